@@ -1,0 +1,126 @@
+"""The neuromoa exception tree and the one place where parameters are checked.
+
+Every error subclasses :class:`NeuromoaError` *and* the builtin a user would catch
+(``ValueError``, ``KeyError``, ``RuntimeError``), so ``except ValueError`` keeps working.
+Messages say what was wrong, where (file, row, well, sweep, parameter) and what to do.
+Recoverable numerical trouble is a warning (:class:`NeuromoaWarning`), never silence.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+__all__ = [
+    "ConvergenceWarning",
+    "DataFileError",
+    "InputError",
+    "NeuromoaError",
+    "NeuromoaWarning",
+    "ParameterError",
+    "ProtocolError",
+    "SolverError",
+    "UnitError",
+    "UnknownCompoundError",
+    "UnknownTargetError",
+    "check_number",
+]
+
+
+class NeuromoaError(Exception):
+    """Base class of every error neuromoa raises on purpose."""
+
+
+class InputError(NeuromoaError, ValueError):
+    """A value given by the user is not acceptable (the message says which and why)."""
+
+
+class ParameterError(InputError):
+    """A named parameter is outside its allowed range or of the wrong type."""
+
+
+class UnitError(InputError):
+    """A quantity has no unit, the wrong dimension, or a unit that cannot be parsed."""
+
+
+class ProtocolError(InputError):
+    """An experimental protocol (voltage steps, plate layout, regimen) is not valid."""
+
+
+class DataFileError(InputError):
+    """A data file (shipped or the user's) is malformed; names file, row and field."""
+
+    def __init__(self, message: str, *, file: str | None = None, row: int | None = None,
+                 field: str | None = None) -> None:
+        where = []
+        if file is not None:
+            where.append(f"{file}")
+        if row is not None:
+            where.append(f"row {row}")
+        if field is not None:
+            where.append(f"field '{field}'")
+        self.file, self.row, self.field = file, row, field
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+
+class _KeyLookupError(NeuromoaError, KeyError):
+    """KeyError whose str() is the plain message (KeyError would add quotes)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownCompoundError(_KeyLookupError):
+    """No compound of that name or synonym in the knowledge base."""
+
+
+class UnknownTargetError(_KeyLookupError):
+    """No target of that id or gene symbol in the knowledge base."""
+
+
+class SolverError(NeuromoaError, RuntimeError):
+    """A numerical engine failed in a way that cannot be reported as a per-item status."""
+
+
+class NeuromoaWarning(UserWarning):
+    """Recoverable numerical or scientific trouble the user should know about."""
+
+
+class ConvergenceWarning(NeuromoaWarning):
+    """An iterative method stopped before meeting its tolerance."""
+
+
+def check_number(value: object, name: str, owner: str, *, low: float = -math.inf,
+                 high: float = math.inf, low_open: bool = False,
+                 high_open: bool = False) -> float:
+    """Return ``value`` as a float, or raise :class:`ParameterError` in the one message format.
+
+    Examples
+    --------
+    >>> check_number(2, "kd", "cheng_prusoff", low=0, low_open=True)
+    2.0
+    >>> check_number(-1, "kd", "cheng_prusoff", low=0, low_open=True)
+    Traceback (most recent call last):
+    ...
+    neuromoa.errors.ParameterError: The 'kd' parameter of cheng_prusoff must be a float in (0, inf). Got -1.
+    """
+    left = "(" if low_open or math.isinf(low) else "["
+    right = ")" if high_open or math.isinf(high) else "]"
+    interval = f"{left}{_fmt(low)}, {_fmt(high)}{right}"
+    msg = f"The '{name}' parameter of {owner} must be a float in {interval}. Got {value!r}."
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ParameterError(msg)
+    x = float(value)
+    if math.isnan(x):
+        raise ParameterError(msg)
+    too_low = x <= low if low_open else x < low
+    too_high = x >= high if high_open else x > high
+    if too_low or too_high:
+        raise ParameterError(msg)
+    return x
+
+
+def _fmt(x: float) -> str:
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return f"{x:g}"
