@@ -1,0 +1,193 @@
+"""Build the document's three pathway diagrams from the knowledge base.
+
+A pathway is declared as data in ``neuromoa/data/pathways/``: which targets it shows
+(``pathways.csv``), the intermediate process nodes (``nodes.csv``) and the edges between them
+(``steps.csv``). Everything quantitative comes from the knowledge base at build time:
+
+- the drug node is ``kb.compound(compound)``;
+- each target node is ``kb.target(id)`` (name, family, effect class, reference);
+- each drug → target edge carries ``kb.affinity(compound, target)`` (measure, value or range,
+  reference) and the mode of action from ``kb.activities`` (inhibitor → "inhibits",
+  antagonist → "antagonises", agonist → "activates", blocker → "blocks");
+- ``consequence:<target>`` in ``steps.csv`` is the consequence text in the kb's targets table,
+  one node per distinct text.
+
+Optionally the engagement of each target at a regimen (fractional occupancy) sets the edge
+width and is added to the edge label.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from typing import Any
+
+from neuromoa.data import read_text
+from neuromoa.errors import DataFileError, InputError
+from neuromoa.pathways.graph import Edge, Node, PathwayGraph
+from neuromoa.units import format_molar
+
+__all__ = ["PATHWAYS", "build_pathway", "build_pathways", "pathway_names"]
+
+# Mode of action in kb.activities → relation drawn on the drug → target edge.
+_MODE_RELATION = {
+    "inhibitor": "inhibits",
+    "antagonist": "antagonises",
+    "blocker": "blocks",
+    "agonist": "activates",
+}
+_DRUG = "{drug}"
+_CONSEQUENCE = "consequence:"
+
+
+def _read_csv(name: str, required: tuple[str, ...]) -> list[dict[str, str]]:
+    text = read_text("pathways", name)
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DataFileError(f"missing column(s) {', '.join(missing)}", file=f"pathways/{name}")
+    rows = []
+    for i, row in enumerate(reader, start=2):
+        for col in required:
+            if row.get(col) is None:
+                raise DataFileError("row is short", file=f"pathways/{name}", row=i, field=col)
+        rows.append({k: (v or "").strip() for k, v in row.items()})
+    return rows
+
+
+def _definitions() -> dict[str, dict[str, Any]]:
+    defs: dict[str, dict[str, Any]] = {}
+    for row in _read_csv("pathways.csv", ("pathway", "title", "targets", "caption")):
+        defs[row["pathway"]] = {"title": row["title"], "targets": row["targets"].split(),
+                                "caption": row["caption"], "nodes": [], "steps": []}
+    for i, row in enumerate(_read_csv("nodes.csv", ("pathway", "id", "label", "kind", "reference")),
+                            start=2):
+        if row["pathway"] not in defs:
+            raise DataFileError(f"unknown pathway {row['pathway']!r}", file="pathways/nodes.csv",
+                                row=i, field="pathway")
+        defs[row["pathway"]]["nodes"].append(row)
+    for i, row in enumerate(_read_csv("steps.csv", ("pathway", "source", "target", "relation",
+                                                    "label", "reference")), start=2):
+        if row["pathway"] not in defs:
+            raise DataFileError(f"unknown pathway {row['pathway']!r}", file="pathways/steps.csv",
+                                row=i, field="pathway")
+        defs[row["pathway"]]["steps"].append(row)
+    return defs
+
+
+#: The shipped pathway names, in the document's order.
+PATHWAYS: tuple[str, ...] = ("reuptake", "antagonism", "neurotrophic")
+
+
+def pathway_names() -> list[str]:
+    """Names of the pathways declared in ``data/pathways/pathways.csv``, in file order."""
+    return list(_definitions())
+
+
+def _affinity_label(aff: Any) -> str:
+    low, high = float(aff.low_M), float(aff.high_M)
+    if low == high:
+        value = format_molar(low)
+    else:
+        lo, hi = format_molar(low).split(" "), format_molar(high).split(" ")
+        value = f"{lo[0]}–{hi[0]} {hi[1]}" if lo[1] == hi[1] else f"{lo[0]} {lo[1]}–{hi[0]} {hi[1]}"
+    return f"{aff.measure} {value}"
+
+
+def _mode(kb: Any, compound: str, target: str) -> str:
+    frame = kb.activities(compound=compound, target=target)
+    modes = [m for m in frame["mode"].astype(str).tolist() if m] if len(frame) else []
+    for mode in modes:
+        if mode in _MODE_RELATION:
+            return _MODE_RELATION[mode]
+    return "inhibits"
+
+
+def build_pathway(name: str, compound: str = "amitriptyline", *, kb: Any = None,
+                  occupancy: Mapping[str, float] | None = None,
+                  occupancy_label: str = "") -> PathwayGraph:
+    """Build pathway ``name`` ("reuptake", "antagonism", "neurotrophic") for ``compound``.
+
+    Parameters
+    ----------
+    name : str
+        A pathway declared in ``data/pathways/pathways.csv``.
+    compound : str
+        Compound name or synonym known to the knowledge base.
+    kb : KnowledgeBase, optional
+        Defaults to :func:`neuromoa.kb.load_kb` ().
+    occupancy : mapping target id → fraction in [0, 1], optional
+        Engagement at a regimen; sets edge widths and appends "occ. 0.95" to the labels.
+    occupancy_label : str
+        Says where the occupancy comes from (e.g. "150 mg/day"), appended to the caption.
+
+    Returns
+    -------
+    PathwayGraph
+        Drug → targets (affinity labels, kb references) → processes → consequences.
+    """
+    defs = _definitions()
+    if name not in defs:
+        raise InputError(f"unknown pathway {name!r}; choose one of {', '.join(defs)}")
+    if kb is None:
+        from neuromoa.kb import load_kb
+
+        kb = load_kb()
+    spec = defs[name]
+    comp = kb.compound(compound)
+    drug_id = f"drug:{comp.id}"
+    nodes: list[Node] = [Node(drug_id, comp.name, "drug")]
+    edges: list[Edge] = []
+    consequence_ids: dict[str, str] = {}  # consequence text → node id
+
+    def consequence_node(target_id: str) -> str:
+        target = kb.target(target_id)
+        text = str(target.consequence)
+        if text not in consequence_ids:
+            node_id = f"consequence:{len(consequence_ids)}"
+            consequence_ids[text] = node_id
+            nodes.append(Node(node_id, text, "consequence", str(target.effect_class),
+                              str(target.reference)))
+        return consequence_ids[text]
+
+    for target_id in spec["targets"]:
+        target = kb.target(target_id)
+        nodes.append(Node(target.id, target.id if target.name == target.id
+                          else f"{target.id}\n{target.name}", "target",
+                          str(target.effect_class), str(target.reference)))
+        aff = kb.affinity(comp.id, target.id)
+        label = _affinity_label(aff)
+        weight = 1.0
+        if occupancy is not None and target.id in occupancy:
+            weight = float(occupancy[target.id])
+            label += f"\nocc. {weight:.2f}"
+        edges.append(Edge(drug_id, target.id, _mode(kb, comp.id, target.id), label,
+                          str(aff.reference), weight))
+
+    for row in spec["nodes"]:
+        nodes.append(Node(row["id"], row["label"], row["kind"], "", row["reference"]))
+
+    for row in spec["steps"]:
+        ends = []
+        for end in (row["source"], row["target"]):
+            if end == _DRUG:
+                ends.append(drug_id)
+            elif end.startswith(_CONSEQUENCE):
+                ends.append(consequence_node(end[len(_CONSEQUENCE):]))
+            else:
+                ends.append(end)
+        edges.append(Edge(ends[0], ends[1], row["relation"], row["label"], row["reference"]))
+
+    caption = spec["caption"]
+    if occupancy is not None and occupancy_label:
+        caption += f" Edge width: fractional occupancy at {occupancy_label}."
+    return PathwayGraph.from_parts(name, f"{comp.name}: {spec['title']}", caption, nodes, edges)
+
+
+def build_pathways(compound: str = "amitriptyline", *, kb: Any = None,
+                   occupancy: Mapping[str, float] | None = None,
+                   occupancy_label: str = "") -> dict[str, PathwayGraph]:
+    """All shipped pathways for ``compound`` (see :func:`build_pathway`), keyed by name."""
+    return {name: build_pathway(name, compound, kb=kb, occupancy=occupancy,
+                                occupancy_label=occupancy_label) for name in pathway_names()}
