@@ -9,7 +9,13 @@ SVG and PNG.
 >>> fig = draw_pathway(build_pathway("reuptake"))                 # doctest: +SKIP
 """
 
-from neuromoa.pathways.build import PATHWAYS, build_pathway, build_pathways, pathway_names
+from neuromoa.pathways.build import (
+    PATHWAYS,
+    build_pathway,
+    build_pathways,
+    format_molar_range,
+    pathway_names,
+)
 from neuromoa.pathways.export import PathwayFiles, write_pathways
 from neuromoa.pathways.graph import Edge, Layout, Node, PathwayGraph, layered_layout
 from neuromoa.pathways.render import draw_pathway, figure_to_png, figure_to_svg
@@ -26,6 +32,7 @@ __all__ = [
     "draw_pathway",
     "figure_to_png",
     "figure_to_svg",
+    "format_molar_range",
     "layered_layout",
     "pathway_names",
     "write_pathways",

@@ -28,7 +28,7 @@ from neuromoa.errors import DataFileError, InputError
 from neuromoa.pathways.graph import Edge, Node, PathwayGraph
 from neuromoa.units import format_molar
 
-__all__ = ["PATHWAYS", "build_pathway", "build_pathways", "pathway_names"]
+__all__ = ["PATHWAYS", "build_pathway", "build_pathways", "format_molar_range", "pathway_names"]
 
 # Mode of action in kb.activities → relation drawn on the drug → target edge.
 _MODE_RELATION = {
@@ -85,14 +85,31 @@ def pathway_names() -> list[str]:
     return list(_definitions())
 
 
-def _affinity_label(aff: Any) -> str:
-    low, high = float(aff.low_M), float(aff.high_M)
+_UNIT_SCALE = {"M": 1.0, "mM": 1e-3, "µM": 1e-6, "nM": 1e-9, "pM": 1e-12, "fM": 1e-15}
+# A range shares the high end's unit unless the low end would print below this (assumption:
+# "0.0005–33 µM" reads worse than "500 pM–33 µM").
+_RANGE_SHARED_UNIT_MIN = 0.01
+
+
+def format_molar_range(low: float, high: float) -> str:
+    """Format a molar range: (11e-9, 24e-9) → "11–24 nM"; one value when low == high.
+
+    >>> format_molar_range(0.5e-9, 1.1e-9)
+    '0.5–1.1 nM'
+    >>> format_molar_range(0.5e-9, 33e-6)
+    '500 pM–33 µM'
+    """
     if low == high:
-        value = format_molar(low)
-    else:
-        lo, hi = format_molar(low).split(" "), format_molar(high).split(" ")
-        value = f"{lo[0]}–{hi[0]} {hi[1]}" if lo[1] == hi[1] else f"{lo[0]} {lo[1]}–{hi[0]} {hi[1]}"
-    return f"{aff.measure} {value}"
+        return format_molar(high)
+    value, unit = format_molar(high).split(" ")
+    scaled = low / _UNIT_SCALE[unit]
+    if scaled >= _RANGE_SHARED_UNIT_MIN:
+        return f"{scaled:.3g}–{value} {unit}"
+    return f"{format_molar(low)}–{value} {unit}"
+
+
+def _affinity_label(aff: Any) -> str:
+    return f"{aff.measure} {format_molar_range(float(aff.low_M), float(aff.high_M))}"
 
 
 def _mode(kb: Any, compound: str, target: str) -> str:

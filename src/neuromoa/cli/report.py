@@ -1,0 +1,83 @@
+"""``neuromoa report`` and ``neuromoa pathways``: parse → one library call → render."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from neuromoa.cli._common import console, err_console, handle_errors, print_json
+
+__all__ = ["register"]
+
+_DEFAULT_DOSES = ["10 mg", "25 mg", "75 mg", "150 mg"]
+
+
+def report(
+    compound: str = typer.Option("amitriptyline", "--compound", help="Compound in the knowledge base."),
+    dose: list[str] = typer.Option(None, "--dose", help='Daily dose, repeatable ("10 mg"); default 10, 25, 75, 150 mg.'),
+    every: str = typer.Option("24 h", "--every", help="Dosing interval."),
+    out: Path = typer.Option(Path("neuromoa-report"), "--out", help="Output folder (index.html, figures/)."),
+    quick: bool = typer.Option(False, "--quick", help="Smaller virtual experiments (≤ 30 s)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of every simulator."),
+    json_out: bool = typer.Option(False, "--json", help="Print the step summary as JSON."),
+) -> None:
+    """Write the report: DIR/index.html (self-contained) and DIR/figures/."""
+    run_report(compound, dose, every, out, quick, seed, json_out)
+
+
+@handle_errors
+def run_report(compound: str, dose: list[str] | None, every: str, out: Path, quick: bool,
+               seed: int, json_out: bool) -> None:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from neuromoa.report import ReportConfig, build_report
+
+    config = ReportConfig(compound=compound, doses=tuple(dose or _DEFAULT_DOSES), every=every,
+                          quick=quick, seed=seed)
+    with Progress(TextColumn("{task.description:<40}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=err_console, transient=json_out) as bar:
+        task = bar.add_task("report", total=1)
+
+        def progress(desc: str, done: int, total: int) -> None:
+            bar.update(task, description=desc[:40], completed=done, total=total)
+
+        result = build_report(out, config, progress=progress)
+    if json_out:
+        print_json(result.to_dict())
+        return
+    for outcome in result.outcomes.values():
+        if not outcome.ok:
+            err_console.print(f"{outcome.name}: {outcome.message}", markup=False, highlight=False)
+    for key, status in result.sections.items():
+        if status != "ok":
+            err_console.print(f"section {key}: {status}", markup=False, highlight=False)
+    console.print(f"wrote {result.path} ({len(result.figures)} figures) in {result.seconds:.1f} s",
+                  markup=False, highlight=False)
+
+
+def pathways(
+    compound: str = typer.Option("amitriptyline", "--compound", help="Compound in the knowledge base."),
+    out: Path = typer.Option(Path("neuromoa-pathways"), "--out", help="Output folder."),
+    json_out: bool = typer.Option(False, "--json", help="Print the graphs and files as JSON."),
+) -> None:
+    """Write the three pathway diagrams (SVG and PNG) generated from the knowledge base."""
+    run_pathways(compound, out, json_out)
+
+
+@handle_errors
+def run_pathways(compound: str, out: Path, json_out: bool) -> None:
+    from neuromoa.pathways import write_pathways
+
+    result = write_pathways(out, compound)
+    if json_out:
+        print_json(result.to_dict())
+        return
+    for name, files in result.files.items():
+        console.print(f"{name}: {', '.join(files)}", markup=False, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``report`` and ``pathways`` to the neuromoa app."""
+    app.command("report")(report)
+    app.command("pathways")(pathways)

@@ -1,0 +1,91 @@
+"""Figures of the report: matplotlib figures → reproducible inline SVG, also written as files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from neuromoa.pathways.render import figure_to_png, figure_to_svg
+
+__all__ = ["FigureStore", "ReportFigure", "figure_from_plot"]
+
+
+@dataclass(frozen=True)
+class ReportFigure:
+    """One figure: ``name`` (file stem and HTML id), its SVG text, caption and source."""
+
+    name: str
+    svg: str
+    caption: str
+    source: str
+    png: bytes | None = None
+
+
+def figure_from_plot(obj: Any, *, figsize: tuple[float, float] = (6.0, 4.0), **kwargs: Any) -> Figure:
+    """Call ``obj.plot(ax=...)`` (the result objects' contract) and return its Figure.
+
+    Accepts a ``plot`` that draws on the given axes, or one that returns a Figure or Axes.
+    """
+    fig = Figure(figsize=figsize)
+    ax = fig.add_subplot(1, 1, 1)
+    try:
+        out = obj.plot(ax=ax, **kwargs)
+    except TypeError:
+        out = obj.plot(**kwargs)
+    if isinstance(out, Figure):
+        return out
+    if isinstance(out, Axes):
+        return out.figure  # type: ignore[return-value]
+    if isinstance(out, tuple | list) and out and isinstance(out[0], Figure):
+        return out[0]
+    return fig
+
+
+class FigureStore:
+    """Collects the report's figures in order; renders them inline and writes them as files."""
+
+    def __init__(self) -> None:
+        self._figures: dict[str, ReportFigure] = {}
+
+    def __len__(self) -> int:
+        return len(self._figures)
+
+    def __iter__(self):
+        return iter(self._figures.values())
+
+    def add(self, name: str, fig: Figure, caption: str, source: str, *, png: bool = False) -> Markup:
+        """Serialise ``fig`` (SVG, ids prefixed ``fig-<name>``) and return its ``<figure>`` HTML."""
+        if name in self._figures:
+            raise ValueError(f"figure name {name!r} is used twice in the report")
+        svg = figure_to_svg(fig, f"fig-{name}")
+        self._figures[name] = ReportFigure(name, svg, caption, source,
+                                           figure_to_png(fig) if png else None)
+        return self.html(name)
+
+    def html(self, name: str) -> Markup:
+        """The ``<figure>`` element of figure ``name`` (inline SVG, caption, data-source)."""
+        f = self._figures[name]
+        return Markup(
+            '<figure id="fig-{name}" class="figure" data-source="{source}">\n{svg}\n'
+            '<figcaption>{caption} <a class="file" href="figures/{name}.svg">SVG file</a>'
+            '</figcaption>\n</figure>').format(name=f.name, source=f.source, svg=Markup(f.svg),
+                                                caption=escape(f.caption))
+
+    def write(self, folder: Path) -> list[Path]:
+        """Write every figure as ``folder/<name>.svg`` (and ``.png`` when kept); return the paths."""
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for f in self._figures.values():
+            path = folder / f"{f.name}.svg"
+            path.write_text(f.svg, encoding="utf-8")
+            written.append(path)
+            if f.png is not None:
+                png_path = folder / f"{f.name}.png"
+                png_path.write_bytes(f.png)
+                written.append(png_path)
+        return written

@@ -1,0 +1,174 @@
+"""The report's sections: each a function of the step outcomes returning its HTML body.
+
+Sections only select, order and format what the steps returned (the modules' result objects,
+their ``to_frame()``/``to_dict()``/``plot()``); they compute nothing. A section whose steps are
+unavailable shows the reason instead of its content.
+"""
+
+from __future__ import annotations
+
+import math
+import platform
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from markupsafe import Markup
+
+from neuromoa.report.assemble import SectionContext, SectionSpec
+from neuromoa.report.plots import engagement_figure
+
+__all__ = ["SECTIONS", "SOFTWARE"]
+
+#: Distributions whose versions Methods lists (the engines the results depend on).
+SOFTWARE: tuple[str, ...] = ("neuromoa", "numpy", "scipy", "pandas", "pint", "matplotlib",
+                             "jinja2", "rich", "typer", "pyabf", "numba", "libroadrunner",
+                             "antimony", "python-libsbml")
+
+# Occupancy above which the summary calls a target "substantially engaged". Assumption: half
+# occupancy, the usual threshold for a pharmacologically relevant effect in receptor theory.
+SUBSTANTIAL_OCCUPANCY = 0.5
+# How many targets the summary sentence names per regimen (assumption: readability).
+TOP_TARGETS = 5
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    return [dict(r) for r in frame.to_dict(orient="records")] if frame is not None else []
+
+
+def _per_day(config, dose: str) -> str:
+    every = config.every.replace(" ", "")
+    return f"{dose}/day" if every in ("24h", "1d") else f"{dose} every {config.every}"
+
+
+# --------------------------------------------------------------------------- 1 summary
+def _summary(ctx: SectionContext) -> Markup:
+    note = ctx.note("engagement", "exposure", "margins")
+    regimens = []
+    if ctx.ok("engagement"):
+        engagement = ctx.value("engagement")
+        exposure = ctx.value("exposure") if ctx.ok("exposure") else {}
+        margins = ctx.value("margins") if ctx.ok("margins") else {}
+        for dose in ctx.config.doses:
+            result = engagement[dose]
+            rows = _records(result.targets)
+            top = rows[:TOP_TARGETS]
+            therapeutic = [r for r in rows if r.get("effect_class") == "therapeutic"]
+            adverse = [r for r in rows if r.get("effect_class") == "adverse"
+                       and _num(r.get("occupancy")) >= SUBSTANTIAL_OCCUPANCY]
+            expo = exposure.get(dose)
+            regimens.append({
+                "dose": dose, "label": _per_day(ctx.config, dose), "top": top,
+                "therapeutic": therapeutic, "adverse": adverse,
+                "unbound": dict(result.unbound_M),
+                "metrics": dict(expo.metrics) if expo is not None else {},
+                "margins": _records(margins[dose]) if dose in margins else [],
+            })
+        matrix = _matrix(ctx)
+    else:
+        matrix = None
+    return ctx.render("sections/summary.html.j2", note=note, regimens=regimens, matrix=matrix,
+                      substantial=SUBSTANTIAL_OCCUPANCY)
+
+
+def _num(x: Any) -> float:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return math.nan
+    return v
+
+
+def _matrix(ctx: SectionContext) -> dict[str, Any]:
+    """Targets × regimens occupancy table, rows in the order of the highest regimen."""
+    engagement = ctx.value("engagement")
+    doses = list(ctx.config.doses)
+    frames = {d: _records(engagement[d].targets) for d in doses}
+    order: list[tuple[str, str]] = []
+    info: dict[tuple[str, str], dict[str, Any]] = {}
+    for dose in reversed(doses):
+        for r in frames[dose]:
+            key = (str(r.get("target")), str(r.get("condition") or ""))
+            if key not in info:
+                order.append(key)
+                info[key] = {"target": key[0], "condition": key[1],
+                             "effect_class": r.get("effect_class", ""),
+                             "consequence": r.get("consequence", ""), "occ": {}}
+    for dose in doses:
+        for r in frames[dose]:
+            key = (str(r.get("target")), str(r.get("condition") or ""))
+            info[key]["occ"][dose] = r
+    return {"doses": doses, "rows": [info[k] for k in order]}
+
+
+# --------------------------------------------------------------------------- 2 data
+def _data(ctx: SectionContext) -> Markup:
+    note = ctx.note("kb")
+    tables = {}
+    other = []
+    if ctx.ok("kb"):
+        acts = ctx.value("kb")["activities"]
+        rows = _records(acts)
+        doc = [r for r in rows if r.get("origin") == "document"]
+        tables["1"] = [r for r in doc if str(r.get("measure")) not in ("IC50",)]
+        tables["2"] = [r for r in doc if str(r.get("measure")) == "IC50"]
+        other = [r for r in rows if r.get("origin") != "document"]
+    return ctx.render("sections/data.html.j2", note=note, tables=tables, other=other)
+
+
+# --------------------------------------------------------------------------- 3 pathways
+def _pathways(ctx: SectionContext) -> Markup:
+    from neuromoa.pathways import draw_pathway
+
+    note = ctx.note("pathways")
+    figs = []
+    if ctx.ok("pathways"):
+        for name, graph in ctx.value("pathways").items():
+            html = ctx.figures.add(f"pathway_{name}", draw_pathway(graph), graph.caption,
+                                   "calc:pathways", png=True)
+            figs.append({"name": name, "title": graph.title, "html": html})
+    return ctx.render("sections/pathways.html.j2", note=note, figs=figs)
+
+
+# --------------------------------------------------------------------------- 4 engagement
+def _engagement(ctx: SectionContext) -> Markup:
+    note = ctx.note("curves")
+    fig = None
+    if ctx.ok("curves"):
+        fig = ctx.figures.add(
+            "engagement_vs_concentration", engagement_figure(ctx.value("curves")),
+            "Fractional occupancy of every target against unbound concentration.", "calc:curves")
+    return ctx.render("sections/engagement.html.j2", note=note, fig=fig)
+
+
+# --------------------------------------------------------------------------- 7 methods
+def _versions() -> list[tuple[str, str]]:
+    out = [("python", platform.python_version())]
+    for dist in SOFTWARE:
+        try:
+            out.append((dist, version(dist)))
+        except PackageNotFoundError:
+            out.append((dist, "not installed"))
+    return out
+
+
+def _methods(ctx: SectionContext) -> Markup:
+    refs = []
+    if ctx.ok("kb"):
+        refs = _records(ctx.value("kb")["references"])
+    steps = [{"step": s, "outcome": ctx.outcomes.get(s.name)} for s in ctx.steps.values()]
+    inputs = [("compound", ctx.config.compound), ("doses", ", ".join(ctx.config.doses)),
+              ("every", ctx.config.every), ("days", f"{ctx.config.days:g}"),
+              ("quick", "yes" if ctx.config.quick else "no"), ("seed", str(ctx.config.seed))]
+    return ctx.render("sections/methods.html.j2", steps=steps, inputs=inputs,
+                      versions=_versions(), refs=refs)
+
+
+SECTIONS: tuple[SectionSpec, ...] = (
+    SectionSpec("summary", 1, "Summary: what it does at each regimen",
+                ("engagement", "exposure", "margins"), _summary),
+    SectionSpec("data", 2, "The quantitative data: Tables 1 and 2 from the knowledge base",
+                ("kb",), _data),
+    SectionSpec("pathways", 3, "Pathway diagrams", ("pathways",), _pathways),
+    SectionSpec("engagement", 4, "Engagement vs concentration", ("curves",), _engagement),
+    SectionSpec("methods", 7, "Methods, parameters, software and references", (), _methods),
+)

@@ -1,0 +1,166 @@
+"""The report's computations: a registry of named steps, each one call into another module.
+
+The report computes nothing itself. Each :class:`Step` names the library functions it needs
+(``requires``), says in words and an equation what they compute (shown in Methods, where
+``calc:<name>`` sources resolve), and calls them. A step whose module is not installed or not
+built yet is *unavailable*; one that raises is *failed*; either way the report goes on and the
+sections that need it print a note saying why.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ReportConfig", "Step", "StepOutcome", "check_requirements", "run_steps"]
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """The inputs of one report (each is listed in Methods as ``input:<name>``).
+
+    Attributes
+    ----------
+    compound : str
+        Knowledge-base compound (default amitriptyline).
+    doses : tuple of str
+        Daily doses as quantities ("10 mg"), HCl salt as usually prescribed.
+    every : str
+        Dosing interval ("24 h").
+    days : float
+        Length of the repeated-dosing simulation (days), long enough for steady state.
+    quick : bool
+        Smaller virtual experiments (fewer plates, concentrations, seeds): ``--quick``.
+    seed : int
+        Seed of every simulator the report calls.
+    """
+
+    compound: str = "amitriptyline"
+    doses: tuple[str, ...] = ("10 mg", "25 mg", "75 mg", "150 mg")
+    every: str = "24 h"
+    days: float = 14.0
+    quick: bool = False
+    seed: int = 0
+
+    def size(self, quick: int, full: int) -> int:
+        """``quick`` in quick mode, ``full`` otherwise (sizes of virtual experiments)."""
+        return quick if self.quick else full
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe copy of the inputs."""
+        return {"compound": self.compound, "doses": list(self.doses), "every": self.every,
+                "days": self.days, "quick": self.quick, "seed": self.seed}
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """What one step produced: ``status`` "ok" | "unavailable" | "failed", its value or why not."""
+
+    name: str
+    status: str
+    value: Any = None
+    message: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when the step ran and returned a value."""
+        return self.status == "ok"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe summary (the value itself is left out)."""
+        return {"name": self.name, "status": self.status, "message": self.message,
+                "seconds": round(self.seconds, 3)}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One named computation of the report.
+
+    Attributes
+    ----------
+    name : str
+        Key of the outcome and of the ``calc:<name>`` source.
+    title : str
+        Short description (Methods).
+    requires : tuple of str
+        ``"module:attribute"`` items that must exist (e.g. ``"neuromoa.engagement:engage"``).
+    method : str
+        What the step computes, in words, naming the library functions (Methods).
+    equations : tuple of str
+        The equations behind it, as text (Methods).
+    references : tuple of str
+        Knowledge-base reference ids or citations for the equations.
+    run : callable
+        ``run(config, outcomes) -> value``; ``outcomes`` holds earlier steps' outcomes.
+    after : tuple of str
+        Steps whose values ``run`` uses; if one of them is not ok, this step is unavailable.
+    """
+
+    name: str
+    title: str
+    requires: tuple[str, ...]
+    method: str
+    run: Callable[[ReportConfig, Mapping[str, StepOutcome]], Any]
+    equations: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    after: tuple[str, ...] = field(default_factory=tuple)
+
+
+def check_requirements(requires: tuple[str, ...]) -> str:
+    """Return "" when every ``module:attribute`` exists, else the reason it does not."""
+    for item in requires:
+        module_name, _, attr = item.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            missing = exc.name or module_name
+            if module_name == missing or module_name.startswith(missing + "."):
+                return f"not available: {module_name} is not installed/built yet"
+            return f"not available: {module_name} cannot be imported ({exc})"
+        except ImportError as exc:
+            return f"not available: {module_name} cannot be imported ({exc})"
+        if attr and not hasattr(module, attr):
+            return f"not available: {module_name}.{attr} is not installed/built yet"
+    return ""
+
+
+def run_steps(steps: tuple[Step, ...] | list[Step], config: ReportConfig, *,
+              progress: Callable[[str, int, int], None] | None = None,
+              clock: Callable[[], float] = time.perf_counter) -> dict[str, StepOutcome]:
+    """Run ``steps`` in order; never raises for one step's trouble.
+
+    ``progress(description, done, total)`` is called before each step and once at the end.
+    """
+    outcomes: dict[str, StepOutcome] = {}
+    total = len(steps)
+    for i, step in enumerate(steps):
+        if progress is not None:
+            progress(step.title, i, total)
+        reason = check_requirements(step.requires)
+        if not reason:
+            missing = [a for a in step.after if a not in outcomes or not outcomes[a].ok]
+            if missing:
+                reason = "not available: needs " + ", ".join(
+                    f"{a} ({outcomes[a].message if a in outcomes else 'not run'})" for a in missing)
+        if reason:
+            outcomes[step.name] = StepOutcome(step.name, "unavailable", None, reason)
+            continue
+        start = clock()
+        try:
+            value = step.run(config, outcomes)
+        except Exception as exc:  # noqa: BLE001 - one step's failure must not stop the report
+            last = traceback.extract_tb(exc.__traceback__)[-1]
+            where = f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno}"
+            outcomes[step.name] = StepOutcome(
+                step.name, "failed", None, f"failed: {type(exc).__name__}: {exc} (at {where})",
+                clock() - start)
+            continue
+        outcomes[step.name] = StepOutcome(step.name, "ok", value, "", clock() - start)
+    if progress is not None:
+        progress("done", total, total)
+    return outcomes

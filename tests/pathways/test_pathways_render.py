@@ -1,0 +1,47 @@
+"""Rendering: SVG bytes are reproducible, ids are prefixed, PNG is a PNG."""
+
+import re
+
+from neuromoa.pathways import Edge, Node, PathwayGraph, draw_pathway, figure_to_png, figure_to_svg
+
+
+def _graph():
+    nodes = [Node("d", "amitriptyline", "drug"), Node("SERT", "SERT", "target", "therapeutic"),
+             Node("H1", "H1", "target", "adverse"), Node("p", "synaptic 5-HT ↑", "process"),
+             Node("c", "sedation", "consequence", "adverse")]
+    edges = [Edge("d", "SERT", "inhibits", "Ki 3.45 nM"), Edge("d", "H1", "antagonises", "Ki 1 nM"),
+             Edge("SERT", "p", "leads to"), Edge("H1", "c", "leads to")]
+    return PathwayGraph.from_parts("t", "test", "", nodes, edges)
+
+
+def test_svg_is_byte_identical_across_draws():
+    a = figure_to_svg(draw_pathway(_graph()), "x")
+    b = figure_to_svg(draw_pathway(_graph()), "x")
+    assert a == b
+    assert a.startswith("<svg") and "<dc:date>" not in a
+
+
+def test_svg_ids_are_prefixed_and_references_follow():
+    svg = figure_to_svg(draw_pathway(_graph()), "fig-one")
+    ids = re.findall(r'\bid="([^"]+)"', svg)
+    assert ids and all(i.startswith("fig-one-") for i in ids)
+    refs = re.findall(r'(?:xlink:href|href)="#([^"]+)"', svg) + re.findall(r"url\(#([^)]+)\)", svg)
+    assert refs and set(refs) <= set(ids)
+
+
+def test_two_figures_share_no_ids():
+    a = set(re.findall(r'\bid="([^"]+)"', figure_to_svg(draw_pathway(_graph()), "a")))
+    b = set(re.findall(r'\bid="([^"]+)"', figure_to_svg(draw_pathway(_graph()), "b")))
+    assert not a & b
+
+
+def test_png_bytes():
+    png = figure_to_png(draw_pathway(_graph()), dpi=50)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png == figure_to_png(draw_pathway(_graph()), dpi=50)
+
+
+def test_every_label_is_drawn():
+    svg = figure_to_svg(draw_pathway(_graph()), "x")
+    for node in _graph().nodes:
+        assert f'id="x-node-{node.id}"' in svg

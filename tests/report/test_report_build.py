@@ -1,0 +1,105 @@
+"""The assembled report: self-contained, traceable, deterministic, and robust to missing modules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+
+import pytest
+from report_testutil import make_config, parse
+
+from neuromoa.report import TIMESTAMP_PREFIX, Step, build_report, source_anchor
+from neuromoa.report.computations import STEPS
+from neuromoa.report.sections import SECTIONS
+
+# Modules built by the other parts of neuromoa; the report must run without any of them.
+OTHER_MODULES = ("neuromoa.kb", "neuromoa.exposure", "neuromoa.engagement", "neuromoa.fitting",
+                 "neuromoa.kinetics", "neuromoa.assays", "neuromoa.ephys", "neuromoa.systems")
+
+
+def _without_timestamp(html: str) -> str:
+    lines = [ln for ln in html.splitlines() if TIMESTAMP_PREFIX not in ln]
+    return "\n".join(lines)
+
+
+def test_index_and_figures_are_written(quick_report):
+    result, html = quick_report
+    assert result.path.endswith("index.html")
+    assert html.startswith("<!DOCTYPE html>")
+    assert html.count(TIMESTAMP_PREFIX) == 1
+    for name in result.figures:
+        assert f'id="fig-{name}"' in html
+    assert all(status == "ok" for status in result.sections.values()), result.sections
+    assert not result.problems, [o.message for o in result.problems]
+
+
+def test_self_contained(quick_report):
+    _, html = quick_report
+    assert "<script" not in html
+    assert not re.search(r"<link\b", html)
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert "@import" not in html and "url(http" not in html
+    assert "<img" not in html  # figures are inline SVG
+
+
+def test_every_number_in_sections_1_and_2_is_traceable(quick_report):
+    result, html = quick_report
+    parsed = parse(html)
+    assert parsed.unsourced == []
+    assert parsed.bad_labels == []
+    for source in parsed.sources:
+        assert source_anchor(source) in parsed.ids, f"{source} resolves to nothing"
+    # Not vacuous: when the steps behind them ran, the sections print sourced numbers.
+    if result.outcomes["engagement"].ok:
+        assert parsed.sourced_numbers.get("1", 0) >= 20
+    if result.outcomes["kb"].ok:
+        assert parsed.sourced_numbers.get("2", 0) >= 50
+
+
+def test_traceability_check_can_fail():
+    bad = ('<section data-section="1"><div class="section-body"><p>SERT occupancy 0.50 '
+           '<span class="num" data-source="calc:nowhere">0.7</span></p></div></section>')
+    parsed = parse(bad)
+    assert parsed.unsourced == [("1", "SERT occupancy 0.50")]
+    assert source_anchor(parsed.sources[0]) not in parsed.ids
+
+
+def test_same_seed_same_bytes(quick_report, tmp_path):
+    _, first = quick_report
+    again = build_report(tmp_path, make_config(), now=dt.datetime(2027, 6, 1, 12, tzinfo=dt.UTC))
+    second = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert second != first  # the timestamp differs...
+    assert _without_timestamp(second) == _without_timestamp(first)  # ...and nothing else
+    assert again.figures == quick_report[0].figures
+
+
+def test_runs_with_every_other_module_missing(tmp_path, monkeypatch):
+    for name in OTHER_MODULES:
+        monkeypatch.setitem(sys.modules, name, None)
+    result = build_report(tmp_path, make_config())
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert all(status == "ok" for status in result.sections.values()), result.sections
+    assert all(o.status == "unavailable" for o in result.outcomes.values())
+    assert "not available: neuromoa.kb is not installed/built yet" in html
+    assert "not available: neuromoa.engagement is not installed/built yet" in html
+    parsed = parse(html)
+    assert parsed.unsourced == []
+
+
+def test_a_failing_step_becomes_a_note(tmp_path):
+    def boom(config, outcomes):
+        raise RuntimeError("solver exploded")
+
+    steps = [s if s.name != "kb" else Step("kb", s.title, (), s.method, boom) for s in STEPS]
+    result = build_report(tmp_path, make_config(), steps=steps, sections=SECTIONS)
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert result.outcomes["kb"].status == "failed"
+    assert "RuntimeError: solver exploded" in html
+    assert 'class="note failed"' in html
+
+
+@pytest.mark.parametrize("section", [s.key for s in SECTIONS])
+def test_every_section_is_in_the_page(quick_report, section):
+    _, html = quick_report
+    assert f'id="sec-{section}"' in html
