@@ -112,6 +112,21 @@ def _affinity_label(aff: Any) -> str:
     return f"{aff.measure} {format_molar_range(float(aff.low_M), float(aff.high_M))}"
 
 
+def _consequence_text(text: str) -> str:
+    """The consequence after its mode prefix: "Antagonism: sedation" → "sedation"."""
+    head, sep, tail = text.partition(": ")
+    return tail.strip() if sep and tail.strip() else text
+
+
+def _check_refs(refs: str, known: set[str], file: str, pathway: str, where: str) -> None:
+    for ref in (r.strip() for r in refs.split(";")):
+        if ref and ref not in known:
+            raise DataFileError(
+                f"reference {ref!r} of {where!r} (pathway {pathway!r}) is not in the knowledge "
+                "base's references.csv; add it there or correct the id",
+                file=f"pathways/{file}", field="reference")
+
+
 def _mode(kb: Any, compound: str, target: str) -> str:
     frame = kb.activities(compound=compound, target=target)
     modes = [m for m in frame["mode"].astype(str).tolist() if m] if len(frame) else []
@@ -160,7 +175,7 @@ def build_pathway(name: str, compound: str = "amitriptyline", *, kb: Any = None,
 
     def consequence_node(target_id: str) -> str:
         target = kb.target(target_id)
-        text = str(target.consequence)
+        text = _consequence_text(str(target.consequence))
         if text not in consequence_ids:
             node_id = f"consequence:{len(consequence_ids)}"
             consequence_ids[text] = node_id
@@ -170,8 +185,8 @@ def build_pathway(name: str, compound: str = "amitriptyline", *, kb: Any = None,
 
     for target_id in spec["targets"]:
         target = kb.target(target_id)
-        nodes.append(Node(target.id, target.id if target.name == target.id
-                          else f"{target.id}\n{target.name}", "target",
+        label = str(target.name) if target.id in str(target.name) else f"{target.id}\n{target.name}"
+        nodes.append(Node(target.id, label, "target",
                           str(target.effect_class), str(target.reference)))
         aff = kb.affinity(comp.id, target.id)
         label = _affinity_label(aff)
@@ -182,10 +197,14 @@ def build_pathway(name: str, compound: str = "amitriptyline", *, kb: Any = None,
         edges.append(Edge(drug_id, target.id, _mode(kb, comp.id, target.id), label,
                           str(aff.reference), weight))
 
+    known_refs = set(kb.references["id"].astype(str))
     for row in spec["nodes"]:
+        _check_refs(row["reference"], known_refs, "nodes.csv", name, row["id"])
         nodes.append(Node(row["id"], row["label"], row["kind"], "", row["reference"]))
 
     for row in spec["steps"]:
+        _check_refs(row["reference"], known_refs, "steps.csv", name,
+                    f"{row['source']} → {row['target']}")
         ends = []
         for end in (row["source"], row["target"]):
             if end == _DRUG:

@@ -14,6 +14,7 @@ page without id clashes.
 from __future__ import annotations
 
 import io
+import math
 import re
 import textwrap
 
@@ -35,6 +36,7 @@ NODE_COLOURS: dict[tuple[str, str], tuple[str, str]] = {
     ("target", "mixed"): ("#e69f00", "black"),
     ("target", ""): ("#56b4e9", "black"),
     ("process", ""): ("#eef2f5", "black"),
+    ("agonist", ""): ("#f2dcea", "black"),
     ("consequence", "therapeutic"): ("#c9eee2", "black"),
     ("consequence", "adverse"): ("#f7d6c2", "black"),
     ("consequence", "mixed"): ("#fbe8b8", "black"),
@@ -55,11 +57,14 @@ RELATION_STYLES: dict[str, tuple[str, str, str]] = {
 _RANK_WIDTH_IN = 2.45
 _ROW_HEIGHT_IN = 0.78
 _MARGIN_IN = 0.9
+_LINE_IN = 0.145  # height of one 8.5-pt text line
+_BOX_PAD_IN = 0.3  # box padding plus the gap between neighbouring boxes
 _TITLE_IN = 0.45
 _LEGEND_IN = 0.35
-_LABEL_WRAP = 20  # characters per line inside a box
+_LABEL_WRAP = 22  # characters per line inside a box
 _FONT_PT = 8.5
 _EDGE_FONT_PT = 7.0
+_EDGE_LABEL_AT = 0.45  # fraction of the way from source to target where an edge label sits
 
 # Fixed salt so matplotlib's SVG ids are the same on every run.
 _SVG_SALT = "neuromoa"
@@ -80,9 +85,11 @@ def draw_pathway(graph: PathwayGraph, *, title: bool = True) -> Figure:
     (therapeutic green, adverse vermillion, mixed orange); edge style encodes the relation;
     edge labels carry affinities (e.g. "Ki 3.45 nM"). Pure: no pyplot state, no files.
     """
-    layout = layered_layout(graph, dx=_RANK_WIDTH_IN, dy=_ROW_HEIGHT_IN)
+    lines = max((_wrap(n.label).count("\n") + 1 for n in graph.nodes), default=1)
+    row_height = max(_ROW_HEIGHT_IN, _LINE_IN * lines + _BOX_PAD_IN)
+    layout = layered_layout(graph, dx=_RANK_WIDTH_IN, dy=row_height)
     span_x = max(layout.n_ranks - 1, 0) * _RANK_WIDTH_IN
-    span_y = max(layout.max_width - 1, 0) * _ROW_HEIGHT_IN
+    span_y = max(layout.max_width - 1, 0) * row_height
     bottom = -span_y / 2.0 - _MARGIN_IN + 0.1 - _LEGEND_IN
     top = span_y / 2.0 + _MARGIN_IN - 0.1 + (_TITLE_IN if title else 0.0)
     # The axes fill the figure and one data unit is one inch, so text and arrows keep their size.
@@ -117,9 +124,11 @@ def draw_pathway(graph: PathwayGraph, *, title: bool = True) -> Figure:
                                 "patchB": boxes[edge.target].get_bbox_patch(),
                                 "connectionstyle": "arc3,rad=0.0"})
         if edge.label:
-            ax.text(x0 + 0.5 * (x1 - x0), y0 + 0.5 * (y1 - y0) + 0.09, edge.label,
+            # One data unit is one inch on both axes, so the edge's angle on paper is atan2.
+            angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
+            ax.text(x0 + _EDGE_LABEL_AT * (x1 - x0), y0 + _EDGE_LABEL_AT * (y1 - y0), edge.label,
                     ha="center", va="bottom", fontsize=_EDGE_FONT_PT, color="#222222", zorder=5,
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9})
+                    rotation=angle, rotation_mode="anchor")
 
     relations = []
     for edge in graph.edges:

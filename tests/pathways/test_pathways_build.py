@@ -1,0 +1,106 @@
+"""Pathways built from the knowledge base: the document's values and references on the edges."""
+
+import pytest
+
+kb_module = pytest.importorskip("neuromoa.kb")
+
+from neuromoa.errors import DataFileError, InputError, UnknownCompoundError  # noqa: E402
+from neuromoa.pathways import PATHWAYS, build_pathway, pathway_names, write_pathways  # noqa: E402
+from neuromoa.pathways import build as build_module  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return kb_module.load_kb()
+
+
+def _edge(graph, source, target):
+    [edge] = [e for e in graph.edges if e.source == source and e.target == target]
+    return edge
+
+
+def test_three_pathways_in_the_documents_order():
+    assert pathway_names() == list(PATHWAYS) == ["reuptake", "antagonism", "neurotrophic"]
+
+
+# Values as printed in the source document's Table 1 (seed/000_5dc639da3ad7329d.txt), reference [8]
+# for transporters and receptors, [12] for Trk.
+@pytest.mark.parametrize(("pathway", "target", "label", "relation"), [
+    ("reuptake", "SERT", "Ki 3.45 nM", "inhibits"),
+    ("reuptake", "NET", "Ki 13.3 nM", "inhibits"),
+    ("antagonism", "M1", "Ki 11–24 nM", "antagonises"),
+    ("antagonism", "M5", "Ki 11–24 nM", "antagonises"),
+    ("antagonism", "H1", "Ki 0.5–1.1 nM", "antagonises"),
+    ("antagonism", "alpha1", "Ki 4.4 nM", "antagonises"),
+    ("neurotrophic", "TrkA", "Ki 3 µM", "activates"),
+    ("neurotrophic", "TrkB", "Ki 14 µM", "activates"),
+])
+def test_drug_target_edges_carry_the_kb_affinity(kb, pathway, target, label, relation):
+    graph = build_pathway(pathway, kb=kb)
+    edge = _edge(graph, "drug:amitriptyline", target)
+    assert edge.label == label
+    assert edge.relation == relation
+    assert edge.reference == kb.affinity("amitriptyline", target).reference
+
+
+def test_consequences_come_from_the_targets_table(kb):
+    graph = build_pathway("antagonism", kb=kb)
+    h1 = kb.target("H1").consequence
+    [cons] = [graph.node(e.target) for e in graph.edges if e.source == "H1"]
+    assert cons.kind == "consequence"
+    assert cons.label in h1 and len(cons.label) >= len(h1) - len("Antagonism: ")
+    assert cons.effect_class == kb.target("H1").effect_class
+
+
+def test_every_reference_resolves_and_the_graph_is_connected(kb):
+    known = set(kb.references["id"])
+    for name in PATHWAYS:
+        graph = build_pathway(name, kb=kb)
+        for item in list(graph.nodes) + list(graph.edges):
+            for ref in filter(None, (r.strip() for r in item.reference.split(";"))):
+                assert ref in known, (name, item)
+        ranks = graph.ranks()
+        assert [n for n, r in ranks.items() if r == 0] == ["drug:amitriptyline"]
+        sinks = [n.id for n in graph.nodes if not graph.successors(n.id)]
+        assert sinks and all(graph.node(s).kind == "consequence" for s in sinks)
+
+
+def test_occupancy_sets_edge_width_and_label(kb):
+    graph = build_pathway("reuptake", kb=kb, occupancy={"SERT": 0.8, "NET": 0.25},
+                          occupancy_label="150 mg/day")
+    assert _edge(graph, "drug:amitriptyline", "SERT").weight == 0.8
+    assert _edge(graph, "drug:amitriptyline", "NET").label.endswith("occ. 0.25")
+    assert "150 mg/day" in graph.caption
+
+
+def test_other_compound_and_bad_names(kb):
+    graph = build_pathway("reuptake", "nortriptyline", kb=kb)
+    assert graph.node("drug:nortriptyline").label == kb.compound("nortriptyline").name
+    with pytest.raises(InputError, match="unknown pathway 'nope'"):
+        build_pathway("nope", kb=kb)
+    with pytest.raises(UnknownCompoundError):
+        build_pathway("reuptake", "no-such-drug", kb=kb)
+
+
+def test_a_bad_reference_in_the_data_names_file_and_field(kb, monkeypatch):
+    original = build_module.read_text
+
+    def patched(*parts):
+        text = original(*parts)
+        return text.replace(",doc7\n", ",nosuchref\n") if parts[-1] == "steps.csv" else text
+
+    monkeypatch.setattr(build_module, "read_text", patched)
+    with pytest.raises(DataFileError, match=r"pathways/steps.csv.*'nosuchref'"):
+        build_pathway("neurotrophic", kb=kb)
+
+
+def test_write_pathways_svg_and_png_reproducibly(kb, tmp_path):
+    first = write_pathways(tmp_path / "a", kb=kb)
+    second = write_pathways(tmp_path / "b", kb=kb)
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(
+        f"pathway_{n}.{ext}" for n in PATHWAYS for ext in ("svg", "png"))
+    for name in PATHWAYS:
+        for a, b in zip(first.files[name], second.files[name], strict=True):
+            assert open(a, "rb").read() == open(b, "rb").read()
+    assert set(first.to_dict()["pathways"]) == set(PATHWAYS)
+    assert len(first.to_frame()) == 6
