@@ -9,6 +9,8 @@ Numbers are rendered through :class:`Provenance` helpers that wrap them in
 - ``input:<name>`` — an input of the report (dose, seed, …), listed in Methods with
   ``id="input-<name>"``.
 
+A value with several sources lists them separated by spaces (``"ref:doc9 ref:doc10"``).
+
 The test suite parses the HTML and checks that every numeric token of sections 1–2 sits inside an
 element with a ``data-source`` and that every source resolves to an element of the page.
 """
@@ -29,6 +31,8 @@ __all__ = ["Provenance", "SOURCE_PREFIXES", "source_anchor"]
 SOURCE_PREFIXES: dict[str, str] = {"ref": "ref-", "calc": "calc-", "input": "input-"}
 
 _MISSING = "—"
+# Ratios at or above this print as whole numbers ("21,200-fold" rather than "2.12e+04-fold").
+_WHOLE_FOLD = 100.0
 
 
 
@@ -68,9 +72,19 @@ class Provenance:
     def __init__(self) -> None:
         self.used: set[str] = set()
 
+    @staticmethod
+    def ref_source(reference: object) -> str:
+        """``data-source`` for a kb reference field: "doc9;doc10" → "ref:doc9 ref:doc10"."""
+        ids = [r.strip() for r in str(reference or "").replace(",", ";").split(";") if r.strip()]
+        if not ids:
+            raise ValueError("a knowledge-base value without a reference cannot be shown "
+                             "with its source")
+        return " ".join(f"ref:{r}" for r in ids)
+
     def _span(self, shown: str, source: str, title: str = "") -> Markup:
-        source_anchor(source)  # validates the form
-        self.used.add(source)
+        for one in source.split():
+            source_anchor(one)  # validates the form
+            self.used.add(one)
         attr_title = f' title="{escape(title)}"' if title else ""
         return Markup('<span class="num" data-source="{}"{}>{}</span>').format(
             source, Markup(attr_title), shown)
@@ -101,6 +115,14 @@ class Provenance:
         shown = format_molar_range(lo, hi)
         return self._span(shown, source, title)
 
+    def fold(self, value: object, source: str, title: str = "") -> Markup:
+        """A ratio as "N-fold": three significant figures below 100, whole numbers above."""
+        x = _finite(value)
+        if x is None:
+            return Markup(_MISSING)
+        shown = f"{x:.3g}" if abs(x) < _WHOLE_FOLD else f"{x:,.0f}"
+        return self._span(f"{shown}-fold", source, title)
+
     def frac(self, value: object, source: str, title: str = "") -> Markup:
         """A fraction in [0, 1] with two decimals (occupancy)."""
         return self.num(value, source, "{:.2f}", title=title)
@@ -118,8 +140,13 @@ class Provenance:
             return Markup(_MISSING)
         return self._span(escape(str(value)), source, title)
 
-    def refs(self, ids: Iterable[str], numbers: dict[str, int] | None = None) -> Markup:
-        """Links to reference ids, each carrying ``ref:<id>``: "[doc8]" or "[3]" with ``numbers``."""
+    def refs(self, ids: Iterable[str] | str, numbers: dict[str, int] | None = None) -> Markup:
+        """Links to reference ids, each carrying ``ref:<id>``: "[doc8]" or "[3]" with ``numbers``.
+
+        ``ids`` may be one kb reference field ("doc9;doc10").
+        """
+        if isinstance(ids, str):
+            ids = ids.replace(",", ";").split(";")
         parts = []
         for rid in ids:
             rid = str(rid).strip()

@@ -27,6 +27,9 @@ SOFTWARE: tuple[str, ...] = ("neuromoa", "numpy", "scipy", "pandas", "pint", "ma
 # Occupancy above which the summary calls a target "substantially engaged". Assumption: half
 # occupancy, the usual threshold for a pharmacologically relevant effect in receptor theory.
 SUBSTANTIAL_OCCUPANCY = 0.5
+# Occupancy below which the summary calls engagement negligible. Assumption: 5% occupancy is
+# within the uncertainty of the affinities and exposure (a factor of ~2 in K or C).
+NEGLIGIBLE_OCCUPANCY = 0.05
 # How many targets the summary sentence names per regimen (assumption: readability).
 TOP_TARGETS = 5
 
@@ -52,13 +55,15 @@ def _summary(ctx: SectionContext) -> Markup:
             result = engagement[dose]
             rows = _records(result.targets)
             top = rows[:TOP_TARGETS]
-            therapeutic = [r for r in rows if r.get("effect_class") == "therapeutic"]
+            therapeutic = [r for r in rows if r.get("effect_class") == "therapeutic"
+                           and _num(r.get("occupancy")) >= NEGLIGIBLE_OCCUPANCY]
+            negligible = [r for r in rows if _num(r.get("occupancy")) < NEGLIGIBLE_OCCUPANCY]
             adverse = [r for r in rows if r.get("effect_class") == "adverse"
                        and _num(r.get("occupancy")) >= SUBSTANTIAL_OCCUPANCY]
             expo = exposure.get(dose)
             regimens.append({
                 "dose": dose, "label": _per_day(ctx.config, dose), "top": top,
-                "therapeutic": therapeutic, "adverse": adverse,
+                "therapeutic": therapeutic, "adverse": adverse, "negligible": negligible,
                 "unbound": dict(result.unbound_M),
                 "metrics": dict(expo.metrics) if expo is not None else {},
                 "margins": _records(margins[dose]) if dose in margins else [],
@@ -67,7 +72,7 @@ def _summary(ctx: SectionContext) -> Markup:
     else:
         matrix = None
     return ctx.render("sections/summary.html.j2", note=note, regimens=regimens, matrix=matrix,
-                      substantial=SUBSTANTIAL_OCCUPANCY)
+                      substantial=SUBSTANTIAL_OCCUPANCY, negligible=NEGLIGIBLE_OCCUPANCY)
 
 
 def _num(x: Any) -> float:
@@ -108,10 +113,10 @@ def _data(ctx: SectionContext) -> Markup:
     if ctx.ok("kb"):
         acts = ctx.value("kb")["activities"]
         rows = _records(acts)
-        doc = [r for r in rows if r.get("origin") == "document"]
-        tables["1"] = [r for r in doc if str(r.get("measure")) not in ("IC50",)]
-        tables["2"] = [r for r in doc if str(r.get("measure")) == "IC50"]
-        other = [r for r in rows if r.get("origin") != "document"]
+        for table in ("1", "2"):
+            chosen = [r for r in rows if str(r.get("doc_table", "")) == f"Table {table}"]
+            tables[table] = sorted(chosen, key=lambda r: _num(r.get("doc_row")))
+        other = [r for r in rows if not str(r.get("doc_table", "")).startswith("Table ")]
     return ctx.render("sections/data.html.j2", note=note, tables=tables, other=other)
 
 
