@@ -6,7 +6,7 @@ import datetime as _dt
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -87,13 +87,15 @@ class ReportResult:
     sections: dict[str, str]
     figures: tuple[str, ...]
     seconds: float
+    section_seconds: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe summary: path, per-step status and message, per-section status, figures."""
         return {"path": self.path, "out_dir": self.out_dir,
                 "steps": [o.to_dict() for o in self.outcomes.values()],
                 "sections": dict(self.sections), "figures": list(self.figures),
-                "seconds": round(self.seconds, 2)}
+                "seconds": round(self.seconds, 2),
+                "section_seconds": {k: round(v, 2) for k, v in self.section_seconds.items()}}
 
     def to_frame(self):  # noqa: ANN201 - pandas imported lazily
         """One row per step: name, status, message, seconds."""
@@ -174,9 +176,11 @@ def build_report(out_dir: str | Path, config: ReportConfig | None = None, *,
                          {s.name: s for s in step_list})
     rendered = []
     status: dict[str, str] = {}
+    section_seconds: dict[str, float] = {}
     for i, spec in enumerate(section_list):
         if progress is not None:
             progress(f"section {spec.title}", len(step_list) + i, n_total)
+        t0 = time.perf_counter()
         try:
             html = spec.render(ctx)
             status[spec.key] = "ok"
@@ -186,6 +190,7 @@ def build_report(out_dir: str | Path, config: ReportConfig | None = None, *,
             status[spec.key] = f"failed: {type(exc).__name__}: {exc}"
         rendered.append({"key": spec.key, "number": spec.number, "title": spec.title,
                          "html": html})
+        section_seconds[spec.key] = time.perf_counter() - t0
     if progress is not None:
         progress("writing files", n_total, n_total)
 
@@ -202,7 +207,7 @@ def build_report(out_dir: str | Path, config: ReportConfig | None = None, *,
     ctx.figures.write(out / "figures")
     seconds = time.perf_counter() - start
     result = ReportResult(str(index), str(out), outcomes, status,
-                          tuple(f.name for f in ctx.figures), seconds)
+                          tuple(f.name for f in ctx.figures), seconds, section_seconds)
     (out / "report.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n",
                                      encoding="utf-8")
     return result

@@ -7,13 +7,14 @@ number comes from the modules called (and through them from the knowledge base).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from neuromoa.report.steps import ReportConfig, Step, StepOutcome
 
-__all__ = ["STEPS", "SIZES", "CURVE_RANGE_M"]
+__all__ = ["CURVE_RANGE_M", "Card", "SIZES", "STEPS"]
 
 # Concentration grid of the engagement curves (unbound, M). Assumption: 10 pM–100 µM spans every
 # affinity in the knowledge base (0.5 nM H1 to 220 µM NMDA trapping block) with a decade spare.
@@ -22,10 +23,32 @@ CURVE_RANGE_M: tuple[float, float, int] = (1e-11, 1e-3, 161)
 #: Virtual-experiment sizes, (quick, full). Assumption: quick keeps the whole report ≤ 30 s on a
 #: 2-core machine, full ≤ 3 min; the modules' own tests establish accuracy at larger sizes.
 SIZES: dict[str, tuple[int, int]] = {
-    "round_trip_plates": (4, 24),
-    "fi_points": (8, 16),
+    "round_trip_plates": (3, 20),
     "schild_targets": (2, 8),
+    "uptake_targets": (1, 2),
 }
+
+# Concentrations of the patch-clamp protocols and the F–I curves (assumption: bracket the
+# Na+ channel IC50s of the knowledge base, 0.26–33 µM, and the therapeutic range below them).
+PATCH_CONCS: tuple[str, ...] = ("0 uM", "0.3 uM", "1 uM", "3 uM", "10 uM")
+FI_CONCS: tuple[str, ...] = ("0 uM", "1 uM", "3 uM")
+# Concentration of the Trk time course (the document's TrkA value is 3 µM, TrkB 14 µM).
+TRK_CONC = "10 uM"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One result shown in sections 5–6: its title, the result object and a caption.
+
+    ``plot`` holds keyword arguments for the result's ``plot()``; ``numbers`` names the
+    ``to_dict()`` entries to print beside the figure (all scalar entries when empty).
+    """
+
+    title: str
+    result: Any
+    caption: str
+    plot: dict[str, Any] = field(default_factory=dict)
+    numbers: tuple[str, ...] = ()
 
 
 def _kb(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[str, Any]:
@@ -78,6 +101,150 @@ def _pathways(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict
     return build_pathways(config.compound, kb=outcomes["kb"].value["kb"])
 
 
+def _top_unbound(outcomes: Mapping[str, StepOutcome], config: ReportConfig) -> dict[str, float]:
+    """Unbound brain concentrations (M) at the highest regimen, from the engagement step."""
+    if "engagement" in outcomes and outcomes["engagement"].ok:
+        return dict(outcomes["engagement"].value[config.doses[-1]].unbound_M)
+    return {}
+
+
+def _uptake(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
+    from neuromoa.assays import analyze_plate, round_trip, simulate_uptake
+
+    cards = []
+    for target in ("SERT", "NET")[: config.size(*SIZES["uptake_targets"])]:
+        plates = simulate_uptake(target=target, compound=config.compound, seed=config.seed)
+        analysis = analyze_plate("uptake", plates)
+        trip = round_trip("uptake", target, config.compound,
+                          config.size(*SIZES["round_trip_plates"]), config.seed)
+        cards += [
+            Card(f"{target} uptake plate (counts per well)", plates,
+                 f"Simulated [3H]substrate uptake at {target}: one 96-well plate, counts per minute."),
+            Card(f"{target} uptake: fitted curve and Ki", analysis,
+                 "Specific uptake (% of control) with the fitted curve; IC50 → Ki by Cheng–Prusoff."),
+            Card(f"{target} uptake: recovered vs true Ki", trip,
+                 "Ki recovered from independently simulated plates against the true Ki."),
+        ]
+    return cards
+
+
+def _binding(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
+    from neuromoa.assays import analyze_plate, round_trip, simulate_binding
+
+    plates = simulate_binding(target="M1", compound=config.compound, seed=config.seed)
+    analysis = analyze_plate("binding", plates)
+    trip = round_trip("binding", "M1", config.compound, config.size(*SIZES["round_trip_plates"]),
+                      config.seed)
+    return [
+        Card("M1 binding plate (counts per well)", plates,
+             "Simulated [3H]pirenzepine competition binding at human M1 (CHO-K1 membranes)."),
+        Card("M1 binding: fitted curve and Ki", analysis,
+             "Specific binding with the one-site fit; Ki by Cheng–Prusoff and by direct fit."),
+        Card("M1 binding: recovered vs true Ki", trip,
+             "Ki recovered from independently simulated plates against the true Ki."),
+    ]
+
+
+def _patch(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
+    from neuromoa.ephys import simulate_protocol, state_dependence_experiment
+
+    cards = []
+    for protocol, caption in (
+            ("tonic", "Tonic block from −120 mV: Na+ currents at increasing concentrations."),
+            ("use-dependence", "Use-dependent block in a pulse train."),
+            ("inactivation", "Steady-state inactivation with and without drug.")):
+        result = simulate_protocol(protocol, "nav-drg", list(PATCH_CONCS), seed=config.seed)
+        cards.append(Card(f"Patch clamp: {protocol}", result, caption))
+    cards.append(Card("State dependence (virtual experiment)",
+                      state_dependence_experiment("nav-drg", seed=config.seed),
+                      "Resting, inactivated and open-state IC50 recovered from a noisy virtual "
+                      "experiment, against the model's own values."))
+    return cards
+
+
+def _fi(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
+    from neuromoa.ephys import fi_curves
+
+    return [Card("F–I curves of the DRG neuron", fi_curves(list(FI_CONCS)),
+                 "Firing rate against injected current; rheobase rises with block.")]
+
+
+def _synapse(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
+    from neuromoa.systems import synapse_single_release, synapse_steady_state
+
+    unbound = _top_unbound(outcomes, config)
+    kwargs: dict[str, Any] = {}
+    if unbound:
+        names = list(unbound)
+        kwargs["conc"] = f"{unbound[names[0]]} M"
+        if len(names) > 1:
+            kwargs["nortriptyline"] = f"{unbound[names[1]]} M"
+    cards = []
+    for transmitter in ("5HT", "NE"):
+        cards.append(Card(f"Synapse ({transmitter}): one release event", synapse_single_release(
+            transmitter, **kwargs), f"Extracellular {transmitter} after one release, with and "
+            f"without drug at the unbound brain concentrations of {config.doses[-1]}/day."))
+    cards.append(Card("Synapse (5HT): steady state vs concentration", synapse_steady_state("5HT"),
+                      "Steady-state extracellular 5-HT against drug concentration."))
+    return cards
+
+
+def _chronic(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
+    from neuromoa.systems import chronic_course
+
+    course = chronic_course(dose=config.doses[-1], every=config.every,
+                            compound=config.compound)
+    return [Card(f"Six-week course at {config.doses[-1]}", course,
+                 "Firing, extracellular 5-HT and post-synaptic signal over weeks of dosing.")]
+
+
+def _schild(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
+    from neuromoa.systems import GPCR_TARGETS, schild_experiment
+
+    targets = list(GPCR_TARGETS)[: config.size(*SIZES["schild_targets"])]
+    return [Card(f"Schild analysis at {t}", schild_experiment(t, compound=config.compound,
+                                                              seed=config.seed),
+                 f"Agonist concentration–response at {t} with amitriptyline, and the Schild plot.")
+            for t in targets]
+
+
+def _nmda(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
+    from neuromoa.systems import nmda_ic50
+
+    return [
+        Card("NMDA: Ca2+-dependent desensitisation (4 mM Ca2+)", nmda_ic50("4 mM"),
+             "Inhibition of the steady-state NMDA current at 4 mM external Ca2+."),
+        Card("NMDA: trapping block at 0 mV (0.25 mM Ca2+)",
+             nmda_ic50("0.25 mM", "0 mV", "trapping"),
+             "Trapping open-channel block at 0 mV, 0.25 mM Ca2+."),
+    ]
+
+
+def _trk(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
+    from neuromoa.systems import trk_response
+
+    return [Card(f"Trk signalling at {TRK_CONC}", trk_response(TRK_CONC),
+                 "pAkt, pERK and glial BDNF after free amitriptyline; the concentration is far "
+                 "above free brain levels at therapeutic doses (tens of nM).")]
+
+
+def _parameters(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[str, Any]:
+    tables: dict[str, Any] = {}
+    try:
+        from neuromoa.systems import MODELS, model_parameters
+    except ImportError:
+        MODELS, model_parameters = (), None
+    for model in MODELS:
+        tables[f"systems model: {model}"] = model_parameters(model)
+    try:
+        from neuromoa.ephys import CHANNELS, channel_parameters
+    except ImportError:
+        CHANNELS, channel_parameters = (), None
+    for channel in CHANNELS:
+        tables[f"ion channel: {channel}"] = channel_parameters(channel)
+    return tables
+
+
 STEPS: tuple[Step, ...] = (
     Step("kb", "Knowledge base", ("neuromoa.kb:load_kb",),
          "neuromoa.kb.load_kb(): the shipped compounds, targets, activities and references; "
@@ -116,4 +283,53 @@ STEPS: tuple[Step, ...] = (
          "neuromoa.pathways.build_pathways(compound): drug → targets (kb affinity and mode of "
          "action) → processes (data/pathways) → consequences (kb targets table), laid out by rank.",
          _pathways, after=("kb",)),
+    Step("uptake", "SERT/NET uptake assay (virtual)", ("neuromoa.assays:simulate_uptake",
+                                                          "neuromoa.assays:analyze_plate",
+                                                          "neuromoa.assays:round_trip"),
+         "neuromoa.assays.simulate_uptake → analyze_plate → round_trip: Michaelis–Menten uptake "
+         "with competitive inhibition on a 96-well plate with counting noise, the IC50 fit and "
+         "Ki, and recovery over independently seeded plates.",
+         _uptake, equations=("J = Vmax·S / (Km·(1 + I/Ki) + S)",
+                             "Ki = IC50 / (1 + [S]/Km)   (Cheng & Prusoff 1973)")),
+    Step("binding", "M1 radioligand binding assay (virtual)",
+         ("neuromoa.assays:simulate_binding", "neuromoa.assays:analyze_plate",
+          "neuromoa.assays:round_trip"),
+         "neuromoa.assays.simulate_binding → analyze_plate → round_trip: equilibrium competition "
+         "binding with exact ligand depletion, one-site fit and Ki.",
+         _binding, equations=("Ki = IC50 / (1 + [L]/Kd)   (Cheng & Prusoff 1973)",
+                              "bound radioligand: exact cubic with depletion (Wang 1995)")),
+    Step("patch", "Whole-cell patch clamp (virtual)",
+         ("neuromoa.ephys:simulate_protocol", "neuromoa.ephys:state_dependence_experiment"),
+         "neuromoa.ephys.simulate_protocol on the DRG Na+ channel model (modulated receptor, exact "
+         "matrix-exponential propagation) and the state-dependence virtual experiment.",
+         _patch, equations=("dP/dt = Q(V, C)·P, P(t+Δt) = exp(Q·Δt)·P   (piecewise-constant V)",
+                            "1/Kapp = h/K_R + (1 − h)/K_I")),
+    Step("fi", "F–I curves (current clamp)", ("neuromoa.ephys:fi_curves",),
+         "neuromoa.ephys.fi_curves: firing rate of the DRG neuron model against injected current "
+         "at several concentrations.", _fi),
+    Step("synapse", "Monoamine synapse", ("neuromoa.systems:synapse_single_release",
+                                          "neuromoa.systems:synapse_steady_state"),
+         "neuromoa.systems.synapse_single_release / synapse_steady_state: release, reuptake "
+         "(Michaelis–Menten with competitive inhibition by parent and metabolite) and "
+         "autoreceptor feedback, on libRoadRunner.",
+         _synapse, equations=("J = Vmax·S / (Km·(1 + Σ Ij/Kij) + S)",)),
+    Step("chronic", "Six-week course", ("neuromoa.systems:chronic_course",),
+         "neuromoa.systems.chronic_course: the synapse driven by the exposure model over weeks, "
+         "with autoreceptor desensitisation and post-synaptic 5-HT1A sensitisation.",
+         _chronic),
+    Step("schild", "Schild analysis", ("neuromoa.systems:schild_experiment",
+                                       "neuromoa.systems:GPCR_TARGETS"),
+         "neuromoa.systems.schild_experiment: simulated agonist curves with amitriptyline, dose "
+         "ratios and Schild regression.",
+         _schild, equations=("DR = 1 + [B]/KB;  log(DR − 1) = log[B] − log KB   "
+                             "(Arunlakshana & Schild 1959)",)),
+    Step("nmda", "NMDA receptor", ("neuromoa.systems:nmda_ic50",),
+         "neuromoa.systems.nmda_ic50: kinetic NMDA model with Ca2+-dependent desensitisation "
+         "enhanced by amitriptyline and voltage-dependent trapping block.", _nmda),
+    Step("trk", "TrkA/TrkB signalling", ("neuromoa.systems:trk_response",),
+         "neuromoa.systems.trk_response: binding, dimerisation, autophosphorylation, Akt/ERK "
+         "and glial BDNF, mass action on libRoadRunner.", _trk),
+    Step("parameters", "Model parameters", (),
+         "neuromoa.systems.model_parameters and neuromoa.ephys.channel_parameters: every "
+         "parameter of every model with its unit and source.", _parameters),
 )

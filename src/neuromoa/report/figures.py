@@ -26,24 +26,39 @@ class ReportFigure:
     png: bytes | None = None
 
 
-def figure_from_plot(obj: Any, *, figsize: tuple[float, float] = (6.0, 4.0), **kwargs: Any) -> Figure:
-    """Call ``obj.plot(ax=...)`` (the result objects' contract) and return its Figure.
+def figure_from_plot(obj: Any, *, figsize: tuple[float, float] = (6.4, 4.2), **kwargs: Any) -> Figure:
+    """Call ``obj.plot(...)`` (the result objects' contract) and return the Figure it drew.
 
-    Accepts a ``plot`` that draws on the given axes, or one that returns a Figure or Axes.
+    ``plot`` may take ``ax=`` (we pass fresh axes), ``fig=`` (we pass a fresh Figure) or
+    neither, and may return a Figure, an Axes, an array of Axes or nothing.
     """
+    import inspect
+
+    params = inspect.signature(obj.plot).parameters
     fig = Figure(figsize=figsize)
-    ax = fig.add_subplot(1, 1, 1)
-    try:
-        out = obj.plot(ax=ax, **kwargs)
-    except TypeError:
+    if "ax" in params and "ax" not in kwargs:
+        out = obj.plot(ax=fig.add_subplot(1, 1, 1), **kwargs)
+    elif "fig" in params and "fig" not in kwargs:
+        out = obj.plot(fig=fig, **kwargs)
+    else:
         out = obj.plot(**kwargs)
+    found = _find_figure(out)
+    return found if found is not None else fig
+
+
+def _find_figure(out: Any) -> Figure | None:
     if isinstance(out, Figure):
         return out
     if isinstance(out, Axes):
         return out.figure  # type: ignore[return-value]
-    if isinstance(out, tuple | list) and out and isinstance(out[0], Figure):
-        return out[0]
-    return fig
+    if hasattr(out, "flat"):
+        out = list(out.flat)
+    if isinstance(out, tuple | list):
+        for item in out:
+            found = _find_figure(item)
+            if found is not None:
+                return found
+    return None
 
 
 class FigureStore:

@@ -15,6 +15,7 @@ from typing import Any
 from markupsafe import Markup
 
 from neuromoa.report.assemble import SectionContext, SectionSpec
+from neuromoa.report.figures import figure_from_plot
 from neuromoa.report.plots import engagement_figure
 
 __all__ = ["SECTIONS", "SOFTWARE"]
@@ -145,6 +146,68 @@ def _engagement(ctx: SectionContext) -> Markup:
     return ctx.render("sections/engagement.html.j2", note=note, fig=fig)
 
 
+# --------------------------------------------------------------------------- 5, 6 cards
+# How many scalar results of a card's to_dict() the report prints beside its figure.
+MAX_CARD_NUMBERS = 14
+
+
+def _scalars(d: Any, wanted: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """(name, value) pairs of the scalar entries of ``d`` (one nesting level, dotted names)."""
+    out: list[tuple[str, Any]] = []
+    if not isinstance(d, dict):
+        return out
+    for key, value in d.items():
+        if isinstance(value, dict):
+            for sub, v in value.items():
+                if isinstance(v, int | float | str | bool) and not isinstance(v, bool):
+                    out.append((f"{key}.{sub}", v))
+        elif isinstance(value, int | float | str) and not isinstance(value, bool):
+            out.append((str(key), value))
+    if wanted:
+        out = [(k, v) for k, v in out if k in wanted]
+    return [(k, v) for k, v in out if not (isinstance(v, str) and len(v) > 80)][:MAX_CARD_NUMBERS]
+
+
+def _cards(ctx: SectionContext, step: str) -> list[dict[str, Any]]:
+    out = []
+    for i, card in enumerate(ctx.value(step)):
+        entry: dict[str, Any] = {"title": card.title, "figure": None, "numbers": [], "error": ""}
+        try:
+            fig = figure_from_plot(card.result, **card.plot)
+            entry["figure"] = ctx.figures.add(f"{step}_{i + 1}", fig, card.caption, f"calc:{step}")
+        except Exception as exc:  # noqa: BLE001 - one figure must not lose the section
+            entry["error"] = f"figure not available: {type(exc).__name__}: {exc}"
+        try:
+            entry["numbers"] = _scalars(card.result.to_dict(), card.numbers)
+        except Exception as exc:  # noqa: BLE001
+            entry["error"] += f" numbers not available: {type(exc).__name__}: {exc}"
+        out.append(entry)
+    return out
+
+
+def _card_section(ctx: SectionContext, groups: tuple[tuple[str, str], ...]) -> Markup:
+    blocks = []
+    for step, heading in groups:
+        blocks.append({"step": step, "heading": heading, "note": ctx.note(step),
+                       "cards": _cards(ctx, step) if ctx.ok(step) else []})
+    return ctx.render("sections/cards.html.j2", blocks=blocks)
+
+
+def _protocols(ctx: SectionContext) -> Markup:
+    return _card_section(ctx, (("uptake", "SERT / NET uptake"),
+                               ("binding", "M1 radioligand binding"),
+                               ("patch", "Whole-cell patch clamp of Na+ currents"),
+                               ("fi", "Excitability: F–I curves")))
+
+
+def _models(ctx: SectionContext) -> Markup:
+    return _card_section(ctx, (("synapse", "Monoamine synapse"),
+                               ("chronic", "Weeks of dosing: adaptation"),
+                               ("schild", "Receptor antagonism: Schild analysis"),
+                               ("nmda", "NMDA receptor"),
+                               ("trk", "TrkA/TrkB signalling")))
+
+
 # --------------------------------------------------------------------------- 7 methods
 def _versions() -> list[tuple[str, str]]:
     out = [("python", platform.python_version())]
@@ -164,8 +227,15 @@ def _methods(ctx: SectionContext) -> Markup:
     inputs = [("compound", ctx.config.compound), ("doses", ", ".join(ctx.config.doses)),
               ("every", ctx.config.every), ("days", f"{ctx.config.days:g}"),
               ("quick", "yes" if ctx.config.quick else "no"), ("seed", str(ctx.config.seed))]
+    constants = _records(ctx.value("kb")["kb"].constants()) if ctx.ok("kb") else []
+    parameters = []
+    if ctx.ok("parameters"):
+        for name, frame in ctx.value("parameters").items():
+            parameters.append({"name": name, "columns": [str(c) for c in frame.columns],
+                               "rows": frame.astype(object).where(frame.notna(), "").values.tolist()})
     return ctx.render("sections/methods.html.j2", steps=steps, inputs=inputs,
-                      versions=_versions(), refs=refs)
+                      versions=_versions(), refs=refs, constants=constants,
+                      parameters=parameters, parameters_note=ctx.note("parameters"))
 
 
 SECTIONS: tuple[SectionSpec, ...] = (
@@ -175,5 +245,9 @@ SECTIONS: tuple[SectionSpec, ...] = (
                 ("kb",), _data),
     SectionSpec("pathways", 3, "Pathway diagrams", ("pathways",), _pathways),
     SectionSpec("engagement", 4, "Engagement vs concentration", ("curves",), _engagement),
+    SectionSpec("protocols", 5, "The three protocols, run virtually",
+                ("uptake", "binding", "patch", "fi"), _protocols),
+    SectionSpec("models", 6, "Mechanistic models", ("synapse", "chronic", "schild", "nmda", "trk"),
+                _models),
     SectionSpec("methods", 7, "Methods, parameters, software and references", (), _methods),
 )
