@@ -95,6 +95,31 @@ def _curves(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> Any:
     return engagement_curves(config.compound, np.geomspace(low, high, n))
 
 
+#: Knowledge-base constant holding the therapeutic total plasma range of the compound.
+THERAPEUTIC_RANGE_CONSTANT = "therapeutic_plasma_total"
+
+
+def _therapeutic(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[str, Any]:
+    from neuromoa.engagement import engage
+
+    kb = outcomes["kb"].value["kb"]
+    const = kb.constant(THERAPEUTIC_RANGE_CONSTANT)
+    low, high = float(const.low_si), float(const.high_si)
+    unbound = {}
+    for name, total in (("low", low), ("high", high)):
+        res = engage(config.compound, plasma=f"{total} M")
+        unbound[name] = float(res.unbound_M[res.compound])
+    return {"constant": const, "total_low_M": low, "total_high_M": high,
+            "unbound_low_M": unbound["low"], "unbound_high_M": unbound["high"]}
+
+
+def _interval(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[str, Any]:
+    from neuromoa.engagement import engagement_time_course
+
+    return {dose: engagement_time_course(config.compound, _regimen(config, dose))
+            for dose in config.doses}
+
+
 def _pathways(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[str, Any]:
     from neuromoa.pathways import build_pathways
 
@@ -279,6 +304,17 @@ STEPS: tuple[Step, ...] = (
          "neuromoa.engagement.engagement_curves(compound, concs_M): occupancy of every target and "
          "condition over an unbound-concentration grid (10 pM–1 mM).",
          _curves, equations=("θ = C^n / (C^n + K^n)",)),
+    Step("therapeutic", "Therapeutic range as unbound brain concentration",
+         ("neuromoa.kb:load_kb", "neuromoa.engagement:engage"),
+         f"kb.constant('{THERAPEUTIC_RANGE_CONSTANT}'): the therapeutic total plasma range; "
+         "neuromoa.engagement.engage(compound, plasma=C) converts each end to the unbound brain "
+         "concentration.", _therapeutic, equations=("C_u,brain = Kp,uu · f_u · C_total",),
+         after=("kb",)),
+    Step("interval", "Occupancy over a dosing interval",
+         ("neuromoa.engagement:engagement_time_course", "neuromoa.exposure:Regimen"),
+         "neuromoa.engagement.engagement_time_course(compound, regimen): occupancy of every "
+         "target over the last dosing interval at steady state, parent and metabolite competing.",
+         _interval),
     Step("pathways", "Pathway diagrams", ("neuromoa.pathways:build_pathways",),
          "neuromoa.pathways.build_pathways(compound): drug → targets (kb affinity and mode of "
          "action) → processes (data/pathways) → consequences (kb targets table), laid out by rank.",

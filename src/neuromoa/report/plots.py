@@ -8,12 +8,22 @@ from __future__ import annotations
 from typing import Any
 
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
-__all__ = ["engagement_figure"]
+__all__ = ["engagement_figure", "interval_figure"]
+
+# Targets whose occupancy never reaches this over the interval are left out of the plot
+# (assumption: below 2% the line is indistinguishable from zero at this scale).
+_INTERVAL_MIN_SHOWN = 0.02
 
 # Effect class → line colour (Okabe & Ito palette, as in the pathway diagrams).
 _CLASS_COLOURS = {"therapeutic": "#009e73", "adverse": "#d55e00", "mixed": "#e69f00"}
 _OTHER_COLOUR = "#56b4e9"
+# Small multiples: panels per row, panel height (inches), line styles for conditions.
+_GRID_COLUMNS = 5
+_PANEL_HEIGHT_IN = 1.9
+_LINESTYLES = ("-", "--", ":", "-.")
 
 
 def _column(frame: Any, *names: str) -> str:
@@ -23,40 +33,79 @@ def _column(frame: Any, *names: str) -> str:
     raise KeyError(f"none of the columns {names} in {list(frame.columns)}")
 
 
-def engagement_figure(curves: Any, *, shade: tuple[float, float] | None = None,
-                      shade_label: str = "") -> Figure:
+def engagement_figure(curves: Any, *, classes: dict[str, str] | None = None,
+                      shade: tuple[float, float] | None = None, shade_label: str = "",
+                      markers: dict[str, float] | None = None) -> Figure:
     """Occupancy against unbound concentration, one line per target and condition.
 
-    ``curves`` is the frame of :func:`neuromoa.engagement.engagement_curves`; ``shade`` an
-    unbound-concentration interval (M) drawn as a band (the therapeutic range).
+    ``curves`` is the frame of :func:`neuromoa.engagement.engagement_curves`; ``classes`` maps
+    target → effect class (line colour); ``shade`` an unbound-concentration interval (M) drawn as
+    a band (the therapeutic range); ``markers`` label → concentration drawn as dotted lines.
     """
+    classes = classes or {}
     conc = _column(curves, "concentration_M", "conc_M", "unbound_M")
     occ = _column(curves, "occupancy")
-    keys = ["target"] + (["condition"] if "condition" in curves.columns else [])
-    groups = list(curves.groupby(keys, sort=False, dropna=False))
-    ncols = 2
-    fig = Figure(figsize=(10.0, 6.0))
-    axes = fig.subplots(1, ncols, sharey=True)
-    split = (len(groups) + 1) // 2
-    for ax, part in zip(axes, (groups[:split], groups[split:]), strict=True):
-        for key, frame in part:
-            key = key if isinstance(key, tuple) else (key,)
-            label = str(key[0]) + (f" ({key[1]})" if len(key) > 1 and str(key[1]) not in ("", "nan", "None") else "")
-            eclass = str(frame["effect_class"].iloc[0]) if "effect_class" in frame.columns else ""
-            ax.plot(frame[conc].to_numpy(), frame[occ].to_numpy(), lw=1.3,
-                    color=_CLASS_COLOURS.get(eclass, _OTHER_COLOUR), label=label)
-            x_half = frame[conc].to_numpy()
-            y = frame[occ].to_numpy()
-            idx = int(abs(y - 0.5).argmin())
-            ax.annotate(label, (x_half[idx], y[idx]), fontsize=6.5, xytext=(2, 0),
-                        textcoords="offset points")
+    targets = list(dict.fromkeys(curves["target"].astype(str)))
+    nrows = -(-len(targets) // _GRID_COLUMNS)
+    fig = Figure(figsize=(11.0, _PANEL_HEIGHT_IN * nrows + 0.8))
+    axes = fig.subplots(nrows, _GRID_COLUMNS, sharex=True, sharey=True, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        if i >= len(targets):
+            ax.set_axis_off()
+            continue
+        target = targets[i]
+        colour = _CLASS_COLOURS.get(classes.get(target, ""), _OTHER_COLOUR)
+        frame = curves[curves["target"].astype(str) == target]
         if shade is not None:
-            ax.axvspan(shade[0], shade[1], color="#999999", alpha=0.2, lw=0,
-                       label=shade_label or "therapeutic range")
+            ax.axvspan(shade[0], shade[1], color="#999999", alpha=0.25, lw=0)
+        for value in (markers or {}).values():
+            ax.axvline(value, color="#444444", lw=0.6, ls=":")
+        groups = frame.groupby("condition", sort=False, dropna=False) if "condition" in frame else [("", frame)]
+        for j, (cond, part) in enumerate(groups):
+            cond = "" if str(cond) in ("nan", "None") else str(cond)
+            ax.plot(part[conc].to_numpy(), part[occ].to_numpy(), color=colour, lw=1.4,
+                    ls=_LINESTYLES[j % len(_LINESTYLES)], label=cond or None)
+        ax.set_title(target, fontsize=8, pad=2, color=colour, fontweight="bold")
         ax.set_xscale("log")
-        ax.set_xlabel("unbound concentration (M)")
         ax.grid(True, which="major", alpha=0.3)
-    axes[0].set_ylabel("fractional occupancy")
-    axes[0].set_ylim(-0.02, 1.02)
+        ax.tick_params(labelsize=7)
+        if any(ln.get_label() and not ln.get_label().startswith("_") for ln in ax.get_lines()):
+            ax.legend(fontsize=5.5, loc="upper left", frameon=False, handlelength=1.5)
+    for ax in axes[-1]:
+        ax.set_xlabel("unbound conc. (M)", fontsize=7)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("occupancy", fontsize=7)
+    axes[0, 0].set_ylim(-0.02, 1.05)
+    handles = [Line2D([0], [0], color=c, lw=1.5, label=f"{k} target")
+               for k, c in _CLASS_COLOURS.items()]
+    if shade is not None:
+        handles.append(Patch(color="#999999", alpha=0.25, label=shade_label or "therapeutic range"))
+    if markers:
+        handles.append(Line2D([0], [0], color="#444444", lw=0.8, ls=":",
+                              label="regimens: " + ", ".join(markers)))
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7, frameon=False)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig
+
+
+def interval_figure(course: Any) -> Figure:
+    """Occupancy of each target over one dosing interval (frame: time_h target [condition] occupancy)."""
+    time = _column(course, "time_h", "t_h")
+    keys = ["target"] + (["condition"] if "condition" in course.columns else [])
+    fig = Figure(figsize=(7.0, 4.2))
+    ax = fig.add_subplot(1, 1, 1)
+    for key, frame in course.groupby(keys, sort=False, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        cond = str(key[1]) if len(key) > 1 else ""
+        y = frame["occupancy"].to_numpy()
+        if float(y.max()) < _INTERVAL_MIN_SHOWN:
+            continue
+        label = str(key[0]) + (f" ({cond})" if cond not in ("", "nan", "None") else "")
+        ax.plot(frame[time].to_numpy(), y, lw=1.3, label=label)
+    ax.set_xlabel("time after dose (h)")
+    ax.set_ylabel("fractional occupancy")
+    ax.set_ylim(0, 1.02)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7, ncol=2, loc="lower left")
     fig.tight_layout()
     return fig

@@ -137,13 +137,43 @@ def _pathways(ctx: SectionContext) -> Markup:
 
 # --------------------------------------------------------------------------- 4 engagement
 def _engagement(ctx: SectionContext) -> Markup:
-    note = ctx.note("curves")
+    from neuromoa.report.plots import interval_figure
+
+    note = ctx.note("curves", "therapeutic", "interval")
     fig = None
+    therapeutic = ctx.value("therapeutic") if ctx.ok("therapeutic") else None
     if ctx.ok("curves"):
+        classes = {}
+        markers = {}
+        if ctx.ok("kb"):
+            kb = ctx.value("kb")["kb"]
+            targets = kb.targets()
+            classes = dict(zip(targets["id"], targets["effect_class"], strict=True))
+        if ctx.ok("engagement"):
+            for dose, res in ctx.value("engagement").items():
+                markers[_per_day(ctx.config, dose)] = float(res.unbound_M[res.compound])
+        shade = None
+        shade_label = ""
+        if therapeutic is not None:
+            shade = (therapeutic["unbound_low_M"], therapeutic["unbound_high_M"])
+            shade_label = "therapeutic plasma range (as unbound brain)"
         fig = ctx.figures.add(
-            "engagement_vs_concentration", engagement_figure(ctx.value("curves")),
-            "Fractional occupancy of every target against unbound concentration.", "calc:curves")
-    return ctx.render("sections/engagement.html.j2", note=note, fig=fig)
+            "engagement_vs_concentration",
+            engagement_figure(ctx.value("curves"), classes=classes, shade=shade,
+                              shade_label=shade_label, markers=markers),
+            f"Fractional occupancy of every target against the unbound concentration of "
+            f"{ctx.config.compound} alone. Grey band: the therapeutic total plasma range converted "
+            f"to unbound brain concentration; dotted lines: steady-state unbound brain "
+            f"concentration at each regimen.", "calc:curves")
+    interval = []
+    if ctx.ok("interval"):
+        for dose, frame in ctx.value("interval").items():
+            interval.append(ctx.figures.add(
+                f"occupancy_interval_{len(interval) + 1}", interval_figure(frame),
+                f"Occupancy over one dosing interval at steady state, {_per_day(ctx.config, dose)}.",
+                "calc:interval"))
+    return ctx.render("sections/engagement.html.j2", note=note, fig=fig, therapeutic=therapeutic,
+                      interval=interval)
 
 
 # --------------------------------------------------------------------------- 5, 6 cards
@@ -244,7 +274,8 @@ SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("data", 2, "The quantitative data: Tables 1 and 2 from the knowledge base",
                 ("kb",), _data),
     SectionSpec("pathways", 3, "Pathway diagrams", ("pathways",), _pathways),
-    SectionSpec("engagement", 4, "Engagement vs concentration", ("curves",), _engagement),
+    SectionSpec("engagement", 4, "Engagement vs concentration and over a dosing interval",
+                ("curves", "therapeutic", "interval"), _engagement),
     SectionSpec("protocols", 5, "The three protocols, run virtually",
                 ("uptake", "binding", "patch", "fi"), _protocols),
     SectionSpec("models", 6, "Mechanistic models", ("synapse", "chronic", "schild", "nmda", "trk"),
