@@ -1,0 +1,81 @@
+"""``neuromoa targets``: the knowledge base's activities of a compound, as a table or JSON.
+
+Parse → one library call (:func:`neuromoa.kb.load_kb` and its ``activities`` query) → render.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from neuromoa.cli._common import console, err_console, handle_errors, print_json
+from neuromoa.kb import activity_records, load_kb
+from neuromoa.units import format_molar
+
+__all__ = ["register", "targets"]
+
+#: Keys of each activity in ``--json`` output (the contract's keys first).
+JSON_KEYS = ("target", "gene", "species", "measure", "condition", "low_M", "high_M", "text",
+             "reference", "value_M", "unit", "state", "mode", "compound", "corrected_species",
+             "corrected_condition", "corrected_reference", "correction", "citation",
+             "confidence", "origin", "user", "is_default", "key", "doc_table", "doc_row",
+             "doc_reference", "family", "replaces")
+
+
+@handle_errors
+def targets(
+    compound: Annotated[str | None, typer.Option(
+        "--compound", "-c", help="Compound name or synonym (default: every compound).")] = None,
+    target: Annotated[str | None, typer.Option(
+        "--target", "-t", help="Target id or HGNC symbol, e.g. SERT or SLC6A4.")] = None,
+    family: Annotated[str | None, typer.Option(
+        help="transporter, GPCR, 'ion channel' or 'receptor tyrosine kinase'.")] = None,
+    measure: Annotated[str | None, typer.Option(help="Ki, KD, IC50, pKi ...")] = None,
+    species: Annotated[str | None, typer.Option(help="Human, Rat, 'Not Specified'.")] = None,
+    origin: Annotated[str | None, typer.Option(help="document, facts or user.")] = None,
+    user_data: Annotated[list[Path] | None, typer.Option(
+        "--user-data", help="CSV of your own activities or compounds (repeatable).")] = None,
+    defaults_only: Annotated[bool, typer.Option(
+        "--defaults-only", help="Only the default value of each target/condition.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """List the targets of a compound with affinity, species, condition and source."""
+    kb = load_kb(user_files=user_data or ())
+    frame = kb.activities(compound=compound, target=target, family=family, measure=measure,
+                          species=species, origin=origin, default_only=defaults_only)
+    name = kb.compound(compound).id if compound is not None else None
+    if as_json:
+        rows = [{k: r.get(k) for k in JSON_KEYS} for r in activity_records(frame)]
+        print_json({"compound": name, "activities": rows,
+                    "overlay": list(kb.overlay_messages)})
+        return
+    for message in kb.overlay_messages:
+        err_console.print(f"note: {message}", markup=False, highlight=False)
+    title = f"Activities of {name}" if name else "Activities"
+    table = Table(title=title, title_justify="left")
+    for col in ("compound", "target", "species", "measure", "condition", "value (as printed)",
+                "molar", "mode", "source", "conf", "default"):
+        table.add_column(col, overflow="fold")
+    for r in activity_records(frame):
+        low, high = float(r["low_M"]), float(r["high_M"])  # type: ignore[arg-type]
+        molar = format_molar(low) if low == high else f"{format_molar(low)}–{format_molar(high)}"
+        source = str(r["corrected_reference"] or r["reference"])
+        if r["doc_reference"]:
+            source = f"{r['doc_reference']} → {source}" if r["corrected_reference"] else str(
+                r["doc_reference"])
+        species_text = str(r["species"])
+        if r["corrected_species"]:
+            species_text += f" ({r['corrected_species']})"
+        table.add_row(str(r["compound"]), str(r["target"]), species_text, str(r["measure"]),
+                      str(r["condition"] or ""), f"{r['text']} {r['unit']}", molar,
+                      str(r["mode"]), source, str(r["confidence"]),
+                      "yes" if r["is_default"] else "", )
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``targets`` command to the neuromoa app."""
+    app.command("targets")(targets)
