@@ -187,6 +187,8 @@ def _parse(value: str, col: Column, file: str, row: int) -> object:
             return False
         raise DataFileError(f"{text!r} is not true/false.", file=file, row=row, field=col.name)
     if col.kind == "enum":
+        if not text and not col.required:
+            return ""
         for choice in col.choices:
             if text.lower() == choice.lower():
                 return choice
@@ -229,7 +231,8 @@ def read_rows(text: str, file: str, columns: tuple[Column, ...], *,
             value = cells.get(col.name)
             if value is None or (not value.strip() and col.name in defaults):
                 value = defaults.get(col.name, "")
-            if col.required and not value.strip() and col.kind != "bool":
+            if (col.required and not value.strip() and col.kind != "bool"
+                    and col.name not in defaults):
                 raise DataFileError("required field is empty.", file=file, row=line,
                                     field=col.name)
             row[col.name] = _parse(value, col, file, line)
