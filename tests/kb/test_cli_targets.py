@@ -78,3 +78,18 @@ def test_user_data_json_marks_user_rows(app, tmp_path):
                          "--json").stdout)
     assert any(a["user"] and a["is_default"] for a in out["activities"])
     assert out["overlay"] and "doc-t1-01" in out["overlay"][0]
+
+
+def test_import_activities_command(app, tmp_path):
+    from pathlib import Path
+
+    src = Path(__file__).parent / "fixtures" / "chembl_activities.csv"
+    out = tmp_path / "mine.csv"
+    res = CliRunner().invoke(app, ["import-activities", str(src), "--format", "chembl",
+                                   "--out", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    got = json.loads(res.stdout)
+    assert got["written"] == 2 and len(got["skipped"]) == 3 and out.is_file()
+    res = CliRunner().invoke(app, ["import-activities", str(src), "--format", "nope",
+                                   "--out", str(out)])
+    assert res.exit_code != 0 and "Traceback" not in res.output

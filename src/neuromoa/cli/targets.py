@@ -12,10 +12,11 @@ import typer
 from rich.table import Table
 
 from neuromoa.cli._common import console, err_console, handle_errors, print_json
-from neuromoa.kb import activity_records, load_kb
+from neuromoa.errors import InputError
+from neuromoa.kb import activity_records, import_chembl, import_gtopdb, load_kb, write_activities
 from neuromoa.units import format_molar
 
-__all__ = ["register", "targets"]
+__all__ = ["import_activities", "register", "targets"]
 
 #: Keys of each activity in ``--json`` output (the contract's keys first).
 JSON_KEYS = ("target", "gene", "species", "measure", "condition", "low_M", "high_M", "text",
@@ -56,8 +57,11 @@ def targets(
         err_console.print(f"note: {message}", markup=False, highlight=False)
     title = f"Activities of {name}" if name else "Activities"
     table = Table(title=title, title_justify="left")
-    for col in ("compound", "target", "species", "measure", "condition", "value (as printed)",
-                "molar", "mode", "source", "conf", "default"):
+    columns = ["target", "species", "measure", "condition", "as printed", "unit", "molar",
+               "mode", "source", "conf", "default"]
+    if name is None:
+        columns.insert(0, "compound")
+    for col in columns:
         table.add_column(col, overflow="fold")
     for r in activity_records(frame):
         low, high = float(r["low_M"]), float(r["high_M"])  # type: ignore[arg-type]
@@ -69,13 +73,45 @@ def targets(
         species_text = str(r["species"])
         if r["corrected_species"]:
             species_text += f" ({r['corrected_species']})"
-        table.add_row(str(r["compound"]), str(r["target"]), species_text, str(r["measure"]),
-                      str(r["condition"] or ""), f"{r['text']} {r['unit']}", molar,
-                      str(r["mode"]), source, str(r["confidence"]),
-                      "yes" if r["is_default"] else "", )
+        cells = [str(r["target"]), species_text, str(r["measure"]), str(r["condition"] or ""),
+                 str(r["text"]), str(r["unit"]), molar, str(r["mode"]), source,
+                 str(r["confidence"]), "yes" if r["is_default"] else ""]
+        if name is None:
+            cells.insert(0, str(r["compound"]))
+        table.add_row(*cells)
     console.print(table)
 
 
+_IMPORTERS = {"gtopdb": import_gtopdb, "chembl": import_chembl}
+
+
+@handle_errors
+def import_activities(
+    source: Annotated[Path, typer.Argument(help="GtoPdb interactions or ChEMBL activity export.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="User activities CSV to write.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="gtopdb or chembl.")] = "gtopdb",
+    compound: Annotated[str | None, typer.Option(
+        "--compound", "-c", help="Keep only this compound's rows.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Convert a GtoPdb or ChEMBL export into a user activities CSV for --user-data."""
+    importer = _IMPORTERS.get(fmt.lower())
+    if importer is None:
+        raise InputError(f"Unknown --format {fmt!r}; use gtopdb or chembl.")
+    frame = importer(source, compound=compound)
+    written = write_activities(frame, out)
+    skipped = frame[frame["status"] != "ok"]
+    if as_json:
+        print_json({"source": str(source), "out": str(out), "written": written,
+                    "skipped": [{"key": r["key"], "message": r["message"]}
+                                for r in skipped.to_dict(orient="records")]})
+        return
+    console.print(f"wrote {written} row(s) to {out}; skipped {len(skipped)}", markup=False)
+    for r in skipped.to_dict(orient="records"):
+        err_console.print(f"skipped {r['key']}: {r['message']}", markup=False, highlight=False)
+
+
 def register(app: typer.Typer) -> None:
-    """Add the ``targets`` command to the neuromoa app."""
+    """Add the ``targets`` and ``import-activities`` commands to the neuromoa app."""
     app.command("targets")(targets)
+    app.command("import-activities")(import_activities)

@@ -11,6 +11,7 @@ overlaid with the user's own CSV files.
 """
 
 from neuromoa.kb.base import ACTIVITY_FRAME_COLUMNS, KnowledgeBase, activity_records, load_kb
+from neuromoa.kb.importers import import_chembl, import_gtopdb, write_activities
 from neuromoa.kb.records import Affinity, Compound, Constant, Target
 
 __all__ = [
@@ -21,5 +22,8 @@ __all__ = [
     "KnowledgeBase",
     "Target",
     "activity_records",
+    "import_chembl",
+    "import_gtopdb",
     "load_kb",
+    "write_activities",
 ]
