@@ -616,7 +616,7 @@ def _activity_record(file: str, line: int, r: dict[str, object], user: bool,
     return {
         "compound": comp, "target": tid, "gene": ";".join(genes), "species": species,
         "measure": r["measure"], "condition": str(r["condition"]), "state": str(r["state"]),
-        "low_M": low_m, "high_M": high_m, "value_M": math.sqrt(low_m * high_m), "text": text,
+        "low_M": low_m, "high_M": high_m, "value_M": low_m if low_m == high_m else math.sqrt(low_m * high_m), "text": text,
         "unit": unit, "mode": str(r["mode"]), "reference": ";".join(ref_ids),
         "citation": " | ".join(cites), "correction": str(r["correction"]),
         "confidence": str(r["confidence"]), "origin": origin, "user": user, "key": key,

@@ -243,11 +243,19 @@ def concentration_to_molar(value: float, unit: str, *, file: str, row: int,
                            field: str) -> float:
     """Convert ``value`` in ``unit`` (nM, uM, µM, mM, M, or ``pK`` = -log10 M) to mol/L."""
     if unit.strip() == P_UNIT:
-        return 10.0 ** (-value)
+        return _tidy(10.0 ** (-value))
     try:
-        return as_molar(f"{value!r} {unit}", what=field)
+        return _tidy(as_molar(f"{value!r} {unit}", what=field))
     except UnitError as exc:
         raise DataFileError(f"unit {unit!r}: {exc}", file=file, row=row, field=field) from None
+
+
+def _tidy(x: float) -> float:
+    """Drop binary noise from a unit conversion (3.4500000000000003e-09 → 3.45e-09).
+
+    Stored values have at most 4 significant digits, so rounding to 12 loses nothing.
+    """
+    return float(f"{x:.12g}")
 
 
 def constant_to_si(value: float, unit: str, *, file: str, row: int, field: str) -> float:
