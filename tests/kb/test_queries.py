@@ -164,3 +164,21 @@ def test_to_dict_json_safe(kb):
     json.dumps(kb.compound("atropine").to_dict())  # mw_salt NaN → None
     json.dumps(kb.target("NMDA").to_dict())
     json.dumps(kb.constant("km_5ht_sert").to_dict())
+
+
+def test_affinities_for_engagement(kb):
+    affs = kb.affinities("amitriptyline")
+    by = {(a.target, a.condition): a for a in affs}
+    # one per target × condition of the document: 13 Table-1 targets (alpha1 once, human)
+    # + 11 Table-2 rows
+    assert len(affs) == 13 + 11
+    assert by[("alpha1", "")].value_M == pytest.approx(4.4e-9)
+    assert by[("SERT", "")].origin == "document"
+    assert by[("Nav", "Open")].species == "Rat"
+    assert not any(a.condition == "-30 mV" for a in affs)  # non-default series stay out
+    tat = {a.target: a for a in kb.affinities("amitriptyline", source="tatsumi1997")}
+    assert tat["SERT"].value_M == pytest.approx(4.3e-9)
+    assert tat["DAT"].value_M == pytest.approx(3250e-9)
+    assert tat["H1"].origin == "document"  # no Tatsumi H1 value: the default stays
+    nor = {a.target for a in kb.affinities("nortriptyline")}
+    assert nor == {"SERT", "NET", "DAT", "hERG", "H1", "muscarinic", "alpha1"}

@@ -278,9 +278,48 @@ class KnowledgeBase:
             rows = rows[rows["is_default"]]
         rows = _select_species(rows, species)
         rows = _select_condition(rows, condition, comp.id, targ.id)
-        row = rows.iloc[0]
+        return self._affinity_from_row(rows.iloc[0])
+
+    def affinities(self, compound: str, *, species: str = "human",
+                   source: str | None = None) -> list[Affinity]:
+        """One :class:`Affinity` per target and condition of ``compound``: what engagement uses.
+
+        For every target × condition that has a default row, the value from ``source`` when
+        that source has one for the same target and condition (e.g. ``source="tatsumi1997"``
+        swaps SERT/NET/DAT to the Tatsumi series and keeps the rest), else the default; among
+        species the preference of :meth:`affinity` applies (``species``, then not specified,
+        then any, e.g. human α1 4.4 nM rather than rat 182 nM; rat Nav1.4 for the Na+ triple).
+
+        Returns
+        -------
+        list of Affinity
+            In file order of the targets' first rows.
+        """
+        comp = self.compound(compound)
+        rows = self._activities[self._activities["compound"] == comp.id]
+        if rows.empty:
+            return []
+        cond = rows["condition"].map(_norm).replace(_UNSPECIFIED, "")
+        groups = rows.assign(_cond=cond).groupby(["target", "_cond"], sort=False)
+        src = _norm(source) if source is not None else None
+        out: list[Affinity] = []
+        for _key, group in groups:
+            if not group["is_default"].any():
+                continue
+            chosen = group[group["is_default"]]
+            if src is not None:
+                match = group.apply(lambda r: src in {_norm(x) for x in (
+                    *split_list(r["reference"]), *split_list(r["corrected_reference"]),
+                    r["origin"], r["key"])}, axis=1)
+                if match.any():
+                    chosen = group[match]
+            row = _select_species(chosen, species).iloc[0]
+            out.append(self._affinity_from_row(row))
+        return out
+
+    def _affinity_from_row(self, row: pd.Series) -> Affinity:
         return Affinity(
-            compound=comp.id, target=targ.id, value_M=float(row["value_M"]),
+            compound=row["compound"], target=row["target"], value_M=float(row["value_M"]),
             low_M=float(row["low_M"]), high_M=float(row["high_M"]), measure=row["measure"],
             condition=row["condition"], species=row["effective_species"],
             reference=row["reference"], text=row["text"], unit=row["unit"], state=row["state"],
