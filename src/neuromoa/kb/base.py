@@ -89,6 +89,12 @@ class KnowledgeBase:
         self._target_index = _target_index(self._targets)
 
     # ----------------------------------------------------------------- lookups
+    def __repr__(self) -> str:
+        n_user = int(self._activities["user"].sum())
+        return (f"KnowledgeBase({len(self._compounds)} compounds, {len(self._targets)} targets, "
+                f"{len(self._activities)} activities ({n_user} user), "
+                f"{len(self._constants)} constants, {len(self._references)} references)")
+
     @property
     def compound_ids(self) -> tuple[str, ...]:
         """Ids of every compound, in file order."""
@@ -474,6 +480,7 @@ def _build(user_files: Sequence[str | os.PathLike[str]]) -> KnowledgeBase:
 
     # user files: sort into compounds and activities by their header
     messages: list[str] = []
+    compound_file = dict.fromkeys(compounds, comp_file)
     user_activity_texts: list[tuple[str, str]] = []
     for path in user_files:
         file, text = _user_text(path)
@@ -486,6 +493,7 @@ def _build(user_files: Sequence[str | os.PathLike[str]]) -> KnowledgeBase:
                     messages.append(f"{file} row {line}: compound {c.id!r} replaces the "
                                     "shipped record.")
                 compounds[c.id] = c
+                compound_file[c.id] = file
         elif "target" in header or "compound" in header:
             user_activity_texts.append((file, text))
         else:
@@ -494,8 +502,8 @@ def _build(user_files: Sequence[str | os.PathLike[str]]) -> KnowledgeBase:
                                 "a compounds file needs id, name, mw_base.", file=file, row=1)
     for c in compounds.values():
         if c.parent and c.parent not in compounds:
-            raise DataFileError(f"parent compound {c.parent!r} is unknown.",
-                                file=comp_file, field="parent")
+            raise DataFileError(f"parent compound {c.parent!r} of {c.id!r} is unknown.",
+                                file=compound_file[c.id], field="parent")
 
     # targets
     targ_file = _SHIPPED + "targets.csv"
