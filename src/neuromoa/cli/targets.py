@@ -23,7 +23,7 @@ JSON_KEYS = ("target", "gene", "species", "measure", "condition", "low_M", "high
              "reference", "value_M", "unit", "state", "mode", "compound", "corrected_species",
              "corrected_condition", "corrected_reference", "correction", "citation",
              "confidence", "origin", "user", "is_default", "key", "doc_table", "doc_row",
-             "doc_reference", "family", "replaces")
+             "doc_reference", "family", "replaces", "consequence", "effect_class")
 
 
 @handle_errors
@@ -41,6 +41,8 @@ def targets(
         "--user-data", help="CSV of your own activities or compounds (repeatable).")] = None,
     defaults_only: Annotated[bool, typer.Option(
         "--defaults-only", help="Only the default value of each target/condition.")] = False,
+    consequences: Annotated[bool, typer.Option(
+        "--consequences", help="Add the consequence of engaging each target.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """List the targets of a compound with affinity, species, condition and source."""
@@ -61,6 +63,8 @@ def targets(
                "mode", "source", "conf", "default"]
     if name is None:
         columns.insert(0, "compound")
+    if consequences:
+        columns.append("consequence")
     for col in columns:
         table.add_column(col, overflow="fold")
     for r in activity_records(frame):
@@ -78,6 +82,8 @@ def targets(
                  str(r["confidence"]), "yes" if r["is_default"] else ""]
         if name is None:
             cells.insert(0, str(r["compound"]))
+        if consequences:
+            cells.append(f"{r['consequence']} [{r['effect_class']}]")
         table.add_row(*cells)
     console.print(table)
 

@@ -47,7 +47,7 @@ ACTIVITY_FRAME_COLUMNS = [
     "confidence", "origin", "user",
     "key", "family", "doc_target", "doc_table", "doc_row", "doc_reference",
     "corrected_species", "corrected_condition", "corrected_reference", "effective_species",
-    "is_default", "replaces", "note",
+    "is_default", "replaces", "note", "consequence", "effect_class",
 ]
 _UNSPECIFIED = "not specified"
 
@@ -673,7 +673,8 @@ def _activity_record(file: str, line: int, r: dict[str, object], user: bool,
         "corrected_condition": str(r["corrected_condition"]),
         "corrected_reference": ";".join(r["corrected_reference"]),  # type: ignore[arg-type]
         "effective_species": corrected_species or species, "is_default": bool(r["is_default"]),
-        "replaces": "", "note": str(r["note"]),
+        "replaces": "", "note": str(r["note"]), "consequence": target.consequence,
+        "effect_class": target.effect_class,
     }
 
 
