@@ -93,3 +93,13 @@ def test_import_activities_command(app, tmp_path):
     res = CliRunner().invoke(app, ["import-activities", str(src), "--format", "nope",
                                    "--out", str(out)])
     assert res.exit_code != 0 and "Traceback" not in res.output
+
+
+def test_list_targets(app):
+    out = json.loads(run(app, "--list-targets", "--json").stdout)
+    ids = {t["id"] for t in out["targets"]}
+    assert {"SERT", "hERG", "Kv7.2/7.3", "TrkB", "muscarinic"} <= ids
+    h1 = next(t for t in out["targets"] if t["id"] == "H1")
+    assert "sedation" in h1["consequence"] and h1["genes"] == "HRH1"
+    res = run(app, "--list-targets", "--family", "GPCR")
+    assert res.exit_code == 0 and "HRH1" in res.stdout

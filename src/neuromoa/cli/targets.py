@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.table import Table
 
@@ -43,10 +44,16 @@ def targets(
         "--defaults-only", help="Only the default value of each target/condition.")] = False,
     consequences: Annotated[bool, typer.Option(
         "--consequences", help="Add the consequence of engaging each target.")] = False,
+    catalogue: Annotated[bool, typer.Option(
+        "--list-targets", help="List the target catalogue (genes, UniProt, family, "
+        "consequence, source) instead of activities.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """List the targets of a compound with affinity, species, condition and source."""
     kb = load_kb(user_files=user_data or ())
+    if catalogue:
+        _render_catalogue(kb.targets(family=family), as_json)
+        return
     frame = kb.activities(compound=compound, target=target, family=family, measure=measure,
                           species=species, origin=origin, default_only=defaults_only)
     name = kb.compound(compound).id if compound is not None else None
@@ -85,6 +92,20 @@ def targets(
         if consequences:
             cells.append(f"{r['consequence']} [{r['effect_class']}]")
         table.add_row(*cells)
+    console.print(table)
+
+
+def _render_catalogue(frame: pd.DataFrame, as_json: bool) -> None:
+    records = frame.to_dict(orient="records")
+    if as_json:
+        print_json({"targets": records})
+        return
+    table = Table(title="Targets", title_justify="left")
+    for col in ("id", "genes", "uniprot", "family", "consequence", "effect", "source", "conf"):
+        table.add_column(col, overflow="fold")
+    for t in records:
+        table.add_row(t["id"], t["genes"], t["uniprot"], t["family"], t["consequence"],
+                      t["effect_class"], t["reference"], t["confidence"])
     console.print(table)
 
 
