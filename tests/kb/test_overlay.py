@@ -57,3 +57,24 @@ def test_new_condition_adds_rather_than_replaces(tmp_path):
     assert kb.affinity("amitriptyline", "hERG").value_M == pytest.approx(4.78e-6)
     assert kb.affinity("amitriptyline", "hERG", condition="37 C").user
     assert not kb.overlay_messages
+
+
+def test_unspecified_condition_matches_empty(tmp_path):
+    # Table 2 prints 'Not Specified' for hERG; a user row without a condition is the same slot
+    path = tmp_path / "herg2.csv"
+    path.write_text("compound,target,species,measure,low,high,unit,reference\n"
+                    "amitriptyline,KCNH2,human,IC50,3,3,uM,jo2000\n", encoding="utf-8")
+    kb = load_kb(user_files=[path])
+    aff = kb.affinity("amitriptyline", "hERG")
+    assert aff.user and aff.value_M == pytest.approx(3e-6)
+    assert any("doc-t2-09" in m for m in kb.overlay_messages)
+
+
+def test_slot_uses_effective_species(tmp_path):
+    # shipped hERG row: printed 'Not Specified', corrected 'Human' (Jo 2000 used human ERG)
+    path = tmp_path / "herg3.csv"
+    path.write_text("compound,target,species,measure,low,high,unit,reference\n"
+                    "amitriptyline,hERG,Human,IC50,3,3,uM,jo2000\n", encoding="utf-8")
+    kb = load_kb(user_files=[path])
+    assert kb.affinity("amitriptyline", "hERG").value_M == pytest.approx(3e-6)
+    assert len(kb.activities(compound="amitriptyline", target="hERG", default_only=True)) == 1

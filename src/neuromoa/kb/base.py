@@ -366,7 +366,7 @@ def _select_condition(rows: pd.DataFrame, condition: str | None, comp: str,
     if len(conds) <= 1:
         return rows
     unspecified = rows["condition"].map(_norm).isin(("", _UNSPECIFIED))
-    if unspecified.sum() >= 1 and rows.loc[unspecified, "condition"].nunique() == 1:
+    if unspecified.any():
         return rows[unspecified]
     shown = ", ".join(repr(c) for c in conds)
     raise InputError(f"{comp} at {targ} has several conditions ({shown}); choose one with "
@@ -577,7 +577,7 @@ def _build(user_files: Sequence[str | os.PathLike[str]]) -> KnowledgeBase:
                             raise DataFileError(
                                 f"a second default row for {slot[0]} at {slot[1]} "
                                 f"(condition {rec['condition'] or 'unspecified'!r}, species "
-                                f"{rec['species']!r}; first: {other['key']!r}); set is_default "
+                                f"{rec['effective_species']!r}; first: {other['key']!r}); set is_default "
                                 "to false on one of them.", file=file, row=line,
                                 field="is_default")
                         other["is_default"] = False
@@ -606,8 +606,10 @@ def _build(user_files: Sequence[str | os.PathLike[str]]) -> KnowledgeBase:
 
 
 def _slot(rec: dict[str, object]) -> tuple[str, str, str, str]:
-    return (str(rec["compound"]), str(rec["target"]), _norm(str(rec["condition"])),
-            _species_key(str(rec["species"])))
+    """Overlay key: compound, target, condition ('Not Specified' = empty), effective species."""
+    cond = _norm(str(rec["condition"]))
+    return (str(rec["compound"]), str(rec["target"]), "" if cond == _UNSPECIFIED else cond,
+            _species_key(str(rec["effective_species"])))
 
 
 def _activity_record(file: str, line: int, r: dict[str, object], user: bool,
