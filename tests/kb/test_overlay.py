@@ -78,3 +78,12 @@ def test_slot_uses_effective_species(tmp_path):
     kb = load_kb(user_files=[path])
     assert kb.affinity("amitriptyline", "hERG").value_M == pytest.approx(3e-6)
     assert len(kb.activities(compound="amitriptyline", target="hERG", default_only=True)) == 1
+
+
+def test_quoted_header(tmp_path):
+    path = tmp_path / "quoted.csv"
+    path.write_text('"compound","target","species","measure","low","high","unit","reference"\n'
+                    '"amitriptyline","NET","Human","Ki","9","9","nM","tatsumi1997"\n',
+                    encoding="utf-8")
+    assert load_kb(user_files=[path]).affinity("amitriptyline", "NET").value_M == \
+        pytest.approx(9e-9)

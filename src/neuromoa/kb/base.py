@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import csv
 import functools
 import math
 import os
@@ -424,8 +425,9 @@ def _user_text(path: str | os.PathLike[str]) -> tuple[str, str]:
 
 
 def _header(text: str) -> set[str]:
-    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
-    return {h.strip() for h in first.split(",")}
+    lines = text.lstrip("\ufeff").splitlines()
+    first = next(csv.reader(lines[:1]), []) if lines else []
+    return {h.strip() for h in first}
 
 
 def _build_compound(file: str, line: int, r: dict[str, object], refs: set[str],
