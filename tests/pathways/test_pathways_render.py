@@ -45,3 +45,27 @@ def test_every_label_is_drawn():
     svg = figure_to_svg(draw_pathway(_graph()), "x")
     for node in _graph().nodes:
         assert f'id="x-node-{node.id}"' in svg
+
+
+def test_direction_auto_draws_long_chains_top_to_bottom():
+    chain = [Node(f"n{i}", f"step {i}", "process") for i in range(6)]
+    edges = [Edge(f"n{i}", f"n{i + 1}", "leads to") for i in range(5)]
+    g = PathwayGraph.from_parts("chain", "chain", "", chain, edges)
+    tall = draw_pathway(g)
+    wide = draw_pathway(g, direction="LR")
+    w, h = tall.get_size_inches()
+    assert h > w
+    w, h = wide.get_size_inches()
+    assert w > h
+    # the short, wide test graph stays left to right under "auto"
+    w, h = draw_pathway(_graph()).get_size_inches()
+    assert w > h
+
+
+def test_bad_direction():
+    import pytest
+
+    from neuromoa.errors import InputError
+
+    with pytest.raises(InputError, match="direction"):
+        draw_pathway(_graph(), direction="up")

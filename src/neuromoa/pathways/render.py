@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from neuromoa.errors import InputError
 from neuromoa.pathways.graph import PathwayGraph, layered_layout
 
 __all__ = ["draw_pathway", "figure_to_png", "figure_to_svg", "NODE_COLOURS", "RELATION_STYLES"]
@@ -60,7 +61,10 @@ _MARGIN_IN = 0.9
 _LINE_IN = 0.145  # height of one 8.5-pt text line
 _BOX_PAD_IN = 0.3  # box padding plus the gap between neighbouring boxes
 _TITLE_IN = 0.45
-_LEGEND_IN = 0.35
+_TB_RATIO = 2.0  # "auto" draws top to bottom when ranks > this × the widest rank
+_TB_GAP_IN = 0.2  # extra vertical gap between ranks when drawn top to bottom
+_LEGEND_IN = 0.3  # height of one legend row
+_LEGEND_ITEM_IN = 1.55  # width of one legend entry
 _LABEL_WRAP = 22  # characters per line inside a box
 _FONT_PT = 8.5
 _EDGE_FONT_PT = 7.0
@@ -78,19 +82,47 @@ def _wrap(label: str) -> str:
     return "\n".join(lines)
 
 
-def draw_pathway(graph: PathwayGraph, *, title: bool = True) -> Figure:
-    """Draw ``graph`` left to right by rank and return a matplotlib :class:`Figure`.
+def draw_pathway(graph: PathwayGraph, *, title: bool = True, direction: str = "auto") -> Figure:
+    """Draw ``graph`` by rank and return a matplotlib :class:`Figure`.
 
     Node colour encodes kind (drug, target, process, consequence) and effect class
     (therapeutic green, adverse vermillion, mixed orange); edge style encodes the relation;
     edge labels carry affinities (e.g. "Ki 3.45 nM"). Pure: no pyplot state, no files.
+
+    Parameters
+    ----------
+    title : bool
+        Draw the graph's title above the diagram.
+    direction : {"auto", "LR", "TB"}
+        Ranks left to right, or top to bottom; "auto" picks top to bottom for long chains
+        (more than ``_TB_RATIO`` ranks per node of the widest rank), so the figure stays legible
+        at page width.
     """
+    if direction not in ("auto", "LR", "TB"):
+        raise InputError(f"direction must be 'auto', 'LR' or 'TB'; got {direction!r}")
     lines = max((_wrap(n.label).count("\n") + 1 for n in graph.nodes), default=1)
     row_height = max(_ROW_HEIGHT_IN, _LINE_IN * lines + _BOX_PAD_IN)
-    layout = layered_layout(graph, dx=_RANK_WIDTH_IN, dy=row_height)
-    span_x = max(layout.n_ranks - 1, 0) * _RANK_WIDTH_IN
-    span_y = max(layout.max_width - 1, 0) * row_height
-    bottom = -span_y / 2.0 - _MARGIN_IN + 0.1 - _LEGEND_IN
+    probe = layered_layout(graph)
+    if direction == "auto":
+        direction = "TB" if probe.n_ranks > _TB_RATIO * max(probe.max_width, 1) else "LR"
+    if direction == "LR":
+        layout = layered_layout(graph, dx=_RANK_WIDTH_IN, dy=row_height)
+        xy = layout.xy
+        span_x = max(layout.n_ranks - 1, 0) * _RANK_WIDTH_IN
+        span_y = max(layout.max_width - 1, 0) * row_height
+    else:
+        rank_height = row_height + _TB_GAP_IN
+        layout = layered_layout(graph, dx=rank_height, dy=_RANK_WIDTH_IN)
+        # Transpose: rank runs down the page, order runs left to right.
+        xy = {k: (-y, -x) for k, (x, y) in layout.xy.items()}
+        span_x = max(layout.max_width - 1, 0) * _RANK_WIDTH_IN
+        span_y = max(layout.n_ranks - 1, 0) * rank_height
+        xy = {k: (x + span_x / 2.0, y + span_y / 2.0) for k, (x, y) in xy.items()}
+    n_legend = len({e.relation for e in graph.edges}) + len(
+        {n.effect_class for n in graph.nodes if n.kind == "target" and n.effect_class})
+    legend_columns = max(1, min(n_legend, int((span_x + 2 * _MARGIN_IN) / _LEGEND_ITEM_IN)))
+    legend_rows = -(-n_legend // legend_columns)
+    bottom = -span_y / 2.0 - _MARGIN_IN + 0.1 - _LEGEND_IN * legend_rows
     top = span_y / 2.0 + _MARGIN_IN - 0.1 + (_TITLE_IN if title else 0.0)
     # The axes fill the figure and one data unit is one inch, so text and arrows keep their size.
     fig = Figure(figsize=(span_x + 2 * _MARGIN_IN, top - bottom))
@@ -103,7 +135,7 @@ def draw_pathway(graph: PathwayGraph, *, title: bool = True) -> Figure:
     for node in graph.nodes:
         fill, ink = NODE_COLOURS.get((node.kind, node.effect_class),
                                      NODE_COLOURS.get((node.kind, ""), ("#ffffff", "black")))
-        x, y = layout.xy[node.id]
+        x, y = xy[node.id]
         style = "round,pad=0.45" if node.kind != "drug" else "round4,pad=0.55"
         text = ax.text(x, y, _wrap(node.label), ha="center", va="center", fontsize=_FONT_PT,
                        color=ink, zorder=3, gid=f"node-{node.id}",
@@ -115,7 +147,7 @@ def draw_pathway(graph: PathwayGraph, *, title: bool = True) -> Figure:
     # text is drawn, and the arrow is clipped at that patch in the same rendering pass.
     for edge in graph.edges:
         arrowstyle, linestyle, _ = RELATION_STYLES.get(edge.relation, RELATION_STYLES["leads to"])
-        (x0, y0), (x1, y1) = layout.xy[edge.source], layout.xy[edge.target]
+        (x0, y0), (x1, y1) = xy[edge.source], xy[edge.target]
         ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=4,
                     arrowprops={"arrowstyle": arrowstyle, "linestyle": linestyle,
                                 "lw": 0.6 + 1.6 * max(0.0, min(edge.weight, 1.0)),
@@ -126,9 +158,14 @@ def draw_pathway(graph: PathwayGraph, *, title: bool = True) -> Figure:
         if edge.label:
             # One data unit is one inch on both axes, so the edge's angle on paper is atan2.
             angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
+            if angle > 90.0:  # keep labels readable (never upside down)
+                angle -= 180.0
+            elif angle <= -90.0:
+                angle += 180.0
             ax.text(x0 + _EDGE_LABEL_AT * (x1 - x0), y0 + _EDGE_LABEL_AT * (y1 - y0), edge.label,
                     ha="center", va="bottom", fontsize=_EDGE_FONT_PT, color="#222222", zorder=5,
-                    rotation=angle, rotation_mode="anchor")
+                    rotation=angle, rotation_mode="anchor",
+                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
 
     relations = []
     for edge in graph.edges:
@@ -145,7 +182,7 @@ def draw_pathway(graph: PathwayGraph, *, title: bool = True) -> Figure:
     handles += [Patch(fc=NODE_COLOURS[("target", c)][0], ec="#333333", label=f"{c} target")
                 for c in classes]
     if handles:
-        ax.legend(handles=handles, loc="lower center", ncol=min(len(handles), 5), fontsize=7,
+        ax.legend(handles=handles, loc="lower center", ncol=legend_columns, fontsize=7,
                   frameon=False, bbox_to_anchor=(0.5, 0.0), borderaxespad=0.2)
     if title:
         ax.text(span_x / 2.0, top - 0.12, graph.title, ha="center", va="top", fontsize=11)

@@ -129,7 +129,8 @@ def _pathways(ctx: SectionContext) -> Markup:
     figs = []
     if ctx.ok("pathways"):
         for name, graph in ctx.value("pathways").items():
-            html = ctx.figures.add(f"pathway_{name}", draw_pathway(graph), graph.caption,
+            html = ctx.figures.add(f"pathway_{name}", draw_pathway(graph, title=False),
+                                   graph.caption,
                                    "calc:pathways", png=True)
             figs.append({"name": name, "title": graph.title, "html": html})
     return ctx.render("sections/pathways.html.j2", note=note, figs=figs)
