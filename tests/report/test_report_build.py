@@ -93,12 +93,15 @@ def test_a_failing_step_becomes_a_note(tmp_path):
     def boom(config, outcomes):
         raise RuntimeError("solver exploded")
 
-    steps = [s if s.name != "kb" else Step("kb", s.title, (), s.method, boom) for s in STEPS]
+    steps = [Step("kb", s.title, (), s.method, boom) if s.name == "kb" else s
+             for s in STEPS if s.name in ("kb", "pathways")]
     result = build_report(tmp_path, make_config(), steps=steps, sections=SECTIONS)
     html = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert result.outcomes["kb"].status == "failed"
     assert "RuntimeError: solver exploded" in html
     assert 'class="note failed"' in html
+    assert result.outcomes["pathways"].message.startswith("not available: needs kb (failed")
+    assert "step engagement was not run" in html
 
 
 @pytest.mark.parametrize("section", [s.key for s in SECTIONS])

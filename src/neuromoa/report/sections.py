@@ -35,8 +35,18 @@ NEGLIGIBLE_OCCUPANCY = 0.05
 TOP_TARGETS = 5
 
 
-def _records(frame: Any) -> list[dict[str, Any]]:
-    return [dict(r) for r in frame.to_dict(orient="records")] if frame is not None else []
+# Condition texts that say nothing (the document's "Not Specified") are not shown.
+_EMPTY_CONDITIONS = {"", "not specified", "nan", "none"}
+
+
+def _records(frame: Any, *, clean: bool = True) -> list[dict[str, Any]]:
+    if frame is None:
+        return []
+    rows = [dict(r) for r in frame.to_dict(orient="records")]
+    for r in rows if clean else ():
+        if "condition" in r and str(r["condition"]).strip().lower() in _EMPTY_CONDITIONS:
+            r["condition"] = ""
+    return rows
 
 
 def _per_day(config, dose: str) -> str:
@@ -113,7 +123,7 @@ def _data(ctx: SectionContext) -> Markup:
     other = []
     if ctx.ok("kb"):
         acts = ctx.value("kb")["activities"]
-        rows = _records(acts)
+        rows = _records(acts, clean=False)
         for table in ("1", "2"):
             chosen = [r for r in rows if str(r.get("doc_table", "")) == f"Table {table}"]
             tables[table] = sorted(chosen, key=lambda r: _num(r.get("doc_row")))
