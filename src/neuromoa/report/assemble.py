@@ -131,6 +131,17 @@ def _package_version() -> str:
         return str(getattr(neuromoa, "__version__", "unknown"))
 
 
+def _check_compound(name: str) -> None:
+    """Fail early on an unknown compound (when the knowledge base is there to ask)."""
+    from neuromoa.report.steps import check_requirements
+
+    if check_requirements(("neuromoa.kb:load_kb",)):
+        return
+    from neuromoa.kb import load_kb
+
+    load_kb().compound(name)
+
+
 def build_report(out_dir: str | Path, config: ReportConfig | None = None, *,
                  progress: Callable[[str, int, int], None] | None = None,
                  steps: Sequence[Step] | None = None,
@@ -162,6 +173,7 @@ def build_report(out_dir: str | Path, config: ReportConfig | None = None, *,
 
     start = time.perf_counter()
     config = config or ReportConfig()
+    _check_compound(config.compound)
     step_list = tuple(steps if steps is not None else STEPS)
     section_list = tuple(sections if sections is not None else SECTIONS)
     n_total = len(step_list) + len(section_list)

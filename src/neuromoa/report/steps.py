@@ -46,6 +46,22 @@ class ReportConfig:
     quick: bool = False
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        from neuromoa.errors import InputError, check_number
+        from neuromoa.units import as_grams, as_hours
+
+        if not self.doses:
+            raise InputError("the report needs at least one dose (e.g. --dose '10 mg')")
+        for dose in self.doses:
+            check_number(as_grams(dose, what=f"dose {dose!r}"), "dose", "ReportConfig", low=0,
+                         low_open=True)
+        check_number(as_hours(self.every, what=f"interval {self.every!r}"), "every",
+                     "ReportConfig", low=0, low_open=True)
+        check_number(self.days, "days", "ReportConfig", low=0, low_open=True)
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise InputError(f"The 'seed' parameter of ReportConfig must be an integer >= 0. "
+                             f"Got {self.seed!r}.")
+
     def size(self, quick: int, full: int) -> int:
         """``quick`` in quick mode, ``full`` otherwise (sizes of virtual experiments)."""
         return quick if self.quick else full
