@@ -1,0 +1,41 @@
+"""Wall-clock time of `neuromoa report --quick` and the full report, step by step.
+
+The DESIGN's targets: quick ≤ 30 s, full ≤ 3 min on the 2-core machine. The alternative a user
+would otherwise run is the same calls one by one; the report adds only rendering, so this prints
+the time of each step (library calls) beside each section (rendering) to show where time goes.
+Run: `.venv/bin/python benchmarks/report_timing.py [--quick-only]`.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+
+from neuromoa.report import ReportConfig, build_report
+
+# Targets from DESIGN.md ("Performance targets").
+QUICK_TARGET_S = 30.0
+FULL_TARGET_S = 180.0
+
+
+def run(quick: bool) -> float:
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        result = build_report(out, ReportConfig(quick=quick, seed=0))
+        total = time.perf_counter() - start
+    label = "quick" if quick else "full"
+    target = QUICK_TARGET_S if quick else FULL_TARGET_S
+    print(f"\n{label}: {total:.1f} s (target ≤ {target:.0f} s, ratio {total / target:.2f})")
+    steps = sorted(result.outcomes.values(), key=lambda o: -o.seconds)
+    print("  steps (library calls): " + ", ".join(f"{o.name} {o.seconds:.1f}s [{o.status}]"
+                                                 for o in steps))
+    print("  sections (rendering):  " + ", ".join(f"{k} {v:.1f}s"
+                                                 for k, v in result.section_seconds.items()))
+    return total
+
+
+if __name__ == "__main__":
+    run(quick=True)
+    if "--quick-only" not in sys.argv:
+        run(quick=False)
