@@ -143,10 +143,10 @@ def _uptake(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[C
         trip = round_trip("uptake", target, config.compound,
                           config.size(*SIZES["round_trip_plates"]), config.seed)
         cards += [
-            Card(f"{target} uptake plate (counts per well)", plates,
-                 f"Simulated [3H]substrate uptake at {target}: one 96-well plate, counts per minute."),
-            Card(f"{target} uptake: fitted curve and Ki", analysis,
-                 "Specific uptake (% of control) with the fitted curve; IC50 → Ki by Cheng–Prusoff."),
+            Card(f"{target} uptake: plate and fitted curve", analysis,
+                 f"Simulated [3H]substrate uptake at {target} on one 96-well plate (counts per "
+                 "minute), and specific uptake (% of control) with the fitted curve and its 95% "
+                 "band; IC50 → Ki by Cheng–Prusoff."),
             Card(f"{target} uptake: recovered vs true Ki", trip,
                  "Ki recovered from independently simulated plates against the true Ki."),
         ]
@@ -161,10 +161,9 @@ def _binding(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[
     trip = round_trip("binding", "M1", config.compound, config.size(*SIZES["round_trip_plates"]),
                       config.seed)
     return [
-        Card("M1 binding plate (counts per well)", plates,
-             "Simulated [3H]pirenzepine competition binding at human M1 (CHO-K1 membranes)."),
-        Card("M1 binding: fitted curve and Ki", analysis,
-             "Specific binding with the one-site fit; Ki by Cheng–Prusoff and by direct fit."),
+        Card("M1 binding: plate and fitted curve", analysis,
+             "Simulated [3H]pirenzepine competition binding at human M1 (CHO-K1 membranes), "
+             "counts per well, and specific binding with the one-site fit; Ki by Cheng–Prusoff."),
         Card("M1 binding: recovered vs true Ki", trip,
              "Ki recovered from independently simulated plates against the true Ki."),
     ]

@@ -192,18 +192,35 @@ def _engagement(ctx: SectionContext) -> Markup:
 MAX_CARD_NUMBERS = 14
 
 
+def _is_scalar(v: Any) -> bool:
+    return isinstance(v, int | float | str) and not isinstance(v, bool)
+
+
+def _is_pair(v: Any) -> bool:
+    return isinstance(v, list | tuple) and len(v) == 2 and all(
+        isinstance(x, int | float) and not isinstance(x, bool) for x in v)
+
+
 def _scalars(d: Any, wanted: tuple[str, ...]) -> list[tuple[str, Any]]:
-    """(name, value) pairs of the scalar entries of ``d`` (one nesting level, dotted names)."""
+    """(name, value) pairs of the scalar entries of ``d``: one nesting level (dotted names),
+    the first element of a list of records (``plates[0].ki_M``), and (low, high) pairs."""
     out: list[tuple[str, Any]] = []
     if not isinstance(d, dict):
         return out
+
+    def add(prefix: str, value: Any) -> None:
+        if _is_scalar(value) or _is_pair(value):
+            out.append((prefix, value))
+
     for key, value in d.items():
         if isinstance(value, dict):
             for sub, v in value.items():
-                if isinstance(v, int | float | str | bool) and not isinstance(v, bool):
-                    out.append((f"{key}.{sub}", v))
-        elif isinstance(value, int | float | str) and not isinstance(value, bool):
-            out.append((str(key), value))
+                add(f"{key}.{sub}", v)
+        elif isinstance(value, list | tuple) and value and isinstance(value[0], dict):
+            for sub, v in value[0].items():
+                add(f"{key}[0].{sub}", v)
+        else:
+            add(str(key), value)
     if wanted:
         out = [(k, v) for k, v in out if k in wanted]
     return [(k, v) for k, v in out if not (isinstance(v, str) and len(v) > 80)][:MAX_CARD_NUMBERS]
