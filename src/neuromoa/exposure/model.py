@@ -128,7 +128,7 @@ class ExposureResult:
         Per analyte, on ``times_h``. Mass concentrations are of the base.
     metrics : dict[str, dict[str, float]]
         Per analyte: ``cmax_ng_mL tmax_h cmin_ng_mL cavg_ng_mL auc_ng_h_mL unbound_cavg_M``,
-        plus ``cmax_M cavg_M unbound_cmax_M unbound_brain_cavg_M unbound_brain_cmax_M fu``.
+        plus ``cmax_M cmin_M cavg_M unbound_cmax_M unbound_brain_cavg_M unbound_brain_cmax_M fu``.
         Repeated dosing: over the last interval (tmax from the last dose; AUC over τ;
         ``ss_fraction`` = Cavg / true steady-state Cavg). Single dose: Cmax/tmax over the
         observation window, AUC extrapolated to infinity, Cmin = concentration at the end of
@@ -280,6 +280,7 @@ def simulate_exposure(compound: str, regimen: Regimen, *, kp_uu: float = DEFAULT
             "auc_ng_h_mL": m["auc_M_h"] * to_ng,
             "unbound_cavg_M": fu * m["cavg_M"],
             "cmax_M": m["cmax_M"],
+            "cmin_M": m["cmin_M"],
             "cavg_M": m["cavg_M"],
             "unbound_cmax_M": fu * m["cmax_M"],
             "unbound_brain_cavg_M": kp_uu * fu * m["cavg_M"],
