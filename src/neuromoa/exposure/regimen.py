@@ -79,6 +79,11 @@ class Regimen:
             raise ProtocolError(f"dosing interval (--every): {every!r} must be a positive duration.")
         if days is None:
             return cls(dose_g=dose_g, interval_h=interval, duration_h=None, salt=not base)
+        if isinstance(days, str):
+            try:
+                days = float(days)  # a bare number means days ("14")
+            except ValueError:
+                pass
         if isinstance(days, Real) and not isinstance(days, bool):
             duration = float(days) * HOURS_PER_DAY
         else:
