@@ -206,6 +206,24 @@ def _affinity(kb: Any, compound: str, target: str, condition: str | None, specie
     return kb.affinity(compound, target, condition=condition or None, species=species), note
 
 
+def _check_source(kb: Any, compounds: Sequence[str], source: str) -> None:
+    """Raise unless ``source`` names a reference, origin or row key of one of ``compounds``."""
+    known: set[str] = set()
+    shown: set[str] = set()
+    for c in dict.fromkeys(compounds):
+        rows = kb.activities(compound=c)
+        for col in ("reference", "corrected_reference", "origin", "key"):
+            for v in rows[col]:
+                ids = {x.strip().lower() for x in str(v).split(";") if x.strip()}
+                known.update(ids)
+                if col != "key":
+                    shown.update(ids)
+    if source.strip().lower() not in known:
+        raise InputError(f"Unknown source {source!r} for {', '.join(dict.fromkeys(compounds))}; "
+                         f"use a reference id, an origin or a row key, e.g. "
+                         f"{', '.join(sorted(shown))}.")
+
+
 def _metabolite_affinity(kb: Any, ligand: str, target: str, condition: str, species: str,
                          source: str | None) -> tuple[Any | None, str]:
     """The other ligand's value at the same target: same condition, else its only condition."""
@@ -231,6 +249,8 @@ def _engagement_table(compound: str, unbound: Mapping[str, float], *, species: s
                       ) -> pd.DataFrame:
     kb = load_kb()
     comp = kb.compound(compound).id
+    if source is not None:
+        _check_source(kb, [comp, *unbound], source)
     ligands = [comp] + [c for c in unbound if c != comp]
     scaling = {kb.target(t).id: check_number(v, f"in_vivo_scaling[{t}]", "engage", low=0,
                                              low_open=True)
@@ -413,6 +433,8 @@ def engagement_curves(compound: str, concs_M: Sequence[float] | np.ndarray, *,
                              f"concentrations >= 0 (mol/L). Got {concs_M!r}.")
     kb = load_kb()
     comp = kb.compound(compound).id
+    if source is not None:
+        _check_source(kb, [comp], source)
     frames = []
     for target, condition in _slots(kb, comp):
         aff, _ = _affinity(kb, comp, target, condition, species, source)
