@@ -468,7 +468,7 @@ def safety_margins(compound: str, regimen: Regimen, *, species: str = "human",
     pandas.DataFrame
         ``target condition ic50_M cmax_unbound_M margin metabolite metabolite_ic50_M
         metabolite_cmax_unbound_M metabolite_margin combined_block combined_margin flag
-        reference note``.
+        reference note``, smallest combined margin first.
     """
     if not isinstance(regimen, Regimen):
         raise ParameterError("safety_margins: 'regimen' must be a Regimen "
@@ -526,4 +526,7 @@ def safety_margins(compound: str, regimen: Regimen, *, species: str = "human",
                 f"; {met}: {met_aff.source} ({met_aff.key})" if met_aff is not None else ""),
             "note": "; ".join(notes),
         })
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    return frame.sort_values("combined_margin", kind="stable").reset_index(drop=True)
