@@ -304,16 +304,14 @@ def simulate_exposure(compound: str, regimen: Regimen, *, kp_uu: float = DEFAULT
                           unbound_brain_M=brain, metrics=metrics, parameters=params)
 
 
-def _peak(h: PolyExp, dose_mol: float, dose_times: tuple[float, ...], t0: float,
-          t1: float) -> tuple[float, float]:
-    """Maximum of the superposed course on [t0, t1]: grid, then bounded refinement."""
+def _peak(h: PolyExp, t0: float, t1: float) -> tuple[float, float]:
+    """Maximum of ``h`` on [t0, t1]: grid, then bounded refinement."""
     grid = np.linspace(t0, t1, METRIC_GRID_POINTS)
-    c = dose_mol * h.superpose(grid, dose_times)
+    c = h(grid)
     i = int(np.argmax(c))
     if 0 < i < len(grid) - 1:
-        res = minimize_scalar(lambda x: -dose_mol * float(h.superpose(np.array([x]), dose_times)[0]),
-                              bounds=(grid[i - 1], grid[i + 1]), method="bounded",
-                              options={"xatol": 1e-6})
+        res = minimize_scalar(lambda x: -float(h(x)), bounds=(grid[i - 1], grid[i + 1]),
+                              method="bounded", options={"xatol": 1e-6})
         if -res.fun >= c[i]:
             return float(-res.fun), float(res.x)
     return float(c[i]), float(grid[i])
@@ -323,22 +321,20 @@ def _metrics(h: PolyExp, dose_mol: float, regimen: Regimen, end_h: float) -> dic
     dose_times = regimen.dose_times_h
     if regimen.interval_h is not None:
         tau = regimen.interval_h
-        t_last = dose_times[-1]
-        t_end = t_last + tau
-        cmax, tmax = _peak(h, dose_mol, dose_times, t_last, t_end)
-        grid = np.linspace(t_last, t_end, METRIC_GRID_POINTS)
-        cmin = float(np.min(dose_mol * h.superpose(grid, dose_times)))
-        auc = dose_mol * h.integral(t_last, t_end, dose_times)
+        last = h.after_doses(dose_times).scale(dose_mol)  # exact for t >= last dose
+        cmax, tmax = _peak(last, 0.0, tau)
+        cmin = float(np.min(last(np.linspace(0.0, tau, METRIC_GRID_POINTS))))
+        auc = last.integral(0.0, tau)
         cavg = auc / tau
         cavg_ss = dose_mol * h.auc_inf() / tau  # true steady state (infinite dosing)
-        return {"cmax_M": cmax, "tmax_h": tmax - t_last, "cmin_M": cmin, "cavg_M": float(cavg),
+        return {"cmax_M": cmax, "tmax_h": tmax, "cmin_M": cmin, "cavg_M": float(cavg),
                 "auc_M_h": float(auc), "auc_interval": "tau (last interval)",
                 "ss_fraction": float(cavg / cavg_ss)}
-    cmax, tmax = _peak(h, dose_mol, dose_times, 0.0, end_h)
-    auc_t = dose_mol * h.integral(0.0, end_h, dose_times)
-    return {"cmax_M": cmax, "tmax_h": tmax,
-            "cmin_M": float(dose_mol * h.superpose(np.array([end_h]), dose_times)[0]),
-            "cavg_M": float(auc_t / end_h), "auc_M_h": float(dose_mol * h.auc_inf()),
+    single = h.scale(dose_mol)
+    cmax, tmax = _peak(single, 0.0, end_h)
+    auc_t = single.integral(0.0, end_h)
+    return {"cmax_M": cmax, "tmax_h": tmax, "cmin_M": float(single(end_h)),
+            "cavg_M": float(auc_t / end_h), "auc_M_h": float(single.auc_inf()),
             "auc_0_t_M_h": float(auc_t), "auc_interval": "0-inf"}
 
 

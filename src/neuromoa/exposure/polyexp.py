@@ -98,10 +98,25 @@ class PolyExp:
         t = np.asarray(t, dtype=float)
         tn = np.asarray(dose_times, dtype=float)
         an = np.broadcast_to(np.asarray(amounts, dtype=float), tn.shape)
-        out = np.zeros_like(t)
-        for t0, a in zip(tn, an, strict=True):
-            out += a * self(t - t0)
-        return out
+        c = np.asarray(self.coefs)
+        lam = np.asarray(self.rates)
+        dt = t[..., None] - tn  # (..., n_doses)
+        resp = np.sum(c * np.exp(-lam * np.clip(dt, 0.0, None)[..., None]), axis=-1)
+        return np.sum(np.where(dt >= 0.0, resp, 0.0) * an, axis=-1)
+
+    def after_doses(self, dose_times: Sequence[float], amounts: Sequence[float] | float = 1.0
+                    ) -> PolyExp:
+        r"""The superposed response as one sum of exponentials in time since the last dose.
+
+        For :math:`t \ge t_N`, :math:`\sum_n A_n h(t - t_n) = \sum_i c_i'
+        e^{-\lambda_i (t - t_N)}` with :math:`c_i' = c_i \sum_n A_n e^{-\lambda_i (t_N - t_n)}`
+        (exact; used to evaluate the last dosing interval cheaply).
+        """
+        tn = np.asarray(dose_times, dtype=float)
+        an = np.broadcast_to(np.asarray(amounts, dtype=float), tn.shape)
+        lam = np.asarray(self.rates)
+        weights = np.sum(an[:, None] * np.exp(-lam[None, :] * (tn.max() - tn)[:, None]), axis=0)
+        return PolyExp(tuple(float(x) for x in np.asarray(self.coefs) * weights), self.rates)
 
     def integral(self, t0: float, t1: float, dose_times: Sequence[float] = (0.0,),
                  amounts: Sequence[float] | float = 1.0) -> float:
