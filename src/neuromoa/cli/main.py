@@ -17,7 +17,7 @@ app = typer.Typer(
 )
 
 # Command modules, in the order their commands appear in --help.
-_MODULES: list[str] = ["engage", "exposure"]
+_MODULES: list[str] = ["targets", "engage", "exposure"]
 
 
 def _register_all() -> None:
