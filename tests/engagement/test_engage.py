@@ -169,3 +169,16 @@ def test_to_dict_is_json_contract():
     assert set(d) >= {"compound", "unbound_M", "exposure", "targets"}
     assert set(d["targets"][0]) >= {"target", "condition", "species", "occupancy",
                                     "occupancy_low", "occupancy_high", "consequence"}
+
+
+def test_nortriptyline_dosed_itself_engages_net_first():
+    r = engage("nortriptyline", dose="75 mg", every="24h")
+    assert list(r.unbound_M) == ["nortriptyline"]
+    assert r.top() == "NET"
+    c = r.unbound_M["nortriptyline"]
+    assert r.occupancy("NET") == pytest.approx(c / (c + TATSUMI_NOR_NET), rel=1e-9)
+
+
+def test_plot_returns_a_figure():
+    fig = engage("amitriptyline", conc="3.45 nM").plot()
+    assert fig.axes and len(fig.axes[0].patches) > 0

@@ -84,6 +84,7 @@ def engage(
                        f"{row.combined_margin:.0f}", f"{row.combined_block:.4f}", row.flag)
         console.print(st)
         for row in result.safety.itertuples():
-            console.print(f"{row.target} ({row.condition}): {row.note}", highlight=False)
+            if row.note:
+                console.print(f"{row.target} ({row.condition}): {row.note}", highlight=False)
     for note in result.notes:
         console.print(f"note: {note}", highlight=False)
