@@ -108,3 +108,29 @@ def test_a_failing_step_becomes_a_note(tmp_path):
 def test_every_section_is_in_the_page(quick_report, section):
     _, html = quick_report
     assert f'id="sec-{section}"' in html
+
+
+def test_tables_1_and_2_are_the_documents_rows_from_the_kb(quick_report):
+    """Each row of sections 2's tables names its kb row; the printed value is that row's text.
+
+    Row counts are the source document's: Table 1 has 14 rows, Table 2 has 11
+    (seed/000_5dc639da3ad7329d.txt).
+    """
+    kb_module = pytest.importorskip("neuromoa.kb")
+    result, html = quick_report
+    if not result.outcomes["kb"].ok:
+        pytest.skip("knowledge base step not available")
+    acts = kb_module.load_kb().activities()
+    by_key = {str(k): (str(t), str(u)) for k, t, u in zip(acts["key"], acts["text"], acts["unit"],
+                                                         strict=True)}
+    counts = {}
+    for label, body in re.findall(r'<table class="kb" data-doc-table="([^"]+)">(.*?)</table>',
+                                  html, re.S):
+        rows = re.findall(r'<tr data-kb-row="([^"]+)">.*?<td class="n printed">'
+                          r'<span class="num" data-source="[^"]+">(.*?)</span>', body, re.S)
+        counts[label] = len(rows)
+        for key, printed in rows:
+            text, unit = by_key[key]
+            assert printed.replace("&#34;", '"') == (f"{text} {unit}" if unit else text), key
+    assert counts["Table 1"] == 14
+    assert counts["Table 2"] == 11

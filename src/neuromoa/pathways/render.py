@@ -68,7 +68,7 @@ _LEGEND_ITEM_IN = 1.55  # width of one legend entry
 _LABEL_WRAP = 22  # characters per line inside a box
 _FONT_PT = 8.5
 _EDGE_FONT_PT = 7.0
-_EDGE_LABEL_AT = 0.45  # fraction of the way from source to target where an edge label sits
+_EDGE_LABEL_AT = 0.52  # fraction of the way from source to target where an edge label sits
 
 # Fixed salt so matplotlib's SVG ids are the same on every run.
 _SVG_SALT = "neuromoa"

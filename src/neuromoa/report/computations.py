@@ -123,7 +123,16 @@ def _interval(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict
 def _pathways(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[str, Any]:
     from neuromoa.pathways import build_pathways
 
-    return build_pathways(config.compound, kb=outcomes["kb"].value["kb"])
+    occupancy = None
+    label = ""
+    if "engagement" in outcomes and outcomes["engagement"].ok:
+        targets = outcomes["engagement"].value[config.doses[-1]].targets
+        occupancy = {}
+        for target, occ in zip(targets["target"], targets["occupancy"], strict=True):
+            occupancy.setdefault(str(target), float(occ))  # rows are sorted: highest first
+        label = f"{config.doses[-1]} every {config.every} (steady state)"
+    return build_pathways(config.compound, kb=outcomes["kb"].value["kb"], occupancy=occupancy,
+                          occupancy_label=label)
 
 
 def _top_unbound(outcomes: Mapping[str, StepOutcome], config: ReportConfig) -> dict[str, float]:
@@ -316,7 +325,8 @@ STEPS: tuple[Step, ...] = (
          _interval),
     Step("pathways", "Pathway diagrams", ("neuromoa.pathways:build_pathways",),
          "neuromoa.pathways.build_pathways(compound): drug → targets (kb affinity and mode of "
-         "action) → processes (data/pathways) → consequences (kb targets table), laid out by rank.",
+         "action; edge width = occupancy at the highest regimen, from the engagement step) → "
+         "processes (data/pathways) → consequences (kb targets table), laid out by rank.",
          _pathways, after=("kb",)),
     Step("uptake", "SERT/NET uptake assay (virtual)", ("neuromoa.assays:simulate_uptake",
                                                           "neuromoa.assays:analyze_plate",
