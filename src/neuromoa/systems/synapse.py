@@ -37,7 +37,7 @@ from scipy.optimize import curve_fit
 
 from neuromoa.errors import InputError, ProtocolError, check_number
 from neuromoa.pharmacology import competitive_occupancy
-from neuromoa.systems._model import model_parameters, new_runner
+from neuromoa.systems._model import new_runner
 from neuromoa.units import as_hours, as_molar, as_seconds
 
 __all__ = ["TRANSMITTERS", "ChronicCourse", "ReleaseEvent", "SteadyStateCurve",
@@ -77,7 +77,7 @@ def synapse_parameters(ki_source: str | None = DEFAULT_KI_SOURCE) -> dict[str, t
     kb = load_kb()
     out: dict[str, tuple[float, str]] = {}
     for compound, prefix in _ANALYTES.items():
-        for _, (suffix, target) in TRANSMITTERS.items():
+        for _suffix, target in TRANSMITTERS.values():
             aff = kb.affinity(compound, target, source=ki_source)
             out[f"Ki_{prefix}_{target.lower()}"] = (
                 float(aff.value_M), f"neuromoa.kb: {aff.measure} {aff.text} {aff.unit} ({aff.source})")
@@ -184,7 +184,7 @@ def _event(rr, suffix: str, amount: float, pulse: float, duration: float, n: int
     rr.setValue(f"evoked_{suffix}", amount / pulse)
     t0 = rr.model.getTime()
     n_pulse = max(int(round(n * pulse / duration)), 3)
-    r1 = rr.simulate(t0, t0 + pulse, n_pulse, [f"time", f"[S_{suffix}]"])
+    r1 = rr.simulate(t0, t0 + pulse, n_pulse, ["time", f"[S_{suffix}]"])
     rr.setValue(f"evoked_{suffix}", 0.0)
     r2 = rr.simulate(t0 + pulse, t0 + duration, n, ["time", f"[S_{suffix}]"])
     t = np.concatenate([np.asarray(r1[:, 0]), np.asarray(r2[1:, 0])]) - t0

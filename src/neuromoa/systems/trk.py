@@ -64,22 +64,22 @@ def _baseline(values_key: tuple[tuple[str, float], ...]):
     rr.setValue("ami", 0.0)
     rr.simulate(0.0, _PRE_S, 2)
     ids = tuple(rr.model.getFloatingSpeciesIds())
-    return rr, ids, np.array([rr.getValue(f"[{s}]") for s in ids])
+    return rr, ids, np.array([rr.getValue(f"[{s}]") for s in ids]), float(rr.getValue("bdnf_total"))
 
 
 def _run(conc: float, times: np.ndarray, values: dict[str, float]) -> pd.DataFrame:
-    rr, ids, state = _baseline(tuple(sorted(values.items())))
+    rr, ids, state, bdnf0 = _baseline(tuple(sorted(values.items())))
     for s, v in zip(ids, state, strict=True):
         rr.setValue(f"[{s}]", float(v))
     rr.setValue("ami", conc)
     res = rr.simulate(float(times[0]), float(times[-1]), times.size,
-                      ["time", "[pAkt]", "[pERK]", "[bdnf]", "pTrk"])
+                      ["time", "[pAkt]", "[pERK]", "bdnf_total", "pTrk"])
     frame = pd.DataFrame(np.asarray(res), columns=["time_s", "pAkt_M", "pERK_M", "bdnf_M",
                                                    "pTrk_M"])
     i = dict(zip(ids, state, strict=True))
     frame["pAkt_rel"] = frame["pAkt_M"] / i["pAkt"]
     frame["pERK_rel"] = frame["pERK_M"] / i["pERK"]
-    frame["bdnf_rel"] = frame["bdnf_M"] / i["bdnf"]
+    frame["bdnf_rel"] = frame["bdnf_M"] / bdnf0
     return frame
 
 
@@ -87,7 +87,8 @@ def _run(conc: float, times: np.ndarray, values: dict[str, float]) -> pd.DataFra
 class TrkResult:
     """Trk signalling after applying amitriptyline at t = 0 (from the drug-free steady state).
 
-    ``course`` columns: ``time_s pAkt_M pERK_M bdnf_M pTrk_M pAkt_rel pERK_rel bdnf_rel``.
+    ``course`` columns: ``time_s pAkt_M pERK_M bdnf_M pTrk_M pAkt_rel pERK_rel bdnf_rel``
+    (``bdnf_M`` is total BDNF, free and receptor-bound).
     ``ec50_M`` is the EC50 of the pAkt rise at ``ec50_time_s``; ``ec50_perk_M`` that of pERK.
     """
 
