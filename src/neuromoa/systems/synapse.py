@@ -347,8 +347,17 @@ def synapse_steady_state(transmitter: str = "5HT", concs: Any = None, *,
 
 
 def _exp_fit(days: np.ndarray, y: np.ndarray, start_day: float) -> float:
-    mask = days >= start_day
-    t, v = days[mask], y[mask]
+    """Time constant (days) of y_inf + A exp(-t/tau) fitted to daily means from ``start_day``.
+
+    Daily means remove the within-day swing of the drug levels.
+    """
+    day = np.floor(days - 1e-9).astype(int)
+    ok = (days > 0) & (day >= int(math.floor(start_day)))
+    if not np.any(ok):
+        return math.nan
+    labels = np.unique(day[ok])
+    t = np.array([days[ok][day[ok] == k].mean() for k in labels])
+    v = np.array([y[ok][day[ok] == k].mean() for k in labels])
     if t.size < 5 or np.ptp(v) < 1e-6:
         return math.nan
 
@@ -360,7 +369,9 @@ def _exp_fit(days: np.ndarray, y: np.ndarray, start_day: float) -> float:
     except (RuntimeError, ValueError):
         return math.nan
     tau = float(popt[2])
-    return tau if tau > 0 and math.isfinite(tau) else math.nan
+    # a time constant beyond 5 x the fitted window is no delayed change within the course
+    span = float(t[-1] - t[0])
+    return tau if 0 < tau < 5 * span and math.isfinite(tau) else math.nan
 
 
 @dataclass(frozen=True)
@@ -370,7 +381,8 @@ class ChronicCourse:
     ``table`` columns: ``days``, ``amitriptyline_M``, ``nortriptyline_M``, ``firing_rel``,
     ``extracellular_rel``, ``postsynaptic_rel``, ``autoreceptor_sensitivity``,
     ``postsynaptic_sensitivity`` (relative values are 1 at baseline). ``tau_days`` holds the
-    time constants of single exponentials fitted from ``fit_start_day`` on.
+    time constants of single exponentials fitted to daily means from ``fit_start_day`` on
+    (NaN when there is no delayed change to fit).
     """
 
     transmitter: str
