@@ -97,6 +97,19 @@ def test_trk_sbml_reproduces_native_course(tmp_path):
     assert np.allclose(res[:, 2], native["pERK_M"], rtol=REL, atol=0)
 
 
+def test_parameter_table_shows_the_values_the_runs_use():
+    pytest.importorskip("neuromoa.kb")
+    from neuromoa.kb import load_kb
+
+    runtime = model_parameters("synapse").set_index("parameter")
+    declared = model_parameters("synapse", runtime=False).set_index("parameter")
+    km = load_kb().constant("km_5ht_sert").value_si
+    assert runtime.loc["Km_5ht", "value"] == pytest.approx(km)
+    assert "neuromoa.kb" in runtime.loc["Ki_nor_net", "source"]
+    assert "neuromoa.kb" not in declared.loc["Ki_nor_net", "source"]
+    assert model_parameters("trk").set_index("parameter").loc["Kd_B", "value"] == pytest.approx(14e-6)
+
+
 def test_unknown_model_is_one_clear_error(tmp_path):
     with pytest.raises(InputError, match="unknown model 'heart'"):
         export_sbml("heart", tmp_path / "x.xml")

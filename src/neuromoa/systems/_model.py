@@ -33,6 +33,7 @@ __all__ = [
     "export_sbml",
     "model_parameters",
     "new_runner",
+    "runtime_overrides",
     "sbml_string",
     "validate_sbml",
 ]
@@ -94,16 +95,31 @@ def _declared(model: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def model_parameters(model: str, overrides: Mapping[str, tuple[float, str]] | None = None
-                     ) -> pd.DataFrame:
+def runtime_overrides(model: str) -> dict[str, tuple[float, str]]:
+    """The values the simulations set at run time from :mod:`neuromoa.kb` (name -> (value, source))."""
+    if _check_name(model) == "synapse":
+        from neuromoa.systems.synapse import synapse_parameters
+
+        return synapse_parameters()
+    if model == "trk":
+        from neuromoa.systems.trk import trk_parameters
+
+        return trk_parameters()
+    return {}
+
+
+def model_parameters(model: str, overrides: Mapping[str, tuple[float, str]] | None = None,
+                     *, runtime: bool = True) -> pd.DataFrame:
     """Parameter table of a model, read from its declaration.
 
     Parameters
     ----------
     model : {"synapse", "nmda", "trk"}
     overrides : mapping name -> (value, source), optional
-        Values set at run time from another source (e.g. Ki from :mod:`neuromoa.kb`); they
-        replace the declared value and source in the table.
+        Further values (e.g. a user's); they replace the declared value and source.
+    runtime : bool
+        Show the values the simulations use: the knowledge base's Ki, Km and Trk affinities
+        replace the declared defaults (default True; False gives the file as declared).
 
     Returns
     -------
@@ -111,14 +127,14 @@ def model_parameters(model: str, overrides: Mapping[str, tuple[float, str]] | No
         Columns ``parameter value unit description source confidence confidence_text line``.
     """
     table = _declared(_check_name(model)).copy()
-    for name, (value, source) in (overrides or {}).items():
+    merged = dict(runtime_overrides(model)) if runtime else {}
+    merged.update(overrides or {})
+    for name, (value, source) in merged.items():
         hit = table["parameter"] == name
         if not hit.any():
             raise InputError(f"model {model!r} has no parameter {name!r}.")
         table.loc[hit, "value"] = float(value)
         table.loc[hit, "source"] = source
-        table.loc[hit, "confidence"] = "H"
-        table.loc[hit, "confidence_text"] = _CONFIDENCE["H"]
     return table.reset_index(drop=True)
 
 

@@ -9,8 +9,8 @@ amitriptyline at the affinity the knowledge base gives, either through
   tau = KA/EC50 - 1 from the agonist's affinity and potency.
 
 The virtual experiment adds Gaussian noise (seeded), fits all curves together with shared
-bottom, top and slope and one log EC50 per curve (least squares: parallel shift, the design of a
-Schild experiment), forms dose ratios DR = EC50(B)/EC50(0) and regresses log(DR - 1) on log[B]
+bottom, top and slope and one log EC50 per curve (:func:`neuromoa.fitting.fit_curves` with
+``share``: a parallel shift, the design of a Schild experiment), forms dose ratios DR = EC50(B)/EC50(0) and regresses log(DR - 1) on log[B]
 (:func:`neuromoa.pharmacology.schild_fit`). A competitive antagonist gives slope 1 and
 pA2 = pKB, which the tests check for every target.
 
@@ -29,10 +29,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import least_squares
 
 from neuromoa.data import read_text
 from neuromoa.errors import DataFileError, InputError, UnknownTargetError, check_number
+from neuromoa.fitting import fit_curves
 from neuromoa.pharmacology import gaddum_response, operational_response, schild_fit
 
 __all__ = ["GPCR_TARGETS", "SchildResult", "agonist_table", "schild_experiment"]
@@ -106,13 +106,14 @@ class SchildResult:
     dose_ratios: pd.DataFrame = field(repr=False)
     data: pd.DataFrame = field(repr=False)
     fit: dict[str, float] = field(default_factory=dict, repr=False)
+    fit_status: str = "ok"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: ``pa2``, ``slope``, ``slope_ci95``, ``pki_kb`` and the details."""
         return {"pa2": self.pa2, "slope": self.slope, "slope_ci95": list(self.slope_ci95),
                 "pki_kb": self.pki_kb, "pkb": self.pkb, "target": self.target,
                 "agonist": self.agonist, "model": self.model, "kb_M": self.kb_M,
-                "kb_source": self.kb_source, "seed": self.seed,
+                "kb_source": self.kb_source, "seed": self.seed, "fit_status": self.fit_status,
                 "dose_ratios": self.dose_ratios.to_dict(orient="list"), "fit": dict(self.fit)}
 
     def to_frame(self) -> pd.DataFrame:
@@ -153,18 +154,15 @@ def _four_pl(logx, bottom, top, log_ec50, hill):
     return bottom + (top - bottom) / (1.0 + 10.0 ** ((log_ec50 - logx) * hill))
 
 
-def _global_fit(logx: np.ndarray, y: np.ndarray, curve: np.ndarray, n_curves: int,
-                guess_log_ec50: np.ndarray) -> dict[str, Any]:
-    """Shared bottom, top, hill; one log EC50 per curve (least squares)."""
-    def resid(p):
-        bottom, top, hill = p[0], p[1], p[2]
-        return _four_pl(logx, bottom, top, p[3 + curve], hill) - y
-
-    p0 = np.concatenate([[float(np.min(y)), float(np.max(y)), 1.0], guess_log_ec50])
-    sol = least_squares(resid, p0, method="lm", xtol=1e-12, ftol=1e-12)
-    return {"bottom": float(sol.x[0]), "top": float(sol.x[1]), "hill": float(sol.x[2]),
-            "log_ec50": sol.x[3:].copy(), "rss": float(np.sum(sol.fun ** 2)),
-            "success": bool(sol.success)}
+def _global_fit(data: pd.DataFrame) -> dict[str, Any]:
+    """Shared bottom, top and slope, one log EC50 per curve (:func:`neuromoa.fitting.fit_curves`)."""
+    batch = fit_curves(data.rename(columns={"agonist_M": "concentration"}), "4pl",
+                       share=("bottom", "top", "hill"))
+    frame = batch.to_frame().sort_values("curve", key=lambda c: c.astype(int))
+    statuses = sorted(set(frame["status"]))
+    return {"bottom": float(frame["bottom"].iloc[0]), "top": float(frame["top"].iloc[0]),
+            "hill": float(frame["hill"].iloc[0]), "log_ec50": frame["log_ic50"].to_numpy(float),
+            "rss": float(frame["rss"].sum()), "status": ",".join(statuses)}
 
 
 def schild_experiment(target: str, *, compound: str = "amitriptyline", model: str = "gaddum",
@@ -239,9 +237,7 @@ def schild_experiment(target: str, *, compound: str = "amitriptyline", model: st
             rows.append(pd.DataFrame({"curve": i, "antagonist_M": bi, "agonist_M": agonist,
                                       "response": resp}))
     data = pd.concat(rows, ignore_index=True)
-    guess = np.log10(ec50 * (1.0 + b / kb))
-    fit = _global_fit(np.log10(data["agonist_M"].to_numpy()), data["response"].to_numpy(),
-                      data["curve"].to_numpy(), b.size, guess)
+    fit = _global_fit(data)
     ec50s = 10.0 ** fit["log_ec50"]
     dr = ec50s / ec50s[0]
     table = pd.DataFrame({"antagonist_M": b, "ec50_M": ec50s, "dose_ratio": dr,
@@ -252,4 +248,5 @@ def schild_experiment(target: str, *, compound: str = "amitriptyline", model: st
                         slope_ci95=tuple(sch.slope_ci95), pkb=sch.pkb,
                         pki_kb=-math.log10(kb), seed=seed, dose_ratios=table, data=data,
                         fit={"bottom": fit["bottom"], "top": fit["top"], "hill": fit["hill"],
-                             "rss": fit["rss"], "tau": tau, "ka_M": ka, "ec50_M": ec50})
+                             "rss": fit["rss"], "tau": tau, "ka_M": ka, "ec50_M": ec50},
+                        fit_status=fit["status"])
