@@ -46,6 +46,9 @@ _PARAM_LINE = re.compile(
     r"\s*(?P=name)\s+has\s+(?P<unit>\w+)\s*;\s*//\s*(?P<desc>[^|]*)\|(?P<source>[^|]*)"
     r"(?:\|\s*(?P<conf>[HMUAC]))?\s*$"
 )
+#: Readable forms of the unit ids the model files declare.
+_UNIT_TEXT = {"M": "M", "per_s": "1/s", "per_M_per_s": "1/(M·s)", "M_per_s": "M/s", "s": "s",
+              "V": "V", "dimensionless_": "1"}
 _CONFIDENCE = {"H": "primary source", "M": "secondary source", "U": "unverified",
                "A": "assumption", "C": "calibrated to the cited number"}
 
@@ -89,7 +92,11 @@ def _declared(model: str) -> pd.DataFrame:
         if not source:
             raise DataFileError("parameter has no source", file=file, row=lineno, field=m["name"])
         conf = m["conf"] or "U"
-        rows.append({"parameter": m["name"], "value": float(m["value"]), "unit": m["unit"],
+        if m["unit"] not in _UNIT_TEXT:
+            raise DataFileError(f"unknown unit id {m['unit']!r}; use one of {sorted(_UNIT_TEXT)}",
+                                file=file, row=lineno, field=m["name"])
+        rows.append({"parameter": m["name"], "value": float(m["value"]),
+                     "unit": _UNIT_TEXT[m["unit"]],
                      "description": m["desc"].strip(), "source": source,
                      "confidence": conf, "confidence_text": _CONFIDENCE[conf], "line": lineno})
     return pd.DataFrame(rows)

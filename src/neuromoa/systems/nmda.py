@@ -40,6 +40,7 @@ from scipy.linalg import expm
 from scipy.optimize import brentq
 
 from neuromoa.errors import InputError, check_number
+from neuromoa.systems._html import summary_html
 from neuromoa.systems._model import new_runner
 from neuromoa.units import as_molar, as_seconds, as_volts
 
@@ -179,6 +180,12 @@ class NmdaResult:
     mechanism: str
     components: dict[str, float] = field(default_factory=dict)
     curve: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    def _repr_html_(self) -> str:
+        d = self.to_dict()
+        if "tau_days" in d:
+            d.update({f"tau_{k}_days": v for k, v in d["tau_days"].items()})
+        return summary_html("NMDA IC50", d)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe summary (``ic50_M``, ``mechanism``, conditions, component IC50s)."""

@@ -34,6 +34,7 @@ from neuromoa.data import read_text
 from neuromoa.errors import DataFileError, InputError, UnknownTargetError, check_number
 from neuromoa.fitting import fit_curves
 from neuromoa.pharmacology import gaddum_response, operational_response, schild_fit
+from neuromoa.systems._html import summary_html
 
 __all__ = ["GPCR_TARGETS", "SchildResult", "agonist_table", "schild_experiment"]
 
@@ -107,6 +108,12 @@ class SchildResult:
     data: pd.DataFrame = field(repr=False)
     fit: dict[str, float] = field(default_factory=dict, repr=False)
     fit_status: str = "ok"
+
+    def _repr_html_(self) -> str:
+        d = self.to_dict()
+        if "tau_days" in d:
+            d.update({f"tau_{k}_days": v for k, v in d["tau_days"].items()})
+        return summary_html(f"Schild: {self.target} ({self.model})", d)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: ``pa2``, ``slope``, ``slope_ci95``, ``pki_kb`` and the details."""

@@ -37,6 +37,7 @@ from scipy.optimize import curve_fit
 
 from neuromoa.errors import InputError, ProtocolError, check_number
 from neuromoa.pharmacology import competitive_occupancy
+from neuromoa.systems._html import summary_html
 from neuromoa.systems._model import new_runner
 from neuromoa.units import as_hours, as_molar, as_seconds
 
@@ -151,6 +152,12 @@ class ReleaseEvent:
     drug: dict[str, float]
     fold_steady: float
     traces: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+
+    def _repr_html_(self) -> str:
+        d = self.to_dict()
+        if "tau_days" in d:
+            d.update({f"tau_{k}_days": v for k, v in d["tau_days"].items()})
+        return summary_html(f"{self.transmitter} release event", d)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: ``baseline``, ``drug``, ``fold_steady`` plus the conditions."""
@@ -275,6 +282,12 @@ class SteadyStateCurve:
     feedback: bool
     table: pd.DataFrame = field(repr=False)
 
+    def _repr_html_(self) -> str:
+        d = self.to_dict()
+        if "tau_days" in d:
+            d.update({f"tau_{k}_days": v for k, v in d["tau_days"].items()})
+        return summary_html(f"{self.transmitter} steady state", d)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: conditions and the table as lists."""
         return {"transmitter": self.transmitter, "feedback": self.feedback,
@@ -392,6 +405,12 @@ class ChronicCourse:
     fit_start_day: float
     table: pd.DataFrame = field(repr=False)
 
+    def _repr_html_(self) -> str:
+        d = self.to_dict()
+        if "tau_days" in d:
+            d.update({f"tau_{k}_days": v for k, v in d["tau_days"].items()})
+        return summary_html(f"{self.transmitter} course: {self.regimen}", d)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: ``days``, ``firing_rel``, ``extracellular_rel``, ``postsynaptic_rel`` and more."""
         cols = ("days", "firing_rel", "extracellular_rel", "postsynaptic_rel",
@@ -499,7 +518,8 @@ def chronic_course(regimen: Any = None, *, dose: object = "150 mg", every: objec
             every_txt = None if every is None else str(every)
             regimen = Regimen.parse(dose=str(dose), every=every_txt, days=weeks_f * 7)
         series = _exposure_series(compound, regimen, kp, times_h)
-        label = f"{compound} {dose} every {every}" if every else f"{compound} {dose} once"
+        describe = getattr(regimen, "describe", None)
+        label = f"{compound} {describe()}" if callable(describe) else f"{compound} {regimen}"
     for prefix, values in series.items():
         if np.any(values < 0) or not np.all(np.isfinite(values)):
             raise InputError(f"chronic_course: {prefix} concentrations must be finite and >= 0.")

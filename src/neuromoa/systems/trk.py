@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from neuromoa.errors import check_number
+from neuromoa.systems._html import summary_html
 from neuromoa.systems._model import new_runner
 from neuromoa.units import as_molar, as_seconds
 
@@ -110,6 +111,12 @@ class TrkResult:
                 f"occupying TrkA at <= {hi / (hi + self.kd_M['TrkA']) * 100:.2g}% and TrkB at "
                 f"<= {hi / (hi + self.kd_M['TrkB']) * 100:.2g}%, far below the "
                 f"{self.kd_M['TrkA'] * 1e6:.3g} uM / {self.kd_M['TrkB'] * 1e6:.3g} uM affinities.")
+
+    def _repr_html_(self) -> str:
+        d = self.to_dict()
+        if "tau_days" in d:
+            d.update({f"tau_{k}_days": v for k, v in d["tau_days"].items()})
+        return summary_html("Trk signalling", d)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: ``times_s``, ``pAkt_rel``, ``pERK_rel``, ``ec50_M`` and the context."""
