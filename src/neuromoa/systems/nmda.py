@@ -56,6 +56,10 @@ _MECHANISM = {
 #: Drug concentration range searched for an IC50 (M): 1 fM to 1 M (assumption: anything
 #: beyond 1 M is reported as "no IC50").
 _C_LOW, _C_HIGH = 1e-15, 1.0
+#: Holding potentials accepted (V): +-200 mV covers every patch-clamp protocol (assumption).
+_V_LIMIT = 0.2
+#: Concentrations of the reported concentration-response curve (M): 1 nM to 10 mM, 10 per decade.
+_CURVE_M = np.logspace(-9, -2, 71)
 #: Published reference values (Stepanenko et al. 2019, FACTS.md).
 STEPANENKO_2019 = {"ic50_ca4mM_M": 0.72e-6, "efold_ca_M": 0.69e-3,
                    "ic50_trapping_0mV_M": 220e-6, "efold_voltage_V": 0.050}
@@ -75,7 +79,7 @@ def _modes_values(mode: str) -> dict[str, float]:
 def _conditions(ca: object, voltage: object) -> tuple[float, float]:
     ca_M = as_molar(ca, what="nmda: external Ca2+ (--ca)")
     v = as_volts(voltage, what="nmda: membrane potential (--voltage)")
-    check_number(v, "voltage", "nmda (V)", low=-0.2, high=0.2)
+    check_number(v, "voltage", "nmda (V)", low=-_V_LIMIT, high=_V_LIMIT)
     return ca_M, v
 
 
@@ -248,7 +252,7 @@ def nmda_ic50(ca: object = "4 mM", voltage: object = "-70 mV", mode: str = "tota
     comps = {m: _ic50(ca_M, v, m) for m in ("desensitization", "trapping")}
     ic50 = comps[mode] if mode != "total" else _ic50(ca_M, v, "total")
     dominant = min(comps, key=comps.get) if mode == "total" else mode
-    concs = np.logspace(-9, -2, 71)
+    concs = _CURVE_M
     q0, q1, states = _matrices(ca_M, v, mode)
     p = _steady(q0, q1, np.concatenate([[0.0], concs]))[:, states.index("O")]
     curve = pd.DataFrame({"concentration_M": concs, "relative_current": p[1:] / p[0]})

@@ -56,6 +56,11 @@ _ANALYTES = {"amitriptyline": "ami", "nortriptyline": "nor"}
 DEFAULT_KI_SOURCE = "tatsumi1997"
 #: Relative tolerance of CVODE for these runs (assumption: well below every tolerance tested).
 _RTOL, _ATOL = 1e-10, 1e-20
+#: Default drug grid of the steady-state curve (M): 0.1 nM to 1 uM, 10 per decade.
+_STEADY_GRID_M = np.logspace(-10, -6, 41)
+#: Exponential fits: at least 5 daily means, a change of at least 1e-6 (relative units), and a
+#: start guess of 5 days for tau (assumption: the declared adaptation time constants are 4-7 d).
+_FIT_MIN_POINTS, _FIT_MIN_CHANGE, _FIT_TAU_GUESS_DAYS = 5, 1e-6, 5.0
 #: Time allowed for the fast loop (firing, tau 10 s) to settle to the acute steady state:
 #: 300 time constants (assumption; settles to machine precision).
 _SETTLE_S = 3000.0
@@ -129,7 +134,7 @@ def _half_time(t: np.ndarray, s: np.ndarray, base: float) -> tuple[float, float]
         return peak, 0.0
     # log-linear interpolation between the two samples around the half level (exact for an
     # exponential decay)
-    y0, y1 = math.log(excess[j - 1]), math.log(max(excess[j], 1e-300))
+    y0, y1 = math.log(excess[j - 1]), math.log(max(excess[j], np.finfo(float).tiny))
     t0, t1 = t[i_peak + j - 1], t[i_peak + j]
     frac = (y0 - math.log(half)) / (y0 - y1) if y0 != y1 else 0.0
     return peak, float(t0 + frac * (t1 - t0) - t[i_peak])
@@ -335,7 +340,7 @@ def synapse_steady_state(transmitter: str = "5HT", concs: Any = None, *,
     ratio = check_number(nortriptyline_ratio, "nortriptyline_ratio", "synapse_steady_state",
                          low=0)
     if concs is None:
-        grid = np.concatenate([[0.0], np.logspace(-10, -6, 41)])
+        grid = np.concatenate([[0.0], _STEADY_GRID_M])
     else:
         grid = np.array([_conc(c, "synapse: concentration") for c in np.atleast_1d(concs)])
     rows = []
@@ -371,14 +376,14 @@ def _exp_fit(days: np.ndarray, y: np.ndarray, start_day: float) -> float:
     labels = np.unique(day[ok])
     t = np.array([days[ok][day[ok] == k].mean() for k in labels])
     v = np.array([y[ok][day[ok] == k].mean() for k in labels])
-    if t.size < 5 or np.ptp(v) < 1e-6:
+    if t.size < _FIT_MIN_POINTS or np.ptp(v) < _FIT_MIN_CHANGE:
         return math.nan
 
     def f(x, y_inf, amp, tau):
         return y_inf + amp * np.exp(-(x - t[0]) / tau)
 
     try:
-        popt, _ = curve_fit(f, t, v, p0=(v[-1], v[0] - v[-1], 5.0), maxfev=20000)
+        popt, _ = curve_fit(f, t, v, p0=(v[-1], v[0] - v[-1], _FIT_TAU_GUESS_DAYS), maxfev=20000)
     except (RuntimeError, ValueError):
         return math.nan
     tau = float(popt[2])
