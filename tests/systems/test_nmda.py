@@ -81,3 +81,14 @@ def test_bad_inputs():
         nmda_ic50("-1 mM")
     with pytest.raises(InputError, match="unknown mode"):
         nmda_ic50("1 mM", mode="magic")
+
+
+def test_ca_law_holds_in_the_total_model_too():
+    # with the trapping block present (it adds at 1 mM Ca2+, -70 mV) the e-fold constant of the
+    # whole model stays within the 25 %
+    from neuromoa.systems.nmda import nmda_ic50 as ic50
+
+    cas = np.linspace(1e-3, 4e-3, 7)
+    ic = np.array([ic50(f"{c} M", "-70 mV").ic50_M for c in cas])
+    efold = -1.0 / np.polyfit(cas, np.log(ic), 1)[0]
+    assert abs(efold / EFOLD_CA - 1) < TOL
