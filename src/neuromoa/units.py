@@ -167,7 +167,9 @@ def format_molar(x: float, digits: int = 3) -> str:
     """Format a molar float in the most readable unit: 3.45e-9 → '3.45 nM'."""
     if x == 0 or not math.isfinite(x):
         return f"{x:g} M"
+    # Round to the requested significant digits first, so 9.9996e-10 becomes "1 nM", not "1e+03 pM".
+    x = float(f"{x:.{digits}g}")
     for scale, unit in ((1.0, "M"), (1e-3, "mM"), (1e-6, "µM"), (1e-9, "nM"), (1e-12, "pM")):
-        if abs(x) >= scale:
+        if abs(x) >= scale * (1 - 1e-12):
             return f"{x / scale:.{digits}g} {unit}"
     return f"{x / 1e-15:.{digits}g} fM"
