@@ -256,9 +256,17 @@ def _nmda(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Car
 def _trk(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
     from neuromoa.systems import trk_response
 
-    return [Card(f"Trk signalling at {TRK_CONC}", trk_response(TRK_CONC),
-                 "pAkt, pERK and glial BDNF after free amitriptyline; the concentration is far "
-                 "above free brain levels at therapeutic doses (tens of nM).")]
+    cards = [Card(f"Trk signalling at {TRK_CONC}", trk_response(TRK_CONC),
+                  "pAkt, pERK and glial BDNF after free amitriptyline at a concentration near the "
+                  "document's TrkA/TrkB values (3 µM / 14 µM).")]
+    unbound = _top_unbound(outcomes, config)
+    if config.compound in unbound:
+        conc = unbound[config.compound]
+        cards.append(Card(f"Trk signalling at the unbound brain concentration of "
+                          f"{config.doses[-1]}/day", trk_response(f"{conc} M"),
+                          "The same model at the steady-state free brain concentration of the "
+                          "highest regimen: far below the Trk affinities, so little activation."))
+    return cards
 
 
 def _parameters(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[str, Any]:
