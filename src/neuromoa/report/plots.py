@@ -9,8 +9,8 @@ from typing import Any
 
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import LogLocator, NullLocator
 from matplotlib.patches import Patch
+from matplotlib.ticker import LogLocator, NullLocator
 
 __all__ = ["engagement_figure", "interval_figure"]
 
