@@ -270,7 +270,13 @@ def _trk(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card
 
 
 def _parameters(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[str, Any]:
+    import pandas as pd
+
     tables: dict[str, Any] = {}
+    if "exposure" in outcomes and outcomes["exposure"].ok:
+        first = next(iter(outcomes["exposure"].value.values()))
+        if getattr(first, "parameters", None):
+            tables["exposure model"] = pd.DataFrame([dict(p) for p in first.parameters])
     try:
         from neuromoa.systems import MODELS, model_parameters
     except ImportError:
@@ -383,6 +389,7 @@ STEPS: tuple[Step, ...] = (
          "neuromoa.systems.trk_response: binding, dimerisation, autophosphorylation, Akt/ERK "
          "and glial BDNF, mass action on libRoadRunner.", _trk),
     Step("parameters", "Model parameters", (),
-         "neuromoa.systems.model_parameters and neuromoa.ephys.channel_parameters: every "
-         "parameter of every model with its unit and source.", _parameters),
+         "ExposureResult.parameters, neuromoa.systems.model_parameters and "
+         "neuromoa.ephys.channel_parameters: every parameter of every model with its unit and "
+         "source.", _parameters),
 )
