@@ -32,6 +32,7 @@ SIZES: dict[str, tuple[int, int]] = {
 # Na+ channel IC50s of the knowledge base, 0.26–33 µM, and the therapeutic range below them).
 PATCH_CONCS: tuple[str, ...] = ("0 uM", "0.3 uM", "1 uM", "3 uM", "10 uM")
 FI_CONCS: tuple[str, ...] = ("0 uM", "1 uM", "3 uM")
+FI_CONCS_QUICK: tuple[str, ...] = ("0 uM", "1 uM")  # the Must-show pair (rheobase rises at 1 µM)
 # Concentration of the Trk time course (the document's TrkA value is 3 µM, TrkB 14 µM).
 TRK_CONC = "10 uM"
 
@@ -198,7 +199,8 @@ def _patch(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Ca
 def _fi(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
     from neuromoa.ephys import fi_curves
 
-    return [Card("F–I curves of the DRG neuron", fi_curves(list(FI_CONCS)),
+    concs = FI_CONCS_QUICK if config.quick else FI_CONCS
+    return [Card("F–I curves of the DRG neuron", fi_curves(list(concs)),
                  "Firing rate against injected current; rheobase rises with block.")]
 
 
