@@ -189,27 +189,31 @@ def _engagement(ctx: SectionContext) -> Markup:
 
 # --------------------------------------------------------------------------- 5, 6 cards
 # How many scalar results of a card's to_dict() the report prints beside its figure.
-MAX_CARD_NUMBERS = 14
+MAX_CARD_NUMBERS = 18
+# Lists of numbers up to this length are printed (one value per concentration, say).
+MAX_LIST_NUMBERS = 10
+# Records of a list of records (one per plate, per concentration) printed.
+MAX_RECORDS = 4
 
 
 def _is_scalar(v: Any) -> bool:
     return isinstance(v, int | float | str) and not isinstance(v, bool)
 
 
-def _is_pair(v: Any) -> bool:
-    return isinstance(v, list | tuple) and len(v) == 2 and all(
+def _is_number_list(v: Any) -> bool:
+    return isinstance(v, list | tuple) and 0 < len(v) <= MAX_LIST_NUMBERS and all(
         isinstance(x, int | float) and not isinstance(x, bool) for x in v)
 
 
 def _scalars(d: Any, wanted: tuple[str, ...]) -> list[tuple[str, Any]]:
     """(name, value) pairs of the scalar entries of ``d``: one nesting level (dotted names),
-    the first element of a list of records (``plates[0].ki_M``), and (low, high) pairs."""
+    the first records of a list of records (``plates[0].ki_M``), and short lists of numbers."""
     out: list[tuple[str, Any]] = []
     if not isinstance(d, dict):
         return out
 
     def add(prefix: str, value: Any) -> None:
-        if _is_scalar(value) or _is_pair(value):
+        if _is_scalar(value) or _is_number_list(value):
             out.append((prefix, value))
 
     for key, value in d.items():
@@ -217,13 +221,32 @@ def _scalars(d: Any, wanted: tuple[str, ...]) -> list[tuple[str, Any]]:
             for sub, v in value.items():
                 add(f"{key}.{sub}", v)
         elif isinstance(value, list | tuple) and value and isinstance(value[0], dict):
-            for sub, v in value[0].items():
-                add(f"{key}[0].{sub}", v)
+            for i, record in enumerate(value[:MAX_RECORDS]):
+                for sub, v in record.items():
+                    add(f"{key}[{i}].{sub}", v)
         else:
             add(str(key), value)
     if wanted:
         out = [(k, v) for k, v in out if k in wanted]
     return [(k, v) for k, v in out if not (isinstance(v, str) and len(v) > 80)][:MAX_CARD_NUMBERS]
+
+
+def _format_result(prov: Any, name: str, value: Any, source: str) -> tuple[Markup, bool]:
+    """One result value as sourced HTML; the flag says whether it is numeric (right-aligned)."""
+    molar = name.endswith("_M") or "_M." in name or "_M[" in name
+    if isinstance(value, str):
+        return prov.text(value, source), False
+    if isinstance(value, list | tuple):
+        if len(value) == 2 and "ci" in name.lower():
+            if molar:
+                return prov.conc_range(value[0], value[1], source), True
+            return Markup("–").join(prov.num(v, source, "{:.4g}") for v in value), True
+        fmt = (lambda v: prov.conc(v, source)) if molar else (
+            lambda v: prov.num(v, source, "{:.4g}"))
+        return Markup(", ").join(fmt(v) for v in value), True
+    if molar:
+        return prov.conc(value, source), True
+    return prov.num(value, source, "{:.4g}"), True
 
 
 def _cards(ctx: SectionContext, step: str) -> list[dict[str, Any]]:
@@ -236,7 +259,8 @@ def _cards(ctx: SectionContext, step: str) -> list[dict[str, Any]]:
         except Exception as exc:  # noqa: BLE001 - one figure must not lose the section
             entry["error"] = f"figure not available: {type(exc).__name__}: {exc}"
         try:
-            entry["numbers"] = _scalars(card.result.to_dict(), card.numbers)
+            entry["numbers"] = [(name, *_format_result(ctx.prov, name, value, f"calc:{step}"))
+                                for name, value in _scalars(card.result.to_dict(), card.numbers)]
         except Exception as exc:  # noqa: BLE001
             entry["error"] += f" numbers not available: {type(exc).__name__}: {exc}"
         out.append(entry)
