@@ -104,3 +104,10 @@ def test_write_pathways_svg_and_png_reproducibly(kb, tmp_path):
         assert open(first.files[name][0], "rb").read() == open(svg, "rb").read()
     assert set(first.to_dict()["pathways"]) == set(PATHWAYS)
     assert len(first.to_frame()) == 6
+
+
+def test_model_notes_are_added_to_process_nodes(kb):
+    graph = build_pathway("reuptake", kb=kb, notes={"synaptic_5ht": "synapse model: ×2.7",
+                                                    "not_a_node": "ignored"})
+    assert graph.node("synaptic_5ht").label.endswith("\n[synapse model: ×2.7]")
+    assert "[" not in graph.node("synaptic_ne").label

@@ -138,7 +138,8 @@ def _mode(kb: Any, compound: str, target: str) -> str:
 
 def build_pathway(name: str, compound: str = "amitriptyline", *, kb: Any = None,
                   occupancy: Mapping[str, float] | None = None,
-                  occupancy_label: str = "") -> PathwayGraph:
+                  occupancy_label: str = "",
+                  notes: Mapping[str, str] | None = None) -> PathwayGraph:
     """Build pathway ``name`` ("reuptake", "antagonism", "neurotrophic") for ``compound``.
 
     Parameters
@@ -153,6 +154,10 @@ def build_pathway(name: str, compound: str = "amitriptyline", *, kb: Any = None,
         Engagement at a regimen; sets edge widths and appends "occ. 0.95" to the labels.
     occupancy_label : str
         Says where the occupancy comes from (e.g. "150 mg/day"), appended to the caption.
+    notes : mapping node id → text, optional
+        A line added to a process node's label, e.g. a model's answer
+        ("synapse model: steady state ×2.7 at 150 mg/day"); unknown ids are ignored, so one
+        mapping can serve all pathways.
 
     Returns
     -------
@@ -200,7 +205,10 @@ def build_pathway(name: str, compound: str = "amitriptyline", *, kb: Any = None,
     known_refs = set(kb.references["id"].astype(str))
     for row in spec["nodes"]:
         _check_refs(row["reference"], known_refs, "nodes.csv", name, row["id"])
-        nodes.append(Node(row["id"], row["label"], row["kind"], "", row["reference"]))
+        label = row["label"]
+        if notes and row["id"] in notes:
+            label += f"\n[{notes[row['id']]}]"
+        nodes.append(Node(row["id"], label, row["kind"], "", row["reference"]))
 
     for row in spec["steps"]:
         _check_refs(row["reference"], known_refs, "steps.csv", name,
@@ -223,7 +231,9 @@ def build_pathway(name: str, compound: str = "amitriptyline", *, kb: Any = None,
 
 def build_pathways(compound: str = "amitriptyline", *, kb: Any = None,
                    occupancy: Mapping[str, float] | None = None,
-                   occupancy_label: str = "") -> dict[str, PathwayGraph]:
+                   occupancy_label: str = "",
+                   notes: Mapping[str, str] | None = None) -> dict[str, PathwayGraph]:
     """All shipped pathways for ``compound`` (see :func:`build_pathway`), keyed by name."""
     return {name: build_pathway(name, compound, kb=kb, occupancy=occupancy,
-                                occupancy_label=occupancy_label) for name in pathway_names()}
+                                occupancy_label=occupancy_label, notes=notes)
+            for name in pathway_names()}

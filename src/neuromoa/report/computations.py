@@ -121,19 +121,42 @@ def _interval(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict
             for dose in config.doses}
 
 
+def _card_value(outcomes: Mapping[str, StepOutcome], step: str, index: int) -> dict[str, Any]:
+    """``to_dict()`` of card ``index`` of ``step`` ({} when the step did not run)."""
+    if step in outcomes and outcomes[step].ok and len(outcomes[step].value) > index:
+        return outcomes[step].value[index].result.to_dict()
+    return {}
+
+
 def _pathways(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[str, Any]:
     from neuromoa.pathways import build_pathways
+    from neuromoa.units import format_molar
 
     occupancy = None
     label = ""
+    top = f"{config.doses[-1]}/day" if config.every.replace(" ", "") == "24h" else config.doses[-1]
     if "engagement" in outcomes and outcomes["engagement"].ok:
         targets = outcomes["engagement"].value[config.doses[-1]].targets
         occupancy = {}
         for target, occ in zip(targets["target"], targets["occupancy"], strict=True):
             occupancy.setdefault(str(target), float(occ))  # rows are sorted: highest first
         label = f"{config.doses[-1]} every {config.every} (steady state)"
+    # The models' answers, written on the process nodes they quantify.
+    notes: dict[str, str] = {}
+    for index, node in ((0, "synaptic_5ht"), (1, "synaptic_ne")):
+        fold = _card_value(outcomes, "synapse", index).get("fold_steady")
+        if isinstance(fold, int | float):
+            notes[node] = f"synapse model: steady state ×{fold:.2g} at {top}"
+    tau = _card_value(outcomes, "chronic", 0).get("tau_days")
+    if isinstance(tau, dict) and tau:
+        parts = [f"{v:.2g} d ({k})" for k, v in tau.items() if isinstance(v, int | float)]
+        if parts:
+            notes["adaptation"] = "course model: τ " + ", ".join(parts)
+    ec50 = _card_value(outcomes, "trk", 0).get("ec50_M")
+    if isinstance(ec50, int | float):
+        notes["autophosphorylation"] = f"Trk model: EC50 {format_molar(ec50)}"
     return build_pathways(config.compound, kb=outcomes["kb"].value["kb"], occupancy=occupancy,
-                          occupancy_label=label)
+                          occupancy_label=label, notes=notes)
 
 
 def _top_unbound(outcomes: Mapping[str, StepOutcome], config: ReportConfig) -> dict[str, float]:
@@ -339,11 +362,6 @@ STEPS: tuple[Step, ...] = (
          "neuromoa.engagement.engagement_time_course(compound, regimen): occupancy of every "
          "target over the last dosing interval at steady state, parent and metabolite competing.",
          _interval),
-    Step("pathways", "Pathway diagrams", ("neuromoa.pathways:build_pathways",),
-         "neuromoa.pathways.build_pathways(compound): drug → targets (kb affinity and mode of "
-         "action; edge width = occupancy at the highest regimen, from the engagement step) → "
-         "processes (data/pathways) → consequences (kb targets table), laid out by rank.",
-         _pathways, after=("kb",)),
     Step("uptake", "SERT/NET uptake assay (virtual)", ("neuromoa.assays:simulate_uptake",
                                                           "neuromoa.assays:analyze_plate",
                                                           "neuromoa.assays:round_trip"),
@@ -390,6 +408,12 @@ STEPS: tuple[Step, ...] = (
     Step("trk", "TrkA/TrkB signalling", ("neuromoa.systems:trk_response",),
          "neuromoa.systems.trk_response: binding, dimerisation, autophosphorylation, Akt/ERK "
          "and glial BDNF, mass action on libRoadRunner.", _trk),
+    Step("pathways", "Pathway diagrams", ("neuromoa.pathways:build_pathways",),
+         "neuromoa.pathways.build_pathways(compound): drug → targets (kb affinity and mode of "
+         "action; edge width = occupancy at the highest regimen, from the engagement step) → "
+         "processes (data/pathways; annotated with the synapse and Trk models' results when "
+         "they ran) → consequences (kb targets table), laid out by rank.",
+         _pathways, after=("kb",)),
     Step("parameters", "Model parameters", (),
          "ExposureResult.parameters, neuromoa.systems.model_parameters and "
          "neuromoa.ephys.channel_parameters: every parameter of every model with its unit and "
