@@ -308,7 +308,11 @@ def _methods(ctx: SectionContext) -> Markup:
     steps = [{"step": s, "outcome": ctx.outcomes.get(s.name)} for s in ctx.steps.values()]
     inputs = [("compound", ctx.config.compound), ("doses", ", ".join(ctx.config.doses)),
               ("every", ctx.config.every), ("days", f"{ctx.config.days:g}"),
-              ("quick", "yes" if ctx.config.quick else "no"), ("seed", str(ctx.config.seed))]
+              ("quick", "yes" if ctx.config.quick else "no"), ("seed", str(ctx.config.seed)),
+              ("substantial_occupancy", f"{SUBSTANTIAL_OCCUPANCY:g} (summary wording; assumption: "
+                                        "half occupancy, the usual threshold of a relevant effect)"),
+              ("negligible_occupancy", f"{NEGLIGIBLE_OCCUPANCY:g} (summary wording; assumption: "
+                                       "within the uncertainty of affinities and exposure)")]
     constants = _records(ctx.value("kb")["kb"].constants()) if ctx.ok("kb") else []
     parameters = []
     if ctx.ok("parameters"):
