@@ -14,7 +14,7 @@ import numpy as np
 
 from neuromoa.report.steps import ReportConfig, Step, StepOutcome
 
-__all__ = ["CURVE_RANGE_M", "Card", "SIZES", "STEPS"]
+__all__ = ["CURVE_RANGE_M", "Card", "ROUND_TRIP_NUMBERS", "SIZES", "STEPS"]
 
 # Concentration grid of the engagement curves (unbound, M). Assumption: 10 pM–100 µM spans every
 # affinity in the knowledge base (0.5 nM H1 to 220 µM NMDA trapping block) with a decade spare.
@@ -35,6 +35,13 @@ FI_CONCS: tuple[str, ...] = ("0 uM", "1 uM", "3 uM")
 FI_CONCS_QUICK: tuple[str, ...] = ("0 uM", "1 uM")  # the Must-show pair (rheobase rises at 1 µM)
 # Concentration of the Trk time course (the document's TrkA value is 3 µM, TrkB 14 µM).
 TRK_CONC = "10 uM"
+
+
+#: The round-trip results printed beside its figure (all scalars when none of these exist).
+ROUND_TRIP_NUMBERS: tuple[str, ...] = tuple(
+    f"summary[{i}].{k}" for i in range(2) for k in (
+        "method", "true_ki_M", "n_plates", "n_ok", "median_ki_M", "median_ratio", "coverage",
+        "coverage_ci95_low", "coverage_ci95_high")) + ("ki_source",)
 
 
 @dataclass(frozen=True)
@@ -181,7 +188,8 @@ def _uptake(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[C
                  "minute), and specific uptake (% of control) with the fitted curve and its 95% "
                  "band; IC50 → Ki by Cheng–Prusoff."),
             Card(f"{target} uptake: recovered vs true Ki", trip,
-                 "Ki recovered from independently simulated plates against the true Ki."),
+                 "Ki recovered from independently simulated plates against the true Ki.",
+                 numbers=ROUND_TRIP_NUMBERS),
         ]
     return cards
 
@@ -198,7 +206,8 @@ def _binding(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[
              "Simulated [3H]pirenzepine competition binding at human M1 (CHO-K1 membranes), "
              "counts per well, and specific binding with the one-site fit; Ki by Cheng–Prusoff."),
         Card("M1 binding: recovered vs true Ki", trip,
-             "Ki recovered from independently simulated plates against the true Ki."),
+             "Ki recovered from independently simulated plates against the true Ki.",
+             numbers=ROUND_TRIP_NUMBERS),
     ]
 
 

@@ -226,7 +226,7 @@ def _scalars(d: Any, wanted: tuple[str, ...]) -> list[tuple[str, Any]]:
                     add(f"{key}[{i}].{sub}", v)
         else:
             add(str(key), value)
-    if wanted:
+    if wanted and any(k in wanted for k, _ in out):
         out = [(k, v) for k, v in out if k in wanted]
     return [(k, v) for k, v in out if not (isinstance(v, str) and len(v) > 80)][:MAX_CARD_NUMBERS]
 
