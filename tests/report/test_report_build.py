@@ -134,3 +134,15 @@ def test_tables_1_and_2_are_the_documents_rows_from_the_kb(quick_report):
             assert printed.replace("&#34;", '"') == (f"{text} {unit}" if unit else text), key
     assert counts["Table 1"] == 14
     assert counts["Table 2"] == 11
+
+
+def test_stale_figures_of_an_earlier_run_are_removed(tmp_path):
+    from neuromoa.report.sections import SECTIONS
+
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "old_figure.svg").write_text("<svg/>")
+    (tmp_path / "figures" / "notes.txt").write_text("mine")
+    steps = [s for s in STEPS if s.name in ("kb",)]
+    build_report(tmp_path, make_config(), steps=steps, sections=SECTIONS)
+    assert not (tmp_path / "figures" / "old_figure.svg").exists()
+    assert (tmp_path / "figures" / "notes.txt").exists()

@@ -94,6 +94,12 @@ class FigureStore:
     def write(self, folder: Path) -> list[Path]:
         """Write every figure as ``folder/<name>.svg`` (and ``.png`` when kept); return the paths."""
         folder.mkdir(parents=True, exist_ok=True)
+        # Figures of an earlier run that this run does not produce would be stale: remove them
+        # (only .svg/.png files in the report's own figures folder).
+        keep = {f"{f.name}.svg" for f in self} | {f"{f.name}.png" for f in self if f.png}
+        for old in folder.iterdir():
+            if old.is_file() and old.suffix in (".svg", ".png") and old.name not in keep:
+                old.unlink()
         written = []
         for f in self._figures.values():
             path = folder / f"{f.name}.svg"
