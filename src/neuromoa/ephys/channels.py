@@ -9,7 +9,10 @@ Hondeghem & Katzung, *BBA* 1977;472:373):
 * every state ``X`` gets a drug-bound copy ``X_D`` (bound channels do not conduct);
 * binding edges ``X <-> X_D`` with rates ``kon_X·[drug]`` and ``kon_X·K_X``;
 * every gating edge ``X <-> Y`` is copied between ``X_D`` and ``Y_D`` with its rates multiplied
-  by ``(K_X/K_Y)^θ`` (forward) and ``(K_Y/K_X)^(1−θ)`` (backward).
+  by ``(K_X/K_Y)^θ`` (forward) and ``(K_Y/K_X)^(1−θ)`` (backward); where the two states have
+  different affinities both rates may also be multiplied by a common factor φ
+  (``bound_gating_scale``: drug-bound channels gate slowly), which leaves every equilibrium
+  and detailed balance untouched.
 
 The last rule is exactly what detailed balance on each square cycle
 ``X → Y → Y_D → X_D → X`` demands,
@@ -145,7 +148,7 @@ class ChannelModel:
         return frame.drop(columns=["scheme"])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _read_spec(channel_id: str) -> dict:
     if channel_id not in CHANNELS:
         raise InputError(f"unknown channel {channel_id!r}; choose one of {sorted(CHANNELS)}.")
@@ -164,6 +167,7 @@ def _build(spec: dict, channel_id: str, remove: tuple[str, ...] = ()) -> Channel
         sites = tuple(BindingSite(str(s["label"]), tuple(s["states"]), str(s["affinity"]),
                                   str(s["kon"])) for s in meta["sites"])
         theta = float(meta.get("theta", 0.0))
+        phi = str(meta.get("bound_gating_scale", ""))
         rev = meta["reversal"]
         cond = meta["conductance"]
     except KeyError as exc:
@@ -179,6 +183,8 @@ def _build(spec: dict, channel_id: str, remove: tuple[str, ...] = ()) -> Channel
             if name not in pnames:
                 raise DataFileError(f"site {site.label!r} names undeclared parameter {name!r}",
                                     file=where)
+    if phi and phi not in pnames:
+        raise DataFileError(f"bound_gating_scale names undeclared parameter {phi!r}", file=where)
     if remove:
         keep = [s for s in gating.states if s not in remove]
         gating = Scheme(gating.name + "-mutant", tuple(keep),
@@ -199,6 +205,9 @@ def _build(spec: dict, channel_id: str, remove: tuple[str, ...] = ()) -> Channel
                 fwd = f"({fwd}) * ({ka} / {kb}) ** {theta!r}"
             if bwd.strip() != "balance" and theta != 1.0:
                 bwd = f"({bwd}) * ({kb} / {ka}) ** {1.0 - theta!r}"
+            if phi:
+                fwd = fwd if fwd.strip() == "balance" else f"({fwd}) * {phi}"
+                bwd = bwd if bwd.strip() == "balance" else f"({bwd}) * {phi}"
         edges.append(Edge(e.a + BOUND, e.b + BOUND, fwd, bwd))
     for st in gating.states:
         edges.append(Edge(st, st + BOUND, f"{kon[st]} * {DRUG}", f"{kon[st]} * {aff[st]}"))
@@ -229,7 +238,7 @@ def _build(spec: dict, channel_id: str, remove: tuple[str, ...] = ()) -> Channel
         protocol_defaults=defaults)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_channel(channel: str) -> ChannelModel:
     """The shipped channel model ``channel`` (one of :data:`CHANNELS`), with drug binding.
 
