@@ -36,8 +36,10 @@ import pandas as pd
 from neuromoa.data import read_text
 from neuromoa.errors import DataFileError, InputError
 from neuromoa.kinetics import Edge, Scheme, to_si
+from neuromoa.units import as_molar
 
-__all__ = ["CHANNELS", "BindingSite", "ChannelModel", "channel_parameters", "load_channel"]
+__all__ = ["CHANNELS", "BindingSite", "ChannelModel", "channel_parameters", "load_channel",
+           "parse_concentrations"]
 
 #: Channel id → shipped declaration file in ``neuromoa/data/ephys``.
 CHANNELS: dict[str, str] = {
@@ -257,3 +259,21 @@ def channel_parameters(channel: str) -> pd.DataFrame:
     return load_channel(channel).to_frame()
 
 
+
+
+def parse_concentrations(values) -> list[float]:
+    """Concentrations with units (``"1 uM"``, a pint Quantity) → floats in M.
+
+    A bare zero (``0`` or ``"0"``) is accepted, since zero needs no unit; any other bare number
+    and any negative value raise :class:`~neuromoa.errors.UnitError` naming the item
+    (``concentration #2``).
+    """
+    out = []
+    for i, v in enumerate(values):
+        what = f"concentration #{i + 1}"
+        if (isinstance(v, int | float) and not isinstance(v, bool) and v == 0) or (
+                isinstance(v, str) and v.strip() in {"0", "0.0"}):
+            out.append(0.0)
+        else:
+            out.append(as_molar(v, what=what))
+    return out

@@ -36,10 +36,9 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
 from neuromoa.data import read_text
-from neuromoa.ephys.channels import DRUG, load_channel
+from neuromoa.ephys.channels import DRUG, load_channel, parse_concentrations
 from neuromoa.errors import DataFileError, ParameterError, check_number
 from neuromoa.kinetics import to_si
-from neuromoa.units import as_molar
 
 __all__ = ["FICurve", "FIResult", "NeuronModel", "NeuronTrace", "fi_curves", "rheobase",
            "simulate_neuron"]
@@ -436,8 +435,7 @@ def fi_curves(concs: Sequence[object], *, currents_A: Sequence[float] | None = N
     cur = (np.arange(0.0, FI_MAX_A + 1e-15, FI_STEP_A) if currents_A is None
            else np.asarray(currents_A, dtype=float))
     curves = []
-    for i, c in enumerate(concs):
-        c_m = 0.0 if (isinstance(c, int | float) and c == 0) else as_molar(c, what=f"concentration #{i + 1}")
+    for c_m in parse_concentrations(concs):
         rates = np.array([simulate_neuron(nm, float(a), duration_s=duration_s,
                                           conc_M=c_m).spike_count / duration_s for a in cur])
         rest = nm.steady_state(c_m)[0]

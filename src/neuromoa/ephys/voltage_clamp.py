@@ -29,11 +29,10 @@ from neuromoa.ephys.analysis import (
     peak_in_window,
     single_exponential_recovery,
 )
-from neuromoa.ephys.channels import DRUG, ChannelModel, load_channel
+from neuromoa.ephys.channels import DRUG, ChannelModel, load_channel, parse_concentrations
 from neuromoa.ephys.protocols import VoltageProtocol, build_protocol
 from neuromoa.errors import InputError, check_number
 from neuromoa.kinetics import propagate
-from neuromoa.units import as_molar
 
 __all__ = ["MEASUREMENTS", "ClampResult", "Recording", "run_protocol", "simulate_protocol"]
 
@@ -354,7 +353,7 @@ def simulate_protocol(protocol: str | VoltageProtocol, channel: str | ChannelMod
     True
     """
     model = load_channel(channel) if isinstance(channel, str) else channel
-    conc = [as_molar(c, what=f"concentration #{i + 1}") for i, c in enumerate(concs)]
+    conc = parse_concentrations(concs)
     if isinstance(protocol, str):
         if protocol == "open-block":
             model = model.inactivation_deficient()
