@@ -103,6 +103,7 @@ class ClampResult:
     measurement: dict
     direction: int
     all_conc_M: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    holding_current_A: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def to_dict(self) -> dict:
         """``{"protocol", "channel", "conc_M", "measurement"}`` (JSON-safe)."""
@@ -142,12 +143,18 @@ class ClampResult:
         return pd.concat(frames, ignore_index=True)
 
     def sweeps_for_abf(self) -> tuple[np.ndarray, float]:
-        """Recorded steps joined per sweep, one ABF sweep per (concentration, sweep), in pA."""
+        """One ABF sweep per (concentration, sweep), in pA: :data:`ABF_BASELINE_S` at the
+        holding potential (holding current + noise, as Clampex records before a step), then
+        the recorded steps joined."""
+        rate = self.recording.sample_rate_Hz
+        n_base = int(round(ABF_BASELINE_S * rate))
+        rng = np.random.default_rng([0 if self.seed is None else int(self.seed), 1])
         sweeps = []
         for i in range(len(self.all_conc_M)):
             for j in range(self.current_A[0].shape[1]):
-                sweeps.append(np.concatenate([c[i, j] for c in self.current_A]) * 1e12)
-        return np.asarray(sweeps), self.recording.sample_rate_Hz
+                base = self.holding_current_A[i] + rng.normal(0.0, self.recording.noise_A, n_base)
+                sweeps.append(np.concatenate([base] + [c[i, j] for c in self.current_A]) * 1e12)
+        return np.asarray(sweeps), rate
 
     def write_abf(self, path: str) -> None:
         """Write the recorded current as an ABF1 file (pyabf's writer; units pA)."""
@@ -175,6 +182,12 @@ class ClampResult:
         ax.set_title(f"{self.channel}: {self.protocol.name}")
         ax.legend(fontsize=7)
         return ax.figure
+
+
+#: Length of the holding-potential baseline written before the recorded steps in ABF output
+#: (s). Assumption: 50 ms, like a Clampex pre-step holding period (also keeps pyabf's ABF1
+#: writer above its minimum file size).
+ABF_BASELINE_S = 0.05
 
 
 def _control_relative(peaks: np.ndarray, control: np.ndarray) -> np.ndarray:
@@ -297,6 +310,9 @@ def run_protocol(model: ChannelModel, protocol: VoltageProtocol, conc_M: Sequenc
         templates.append(template)
         peaks.append(peak_in_window(recorded - template, direction))
     pk = np.stack(peaks, axis=-1)                            # (conc, sweep, recorded step)
+    x_hold = model.scheme.steady_state({"V": protocol.holding_V, DRUG: all_c})
+    i_hold = (model.current(x_hold @ model.scheme.observable_vector("open"), protocol.holding_V)
+              + rec.leak_S * (protocol.holding_V - rec.leak_reversal_V))
     res = {"peaks": pk[1:], "control": pk[0], "protocol": protocol}
     meas = MEASUREMENTS.get(protocol.name, _m_step)(res) if len(conc) else {}
     return ClampResult(protocol=protocol, channel=model.id + (f" ({model.mutant})" if model.mutant else ""),
@@ -306,7 +322,7 @@ def run_protocol(model: ChannelModel, protocol: VoltageProtocol, conc_M: Sequenc
                        open_probability=tuple(po), current_A=tuple(currents),
                        leak_template_A=tuple(templates), voltage_V=tuple(volts),
                        peaks_A=pk[1:], control_peaks_A=pk[0], measurement=meas,
-                       direction=direction, all_conc_M=all_c)
+                       direction=direction, all_conc_M=all_c, holding_current_A=i_hold)
 
 
 def _lowpass(x: np.ndarray, tau: float, dt: float) -> np.ndarray:
