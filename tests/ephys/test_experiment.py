@@ -1,6 +1,5 @@
 """The noisy virtual state-dependence experiment recovers the model's affinities."""
 
-import os
 
 import numpy as np
 import pytest
@@ -11,7 +10,7 @@ from neuromoa.errors import InputError
 
 def test_recovery_over_20_seeds():
     """Issue #5 must-show: resting and inactivated IC50 within 20 %, open within 30 %, 20 seeds."""
-    n = 20 if not os.environ.get("NEUROMOA_FULL") else 100
+    n = 20
     errs = np.array([[e for e in state_dependence_experiment("nav-drg", s).relative_errors().values()]
                      for s in range(n)])
     worst = np.abs(errs).max(axis=0)
