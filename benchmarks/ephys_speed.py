@@ -7,7 +7,8 @@ Side by side, in the same run:
    the largest difference in open probability;
 2. the same train at one concentration in Myokit's analytical Markov solver
    (``myokit.lib.markov.AnalyticalSimulation``) on the exported model, if Myokit is installed;
-3. 1 s of the spiking DRG neuron (numba exponential Euler) vs scipy ``solve_ivp`` (LSODA).
+3. 1 s of the spiking DRG neuron (numba exponential Euler) vs scipy ``solve_ivp`` (LSODA) and
+   the same equations in Antimony → libRoadRunner (CVODE): why the neuron runs on numba.
 
 Run: ``PYTHONPATH=src python benchmarks/ephys_speed.py`` (BDF on the first 10 pulses, time
 scaled ×10, ~30 s); ``--full`` runs BDF on all 100 pulses (~4 min).
@@ -116,6 +117,50 @@ def myokit_benchmark() -> None:
     print(f"   neuromoa exact, one concentration        {t_one * 1e3:8.1f} ms   ratio {t_mk / t_one:.1f} x")
 
 
+def roadrunner_neuron(current_A: float):
+    """The same neuron equations in Antimony → libRoadRunner (CVODE, rtol 1e-6): (time s, spikes)."""
+    import antimony
+    import roadrunner
+
+    from neuromoa.ephys.neuron import NeuronModel
+
+    nm = NeuronModel.default()
+    na, k0, kz, src, dst, openw, gk = nm._arrays(0.0)
+    v0, x0, n0 = nm.steady_state(0.0)
+    f = "{:.17g}".format
+    lines = ["model neuron"]                     # units: mV, ms, nS, pA, pF
+    lines += [f"x{i} = {f(x0[i])}" for i in range(len(x0))] + [f"V = {f(v0 * 1e3)}"]
+    lines += [f"n{j} = {f(n0[j])}" for j in range(len(n0))]
+    lines += [f"k{r} := {f(k0[r] * 1e-3)} * exp({f(kz[r] * 1e-3)} * V)" for r in range(len(k0))]
+    for i in range(len(x0)):
+        terms = [f"+ k{r}*x{src[r]}" for r in range(len(k0)) if dst[r] == i]
+        terms += [f"- k{r}*x{i}" for r in range(len(k0)) if src[r] == i]
+        lines.append(f"x{i}' = {' '.join(terms)}")
+    po = " + ".join(f"x{i}" for i in range(len(x0)) if openw[i])
+    ik = " + ".join(f"{f(gk['g'][j] * 1e9)} * n{j}^{gk['p'][j]} * (V - {f(gk['e'][j] * 1e3)})"
+                    for j in range(len(n0)))
+    for j in range(len(n0)):
+        lines.append(f"n{j}' = {f(gk['a0'][j] * 1e-3)}*exp({f(gk['az'][j] * 1e-3)}*V)*(1-n{j})"
+                     f" - {f(gk['b0'][j] * 1e-3)}*exp({f(gk['bz'][j] * 1e-3)}*V)*n{j}")
+    lines.append(f"V' = ({f(current_A * 1e12)} - {f(nm.na_conductance_S * 1e9)}*({po})*(V - "
+                 f"{f(na.reversal_V * 1e3)}) - ({ik}) - {f(nm.leak_S * 1e9)}*(V - "
+                 f"{f(nm.leak_reversal_V * 1e3)})) / {f(nm.capacitance_F * 1e12)}")
+    lines.append("end")
+    if antimony.loadAntimonyString("\n".join(lines)) < 0:
+        raise RuntimeError(antimony.getLastError())
+    rr = roadrunner.RoadRunner(antimony.getSBMLString("neuron"))
+    rr.integrator.relative_tolerance = 1e-6
+    rr.integrator.absolute_tolerance = 1e-9
+
+    def run():
+        rr.resetAll()
+        return rr.simulate(0, 1000, 40001, selections=["time", "V"])
+
+    t, res = best_of(run, repeats=3)
+    v = res[:, 1]
+    return t, int(np.sum((v[1:] > 0) & (v[:-1] <= 0)))
+
+
 def neuron_benchmark() -> None:
     from neuromoa.ephys.neuron import NeuronModel, simulate_neuron
 
@@ -129,7 +174,12 @@ def neuron_benchmark() -> None:
     print(f"   numba exponential Euler (dt {neuron.dt_s * 1e6:g} us)   {t_nb * 1e3:8.1f} ms   "
           f"({res.spike_count} spikes; target <= 50 ms)")
     print(f"   scipy solve_ivp LSODA rtol 1e-6          {t_sp * 1e3:8.1f} ms   ({ref.spike_count} spikes)")
-    print(f"   ratio                                    {t_sp / t_nb:8.0f} x")
+    print(f"   ratio LSODA / numba                      {t_sp / t_nb:8.0f} x")
+    try:
+        t_rr, n_rr = roadrunner_neuron(0.3e-9)
+        print(f"   libRoadRunner CVODE rtol 1e-6 (40k pts)  {t_rr * 1e3:8.1f} ms   ({n_rr} spikes)")
+    except ImportError:
+        print("   libRoadRunner not installed: skipped")
 
 
 if __name__ == "__main__":

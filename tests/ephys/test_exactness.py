@@ -34,7 +34,7 @@ def _reduced(name, model) -> VoltageProtocol:
     return p
 
 
-@pytest.mark.parametrize("channel", ["nav-drg", "herg"])
+@pytest.mark.parametrize("channel", ["nav-drg", "nav1.5", "herg"])
 @pytest.mark.parametrize("name", list(PROTOCOLS))
 def test_exact_matches_bdf_on_every_protocol(channel, name):
     model = load_channel(channel)
