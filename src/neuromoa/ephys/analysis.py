@@ -42,10 +42,15 @@ def smooth(y: np.ndarray, width: int = SMOOTH_SAMPLES) -> np.ndarray:
 
 
 def peak_in_window(y: np.ndarray, direction: int, width: int = SMOOTH_SAMPLES) -> np.ndarray:
-    """Peak along the last axis: the minimum (``direction=-1``, inward) or maximum (``+1``)
-    of the smoothed trace."""
+    """Peak along the last axis: the minimum (``direction=-1``, inward), maximum (``+1``) or,
+    for ``0``, whichever of the two is larger in magnitude, of the smoothed trace."""
     ys = smooth(y, width)
-    return ys.min(axis=-1) if direction < 0 else ys.max(axis=-1)
+    if direction < 0:
+        return ys.min(axis=-1)
+    if direction > 0:
+        return ys.max(axis=-1)
+    lo, hi = ys.min(axis=-1), ys.max(axis=-1)
+    return np.where(np.abs(lo) >= np.abs(hi), lo, hi)
 
 
 def percent_inhibition(peak: np.ndarray, control: np.ndarray) -> np.ndarray:

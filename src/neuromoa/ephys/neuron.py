@@ -9,13 +9,15 @@ constant concentration), and a leak. Declared in ``data/ephys/neuron_drg.toml``.
     C_m dV/dt = I_inj − g_Na·P_O·(V − E_Na) − Σ_k g_k·(1 − b_k)·n_k^p·(V − E_K) − g_L(V − E_L)
 
 Engine, chosen by measurement (``benchmarks/ephys_speed.py``, 1 s at 0.3 nA, 118 spikes, this
-2-core machine): a numba-compiled fixed-step integrator, 25 µs steps, with an exponential-Euler
+2-core machine): a numba-compiled fixed-step integrator, 10 µs steps, with an exponential-Euler
 update of every Markov state (each state relaxes exactly towards its inflow/outflow balance,
 then the occupancies are renormalised), Rush–Larsen (exact exponential) updates of the gates
-and an exponential-Euler update of V (exact for the frozen conductances): 18–30 ms. The same
+and an exponential-Euler update of V (exact for the frozen conductances): 20–30 ms. The same
 equations take ~165 ms in libRoadRunner (CVODE, rtol 1e-6, Antimony model generated from the
 same arrays) and ~7 s in scipy ``solve_ivp`` (LSODA); all three give the same spike count, and
-the tests hold spike times to LSODA's within 0.2 %. The first call compiles (~1–3 s; cached).
+the tests hold interspike intervals to LSODA's within 1.5 % (the scheme is first order: 2.5 % at
+25 µs, 1 % at 10 µs). The first call compiles (~1–3 s; cached) and finds the resting state
+(~15 ms per concentration; cached).
 
 References: Rush–Larsen, *IEEE Trans Biomed Eng* 1978;25:389; exponential integrators for
 Markov channel models: Sundnes et al., *Comput Methods Biomech* 2009;12:101.
@@ -139,7 +141,12 @@ class NeuronModel:
         return na, k0, z, src.astype(np.int64), dst.astype(np.int64), openw, gk
 
     def steady_state(self, conc_M: float, current_A: float = 0.0) -> tuple[float, np.ndarray, np.ndarray]:
-        """Rest (V, Markov occupancy, gate values) with drug equilibrated, by root finding."""
+        """Rest (V, Markov occupancy, gate values) with drug equilibrated, by root finding
+        (cached per neuron, concentration and holding current; copies are returned)."""
+        v, x, n = _steady_state_cached(self, float(conc_M), float(current_A))
+        return v, x.copy(), n.copy()
+
+    def _steady_state(self, conc_M: float, current_A: float) -> tuple[float, np.ndarray, np.ndarray]:
         na, _, _, _, _, openw, gk = self._arrays(conc_M)
 
         def parts(v):
@@ -155,6 +162,11 @@ class NeuronModel:
         v0 = brentq(lambda v: parts(v)[0], *_REST_BRACKET, xtol=1e-9)
         _, x, n = parts(v0)
         return float(v0), x, n
+
+
+@functools.lru_cache(maxsize=256)
+def _steady_state_cached(nm: NeuronModel, conc_M: float, current_A: float):
+    return nm._steady_state(conc_M, current_A)
 
 
 @numba.njit(cache=True, fastmath=True)

@@ -9,8 +9,9 @@ else is computed between segment ends (the exact solver needs no time step).
 The builders in :data:`PROTOCOLS` produce the standard protocols of a state-dependent block
 study (e.g. Wang et al. 2004; Nau et al. 2000): ``tonic`` (rested block from a hyperpolarised
 holding potential), ``holding`` (block at a depolarised holding potential), ``inactivation``
-(steady-state inactivation), ``use-dependence`` (a pulse train) and ``recovery`` (recovery
-from block). Each channel declares its defaults (holding potentials, test step) in its data
+(steady-state inactivation), ``use-dependence`` (a pulse train), ``recovery`` (recovery
+from block), ``activation`` (current–voltage relation) and ``open-block`` (long depolarisation
+of the inactivation-deficient mutant). Each channel declares its defaults (holding potentials, test step) in its data
 file (``[channel.protocol]``).
 """
 
@@ -30,6 +31,7 @@ __all__ = [
     "PROTOCOLS",
     "Step",
     "VoltageProtocol",
+    "activation_protocol",
     "build_protocol",
     "inactivation_protocol",
     "open_block_protocol",
@@ -201,6 +203,22 @@ def inactivation_protocol(model: ChannelModel, *, holding_V: float | None = None
                            options={"holding_V": hold, "test_V": test, "prepulse_s": prepulse_s})
 
 
+#: Activation (I–V) protocol: test voltages from −80 to +40 mV in 10 mV steps (assumption:
+#: spans the activation range of the shipped channels).
+ACTIVATION_VOLTAGES_V = tuple(float(v) for v in np.arange(-0.08, 0.0401, 0.01))
+
+
+def activation_protocol(model: ChannelModel, *, holding_V: float | None = None,
+                        voltages_V: tuple[float, ...] = ACTIVATION_VOLTAGES_V) -> VoltageProtocol:
+    """Current–voltage relation: one test step per sweep from the resting holding potential."""
+    hold = _opt(holding_V, model, "resting_hold")
+    dur = model.default("test_duration")
+    vals = tuple(float(v) for v in voltages_V)
+    return VoltageProtocol("activation", hold, (Step(dur, vals, True, "test"),),
+                           n_sweeps=len(vals), sweep_variable="test_V", sweep_values=vals,
+                           options={"holding_V": hold})
+
+
 def use_dependence_protocol(model: ChannelModel, *, freq_Hz: float = 10.0, pulses: int = 100,
                             holding_V: float | None = None,
                             test_V: float | None = None) -> VoltageProtocol:
@@ -270,6 +288,7 @@ PROTOCOLS: dict[str, Callable[..., VoltageProtocol]] = {
     "use-dependence": use_dependence_protocol,
     "recovery": recovery_protocol,
     "open-block": open_block_protocol,
+    "activation": activation_protocol,
 }
 
 

@@ -225,6 +225,24 @@ def _m_inactivation(res: dict) -> dict:
     return out
 
 
+def _m_activation(res: dict) -> dict:
+    v = np.asarray(res["protocol"].sweep_values)
+    e_rev = res["reversal_V"]
+    out: dict[str, list] = {"v_half_V": [], "slope_V": [], "status": []}
+    ctrl = boltzmann_fit(v, res["control"][:, 0] / (v - e_rev), kind="activation")
+    for i in range(res["peaks"].shape[0]):
+        fit = boltzmann_fit(v, res["peaks"][i, :, 0] / (v - e_rev), kind="activation")
+        out["v_half_V"].append(fit.v_half_V)
+        out["slope_V"].append(fit.slope_V)
+        out["status"].append(fit.status)
+    out["control_v_half_V"] = ctrl.v_half_V
+    out["control_slope_V"] = ctrl.slope_V
+    out["control_peak_A"] = res["control"][:, 0].tolist()
+    out["peak_A"] = res["peaks"][:, :, 0].tolist()
+    out["test_V"] = v.tolist()
+    return out
+
+
 #: Recovery intervals shorter than this are not used for the slow (drug) time constant
 #: (assumption: drug-free recovery is complete within ~100 ms at the resting potential).
 RECOVERY_SLOW_FROM_S = 0.1
@@ -255,6 +273,7 @@ MEASUREMENTS = {
     "inactivation": _m_inactivation,
     "use-dependence": _m_train,
     "recovery": _m_recovery,
+    "activation": _m_activation,
 }
 
 
@@ -276,6 +295,8 @@ def run_protocol(model: ChannelModel, protocol: VoltageProtocol, conc_M: Sequenc
     rec_steps = protocol.recorded_steps
     obs = out.observe("open")
     direction = -1 if model.default("test") < model.reversal_V else 1
+    if protocol.name == "activation":   # peak of either sign: the largest deviation
+        direction = 0
     po = [np.broadcast_to(obs[k], (len(all_c), protocol.n_sweeps, out.times[k].size))
           for k in rec_steps]
     volts = [np.broadcast_to(protocol.voltage(k), (protocol.n_sweeps,)) for k in rec_steps]
@@ -313,7 +334,7 @@ def run_protocol(model: ChannelModel, protocol: VoltageProtocol, conc_M: Sequenc
     x_hold = model.scheme.steady_state({"V": protocol.holding_V, DRUG: all_c})
     i_hold = (model.current(x_hold @ model.scheme.observable_vector("open"), protocol.holding_V)
               + rec.leak_S * (protocol.holding_V - rec.leak_reversal_V))
-    res = {"peaks": pk[1:], "control": pk[0], "protocol": protocol}
+    res = {"peaks": pk[1:], "control": pk[0], "protocol": protocol, "reversal_V": model.reversal_V}
     meas = MEASUREMENTS.get(protocol.name, _m_step)(res) if len(conc) else {}
     return ClampResult(protocol=protocol, channel=model.id + (f" ({model.mutant})" if model.mutant else ""),
                        conc_M=conc, recording=rec, seed=seed,
