@@ -87,8 +87,11 @@ def test_seal_breakdown_flagged(tmp_path):
 
 
 def test_spike_count_on_a_simulated_current_clamp_file(tmp_path):
-    tr = simulate_neuron(None, 0.2e-9, duration_s=0.5, record_every=4)    # 10 kHz
-    rest = simulate_neuron(None, 0.0, duration_s=0.5, record_every=4)
+    from neuromoa.ephys import NeuronModel
+
+    every = int(round(1e-4 / NeuronModel.default().dt_s))                  # 10 kHz
+    tr = simulate_neuron(None, 0.2e-9, duration_s=0.5, record_every=every)
+    rest = simulate_neuron(None, 0.0, duration_s=0.5, record_every=every)
     _write(tmp_path / "cc.abf", [rest.voltage_V * 1e3, tr.voltage_V * 1e3], 10_000, "mV")
     r = analyze_abf(tmp_path / "cc.abf", "spikes", window="0,0.5")
     assert [row["spike_count"] for row in r.sweeps] == [0, tr.spike_count]
