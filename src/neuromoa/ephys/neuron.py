@@ -13,8 +13,8 @@ Engine, chosen by measurement (``benchmarks/ephys_speed.py``, 1 s at 0.3 nA, 118
 update of every Markov state (each state relaxes exactly towards its inflow/outflow balance,
 then the occupancies are renormalised), Rush–Larsen (exact exponential) updates of the gates
 and an exponential-Euler update of V (exact for the frozen conductances): 20–30 ms. The same
-equations take ~165 ms in libRoadRunner (CVODE, rtol 1e-6, Antimony model generated from the
-same arrays) and ~7 s in scipy ``solve_ivp`` (LSODA); all three give the same spike count, and
+equations take 165–370 ms in libRoadRunner (CVODE, rtol 1e-6, Antimony model generated from the
+same arrays) and 4–8 s in scipy ``solve_ivp`` (LSODA) (ranges: machine load); all three give the same spike count, and
 the tests hold interspike intervals to LSODA's within 1.5 % (the scheme is first order: 2.5 % at
 25 µs, 1 % at 10 µs). The first call compiles (~1–3 s; cached) and finds the resting state
 (~15 ms per concentration; cached).
