@@ -85,6 +85,11 @@ class AbfAnalysis:
                 "units": self.units, "sweeps": [dict(r) for r in self.sweeps],
                 "summary": dict(self.summary)}
 
+    def _repr_html_(self) -> str:
+        return (f"<b>{Path(self.file).name}: {self.mode}</b> (channel {self.channel}, "
+                f"{self.summary.get('n_ok')} ok of {self.summary.get('n_sweeps')} sweeps)"
+                + self.to_frame().to_html(max_rows=20))
+
     def to_frame(self) -> pd.DataFrame:
         """One row per sweep."""
         return pd.DataFrame(list(self.sweeps))

@@ -82,6 +82,13 @@ class StateDependenceResult:
                 "inactivation_fit": dict(self.inactivation_fit),
                 "use_dependence": dict(self.use_dependence), "flags": list(self.flags)}
 
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td>{k}</td><td>{getattr(self, f'ic50_{k}_M') * 1e6:.3g} µM</td>"
+                       f"<td>{self.truth[f'ic50_{k}_M'] * 1e6:.3g} µM</td><td>{e * 100:+.1f} %</td></tr>"
+                       for k, e in self.relative_errors().items())
+        return (f"<b>{self.channel}: state-dependence experiment (seed {self.seed})</b><table>"
+                f"<tr><th>state</th><th>estimate</th><th>model</th><th>error</th></tr>{rows}</table>")
+
     def to_frame(self) -> pd.DataFrame:
         """The concentration–response data: protocol conc_M fraction_remaining."""
         return self.data.copy()

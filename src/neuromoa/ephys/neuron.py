@@ -374,6 +374,12 @@ class FIResult:
                             "rest_V": c.rest_V} for c in self.curves],
                 "duration_s": self.duration_s}
 
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td>{c.conc_M * 1e6:g} µM</td><td>{c.rheobase_A * 1e12:.0f} pA</td>"
+                       f"<td>{c.rate_Hz.max():.0f} Hz</td></tr>" for c in self.curves)
+        return ("<b>DRG neuron F–I</b><table><tr><th>conc</th><th>rheobase</th>"
+                f"<th>max rate</th></tr>{rows}</table>")
+
     def to_frame(self) -> pd.DataFrame:
         """conc_M current_A rate_Hz rheobase_A."""
         rows = [{"conc_M": c.conc_M, "current_A": i, "rate_Hz": r, "rheobase_A": c.rheobase_A}

@@ -110,6 +110,12 @@ class ClampResult:
         return {"protocol": self.protocol.name, "channel": self.channel,
                 "conc_M": [float(c) for c in self.conc_M], "measurement": self.measurement}
 
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in self.measurement.items()
+                       if not (isinstance(v, list) and v and isinstance(v[0], list)))
+        return (f"<b>{self.channel}: {self.protocol.name}</b> at "
+                f"{', '.join(f'{c * 1e6:g} µM' for c in self.conc_M)}<table>{rows}</table>")
+
     def to_frame(self) -> pd.DataFrame:
         """Long table of leak-subtracted peaks: conc_M sweep step peak_A control_peak_A."""
         rows = []
