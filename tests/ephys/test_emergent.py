@@ -67,3 +67,12 @@ def test_rheobase_rises_at_1_uM():
     r1 = rheobase(1e-6)
     assert np.isfinite(r0) and np.isfinite(r1)
     assert r1 > 1.3 * r0
+
+
+@pytest.mark.parametrize("channel", ["herg", "kv1.1", "kv7"])
+def test_noisy_rig_measures_half_block_at_the_ic50(channel):
+    """Simple block at C = K is 50 % whatever the protocol; the noisy default rig must not
+    bias the peak (noise 10 pA on currents of a few hundred pA)."""
+    k = load_channel(channel).affinities_M["all"]
+    r = simulate_protocol("holding", channel, [f"{k * 1e6} uM"], seed=11)
+    assert r.measurement["block"][0] == pytest.approx(0.5, abs=0.04)

@@ -53,6 +53,9 @@ CONCS_OPEN = tuple(float(x) for x in np.geomspace(1e-8, 1e-5, 7))
 #: Use-dependence train of the experiment (assumption: 10 Hz, 30 pulses).
 TRAIN_FREQ_HZ = 10.0
 TRAIN_PULSES = 30
+#: Availability range at the depolarised hold that still separates K_R from K_I (assumption:
+#: outside 0.1–0.9 the two equations are nearly collinear and the inversion amplifies noise).
+H_LEVERAGE = (0.1, 0.9)
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,7 @@ def state_dependence_experiment(channel: str | ChannelModel = "nav-drg", seed: i
     hold_r, hold_d = model.default("resting_hold"), model.default("depolarised_hold")
     h_r = float(boltzmann(hold_r, bfit.v_half_V, bfit.slope_V))
     h_d = float(boltzmann(hold_d, bfit.v_half_V, bfit.slope_V))
-    if not 0.1 <= h_d <= 0.9:
+    if not H_LEVERAGE[0] <= h_d <= H_LEVERAGE[1]:
         flags.append(f"availability at the depolarised hold is {h_d:.2f}: poor leverage on K_I")
 
     # 2. concentration–response at two holding potentials, and 4. the open state

@@ -273,6 +273,13 @@ class NeuronTrace:
         return ax.figure
 
 
+#: Reference engine (scipy LSODA) settings: output every 20 µs (spike detection), tolerances,
+#: and a 0.2 ms step cap so no spike is stepped over (assumption: APs last ~1 ms).
+SCIPY_SAMPLE_S = 2e-5
+SCIPY_RTOL = 1e-6
+SCIPY_ATOL = 1e-9
+SCIPY_MAX_STEP_S = 2e-4
+
 #: Largest number of spike times stored per sweep (assumption: > any physiological count).
 _MAX_SPIKES = 10_000
 
@@ -340,9 +347,9 @@ def simulate_neuron(neuron: NeuronModel | None, current_A: float, *, duration_s:
         return np.concatenate([[(i_in - i_ion) / nm.capacitance_F], gen @ x, al * (1 - n) - be * n])
 
     y0 = np.concatenate([[v0], x0, n0])
-    ts = np.arange(0.0, duration_s, 2e-5)
-    sol = solve_ivp(rhs, (0.0, duration_s), y0, method="LSODA", rtol=1e-6, atol=1e-9,
-                    t_eval=ts, max_step=2e-4)
+    ts = np.arange(0.0, duration_s, SCIPY_SAMPLE_S)
+    sol = solve_ivp(rhs, (0.0, duration_s), y0, method="LSODA", rtol=SCIPY_RTOL, atol=SCIPY_ATOL,
+                    t_eval=ts, max_step=SCIPY_MAX_STEP_S)
     v = sol.y[0]
     up = np.nonzero((v[1:] > nm.threshold_V) & (v[:-1] <= nm.threshold_V))[0]
     return NeuronTrace(float(current_A), float(conc_M), float(duration_s), ts[up + 1], ts, v,
