@@ -16,6 +16,8 @@ def _reduced(name, model) -> VoltageProtocol:
     if name == "use-dependence":
         freq = 0.5 / model.default("test_duration") if model.default("test_duration") > 0.05 else 10.0
         return build_protocol(name, model, freq_Hz=min(freq, 10.0), pulses=4)
+    if name == "activation":         # three test voltages
+        return build_protocol(name, model, voltages_V=(-0.06, -0.02, 0.02))
     p = build_protocol(name, model)
     if name == "inactivation":       # two prepulse voltages (10 mV and 60 mV above the hold)
         pre = p.steps[0]
