@@ -10,8 +10,8 @@ Side by side, in the same run:
 3. 1 s of the spiking DRG neuron (numba exponential Euler) vs scipy ``solve_ivp`` (LSODA) and
    the same equations in Antimony → libRoadRunner (CVODE): why the neuron runs on numba.
 
-Run: ``PYTHONPATH=src python benchmarks/ephys_speed.py`` (BDF on the first 10 pulses, time
-scaled ×10, ~30 s); ``--full`` runs BDF on all 100 pulses (~4 min).
+Run: ``PYTHONPATH=src python benchmarks/ephys_speed.py`` (~1 min: BDF on all 100 pulses takes
+~30 s); ``--quick`` runs BDF on the first 10 pulses only and scales its time ×10.
 """
 
 from __future__ import annotations
@@ -183,6 +183,6 @@ def neuron_benchmark() -> None:
 
 
 if __name__ == "__main__":
-    train_benchmark("--full" in sys.argv)
+    train_benchmark("--quick" not in sys.argv)
     myokit_benchmark()
     neuron_benchmark()
