@@ -91,6 +91,8 @@ def test_analyze_json(app, shared_abf):
     (["simulate", "tonic", "--conc", "1 uM", "--test", "250 mV"], "250 mV is beyond ±200 mV"),
     (["simulate", "tonic", "--conc", "1 uM", "--holding", "-0.3 V"], "holding potential: -300 mV"),
     (["simulate", "ramp"], "protocol 'ramp' is not one of"),
+    (["simulate", "tonic", "--noise", "10 mV"], "noise: '10 mV' is not in units convertible to A"),
+    (["simulate", "tonic", "--rs-compensation", "1.5"], "rs_compensation"),
     (["simulate", "tonic", "--channel", "nav9"], "unknown channel 'nav9'"),
     (["analyze", "missing.abf", "--baseline", "0,0.1", "--window", "0.1,0.2"], "file not found"),
     (["fi", "--conc", "1"], "concentration #1: '1' has no unit"),
@@ -112,3 +114,10 @@ def test_analyze_bad_channel_and_window(app, shared_abf):
     assert res.exit_code == 2 and "outside sweep 0" in res.output
     res = run(app, "analyze", f, "--mode", "peak")
     assert res.exit_code == 2 and "needs --baseline" in res.output
+
+
+def test_simulate_recording_options(app):
+    res = run(app, "simulate", "tonic", "--conc", "1 uM", "--noise", "0 pA", "--leak", "0 nS",
+              "--rs", "5 MOhm", "--rs-compensation", "0.8", "--sample-rate", "50 kHz", "--json")
+    assert res.exit_code == 0, res.output
+    assert 0 < json.loads(res.stdout)["measurement"]["block"][0] < 0.2

@@ -17,6 +17,7 @@ from neuromoa.ephys import (
     CHANNELS,
     MODES,
     PROTOCOLS,
+    Recording,
     analyze_abf,
     export_myokit,
     fi_curves,
@@ -57,6 +58,11 @@ def simulate(
     pulses: Annotated[int | None, typer.Option(help="Number of pulses, use-dependence.")] = None,
     holding: Annotated[str | None, typer.Option(help="Holding potential, e.g. '-120 mV'.")] = None,
     test: Annotated[str | None, typer.Option(help="Test-step potential, e.g. '-10 mV'.")] = None,
+    noise: Annotated[str | None, typer.Option(help="Recording noise rms, e.g. '10 pA'.")] = None,
+    leak: Annotated[str | None, typer.Option(help="Seal/leak conductance, e.g. '0.5 nS'.")] = None,
+    rs: Annotated[str | None, typer.Option(help="Series resistance, e.g. '5 MOhm' (default 0).")] = None,
+    rs_compensation: Annotated[float | None, typer.Option(help="Rs compensation fraction 0-1.")] = None,
+    sample_rate: Annotated[str | None, typer.Option(help="Sampling rate, e.g. '20 kHz'.")] = None,
     out: Annotated[Path | None, typer.Option(help="Write every sample to this CSV.")] = None,
     abf: Annotated[Path | None, typer.Option(help="Write the traces as an ABF1 file.")] = None,
     plot: Annotated[Path | None, typer.Option(help="Save a figure (svg/png).")] = None,
@@ -69,7 +75,9 @@ def simulate(
                "holding_V": _volts(holding, "--holding"), "test_V": _volts(test, "--test")}
     if protocol != "use-dependence" and (freq is not None or pulses is not None):
         raise InputError("--freq and --pulses apply to the use-dependence protocol only.")
-    result = simulate_protocol(protocol, channel, conc or ["1 uM"], seed=seed,
+    recording = Recording.parse(noise=noise, leak=leak, series_resistance=rs,
+                                rs_compensation=rs_compensation, sample_rate=sample_rate)
+    result = simulate_protocol(protocol, channel, conc or ["1 uM"], seed=seed, recording=recording,
                                **{k: v for k, v in options.items() if v is not None})
     if out is not None:
         result.traces_frame().to_csv(out, index=False)

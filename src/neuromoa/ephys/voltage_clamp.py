@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from pint.errors import DimensionalityError
 
 from neuromoa.ephys.analysis import (
     SMOOTH_SAMPLES,
@@ -32,8 +33,9 @@ from neuromoa.ephys.analysis import (
 )
 from neuromoa.ephys.channels import DRUG, ChannelModel, load_channel, parse_concentrations
 from neuromoa.ephys.protocols import VoltageProtocol, build_protocol
-from neuromoa.errors import InputError, check_number
+from neuromoa.errors import InputError, UnitError, check_number
 from neuromoa.kinetics import propagate
+from neuromoa.units import parse_quantity
 
 __all__ = ["MEASUREMENTS", "ClampResult", "Recording", "run_protocol", "simulate_protocol"]
 
@@ -65,6 +67,30 @@ class Recording:
         check_number(self.series_resistance_Ohm, "series_resistance_Ohm", own, low=0)
         check_number(self.rs_compensation, "rs_compensation", own, low=0, high=1)
         check_number(self.capacitance_F, "capacitance_F", own, low=0)
+
+    @classmethod
+    def parse(cls, *, noise: object = None, leak: object = None, series_resistance: object = None,
+              rs_compensation: float | None = None, sample_rate: object = None,
+              capacitance: object = None) -> Recording:
+        """A recording from quantities with units (``"10 pA"``, ``"1 nS"``, ``"5 MOhm"``,
+        ``"20 kHz"``, ``"20 pF"``); ``None`` keeps the default. Wrong units raise UnitError."""
+        kw: dict[str, float] = {}
+        conv = (("noise_A", noise, "A", "noise"), ("leak_S", leak, "S", "leak"),
+                ("series_resistance_Ohm", series_resistance, "ohm", "series resistance"),
+                ("sample_rate_Hz", sample_rate, "Hz", "sample rate"),
+                ("capacitance_F", capacitance, "F", "capacitance"))
+        for field_name, value, unit, what in conv:
+            if value is not None:
+                if isinstance(value, str) and unit == "ohm":   # 'MOhm', 'MΩ' → pint's 'Mohm'
+                    value = value.replace("Ohm", "ohm").replace("Ω", "ohm")
+                q = parse_quantity(value, what)
+                try:
+                    kw[field_name] = float(q.to(unit).magnitude)
+                except DimensionalityError as exc:
+                    raise UnitError(f"{what}: {value!r} is not in units convertible to {unit}.") from exc
+        if rs_compensation is not None:
+            kw["rs_compensation"] = float(rs_compensation)
+        return cls(**kw)
 
     @classmethod
     def ideal(cls, sample_rate_Hz: float = 20e3) -> Recording:
