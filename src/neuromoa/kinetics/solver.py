@@ -66,7 +66,11 @@ class Propagation:
     Attributes
     ----------
     times : tuple of ndarray
-        Per segment, the absolute sample times (s) (empty where nothing was sampled).
+        Per segment, the absolute sample times (s) (empty where nothing was sampled). When an
+        earlier segment's duration varies across the batch, absolute time differs per batch
+        member and the times are given relative to the segment start instead.
+    outputs : mapping
+        Observable name → per-segment samples, when ``observables`` were requested.
     states : tuple of ndarray
         Per segment, occupancies of shape ``batch + (n_samples, n_states)`` (``None`` entries
         when only ``observables`` were recorded).
