@@ -1,0 +1,1 @@
+"""Plate-based protocols as virtual experiments and real analyses: SERT/NET uptake, M1 binding."""
