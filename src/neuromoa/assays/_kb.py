@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from neuromoa.errors import ParameterError
+from neuromoa.errors import NeuromoaError, ParameterError
 from neuromoa.units import as_molar, format_molar
 
 __all__ = ["kb_constant", "kb_ki"]
@@ -22,7 +22,16 @@ def kb_ki(compound: str, target: str) -> tuple[float, str]:
     The knowledge base's default row is used; its ``value_M`` is the geometric mean of the
     reported range.
     """
-    aff = _kb().affinity(compound, target)
+    kb = _kb()
+    try:
+        aff = kb.affinity(compound, target)
+    except (NeuromoaError, KeyError, LookupError) as exc:
+        # Reference compounds also have named constants, e.g. ki_fluoxetine_sert.
+        name = f"ki_{str(compound).strip().lower()}_{str(target).strip().lower()}"
+        try:
+            return kb_constant(name)
+        except (NeuromoaError, KeyError, LookupError):
+            raise exc from None
     value = float(aff.value_M)
     if not math.isfinite(value) or value <= 0:
         raise ParameterError(f"The knowledge base has no usable Ki of {compound} at {target}; "

@@ -44,11 +44,15 @@ import pandas as pd
 from neuromoa.assays._conditions import assay_parameters, protocol
 from neuromoa.assays._fit import CurveSummary, fit_4pl, fit_one_site_ki, outlier_mask, plate_z_prime
 from neuromoa.assays._kb import kb_constant, resolve_molar
-from neuromoa.assays.binding import DepletionFit, fit_exact_depletion
+from neuromoa.assays.binding import DepletionFit, exact_ic50, fit_exact_depletion
 from neuromoa.assays.plates import PlateSet, read_plates
 from neuromoa.assays.uptake import DPM_PER_CI
 from neuromoa.errors import NeuromoaWarning, ParameterError, ProtocolError
-from neuromoa.pharmacology import cheng_prusoff_binding, cheng_prusoff_uptake
+from neuromoa.pharmacology import (
+    cheng_prusoff_binding,
+    cheng_prusoff_uptake,
+    ic50_from_ki_binding,
+)
 
 __all__ = ["AssayAnalysis", "PlateResult", "analyze_plate"]
 
@@ -338,7 +342,19 @@ def _analyze_one(kind: str, name: str, compound: str, w: pd.DataFrame, cfg: dict
         cpm_per_M=cpm_per_M, weights=None if wts is None else wts[used],
         ki_guess_M=ic50 / factor)
     ki_cp = ic50 / factor
-    bias = ki_cp / exact.ki_M - 1.0 if exact.status == "ok" else math.nan
+    bias = math.nan
+    if exact.status == "ok":
+        # Model-based bias of Cheng-Prusoff at the fitted receptor concentration (smooth in the
+        # well-determined R_t, unlike the noisy ratio of two estimates).
+        ic50_exact = exact_ic50(exact.ki_M, receptor_M=exact.receptor_M, radioligand_M=L,
+                                kd_M=kd, nsb_fraction=k)
+        bias = ic50_exact / float(ic50_from_ki_binding(exact.ki_M, L, kd)) - 1.0
+    if depletion <= par["depletion_warning_fraction"] and bias > par["depletion_warning_fraction"]:
+        flags.append(f"competitor_depletion:cheng_prusoff_bias:{100 * bias:+.0f}%")
+        warnings.warn(
+            f"plate {name}: the receptor concentration (fitted {exact.receptor_M * 1e9:.3g} nM) is "
+            f"not small next to the IC50 of {compound}; the Cheng–Prusoff Ki is biased by "
+            f"{100 * bias:+.0f}% (use ki_exact_M).", NeuromoaWarning, stacklevel=3)
     if depletion > par["depletion_warning_fraction"]:
         flags.append(f"ligand_depletion:{100 * depletion:.1f}%_bound;"
                      f"cheng_prusoff_bias:{100 * bias:+.0f}%")

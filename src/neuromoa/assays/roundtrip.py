@@ -176,7 +176,7 @@ def round_trip_table(cases=DEFAULT_CASES, n_plates: int = 200, seed: int = 0) ->
                       for kind, target, compound in cases], ignore_index=True)
 
 
-def depletion_demo(receptor_concs=("0.32 nM", "1 nM", "3 nM", "10 nM"), *,
+def depletion_demo(receptor_concs=("0.08 nM", "0.3 nM", "1 nM", "3 nM", "10 nM"), *,
                    compound: str = "amitriptyline", n_plates: int = 50,
                    seed: int = 0) -> pd.DataFrame:
     """Raise the M1 receptor concentration until > 10 % of [3H]pirenzepine is bound.
