@@ -1,0 +1,623 @@
+"""Compiled (numba) kernels: a per-curve Levenberg–Marquardt fit of the four-parameter logistic.
+
+Parameter vector (kernel space, every model maps onto it)::
+
+    p = (bottom, top, c = log10 IC50, h = hill)
+    Y(X) = bottom + (top − bottom) · f,   f = 1 / (1 + 10^((c − log10 X)·h))
+
+which is GraphPad Prism's "log(inhibitor) vs. response – variable slope" written with the
+logistic function ``f = σ(ln10 · h · (log10 X − c))``. X = 0 is the limit X → 0 (``f = 0`` for
+h > 0, ``f = 1`` for h < 0, ``f = ½`` for h = 0), as in R's drc; its derivatives with respect
+to c and h are then 0. Data arrive as ``lx = log10 X`` with ``-inf`` for X = 0.
+
+Algorithm (per curve, no Python in the loop):
+
+1. **Starting values by variable projection**: for fixed (c, h) the model is linear in bottom
+   and top, so a grid over c (spanning the tested range) and |h| is scanned, solving the 2×2
+   weighted linear least-squares problem at each node; with both plateaus free the sign of h
+   is redundant (σ(−z) = 1 − σ(z) swaps the plateaus), so only positive |h| is scanned.
+2. **Levenberg–Marquardt** (Marquardt 1963, diagonal scaling, projected onto the bounds)
+   with the analytic Jacobian, stopped at machine-precision stationarity.
+3. **Covariance**: ``s² (JᵀWJ)⁻¹`` (Gauss–Newton, as Prism and ``curve_fit``) or
+   ``s² H⁻¹`` with the observed Hessian ``H = JᵀWJ − Σ wᵢ rᵢ ∇²μᵢ`` (as R drc), s² = RSS/df.
+4. **Profile likelihood** interval for c: the set where the profiled RSS stays below
+   ``RSS_min · (1 + F(0.95; 1, df)/df)`` (Prism's F-based profile), located by bracketing and
+   Illinois regula falsi on each side.
+
+References: Marquardt DW, J Soc Ind Appl Math 1963;11:431. Motulsky H, Christopoulos A,
+*Fitting models to biological data using linear and nonlinear regression*, OUP 2004 (ch. 4, 19,
+34). Ritz C et al., PLoS One 2015;10:e0146021 (drc). Venzon DJ, Moolgavkar SH, Appl Stat
+1988;37:87 (profile likelihood intervals).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+#: ln(10): converts decadic exponents to natural ones (exact constant).
+LN10 = math.log(10.0)
+
+#: Index of each kernel parameter in ``p``.
+BOTTOM, TOP, LOGC, HILL = 0, 1, 2, 3
+NPAR = 4
+
+#: Levenberg–Marquardt controls (assumption: standard choices, Press et al., Numerical Recipes
+#: 3rd ed. §15.5.2: start λ = 1e-3, divide by 10 on success, multiply by 10 on failure).
+LAMBDA_START = 1e-3
+LAMBDA_DOWN = 10.0
+LAMBDA_UP = 10.0
+LAMBDA_MAX = 1e16
+#: Stop when an accepted step lowers RSS by less than this fraction (near float64 epsilon).
+RSS_RTOL = 1e-14
+#: Stop when every accepted step component is below this relative size.
+STEP_RTOL = 1e-12
+#: Converged when the cosine between residual vector and every Jacobian column is below this
+#: (MINPACK's gtol criterion; assumption: 1e-6 is stationary to well below data noise).
+GRAD_COS_TOL = 1e-6
+#: Early stop needs this stationarity as well as a negligible RSS drop.
+GRAD_COS_STOP = 1e-8
+#: An RSS below this fraction of Σ w y² is an exact fit (float64 round-off level, squared).
+EXACT_FIT = 1e-24
+#: Relative floor for the Marquardt diagonal so that a zero column still gets damping.
+DIAG_FLOOR = 1e-12
+
+#: Kernel outcome codes.
+OK, NOT_CONVERGED, SINGULAR = 0, 1, 2
+
+
+@njit(cache=True)
+def _sig(lxi, c, h):
+    """Logistic fraction f at log10 X = lxi; the X = 0 limit when lxi is -inf."""
+    if lxi == -np.inf:
+        if h > 0.0:
+            return 0.0
+        if h < 0.0:
+            return 1.0
+        return 0.5
+    z = LN10 * h * (lxi - c)
+    if z >= 0.0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+@njit(cache=True)
+def model_eval(lx, p):
+    """Model values at log10 concentrations ``lx`` (array) for kernel parameters ``p``."""
+    out = np.empty(lx.shape[0])
+    d = p[TOP] - p[BOTTOM]
+    for i in range(lx.shape[0]):
+        out[i] = p[BOTTOM] + d * _sig(lx[i], p[LOGC], p[HILL])
+    return out
+
+
+@njit(cache=True)
+def _rss(lx, y, w, s, e, p):
+    b = p[BOTTOM]
+    d = p[TOP] - b
+    c = p[LOGC]
+    h = p[HILL]
+    acc = 0.0
+    for i in range(s, e):
+        r = y[i] - (b + d * _sig(lx[i], c, h))
+        acc += w[i] * r * r
+    return acc
+
+
+@njit(cache=True)
+def _normal(lx, y, w, s, e, p, free, A, g):
+    """RSS at p; fill A = JᵀWJ and g = JᵀWr (fixed parameters: identity row, zero gradient)."""
+    b = p[BOTTOM]
+    d = p[TOP] - b
+    c = p[LOGC]
+    h = p[HILL]
+    a00 = a01 = a02 = a03 = a11 = a12 = a13 = a22 = a23 = a33 = 0.0
+    g0 = g1 = g2 = g3 = 0.0
+    acc = 0.0
+    for i in range(s, e):
+        xi = lx[i]
+        f = _sig(xi, c, h)
+        r = y[i] - (b + d * f)
+        wi = w[i]
+        acc += wi * r * r
+        j0 = 1.0 - f
+        j1 = f
+        if xi == -np.inf:
+            j2 = 0.0
+            j3 = 0.0
+        else:
+            q = f * (1.0 - f) * LN10 * d
+            j2 = -q * h
+            j3 = q * (xi - c)
+        wj0 = wi * j0
+        wj1 = wi * j1
+        wj2 = wi * j2
+        wj3 = wi * j3
+        a00 += wj0 * j0
+        a01 += wj0 * j1
+        a02 += wj0 * j2
+        a03 += wj0 * j3
+        a11 += wj1 * j1
+        a12 += wj1 * j2
+        a13 += wj1 * j3
+        a22 += wj2 * j2
+        a23 += wj2 * j3
+        a33 += wj3 * j3
+        g0 += wj0 * r
+        g1 += wj1 * r
+        g2 += wj2 * r
+        g3 += wj3 * r
+    A[0, 0] = a00
+    A[0, 1] = A[1, 0] = a01
+    A[0, 2] = A[2, 0] = a02
+    A[0, 3] = A[3, 0] = a03
+    A[1, 1] = a11
+    A[1, 2] = A[2, 1] = a12
+    A[1, 3] = A[3, 1] = a13
+    A[2, 2] = a22
+    A[2, 3] = A[3, 2] = a23
+    A[3, 3] = a33
+    g[0] = g0
+    g[1] = g1
+    g[2] = g2
+    g[3] = g3
+    for k in range(NPAR):
+        if not free[k]:
+            for m in range(NPAR):
+                A[k, m] = 0.0
+                A[m, k] = 0.0
+            A[k, k] = 1.0
+            g[k] = 0.0
+    return acc
+
+
+@njit(cache=True)
+def _second(lx, y, w, s, e, p, free, H):
+    """Subtract Σ wᵢ rᵢ ∇²μᵢ from H (turning JᵀWJ into the observed Hessian of RSS/2)."""
+    b = p[BOTTOM]
+    d = p[TOP] - b
+    c = p[LOGC]
+    h = p[HILL]
+    for i in range(s, e):
+        xi = lx[i]
+        if xi == -np.inf:
+            continue  # all second derivatives vanish in the X -> 0 limit
+        f = _sig(xi, c, h)
+        wr = w[i] * (y[i] - (b + d * f))
+        f1 = f * (1.0 - f)
+        f2 = f1 * (1.0 - 2.0 * f)
+        sc = -LN10 * h
+        sh = LN10 * (xi - c)
+        # d2mu: (B,c) (B,h) (T,c) (T,h) (c,c) (c,h) (h,h); (B,B) (B,T) (T,T) are zero
+        bc = -f1 * sc
+        bh = -f1 * sh
+        tc = f1 * sc
+        th = f1 * sh
+        cc = d * f2 * sc * sc
+        ch = d * (f2 * sc * sh - f1 * LN10)
+        hh = d * f2 * sh * sh
+        H[0, 2] -= wr * bc
+        H[0, 3] -= wr * bh
+        H[1, 2] -= wr * tc
+        H[1, 3] -= wr * th
+        H[2, 2] -= wr * cc
+        H[2, 3] -= wr * ch
+        H[3, 3] -= wr * hh
+    H[2, 0] = H[0, 2]
+    H[3, 0] = H[0, 3]
+    H[2, 1] = H[1, 2]
+    H[3, 1] = H[1, 3]
+    H[3, 2] = H[2, 3]
+    for k in range(NPAR):
+        if not free[k]:
+            for m in range(NPAR):
+                H[k, m] = 0.0
+                H[m, k] = 0.0
+            H[k, k] = 1.0
+
+
+@njit(cache=True)
+def _chol_solve(M, g, x, L):
+    """Solve M x = g for 4×4 symmetric positive-definite M by Cholesky; False if not SPD."""
+    for i in range(NPAR):
+        for j in range(i + 1):
+            sm = M[i, j]
+            for k in range(j):
+                sm -= L[i, k] * L[j, k]
+            if i == j:
+                if sm <= 0.0 or not math.isfinite(sm):
+                    return False
+                L[i, i] = math.sqrt(sm)
+            else:
+                L[i, j] = sm / L[j, j]
+    for i in range(NPAR):
+        sm = g[i]
+        for k in range(i):
+            sm -= L[i, k] * x[k]
+        x[i] = sm / L[i, i]
+    for i in range(NPAR - 1, -1, -1):
+        sm = x[i]
+        for k in range(i + 1, NPAR):
+            sm -= L[k, i] * x[k]
+        x[i] = sm / L[i, i]
+    return True
+
+
+@njit(cache=True)
+def _grad_cos(A, g, rss, free):
+    """max_k |g_k| / sqrt(A_kk · RSS): MINPACK's scale-free stationarity measure."""
+    worst = 0.0
+    for k in range(NPAR):
+        if free[k] and A[k, k] > 0.0 and rss > 0.0:
+            v = abs(g[k]) / math.sqrt(A[k, k] * rss)
+            if v > worst:
+                worst = v
+    return worst
+
+
+@njit(cache=True)
+def _lm(lx, y, w, s, e, p, free, lo, hi, maxit, A, g, M, L, dx, pt):
+    """Levenberg–Marquardt from p (updated in place). Returns (rss, iterations, converged).
+
+    On return A and g hold JᵀWJ and JᵀWr at p."""
+    rss = _normal(lx, y, w, s, e, p, free, A, g)
+    if not math.isfinite(rss):
+        return rss, 0, False
+    At = np.empty((NPAR, NPAR))
+    gt = np.empty(NPAR)
+    lam = LAMBDA_START
+    it = 0
+    while it < maxit:
+        it += 1
+        dmax = 0.0
+        for k in range(NPAR):
+            if A[k, k] > dmax:
+                dmax = A[k, k]
+        for a in range(NPAR):
+            for b in range(NPAR):
+                M[a, b] = A[a, b]
+            M[a, a] += lam * max(A[a, a], DIAG_FLOOR * dmax)
+        if not _chol_solve(M, g, dx, L):
+            lam *= LAMBDA_UP
+            if lam > LAMBDA_MAX:
+                break
+            continue
+        small = True
+        for k in range(NPAR):
+            v = p[k] + dx[k]
+            if v < lo[k]:
+                v = lo[k]
+            elif v > hi[k]:
+                v = hi[k]
+            pt[k] = v
+            if abs(v - p[k]) > STEP_RTOL * (abs(p[k]) + STEP_RTOL):
+                small = False
+        rt = _normal(lx, y, w, s, e, pt, free, At, gt)
+        if math.isfinite(rt) and rt <= rss:
+            drop = rss - rt
+            old = rss
+            rss = rt
+            for a in range(NPAR):
+                p[a] = pt[a]
+                g[a] = gt[a]
+                for b in range(NPAR):
+                    A[a, b] = At[a, b]
+            lam = max(lam / LAMBDA_DOWN, 1e-15)
+            if small or (drop <= RSS_RTOL * old and _grad_cos(A, g, rss, free) <= GRAD_COS_STOP):
+                break
+        else:
+            lam *= LAMBDA_UP
+            if lam > LAMBDA_MAX or small:
+                break
+    yss = 0.0
+    for i in range(s, e):
+        yss += w[i] * y[i] * y[i]
+    conv = _grad_cos(A, g, rss, free) <= GRAD_COS_TOL or rss <= EXACT_FIT * yss
+    return rss, it, conv
+
+
+@njit(cache=True)
+def _linear_plateaus(lx, y, w, s, e, c, h, free, p, fb):
+    """Best bottom/top for fixed (c, h) by weighted linear least squares; returns RSS.
+
+    ``fb`` holds (bottom, top) for fixed plateaus; results go to fb as well."""
+    suu = suv = svv = suy = svy = 0.0
+    b = p[BOTTOM]
+    t = p[TOP]
+    for i in range(s, e):
+        f = _sig(lx[i], c, h)
+        u = 1.0 - f
+        wi = w[i]
+        yi = y[i]
+        if not free[BOTTOM]:
+            yi -= b * u
+        if not free[TOP]:
+            yi -= t * f
+        suu += wi * u * u
+        suv += wi * u * f
+        svv += wi * f * f
+        suy += wi * u * yi
+        svy += wi * f * yi
+    if free[BOTTOM] and free[TOP]:
+        det = suu * svv - suv * suv
+        if det <= 1e-12 * (suu * svv) or det <= 0.0:
+            return np.inf
+        b = (suy * svv - svy * suv) / det
+        t = (svy * suu - suy * suv) / det
+    elif free[BOTTOM]:
+        if suu <= 0.0:
+            return np.inf
+        b = suy / suu
+    elif free[TOP]:
+        if svv <= 0.0:
+            return np.inf
+        t = svy / svv
+    fb[0] = b
+    fb[1] = t
+    acc = 0.0
+    d = t - b
+    for i in range(s, e):
+        r = y[i] - (b + d * _sig(lx[i], c, h))
+        acc += w[i] * r * r
+    return acc
+
+
+@njit(cache=True)
+def _start(lx, y, w, s, e, p, free, lo, hi, cgrid_n, hgrid):
+    """Fill p with starting values from a variable-projection grid over (c, h)."""
+    xmin = np.inf
+    xmax = -np.inf
+    for i in range(s, e):
+        if lx[i] != -np.inf:
+            if lx[i] < xmin:
+                xmin = lx[i]
+            if lx[i] > xmax:
+                xmax = lx[i]
+    if not math.isfinite(xmin):  # only zero-dose rows: c is not identifiable
+        xmin = 0.0
+        xmax = 0.0
+    fb = np.empty(2)
+    best = np.inf
+    bc = p[LOGC]
+    bh = p[HILL]
+    bb = p[BOTTOM]
+    bt = p[TOP]
+    nc = cgrid_n if free[LOGC] else 1
+    both = free[BOTTOM] and free[TOP]
+    nh = hgrid.shape[0] if free[HILL] else 1
+    nsign = 1 if (both or not free[HILL]) else 2
+    for ic in range(nc):
+        if free[LOGC]:
+            if nc == 1 or xmax == xmin:
+                c = xmin
+            else:
+                c = xmin + (xmax - xmin) * ic / (nc - 1)
+            c = min(max(c, lo[LOGC]), hi[LOGC])
+        else:
+            c = p[LOGC]
+        for ih in range(nh):
+            for sg in range(nsign):
+                if free[HILL]:
+                    h = hgrid[ih] if sg == 0 else -hgrid[ih]
+                    h = min(max(h, lo[HILL]), hi[HILL])
+                else:
+                    h = p[HILL]
+                r = _linear_plateaus(lx, y, w, s, e, c, h, free, p, fb)
+                if r < best:
+                    best = r
+                    bc = c
+                    bh = h
+                    bb = fb[0]
+                    bt = fb[1]
+    if not math.isfinite(best):  # degenerate design: plateaus from the data range
+        ymin = np.inf
+        ymax = -np.inf
+        for i in range(s, e):
+            ymin = min(ymin, y[i])
+            ymax = max(ymax, y[i])
+        if free[BOTTOM]:
+            bb = ymin
+        if free[TOP]:
+            bt = ymax
+        if free[LOGC]:
+            bc = 0.5 * (xmin + xmax)
+        if free[HILL]:
+            bh = 1.0
+    p[BOTTOM] = min(max(bb, lo[BOTTOM]), hi[BOTTOM])
+    p[TOP] = min(max(bt, lo[TOP]), hi[TOP])
+    p[LOGC] = bc
+    p[HILL] = bh
+
+
+@njit(cache=True)
+def _covariance(lx, y, w, s, e, p, free, observed, A, g, M, L, dx, cov):
+    """Unscaled covariance (JᵀWJ)⁻¹ or H⁻¹ over free parameters; returns the scaled
+    condition number (inf when singular)."""
+    _normal(lx, y, w, s, e, p, free, A, g)
+    if observed:
+        _second(lx, y, w, s, e, p, free, A)
+    # scale to unit diagonal so that the condition number is about correlation, not units
+    sc = np.empty(NPAR)
+    for k in range(NPAR):
+        sc[k] = math.sqrt(A[k, k]) if A[k, k] > 0.0 else 0.0
+    for k in range(NPAR):
+        if sc[k] == 0.0 or not math.isfinite(sc[k]):
+            for a in range(NPAR):
+                for b in range(NPAR):
+                    cov[a, b] = np.nan
+            return np.inf
+    for a in range(NPAR):
+        for b in range(NPAR):
+            M[a, b] = A[a, b] / (sc[a] * sc[b])
+    # inverse column by column; pivots give a cheap condition estimate
+    e_k = np.zeros(NPAR)
+    for k in range(NPAR):
+        for m in range(NPAR):
+            e_k[m] = 0.0
+        e_k[k] = 1.0
+        if not _chol_solve(M, e_k, dx, L):
+            for a in range(NPAR):
+                for b in range(NPAR):
+                    cov[a, b] = np.nan
+            return np.inf
+        for m in range(NPAR):
+            cov[m, k] = dx[m] / (sc[m] * sc[k])
+    pmin = np.inf
+    pmax = 0.0
+    for k in range(NPAR):
+        v = L[k, k] * L[k, k]
+        pmin = min(pmin, v)
+        pmax = max(pmax, v)
+    for k in range(NPAR):
+        if not free[k]:
+            for m in range(NPAR):
+                cov[k, m] = 0.0
+                cov[m, k] = 0.0
+    return pmax / pmin
+
+
+@njit(cache=True)
+def fit_batch(lx, y, w, offsets, todo, p_init, free, lo, hi, maxit, cgrid_n, hgrid, observed,
+              out_p, out_cov, out_rss, out_it, out_code, out_cond):
+    """Fit every curve ``k`` with ``todo[k]``; data of curve k are ``[offsets[k], offsets[k+1])``.
+
+    ``p_init[k]`` holds values of fixed parameters (free entries are overwritten by the
+    grid start). Results are written into the ``out_*`` arrays (cov unscaled: multiply by s²).
+    """
+    A = np.empty((NPAR, NPAR))
+    M = np.empty((NPAR, NPAR))
+    L = np.zeros((NPAR, NPAR))
+    g = np.empty(NPAR)
+    dx = np.empty(NPAR)
+    pt = np.empty(NPAR)
+    p = np.empty(NPAR)
+    cov = np.empty((NPAR, NPAR))
+    for k in range(offsets.shape[0] - 1):
+        if not todo[k]:
+            continue
+        s = offsets[k]
+        e = offsets[k + 1]
+        for m in range(NPAR):
+            p[m] = p_init[k, m]
+        _start(lx, y, w, s, e, p, free, lo, hi, cgrid_n, hgrid)
+        rss, it, conv = _lm(lx, y, w, s, e, p, free, lo, hi, maxit, A, g, M, L, dx, pt)
+        cond = _covariance(lx, y, w, s, e, p, free, observed, A, g, M, L, dx, cov)
+        for m in range(NPAR):
+            out_p[k, m] = p[m]
+            for q in range(NPAR):
+                out_cov[k, m, q] = cov[m, q]
+        out_rss[k] = rss
+        out_it[k] = it
+        out_cond[k] = cond
+        if not math.isfinite(cond):
+            out_code[k] = SINGULAR
+        elif not conv:
+            out_code[k] = NOT_CONVERGED
+        else:
+            out_code[k] = OK
+
+
+@njit(cache=True)
+def _profile_rss(lx, y, w, s, e, p, free_c, lo, hi, maxit, A, g, M, L, dx, pt):
+    rss, _, _ = _lm(lx, y, w, s, e, p, free_c, lo, hi, maxit, A, g, M, L, dx, pt)
+    return rss
+
+
+@njit(cache=True)
+def profile_batch(lx, y, w, offsets, todo, p_best, rss_best, thresh, se_c, free, lo, hi, maxit,
+                  max_span, out_lo, out_hi):
+    """Profile-likelihood limits of c = log10 IC50 for every curve with ``todo[k]``.
+
+    The limit on each side is where min over the other free parameters of RSS(c) reaches
+    ``thresh[k]``; ``±inf`` when RSS stays below it within ``max_span`` decades of the estimate.
+    """
+    A = np.empty((NPAR, NPAR))
+    M = np.empty((NPAR, NPAR))
+    L = np.zeros((NPAR, NPAR))
+    g = np.empty(NPAR)
+    dx = np.empty(NPAR)
+    pt = np.empty(NPAR)
+    pin = np.empty(NPAR)
+    pw = np.empty(NPAR)
+    free_c = free.copy()
+    free_c[LOGC] = False
+    for k in range(offsets.shape[0] - 1):
+        if not todo[k]:
+            continue
+        s = offsets[k]
+        e = offsets[k + 1]
+        chat = p_best[k, LOGC]
+        thr = thresh[k]
+        for side in range(2):
+            sgn = -1.0 if side == 0 else 1.0
+            step = se_c[k] if (math.isfinite(se_c[k]) and se_c[k] > 0.0) else 0.25
+            step = min(max(step, 1e-3), 1.0)
+            for m in range(NPAR):
+                pin[m] = p_best[k, m]
+            c_in = chat
+            g_in = rss_best[k] - thr
+            found = False
+            c_out = chat
+            g_out = g_in
+            while True:
+                c_out = chat + sgn * step
+                if abs(c_out - chat) > max_span:
+                    break
+                for m in range(NPAR):
+                    pw[m] = pin[m]
+                pw[LOGC] = c_out
+                r = _profile_rss(lx, y, w, s, e, pw, free_c, lo, hi, maxit, A, g, M, L, dx, pt)
+                g_out = r - thr
+                if g_out > 0.0:
+                    found = True
+                    break
+                c_in = c_out
+                g_in = g_out
+                for m in range(NPAR):
+                    pin[m] = pw[m]
+                step *= 2.0
+            if not found:
+                if side == 0:
+                    out_lo[k] = -np.inf
+                else:
+                    out_hi[k] = np.inf
+                continue
+            # Illinois regula falsi between c_in (g<0) and c_out (g>0)
+            a_c = c_in
+            a_g = g_in
+            b_c = c_out
+            b_g = g_out
+            last = 0
+            root = 0.5 * (a_c + b_c)
+            for _ in range(60):
+                root = b_c - b_g * (b_c - a_c) / (b_g - a_g)
+                if not (min(a_c, b_c) < root < max(a_c, b_c)):
+                    root = 0.5 * (a_c + b_c)
+                for m in range(NPAR):
+                    pw[m] = pin[m]
+                pw[LOGC] = root
+                r = _profile_rss(lx, y, w, s, e, pw, free_c, lo, hi, maxit, A, g, M, L, dx, pt)
+                gr = r - thr
+                if gr > 0.0:
+                    b_c = root
+                    b_g = gr
+                    if last == 1:
+                        a_g *= 0.5
+                    last = 1
+                else:
+                    a_c = root
+                    a_g = gr
+                    for m in range(NPAR):
+                        pin[m] = pw[m]
+                    if last == -1:
+                        b_g *= 0.5
+                    last = -1
+                if abs(b_c - a_c) < 1e-9 or abs(gr) <= 1e-12 * thr:
+                    break
+            if side == 0:
+                out_lo[k] = root
+            else:
+                out_hi[k] = root

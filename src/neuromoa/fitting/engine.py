@@ -1,0 +1,573 @@
+"""The batch fitter: tidy table in, one compiled Levenberg–Marquardt fit per curve, columns out.
+
+:func:`fit_curves` groups rows by curve (no Python loop per curve: the data become flat
+arrays with offsets and the compiled kernel walks them in chunks), and :func:`fit_curve` is
+the one-curve convenience. Uncertainty, flags and statuses are computed by column.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from neuromoa.errors import InputError, ParameterError
+from neuromoa.fitting import _kernels as K
+from neuromoa.fitting.models import KERNEL_PARAMS, Model, get_model
+from neuromoa.fitting.results import FLAGS, BatchFit, CurveFit
+
+__all__ = ["WEIGHTS", "fit_curve", "fit_curves"]
+
+#: Weighting schemes: name → description. ``w`` multiplies the squared residual.
+WEIGHTS = {
+    "none": "w = 1 (ordinary least squares)",
+    "1/y2": "w = 1/Y² (relative weighting by the observed response; Prism weights by the "
+            "curve's Y, so results differ slightly)",
+    "poisson": "w = 1/|Y| (Poisson weighting by the observed response, e.g. counts)",
+    "sd": "w = 1/SD² with SD from the weight column (given standard deviations)",
+    "given": "w from the weight column as is",
+}
+
+#: Hill slopes outside this |range| are flagged 'hill_implausible' (assumption: a one-site
+#: mass-action interaction has |hill| = 1; 0.3–5 covers published cooperative/negative
+#: cooperative fits; Motulsky & Christopoulos 2004 ch. 41 discuss |hill| far from 1).
+HILL_PLAUSIBLE = (0.3, 5.0)
+#: |hill| beyond this, or an infinite condition number, means no finite optimum: 'unstable'.
+HILL_RUNAWAY = 50.0
+#: Scaled condition number of JᵀWJ above which the fit is 'unstable' (assumption: 1e12 leaves
+#: ~4 significant digits of float64 for the covariance).
+COND_UNSTABLE = 1e12
+#: A plateau counts as defined when the fitted curve at a tested concentration comes within
+#: this fraction of the span from it (assumption, in the spirit of Prism's "ambiguous" rule).
+PLATEAU_REACH = 0.2
+#: Levenberg–Marquardt iteration cap per curve (assumption; typical fits need 5–20).
+MAX_ITER = 200
+#: Starting-value grid: nodes over the tested log-concentration range and |hill| values.
+START_GRID_C = 7
+START_GRID_HILL = (1.0,)
+#: Retry grid for curves whose first fit was not clean (denser; both more slopes).
+RETRY_GRID_C = 15
+RETRY_GRID_HILL = (0.5, 1.0, 2.0, 4.0)
+#: Profile intervals are searched this many decades either side of the estimate; beyond it
+#: the interval is reported open (±inf) and flagged 'ci_open' (assumption).
+PROFILE_SPAN = 8.0
+#: Curves per compiled call; bounds the working memory of a screen (assumption).
+CHUNK = 65536
+#: Confidence level of every interval (95 %).
+LEVEL = 0.95
+
+_CODE_OK, _CODE_WARN, _CODE_FAIL = 0, 1, 2
+
+
+def _kernel_name(name: str, model: Model) -> str:
+    if name == model.location:
+        return "log_ic50"
+    if name in KERNEL_PARAMS:
+        return name
+    raise ParameterError(f"model '{model.name}' has no parameter {name!r}; its parameters are "
+                         f"{list(model.params)}.")
+
+
+def _resolve_fixed(model: Model, fix: Mapping[str, float] | None, shift: float) -> dict[int, float]:
+    out: dict[int, float] = {}
+    for name, v in model.fixed.items():
+        out[KERNEL_PARAMS.index(name)] = float(v)
+    for name, v in (fix or {}).items():
+        kn = _kernel_name(name, model)
+        if kn in model.fixed:
+            raise ParameterError(f"parameter {name!r} is already fixed by model '{model.name}'.")
+        val = float(v)
+        if not math.isfinite(val):
+            raise ParameterError(f"fixed value of {name!r} must be finite. Got {v!r}.")
+        out[KERNEL_PARAMS.index(kn)] = val + (shift if kn == "log_ic50" else 0.0)
+    return out
+
+
+def _resolve_bounds(model: Model, bounds: Mapping[str, tuple[float, float]] | None,
+                    shift: float) -> tuple[np.ndarray, np.ndarray]:
+    lo = np.full(K.NPAR, -np.inf)
+    hi = np.full(K.NPAR, np.inf)
+    for name, pair in (bounds or {}).items():
+        kn = _kernel_name(name, model)
+        k = KERNEL_PARAMS.index(kn)
+        a, b = (float(pair[0]) if pair[0] is not None else -np.inf,
+                float(pair[1]) if pair[1] is not None else np.inf)
+        if not a < b:
+            raise ParameterError(f"bounds of {name!r} must satisfy low < high. Got {pair!r}.")
+        off = shift if kn == "log_ic50" else 0.0
+        lo[k], hi[k] = a + off, b + off
+    return lo, hi
+
+
+def _row_label(index: pd.Index, pos: int) -> str:
+    return f"row {index[pos]}"
+
+
+def _prepare(data: pd.DataFrame, curve: str, x: str, y: str, weight: str | None,
+             weights: str, k_free: int, needs_c: bool):
+    """Validate and pack a tidy table into flat arrays sorted by (curve, concentration)."""
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(f"fit_curves needs a pandas DataFrame; got {type(data).__name__}.")
+    for col in (x, y):
+        if col not in data.columns:
+            raise InputError(f"column {col!r} not found; the table has {list(data.columns)}. "
+                             f"Name the columns with x=..., y=....")
+    if weights not in WEIGHTS:
+        raise ParameterError(f"weights must be one of {sorted(WEIGHTS)}. Got {weights!r}.")
+    nrow = len(data)
+    if curve in data.columns:
+        ids_col = data[curve]
+        codes, uniques = pd.factorize(ids_col, sort=False, use_na_sentinel=True)
+        uniques = np.asarray(uniques, dtype=object)
+        if (codes < 0).any():  # missing curve ids form their own curve
+            codes = np.where(codes < 0, len(uniques), codes)
+            uniques = np.append(uniques, "<missing id>").astype(object)
+    else:
+        codes = np.zeros(nrow, dtype=np.int64)
+        uniques = np.array([0], dtype=object)
+    ncurve = len(uniques)
+    xraw = data[x]
+    yraw = data[y]
+    xv = pd.to_numeric(xraw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    yv = pd.to_numeric(yraw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    xmiss = xraw.isna().to_numpy()
+    ymiss = yraw.isna().to_numpy()
+    bad_x = ~np.isfinite(xv) | (xv < 0)
+    bad_y = np.isnan(yv) & ~ymiss | np.isinf(yv)
+    wcol = None
+    if weights in ("sd", "given"):
+        wname = weight or ("sd" if weights == "sd" and "sd" in data.columns else "weight")
+        if wname not in data.columns:
+            raise InputError(f"weights={weights!r} needs a column {wname!r} of "
+                             f"{'standard deviations' if weights == 'sd' else 'weights'}.")
+        wcol = pd.to_numeric(data[wname], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    use = ~ymiss & ~bad_y
+    wv = np.ones(nrow)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if weights == "1/y2":
+            wv = 1.0 / yv**2
+        elif weights == "poisson":
+            wv = 1.0 / np.abs(yv)
+        elif weights == "sd":
+            wv = 1.0 / wcol**2
+        elif weights == "given":
+            wv = wcol.copy()
+    bad_w = use & ~(np.isfinite(wv) & (wv > 0))
+    bad_row = bad_x | bad_y | bad_w
+    reasons: dict[int, str] = {}
+    for ci in np.unique(codes[bad_row]):
+        pos = int(np.flatnonzero(bad_row & (codes == ci))[0])
+        where = _row_label(data.index, pos)
+        if bad_x[pos]:
+            what = ("is missing" if xmiss[pos] else
+                    f"{xraw.iloc[pos]!r} is not a number" if np.isnan(xv[pos]) else
+                    f"{xraw.iloc[pos]!r} is negative" if xv[pos] < 0 else
+                    f"{xraw.iloc[pos]!r} is not finite")
+            reasons[int(ci)] = f"{where}: concentration {what}; fix or remove the row."
+        elif bad_y[pos]:
+            reasons[int(ci)] = (f"{where}: response {yraw.iloc[pos]!r} is not a finite number; "
+                                "fix it or leave the cell empty (missing).")
+        else:
+            reasons[int(ci)] = (f"{where}: weight for weights={weights!r} is not a positive "
+                                f"finite number (response {yraw.iloc[pos]!r}); "
+                                "use weights='none' or fix the value.")
+    missing_curves = np.zeros(ncurve, bool)
+    missing_curves[np.unique(codes[ymiss])] = True
+    keep = use & ~bad_row
+    # order by curve then concentration (stable), keeping only usable rows
+    kc = codes[keep]
+    kx = xv[keep]
+    order = np.lexsort((kx, kc))
+    kc = kc[order]
+    xs = kx[order]
+    ys = yv[keep][order]
+    ws = wv[keep][order]
+    counts = np.bincount(kc, minlength=ncurve)
+    offsets = np.zeros(ncurve + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    with np.errstate(divide="ignore"):
+        lx = np.log10(xs)
+    # per-curve summaries for statuses
+    nonempty = counts > 0
+    starts = offsets[:-1][nonempty]
+    ymin = np.full(ncurve, np.nan)
+    ymax = np.full(ncurve, np.nan)
+    if xs.size:
+        ymin[nonempty] = np.minimum.reduceat(ys, starts)
+        ymax[nonempty] = np.maximum.reduceat(ys, starts)
+        pos_lx = np.where(lx > -np.inf, lx, np.inf)
+        xlo = np.full(ncurve, np.inf)
+        xhi = np.full(ncurve, -np.inf)
+        xlo[nonempty] = np.minimum.reduceat(pos_lx, starts)
+        xhi[nonempty] = np.maximum.reduceat(np.where(lx > -np.inf, lx, -np.inf), starts)
+        newx = np.ones(xs.size, dtype=np.int64)
+        newx[1:] = (xs[1:] != xs[:-1]) | (kc[1:] != kc[:-1])
+        ndistinct = np.add.reduceat(newx, offsets[:-1].clip(max=xs.size - 1)) * nonempty
+        # reduceat on an empty segment returns the next value: mask by nonempty above
+    else:
+        xlo = np.full(ncurve, np.inf)
+        xhi = np.full(ncurve, -np.inf)
+        ndistinct = np.zeros(ncurve, dtype=np.int64)
+    fail = np.zeros(ncurve, bool)
+    fail[list(reasons)] = True
+    few = ~fail & (counts < k_free)
+    for ci in np.flatnonzero(few):
+        reasons[int(ci)] = (f"curve {uniques[ci]!r} has {counts[ci]} usable point(s); the model "
+                            f"has {k_free} free parameters and needs at least that many "
+                            "(more for standard errors). Fix parameters or add data.")
+    fail |= few
+    const = ~fail & (ymin == ymax)
+    for ci in np.flatnonzero(const):
+        reasons[int(ci)] = (f"curve {uniques[ci]!r}: all responses are equal ({ymin[ci]:g}); "
+                            "there is no concentration–response relationship to fit.")
+    fail |= const
+    if needs_c:
+        nox = ~fail & ((ndistinct < 2) | ~np.isfinite(xlo))
+        for ci in np.flatnonzero(nox):
+            reasons[int(ci)] = (f"curve {uniques[ci]!r} needs at least two distinct "
+                                "concentrations, one of them above zero, to locate an IC50.")
+        fail |= nox
+    rows = data.index.to_numpy()[keep][order]
+    return dict(ids=uniques, rows=rows, lx=lx, x=xs, y=ys, w=ws, offsets=offsets, counts=counts,
+                fail=fail, reasons=reasons, missing=missing_curves,
+                xrange=np.stack([xlo, xhi], axis=1))
+
+
+def _run_kernel(pk: dict, todo: np.ndarray, pinit: np.ndarray, free: np.ndarray, lo, hi,
+                observed: bool, grid_c: int, grid_h: np.ndarray, out: dict,
+                progress: Callable[[int, int], None] | None, done0: int = 0,
+                total: int | None = None) -> None:
+    offsets = pk["offsets"]
+    ncurve = len(offsets) - 1
+    total = ncurve if total is None else total
+    idx_all = np.flatnonzero(todo)
+    for a in range(0, idx_all.size, CHUNK):
+        idx = idx_all[a:a + CHUNK]
+        # contiguous block of curves [c0, c1) containing this chunk
+        c0, c1 = int(idx[0]), int(idx[-1]) + 1
+        s, e = int(offsets[c0]), int(offsets[c1])
+        sub_off = offsets[c0:c1 + 1] - s
+        sub_todo = np.zeros(c1 - c0, bool)
+        sub_todo[idx - c0] = True
+        n = c1 - c0
+        op = np.empty((n, K.NPAR))
+        oc = np.empty((n, K.NPAR, K.NPAR))
+        orss = np.empty(n)
+        oit = np.zeros(n, dtype=np.int64)
+        ocode = np.zeros(n, dtype=np.int64)
+        ocond = np.empty(n)
+        K.fit_batch(pk["lx"][s:e], pk["y"][s:e], pk["w"][s:e], sub_off, sub_todo,
+                    pinit[c0:c1], free, lo, hi, MAX_ITER, grid_c, grid_h, observed,
+                    op, oc, orss, oit, ocode, ocond)
+        sel = idx - c0
+        out["p"][idx] = op[sel]
+        out["cov"][idx] = oc[sel]
+        out["rss"][idx] = orss[sel]
+        out["code"][idx] = ocode[sel]
+        out["cond"][idx] = ocond[sel]
+        if progress is not None:
+            progress(done0 + a + idx.size, total)
+
+
+def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
+               fix: Mapping[str, float] | None = None, share: Iterable[str] = (),
+               weights: str = "none", curve: str = "curve", x: str = "concentration",
+               y: str = "response", weight: str | None = None, ci: str = "asymptotic",
+               se: str = "gauss-newton", bounds: Mapping[str, tuple[float, float]] | None = None,
+               outliers: str | None = None, unit: str | None = None,
+               progress: Callable[[int, int], None] | None = None,
+               **model_kwargs: Any) -> BatchFit:
+    """Fit a concentration–response model to every curve of a tidy table.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per well/point: ``curve`` id (optional column: absent = one curve),
+        concentration ``x`` (≥ 0, any consistent unit; 0 = vehicle control, used as the
+        X → 0 limit), response ``y`` (missing values are skipped and flagged), optional
+        ``weight`` column.
+    model : {"4pl", "3pl", "one_site_ki"}
+        See :data:`neuromoa.fitting.MODELS`. ``one_site_ki`` needs ``radioligand`` and ``kd``
+        (same unit as x) and fits log Ki directly.
+    fix : dict, optional
+        Parameters held constant, e.g. ``{"hill": -1, "bottom": 0}``; locations in log10 of
+        the data unit.
+    share : iterable of str
+        Parameters common to all curves (a global fit), e.g. ``("bottom", "top")``; the
+        result's ``comparison`` tests shared against separate fits.
+    weights : {"none", "1/y2", "poisson", "sd", "given"}
+        Weighting scheme (:data:`WEIGHTS`).
+    ci : {"asymptotic", "profile"}
+        Interval for the location parameter (log IC50 / log Ki): estimate ± t·SE, or the
+        F-based profile-likelihood interval (Prism's). Other parameters: asymptotic.
+    se : {"gauss-newton", "hessian"}
+        Covariance s²(JᵀWJ)⁻¹ (Prism, curve_fit) or s²H⁻¹ with the observed Hessian (drc).
+    bounds : dict, optional
+        ``{"hill": (-5, 0)}``: box constraints (the optimiser projects onto them).
+    outliers : {None, "flag", "exclude"}
+        ROUT outlier detection (Q = 1 %): ``"flag"`` reports them and keeps them in the fit,
+        ``"exclude"`` refits without them; either way they are listed per curve.
+    unit : str, optional
+        Concentration unit of ``x``, echoed in the results.
+    progress : callable, optional
+        ``progress(done, total)`` called after each compiled chunk.
+
+    Returns
+    -------
+    BatchFit
+        Per-curve estimates, SEs, 95 % CIs, RSS, R², AICc, n, df, status, flags.
+
+    Notes
+    -----
+    Model: ``Y = bottom + (top − bottom)/(1 + 10^((log_ic50 − log10 X)·hill))`` (Prism).
+    Each curve is fitted by a compiled Levenberg–Marquardt from variable-projection starting
+    values (see :mod:`neuromoa.fitting._kernels`); curves whose first fit is not clean are
+    refitted from a denser start grid and the lower RSS kept. Results are in canonical form
+    top ≥ bottom when both plateaus and hill are free (the same curve with plateaus swapped
+    and hill negated).
+
+    References
+    ----------
+    Motulsky H, Christopoulos A. Fitting models to biological data using linear and nonlinear
+    regression. OUP 2004. Ritz C et al. PLoS One 2015;10:e0146021.
+
+    Examples
+    --------
+    >>> import pandas as pd, numpy as np
+    >>> conc = np.array([0, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5])
+    >>> resp = 100 / (1 + conc / 1e-7)
+    >>> res = fit_curves(pd.DataFrame({"concentration": conc, "response": resp}))
+    >>> round(res.fits[0].params["log_ic50"], 6)
+    -7.0
+    """
+    mdl = get_model(model)
+    kw = mdl.check_kwargs(model_kwargs)
+    shift = mdl.shift(**kw)
+    if ci not in ("asymptotic", "profile"):
+        raise ParameterError(f"ci must be 'asymptotic' or 'profile'. Got {ci!r}.")
+    if se not in ("gauss-newton", "hessian"):
+        raise ParameterError(f"se must be 'gauss-newton' or 'hessian'. Got {se!r}.")
+    if outliers not in (None, "flag", "exclude"):
+        raise ParameterError(f"outliers must be None, 'flag' or 'exclude'. Got {outliers!r}.")
+    fixed = _resolve_fixed(mdl, fix, shift)
+    lo, hi = _resolve_bounds(mdl, bounds, shift)
+    for k, v in fixed.items():
+        if not lo[k] <= v <= hi[k]:
+            raise ParameterError(f"fixed {KERNEL_PARAMS[k]} = {v} lies outside its bounds.")
+    free = np.ones(K.NPAR, dtype=np.bool_)
+    for k in fixed:
+        free[k] = False
+    share = tuple(share)
+    shared_k = [KERNEL_PARAMS.index(_kernel_name(s, mdl)) for s in share]
+    for k in shared_k:
+        if not free[k]:
+            raise ParameterError(f"parameter {KERNEL_PARAMS[k]!r} is fixed; it cannot also be "
+                                 "shared.")
+    k_free = int(free.sum())
+    pk = _prepare(data, curve, x, y, weight, weights, k_free, needs_c=bool(free[K.LOGC]))
+    ncurve = len(pk["ids"])
+    pinit = np.zeros((ncurve, K.NPAR))
+    for k, v in fixed.items():
+        pinit[:, k] = v
+    out = {"p": np.full((ncurve, K.NPAR), np.nan),
+           "cov": np.full((ncurve, K.NPAR, K.NPAR), np.nan),
+           "rss": np.full(ncurve, np.nan), "code": np.full(ncurve, -1, dtype=np.int64),
+           "cond": np.full(ncurve, np.inf)}
+    todo = ~pk["fail"]
+    plateau_bounded = bool(np.isfinite(lo[:2]).any() or np.isfinite(hi[:2]).any())
+    hgrid = np.array(START_GRID_HILL if not plateau_bounded
+                     else START_GRID_HILL + tuple(-h for h in START_GRID_HILL))
+    observed = se == "hessian"
+    _run_kernel(pk, todo, pinit, free, lo, hi, observed, START_GRID_C, hgrid, out, progress)
+    # retry curves that did not end cleanly from a denser grid; keep the lower RSS
+    suspicious = todo & ((out["code"] != K.OK) | (out["cond"] > COND_UNSTABLE)
+                         | (np.abs(out["p"][:, K.HILL]) > HILL_RUNAWAY))
+    if suspicious.any():
+        retry = {key: val.copy() for key, val in out.items()}
+        rgrid = np.array(RETRY_GRID_HILL if not plateau_bounded
+                         else RETRY_GRID_HILL + tuple(-h for h in RETRY_GRID_HILL))
+        _run_kernel(pk, suspicious, pinit, free, lo, hi, observed, RETRY_GRID_C, rgrid, retry,
+                    None)
+        better = suspicious & (retry["rss"] < out["rss"])
+        for key in out:
+            out[key][better] = retry[key][better]
+    outlier_rows: dict[int, list[int]] = {}
+    if outliers is not None:
+        from neuromoa.fitting.qc import _rout_batch
+
+        outlier_rows = _rout_batch(pk, todo, out, free, lo, hi, exclude=outliers == "exclude",
+                                   refit=lambda sub_todo, w: _refit_weighted(
+                                       pk, sub_todo, w, pinit, free, lo, hi, observed, out))
+    return _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se, unit, shared_k,
+                   share, outlier_rows, data=data, curve=curve, x=x, y=y, weight=weight,
+                   weights=weights, progress=progress)
+
+
+def _refit_weighted(pk, sub_todo, w_new, pinit, free, lo, hi, observed, out) -> None:
+    """Refit ``sub_todo`` curves with modified weights (0 = excluded point)."""
+    pk2 = dict(pk)
+    pk2["w"] = w_new
+    _run_kernel(pk2, sub_todo, pinit, free, lo, hi, observed, START_GRID_C,
+                np.array(RETRY_GRID_HILL), out, None)
+    pk["w"] = w_new
+
+
+def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, shared_k, share,
+            outlier_rows, **orig) -> BatchFit:
+    ncurve = len(pk["ids"])
+    offsets = pk["offsets"]
+    counts = pk["counts"].copy()
+    if outlier_rows:
+        # excluded points carry zero weight: they do not count towards n
+        zero_w = (pk["w"] == 0).astype(np.int64)
+        if zero_w.any():
+            counts -= np.add.reduceat(zero_w, offsets[:-1].clip(max=max(len(zero_w) - 1, 0))) \
+                * (pk["counts"] > 0)
+    k_free = int(free.sum())
+    n = counts
+    df = np.where(todo, n - k_free, 0)
+    p = out["p"]
+    cov = out["cov"]
+    rss = out["rss"]
+    # canonical form: top >= bottom (swap plateaus, negate hill) when all three are free
+    can = free[K.BOTTOM] and free[K.TOP] and free[K.HILL] and not (
+        np.isfinite(lo[:2]).any() or np.isfinite(hi[:2]).any() or np.isfinite(lo[3])
+        or np.isfinite(hi[3]))
+    if can:
+        sw = todo & (p[:, K.TOP] < p[:, K.BOTTOM])
+        if sw.any():
+            p[sw] = p[sw][:, [1, 0, 2, 3]]
+            p[sw, K.HILL] *= -1
+            perm = [1, 0, 2, 3]
+            sign = np.array([1.0, 1.0, 1.0, -1.0])
+            cs = cov[sw][:, perm][:, :, perm]
+            cov[sw] = cs * sign[None, :, None] * sign[None, None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s2 = np.where(df > 0, rss / df, np.nan)
+    cov_s = cov * s2[:, None, None]
+    diag = np.diagonal(cov_s, axis1=1, axis2=2)
+    with np.errstate(invalid="ignore"):
+        se = np.sqrt(np.where(diag >= 0, diag, np.nan))
+    se[:, ~free] = np.nan
+    tq = np.where(df > 0, stats.t.ppf(0.5 + LEVEL / 2, np.maximum(df, 1)), np.nan)
+    ci_lo = p - tq[:, None] * se
+    ci_hi = p + tq[:, None] * se
+    a_lo, a_hi = ci_lo.copy(), ci_hi.copy()
+    # statistics
+    w = pk["w"]
+    yv = pk["y"]
+    cidx = np.repeat(np.arange(ncurve), pk["counts"])
+    sw_ = np.bincount(cidx, weights=w, minlength=ncurve)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ybar = np.bincount(cidx, weights=w * yv, minlength=ncurve) / sw_
+        sst = np.bincount(cidx, weights=w * (yv - ybar[cidx]) ** 2, minlength=ncurve)
+        r2 = np.where(todo, 1.0 - rss / sst, np.nan)
+        kk = k_free + 1  # AICc counts the variance as a parameter (Prism; Burnham & Anderson)
+        aicc = np.where(todo & (n - kk - 1 > 0),
+                        n * np.log(rss / n) + 2 * kk + 2 * kk * (kk + 1) / (n - kk - 1), np.nan)
+    bits = np.zeros(ncurve, dtype=np.int64)
+    bits[pk["missing"]] |= FLAGS["missing_values"]
+    fitted = todo & np.isfinite(rss)
+    bits[fitted & (df == 0)] |= FLAGS["too_few_points"]
+    bits[fitted & (out["code"] == K.NOT_CONVERGED)] |= FLAGS["not_converged"]
+    hill = np.abs(p[:, K.HILL])
+    unstable = fitted & ((out["cond"] > COND_UNSTABLE) | (out["code"] == K.SINGULAR)
+                         | (free[K.HILL] & (hill > HILL_RUNAWAY)))
+    bits[unstable] |= FLAGS["unstable"]
+    if free[K.HILL]:
+        bits[fitted & ((hill < HILL_PLAUSIBLE[0]) | (hill > HILL_PLAUSIBLE[1]))] |= \
+            FLAGS["hill_implausible"]
+    if free[K.LOGC]:
+        xr = pk["xrange"]
+        bits[fitted & ((p[:, K.LOGC] < xr[:, 0]) | (p[:, K.LOGC] > xr[:, 1]))] |= \
+            FLAGS["ic50_outside_range"]
+    # plateau reach: fitted fraction f at the lowest (incl. zero dose) and highest concentration
+    lxd = pk["lx"]
+    nonempty = pk["counts"] > 0
+    first = np.where(nonempty, offsets[:-1], 0).clip(max=max(len(lxd) - 1, 0))
+    last = np.where(nonempty, offsets[1:] - 1, 0).clip(min=0)
+    if len(lxd):
+        f_lo = _frac(lxd[first], p[:, K.LOGC], p[:, K.HILL])
+        f_hi = _frac(lxd[last], p[:, K.LOGC], p[:, K.HILL])
+        fmin = np.minimum(f_lo, f_hi)
+        fmax = np.maximum(f_lo, f_hi)
+        und = fitted & ((free[K.BOTTOM] & (fmin > PLATEAU_REACH))
+                        | (free[K.TOP] & (fmax < 1 - PLATEAU_REACH)))
+        bits[und] |= FLAGS["plateau_undefined"]
+    for i in outlier_rows:
+        if outlier_rows[i]:
+            bits[i] |= FLAGS["outliers"]
+    # profile-likelihood interval for the location parameter
+    if ci == "profile" and free[K.LOGC]:
+        pt = fitted & (df > 0) & ~unstable
+        thr = np.where(pt, rss * (1.0 + stats.f.ppf(LEVEL, 1, np.maximum(df, 1))
+                                  / np.maximum(df, 1)), np.nan)
+        plo = np.full(ncurve, np.nan)
+        phi = np.full(ncurve, np.nan)
+        # the profile runs in the kernel's (uncanonical) space; the location is unaffected
+        K.profile_batch(pk["lx"], pk["y"], pk["w"], offsets, pt, p, rss, thr, se[:, K.LOGC],
+                        free, lo, hi, MAX_ITER, PROFILE_SPAN, plo, phi)
+        ci_lo[pt, K.LOGC] = plo[pt]
+        ci_hi[pt, K.LOGC] = phi[pt]
+        bits[pt & ~(np.isfinite(plo) & np.isfinite(phi))] |= FLAGS["ci_open"]
+    status = np.where(todo, np.where(bits != 0, _CODE_WARN, _CODE_OK), _CODE_FAIL)
+    status = np.where(todo & ~np.isfinite(rss), _CODE_FAIL, status)
+    reasons = dict(pk["reasons"])
+    for i in np.flatnonzero(todo & ~np.isfinite(rss)):
+        reasons[int(i)] = "the fit produced no finite residual sum of squares."
+    notes: dict[int, str] = {}
+    for i, rows in outlier_rows.items():
+        if rows:
+            notes[i] = f"ROUT outliers (Q = 1 %) at {', '.join(f'row {r}' for r in rows)}"
+    bits = np.where(status == _CODE_FAIL, bits & FLAGS["missing_values"], bits)
+    fit = BatchFit(
+        model=mdl, model_kwargs=kw, curve_ids=pk["ids"], free=free, params=p, cov=cov_s, se=se,
+        ci_low=ci_lo, ci_high=ci_hi, ci_low_asym=a_lo, ci_high_asym=a_hi, rss=rss, r2=r2,
+        aicc=aicc, n=n, df=df, status_code=status, flag_bits=bits, reasons=reasons,
+        notes=notes, xrange=pk["xrange"], data_x=pk["x"], data_y=pk["y"], offsets=offsets,
+        unit=unit, se_method=se_method, ci_method=ci, shared=share, outliers=outlier_rows)
+    if shared_k:
+        from neuromoa.fitting.compare import global_fit
+
+        fit = global_fit(fit, pk, shared_k, fixed, lo, hi, orig)
+    return fit
+
+
+def _frac(lx, c, h):
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = math.log(10.0) * h * (lx - c)
+        f = 0.5 * (1.0 + np.tanh(0.5 * z))
+    zero = lx == -np.inf
+    return np.where(zero, np.where(h > 0, 0.0, np.where(h < 0, 1.0, 0.5)), f)
+
+
+def fit_curve(x, y, model: str | Model = "4pl", *, weight=None, **kwargs: Any) -> CurveFit:
+    """Fit one concentration–response curve; same options as :func:`fit_curves`.
+
+    Parameters
+    ----------
+    x, y : array_like
+        Concentrations (≥ 0, any unit; 0 = vehicle) and responses (replicates: repeat x).
+    weight : array_like, optional
+        Per-point weights (``weights="given"``) or SDs (``weights="sd"``).
+
+    Examples
+    --------
+    >>> fit = fit_curve([1e-9, 1e-8, 1e-7, 1e-6, 1e-5], [98, 91, 52, 9, 2])
+    >>> fit.status, round(fit.params["hill"], 2)
+    ('ok', -0.97)
+    """
+    xa = np.asarray(x, dtype=object).ravel()
+    ya = np.asarray(y, dtype=object).ravel()
+    if xa.shape != ya.shape:
+        raise InputError(f"x and y must have the same length; got {xa.size} and {ya.size}.")
+    frame = {"concentration": xa, "response": ya}
+    if weight is not None:
+        frame["weight"] = np.asarray(weight, dtype=float).ravel()
+        kwargs.setdefault("weight", "weight")
+    res = fit_curves(pd.DataFrame(frame), model, **kwargs)
+    return res.fit(0)

@@ -1,0 +1,406 @@
+"""Result objects of the fitter: :class:`CurveFit` (one curve) and :class:`BatchFit` (many).
+
+A :class:`BatchFit` keeps its numbers in columns (numpy arrays), so a million-curve screen
+costs a few arrays, not a million objects; :attr:`BatchFit.fits` builds the per-curve objects
+on demand.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from neuromoa.fitting import _kernels as K
+from neuromoa.fitting.models import Model
+
+__all__ = ["BatchFit", "Comparison", "CurveFit", "FLAGS"]
+
+#: Per-curve warning flags: bit → (name, explanation). Thresholds are in :mod:`.engine`.
+FLAGS: dict[str, int] = {
+    "too_few_points": 1 << 0,
+    "ic50_outside_range": 1 << 1,
+    "hill_implausible": 1 << 2,
+    "plateau_undefined": 1 << 3,
+    "unstable": 1 << 4,
+    "not_converged": 1 << 5,
+    "missing_values": 1 << 6,
+    "outliers": 1 << 7,
+    "ci_open": 1 << 8,
+}
+
+_FLAG_TEXT = {
+    "too_few_points": "as many free parameters as points: no residual degrees of freedom, "
+                      "so no standard errors or confidence intervals",
+    "ic50_outside_range": "the IC50 lies outside the tested concentration range "
+                          "(an extrapolation: test wider concentrations)",
+    "hill_implausible": "the Hill slope is implausible for a one-site interaction "
+                        "(check the curve shape, or fix hill)",
+    "plateau_undefined": "a plateau is not reached by the data (fix it, e.g. bottom=0 / top=100 "
+                         "for normalised data, or test wider concentrations)",
+    "unstable": "ill-conditioned fit: no finite, well-determined optimum (parameters strongly "
+                "correlated or running off); do not trust the estimates",
+    "not_converged": "the optimiser stopped before reaching a stationary point",
+    "missing_values": "rows with a missing response were skipped",
+    "outliers": "ROUT flagged outliers (listed in 'outliers'); they are kept in the fit unless "
+                "outliers='exclude'",
+    "ci_open": "the profile-likelihood interval of the location parameter is open on one side "
+               "(the data do not bound it)",
+}
+
+
+def flag_names(bits: int) -> list[str]:
+    """Names of the flags set in ``bits``."""
+    return [name for name, b in FLAGS.items() if bits & b]
+
+
+def _f(v: Any) -> float | None:
+    """JSON-safe float (NaN/inf → None)."""
+    if v is None:
+        return None
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Extra-sum-of-squares F test and AICc between a simpler and a more complex fit.
+
+    ``f = ((RSS_simple − RSS_complex)/(df_simple − df_complex)) / (RSS_complex/df_complex)``,
+    ``p`` its upper-tail probability on (df_num, df_den); ``aicc_delta = AICc_simple −
+    AICc_complex`` (positive → the complex model is more likely; ``prob_simple`` is the Akaike
+    weight of the simple one). Reference: Motulsky & Christopoulos 2004, ch. 22–23.
+    """
+
+    simple: str
+    complex: str
+    f: float
+    df_num: int
+    df_den: int
+    p: float
+    aicc_simple: float
+    aicc_complex: float
+    aicc_delta: float
+    prob_simple: float
+    preferred: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dictionary (NaN → None)."""
+        return {"simple": self.simple, "complex": self.complex, "f": _f(self.f),
+                "df_num": int(self.df_num), "df_den": int(self.df_den), "p": _f(self.p),
+                "aicc_simple": _f(self.aicc_simple), "aicc_complex": _f(self.aicc_complex),
+                "aicc_delta": _f(self.aicc_delta), "prob_simple": _f(self.prob_simple),
+                "preferred": self.preferred}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One-row table."""
+        return pd.DataFrame([self.to_dict()])
+
+
+@dataclass(frozen=True, eq=False)
+class CurveFit:
+    """The fit of one concentration–response curve.
+
+    Attributes
+    ----------
+    curve : object
+        Curve id.
+    model : str
+        Registry name of the model.
+    params : dict
+        Estimates (``bottom top log_ic50 hill``, plus ``log_ki`` for Ki models), canonical
+        form ``top ≥ bottom`` when both plateaus and the slope are free. Locations are log10 of
+        the data's concentration unit (``unit``).
+    se : dict
+        Standard errors of the free parameters (``se_method``: ``"gauss-newton"`` s²(JᵀWJ)⁻¹
+        as Prism/curve_fit, or ``"hessian"`` s²H⁻¹ as drc), s² = RSS/df.
+    ci95 : dict
+        95 % intervals of the free parameters: asymptotic (estimate ± t(0.975, df)·SE), the
+        location parameter by profile likelihood when ``ci_method == "profile"``.
+    ic50 : float
+        10**log_ic50 in the data's unit.
+    status : str
+        ``"ok"``, ``"warning"`` (see ``flags``/``message``) or ``"failed"`` (no estimates).
+    """
+
+    curve: Any
+    model: str
+    params: dict[str, float]
+    se: dict[str, float]
+    ci95: dict[str, tuple[float, float]]
+    ic50: float
+    status: str
+    message: str
+    flags: list[str]
+    rss: float
+    r2: float
+    aicc: float
+    n: int
+    df: int
+    unit: str | None = None
+    se_method: str = "gauss-newton"
+    ci_method: str = "asymptotic"
+    ci95_asymptotic: dict[str, tuple[float, float]] = field(default_factory=dict)
+    outliers: list[int] = field(default_factory=list)
+    x: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
+    y: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
+    kernel_params: np.ndarray = field(default_factory=lambda: np.full(4, np.nan), repr=False)
+    kernel_cov: np.ndarray = field(default_factory=lambda: np.full((4, 4), np.nan), repr=False)
+
+    def predict(self, x) -> np.ndarray:
+        """Fitted response at concentrations ``x`` (data unit; 0 allowed)."""
+        x = np.asarray(x, dtype=float)
+        with np.errstate(divide="ignore"):
+            lx = np.log10(x.ravel())
+        return K.model_eval(lx, np.asarray(self.kernel_params, float)).reshape(x.shape)
+
+    def band(self, x, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+        """Pointwise confidence band of the curve (delta method, t quantile with df).
+
+        ``var Ŷ(x) = ∇Ŷᵀ Σ ∇Ŷ`` with Σ the parameter covariance (Prism's confidence bands,
+        Motulsky & Christopoulos 2004 ch. 14)."""
+        from scipy import stats
+
+        x = np.asarray(x, dtype=float).ravel()
+        yhat = self.predict(x)
+        cov = np.asarray(self.kernel_cov, float)
+        if self.df <= 0 or not np.all(np.isfinite(cov)):
+            return np.full_like(yhat, np.nan), np.full_like(yhat, np.nan)
+        b, t, c, h = self.kernel_params
+        with np.errstate(divide="ignore"):
+            lx = np.log10(x)
+        f = (yhat - b) / (t - b) if t != b else np.zeros_like(yhat)
+        g = f * (1 - f) * math.log(10.0) * (t - b)
+        fin = np.isfinite(lx)
+        jac = np.stack([1 - f, f, np.where(fin, -g * h, 0.0),
+                        np.where(fin, g * np.where(fin, lx - c, 0.0), 0.0)], axis=1)
+        var = np.einsum("ij,jk,ik->i", jac, cov, jac)
+        half = stats.t.ppf(0.5 + level / 2, self.df) * np.sqrt(np.maximum(var, 0.0))
+        return yhat - half, yhat + half
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dictionary with the CLI's keys (NaN → None)."""
+        d: dict[str, Any] = {"curve": _jsonable(self.curve), "model": self.model,
+                             "status": self.status, "message": self.message}
+        for k, v in self.params.items():
+            d[k] = _f(v)
+        d["ic50"] = _f(self.ic50)
+        if "log_ki" in self.params:
+            d["ki"] = _f(10.0 ** self.params["log_ki"]) if math.isfinite(
+                self.params["log_ki"]) else None
+        d["se"] = {k: _f(v) for k, v in self.se.items()}
+        d["ci95"] = {k: [_f(lo), _f(hi)] for k, (lo, hi) in self.ci95.items()}
+        d.update({"rss": _f(self.rss), "r2": _f(self.r2), "aicc": _f(self.aicc),
+                  "n": int(self.n), "df": int(self.df), "flags": list(self.flags),
+                  "se_method": self.se_method, "ci_method": self.ci_method,
+                  "outliers": [int(i) for i in self.outliers]})
+        if self.unit is not None:
+            d["unit"] = self.unit
+        return d
+
+    def to_frame(self) -> pd.DataFrame:
+        """The data with fitted values and residuals."""
+        yhat = self.predict(self.x) if self.status != "failed" else np.full(len(self.x), np.nan)
+        return pd.DataFrame({"curve": self.curve, "concentration": self.x, "response": self.y,
+                             "fitted": yhat, "residual": self.y - yhat})
+
+    def plot(self, ax=None, *, band: bool = True, label: str | None = None):
+        """Data, fitted curve and its 95 % confidence band on a log concentration axis.
+
+        X = 0 (vehicle) points are drawn at the left edge, one decade below the lowest
+        positive concentration, with an open marker. Returns the matplotlib Figure.
+        """
+        from neuromoa.fitting.plotting import plot_curve
+
+        return plot_curve(self, ax=ax, band=band, label=label)
+
+    def _repr_html_(self) -> str:
+        loc = "log_ki" if "log_ki" in self.params else "log_ic50"
+        v = self.params.get(loc, float("nan"))
+        return (f"<b>CurveFit</b> {self.curve!s}: {self.status}; {loc} = {v:.4g}, "
+                f"hill = {self.params.get('hill', float('nan')):.3g}, R² = {self.r2:.4f}")
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, str | int | float | bool) or v is None:
+        return v
+    return str(v)
+
+
+@dataclass(frozen=True, eq=False)
+class BatchFit:
+    """Many curve fits, stored by column.
+
+    ``params``/``se``/``ci_low``/``ci_high`` are (N, 4) arrays in kernel order
+    (bottom, top, log_ic50, hill) in canonical form; :meth:`to_frame` and :attr:`fits`
+    give the named view. ``comparison`` holds the shared-vs-separate test of a global fit.
+    """
+
+    model: Model
+    model_kwargs: dict[str, float]
+    curve_ids: np.ndarray
+    free: np.ndarray
+    params: np.ndarray
+    cov: np.ndarray
+    se: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    ci_low_asym: np.ndarray
+    ci_high_asym: np.ndarray
+    rss: np.ndarray
+    r2: np.ndarray
+    aicc: np.ndarray
+    n: np.ndarray
+    df: np.ndarray
+    status_code: np.ndarray
+    flag_bits: np.ndarray
+    reasons: dict[int, str]
+    notes: dict[int, str]
+    xrange: np.ndarray
+    data_x: np.ndarray
+    data_y: np.ndarray
+    offsets: np.ndarray
+    unit: str | None = None
+    se_method: str = "gauss-newton"
+    ci_method: str = "asymptotic"
+    shared: tuple[str, ...] = ()
+    comparison: Comparison | None = None
+    outliers: dict[int, list[int]] = field(default_factory=dict)
+
+    STATUS = ("ok", "warning", "failed")
+
+    def __len__(self) -> int:
+        return len(self.curve_ids)
+
+    @property
+    def status(self) -> np.ndarray:
+        """Per-curve status strings."""
+        return np.array(self.STATUS, dtype=object)[self.status_code]
+
+    @property
+    def shift(self) -> float:
+        return self.model.shift(**self.model_kwargs)
+
+    def message(self, i: int) -> str:
+        """The explanation for curve ``i``: failure reason, or its warnings."""
+        if i in self.reasons:
+            return self.reasons[i]
+        parts = [f"{name}: {_FLAG_TEXT[name]}" for name in flag_names(int(self.flag_bits[i]))]
+        if i in self.notes:
+            parts.append(self.notes[i])
+        return "; ".join(parts)
+
+    def flags(self, i: int) -> list[str]:
+        """Flag names of curve ``i``."""
+        return flag_names(int(self.flag_bits[i]))
+
+    def _named(self, i: int) -> tuple[dict, dict, dict, dict]:
+        shift = self.shift
+        loc = self.model.location
+        names = ("bottom", "top", loc, "hill")
+        p = self.params[i].copy()
+        lo, hi = self.ci_low[i].copy(), self.ci_high[i].copy()
+        alo, ahi = self.ci_low_asym[i].copy(), self.ci_high_asym[i].copy()
+        p[K.LOGC] -= shift
+        lo[K.LOGC] -= shift
+        hi[K.LOGC] -= shift
+        alo[K.LOGC] -= shift
+        ahi[K.LOGC] -= shift
+        params = {nm: float(p[k]) for k, nm in enumerate(names)}
+        if loc != "log_ic50":
+            params["log_ic50"] = float(self.params[i, K.LOGC])
+        se = {nm: float(self.se[i, k]) for k, nm in enumerate(names) if self.free[k]}
+        ci = {nm: (float(lo[k]), float(hi[k])) for k, nm in enumerate(names) if self.free[k]}
+        aci = {nm: (float(alo[k]), float(ahi[k])) for k, nm in enumerate(names) if self.free[k]}
+        return params, se, ci, aci
+
+    def fit(self, i: int) -> CurveFit:
+        """The :class:`CurveFit` of curve number ``i`` (position, not id)."""
+        params, se, ci, aci = self._named(i)
+        s, e = self.offsets[i], self.offsets[i + 1]
+        return CurveFit(
+            curve=_jsonable(self.curve_ids[i]), model=self.model.name, params=params, se=se,
+            ci95=ci, ic50=float(10.0 ** self.params[i, K.LOGC]) if np.isfinite(
+                self.params[i, K.LOGC]) else float("nan"),
+            status=self.STATUS[self.status_code[i]], message=self.message(i),
+            flags=self.flags(i), rss=float(self.rss[i]), r2=float(self.r2[i]),
+            aicc=float(self.aicc[i]), n=int(self.n[i]), df=int(self.df[i]), unit=self.unit,
+            se_method=self.se_method, ci_method=self.ci_method, ci95_asymptotic=aci,
+            outliers=list(self.outliers.get(i, [])),
+            x=self.data_x[s:e].copy(), y=self.data_y[s:e].copy(),
+            kernel_params=self.params[i].copy(), kernel_cov=self.cov[i].copy())
+
+    @cached_property
+    def fits(self) -> list[CurveFit]:
+        """Per-curve :class:`CurveFit` objects (built on first access)."""
+        return [self.fit(i) for i in range(len(self))]
+
+    def __getitem__(self, curve_id: Any) -> CurveFit:
+        """The fit of the curve with id ``curve_id``."""
+        idx = np.flatnonzero(self.curve_ids.astype(object) == curve_id)
+        if idx.size == 0:
+            from neuromoa.errors import InputError
+
+            raise InputError(f"no curve {curve_id!r} in this batch.")
+        return self.fit(int(idx[0]))
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per curve: curve, status, message, estimates, SEs, 95 % CI, statistics."""
+        shift = self.shift
+        loc = self.model.location
+        names = ("bottom", "top", loc, "hill")
+        p = self.params.copy()
+        lo, hi = self.ci_low.copy(), self.ci_high.copy()
+        for arr in (p, lo, hi):
+            arr[:, K.LOGC] -= shift
+        cols: dict[str, Any] = {"curve": self.curve_ids, "status": self.status,
+                                "message": [self.message(i) for i in range(len(self))]}
+        for k, nm in enumerate(names):
+            cols[nm] = p[:, k]
+        if loc != "log_ic50":
+            cols["log_ic50"] = self.params[:, K.LOGC]
+            cols["ki"] = 10.0 ** p[:, K.LOGC]
+        with np.errstate(over="ignore"):
+            cols["ic50"] = 10.0 ** self.params[:, K.LOGC]
+        for k, nm in enumerate(names):
+            if self.free[k]:
+                cols[f"{nm}_se"] = self.se[:, k]
+                cols[f"{nm}_ci_low"] = lo[:, k]
+                cols[f"{nm}_ci_high"] = hi[:, k]
+        cols.update({"rss": self.rss, "r2": self.r2, "aicc": self.aicc, "n": self.n,
+                     "df": self.df,
+                     "flags": [",".join(self.flags(i)) for i in range(len(self))]})
+        if self.unit is not None:
+            cols["unit"] = self.unit
+        return pd.DataFrame(cols)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dictionary: ``model``, ``unit``, ``fits`` and ``comparison``."""
+        return {"model": self.model.name, "unit": self.unit,
+                "se_method": self.se_method, "ci_method": self.ci_method,
+                "shared": list(self.shared),
+                "fits": [self.fit(i).to_dict() for i in range(len(self))],
+                "comparison": self.comparison.to_dict() if self.comparison else None}
+
+    def summary(self) -> dict[str, int]:
+        """Counts of curves by status."""
+        counts = np.bincount(self.status_code, minlength=3)
+        return {s: int(c) for s, c in zip(self.STATUS, counts, strict=True)}
+
+    def plot(self, curves: Sequence[Any] | None = None, ax=None):
+        """Overlay of up to 8 curves (default: the first 8) with data, fit and band."""
+        from neuromoa.fitting.plotting import plot_batch
+
+        return plot_batch(self, curves=curves, ax=ax)
+
+    def _repr_html_(self) -> str:
+        s = self.summary()
+        return (f"<b>BatchFit</b> ({self.model.name}): {len(self)} curves, {s['ok']} ok, "
+                f"{s['warning']} warning, {s['failed']} failed")
