@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CurveSummary", "fit_4pl", "fit_one_site_ki", "outlier_mask", "plate_z_prime"]
+__all__ = ["CurveSummary", "confidence_band", "fit_4pl", "fit_one_site_ki", "outlier_mask", "plate_z_prime"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def fit_4pl(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None,
 
     kwargs: dict[str, Any] = {"ci": ci}
     if weights is not None:
-        kwargs["weight"] = np.asarray(weights, float)
+        kwargs.update(weight=np.asarray(weights, float), weights="given")
     try:
         fit = fit_curve(np.asarray(x, float), np.asarray(y, float), model="4pl", **kwargs)
     except (ValueError, RuntimeError, np.linalg.LinAlgError) as exc:
@@ -75,7 +75,7 @@ def fit_one_site_ki(x: np.ndarray, y: np.ndarray, radioligand_M: float, kd_M: fl
 
     kwargs: dict[str, Any] = {"ci": ci, "radioligand": radioligand_M, "kd": kd_M}
     if weights is not None:
-        kwargs["weight"] = np.asarray(weights, float)
+        kwargs.update(weight=np.asarray(weights, float), weights="given")
     try:
         fit = fit_curve(np.asarray(x, float), np.asarray(y, float), model="one_site_ki", **kwargs)
     except (ValueError, RuntimeError, np.linalg.LinAlgError) as exc:
@@ -92,10 +92,22 @@ def plate_z_prime(total: np.ndarray, nsb: np.ndarray) -> float:
 
 def outlier_mask(x: np.ndarray, y: np.ndarray, summary: CurveSummary,
                  weights: np.ndarray | None = None) -> np.ndarray:
-    """Wells the fitting engine's ROUT test calls outliers (all False if it cannot tell)."""
+    """Wells the fitting engine's ROUT test (Q = 1 %) calls outliers (all False if it cannot)."""
     from neuromoa.fitting import rout_outliers
 
     if summary.fit is None:
         return np.zeros(np.shape(y), bool)
-    mask = rout_outliers(summary.fit)
-    return np.asarray(mask, bool)
+    try:
+        res = rout_outliers(np.asarray(x, float), np.asarray(y, float), "4pl", weights=weights)
+    except (ValueError, RuntimeError, np.linalg.LinAlgError):
+        return np.zeros(np.shape(y), bool)
+    return np.asarray(res.outlier, bool)
+
+
+def confidence_band(summary: CurveSummary, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pointwise 95 % confidence band of the fitted curve (the engine's delta method)."""
+    if summary.fit is None:
+        nan = np.full(np.shape(x), math.nan)
+        return nan, nan
+    low, high = summary.fit.band(np.asarray(x, float))
+    return np.asarray(low, float), np.asarray(high, float)

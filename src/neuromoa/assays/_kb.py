@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from neuromoa.errors import NeuromoaError, ParameterError
+from neuromoa.errors import ParameterError
 from neuromoa.units import as_molar, format_molar
 
 __all__ = ["kb_constant", "kb_ki"]
@@ -19,19 +19,15 @@ def _kb():
 def kb_ki(compound: str, target: str) -> tuple[float, str]:
     """Ki (mol/L) of ``compound`` at ``target`` from the knowledge base, and a sentence saying which.
 
-    The knowledge base's default row is used; its ``value_M`` is the geometric mean of the
-    reported range.
+    A named constant ``ki_<compound>_<target>`` (the protocols' reference compounds, e.g.
+    ``ki_desipramine_net``) is preferred; otherwise the knowledge base's default affinity row,
+    whose ``value_M`` is the geometric mean of the reported range.
     """
     kb = _kb()
-    try:
-        aff = kb.affinity(compound, target)
-    except (NeuromoaError, KeyError, LookupError) as exc:
-        # Reference compounds also have named constants, e.g. ki_fluoxetine_sert.
-        name = f"ki_{str(compound).strip().lower()}_{str(target).strip().lower()}"
-        try:
-            return kb_constant(name)
-        except (NeuromoaError, KeyError, LookupError):
-            raise exc from None
+    name = f"ki_{str(compound).strip().lower()}_{str(target).strip().lower()}"
+    if name in set(kb.constant_names):
+        return kb_constant(name)
+    aff = kb.affinity(compound, target)
     value = float(aff.value_M)
     if not math.isfinite(value) or value <= 0:
         raise ParameterError(f"The knowledge base has no usable Ki of {compound} at {target}; "

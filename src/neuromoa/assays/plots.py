@@ -64,8 +64,12 @@ def curve_plot(analysis: AssayAnalysis, plate: str, compound: str, ax=None):
     if fit is not None and fit.fit is not None and res.status != "failed":
         lo, hi = float(d["concentration_M"].min()), float(d["concentration_M"].max())
         xs = np.logspace(math.log10(lo) - 0.5, math.log10(hi) + 0.5, _CURVE_POINTS)
+        from neuromoa.assays._fit import confidence_band
+
         ax.plot(xs, fit.predict(xs), "-", color="C0", label="4PL fit")
-        ax.axvspan(res.ic50_ci95_M[0], res.ic50_ci95_M[1], color="C0", alpha=0.15,
+        low, high = confidence_band(fit, xs)
+        ax.fill_between(xs, low, high, color="C0", alpha=0.2, lw=0, label="95% confidence band")
+        ax.axvspan(res.ic50_ci95_M[0], res.ic50_ci95_M[1], color="C1", alpha=0.15,
                    label="95% CI of IC50")
         ax.axvline(res.ic50_M, color="C0", lw=0.8, ls="--")
     ax.axhline(100, color="grey", lw=0.5)
