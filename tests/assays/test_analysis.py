@@ -132,3 +132,23 @@ def test_cli_bad_input_is_one_line_exit_2(tmp_path):
     assert res.exit_code == 2
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
     assert len(lines) == 1 and "B3" in lines[0] and "unit" in lines[0]
+
+
+def test_outlier_wells_are_found_and_excluded():
+    ps = simulate_uptake("SERT", "amitriptyline", ki="3.45 nM", km="630 nM", seed=21,
+                         outliers=4)
+    truth = set(ps.truth("P1")["outlier_wells"])
+    test_wells = set(ps.wells.loc[ps.wells["role"].isin(["test", "total"]), "well"])
+    r = analyze_plate("uptake", ps).results[0]
+    assert truth & test_wells, "the seed should put an outlier among the fitted wells"
+    assert set(r.excluded_wells) & truth
+    assert set(r.excluded_wells) <= truth
+    assert any(f.startswith("outliers_excluded") for f in r.flags)
+
+
+def test_edge_effects_are_flagged():
+    ps = simulate_uptake("SERT", "amitriptyline", ki="3.45 nM", km="630 nM", seed=4,
+                         edge_effects=True, well_cv=0.03)
+    r = analyze_plate("uptake", ps).results[0]
+    assert any(f.startswith("plateau_mismatch") for f in r.flags)
+    assert r.ki_ci95_M[0] < 3.45e-9 * 1.3 and r.ki_ci95_M[1] > 3.45e-9 / 1.3

@@ -62,6 +62,10 @@ _MIN_CONTROLS = 2
 _MIN_TEST_WELLS = 5
 _MIN_TEST_CONCS = 4
 _SECONDS_PER_MINUTE = 60.0
+#: Fitted plateaus further than this from 100 % / 0 % of control are flagged (assumption: ~5×
+#: the typical SE of a plateau on the default plate; catches edge effects on the control
+#: columns and mis-assigned controls).
+_PLATEAU_TOLERANCE_PCT = 15.0
 _NAN2 = (math.nan, math.nan)
 
 
@@ -318,6 +322,14 @@ def _analyze_one(kind: str, name: str, compound: str, w: pd.DataFrame, cfg: dict
                            flags=tuple(flags), n_test_wells=int(is_test.sum()),
                            excluded_wells=excluded, curve=fit, **base), frame
     flags.extend(f"fit:{f}" for f in fit.flags)
+    # Plateaus of the test wells alone (the main fit shares its top with the total wells).
+    only_test = used & (x > 0)
+    alone = fit_4pl(x[only_test], y[only_test], None if wts is None else wts[only_test],
+                    ci="asymptotic")
+    if alone.status != "failed" and (abs(alone.top - 100.0) > _PLATEAU_TOLERANCE_PCT
+                                     or abs(alone.bottom) > _PLATEAU_TOLERANCE_PCT):
+        flags.append(f"plateau_mismatch:top={alone.top:.0f}%,bottom={alone.bottom:.0f}%"
+                     "(controls differ from the curve's plateaus: edge effects?)")
     ic50 = 10.0**fit.log_center
     ic50_ci = (10.0 ** fit.log_center_ci95[0], 10.0 ** fit.log_center_ci95[1])
     status = "warning" if fit.status == "warning" else "ok"
