@@ -133,12 +133,16 @@ def parameter_table() -> pd.DataFrame:
 
 
 def assay_parameters(assay: str, target: str | None = None) -> dict[str, float]:
-    """Default parameters of ``assay`` at ``target`` as canonical floats.
+    """Default parameters of ``assay`` at ``target`` as canonical floats (a fresh dict).
 
     Rows for the specific target override rows for all targets (``*``); rows for all assays
     (``*``) are included.
     """
-    a = _check_assay(assay)
+    return dict(_assay_parameters(_check_assay(assay), None if target is None else str(target)))
+
+
+@lru_cache(maxsize=32)
+def _assay_parameters(a: str, target: str | None) -> dict[str, float]:
     table = parameter_table()
     out: dict[str, float] = {}
     for level in ("*", a):
