@@ -244,6 +244,14 @@ def _resolve(kind: str, cond: dict[str, Any], target: str | None, substrate, km,
     return out
 
 
+def _off(summary: CurveSummary, name: str, expected: float) -> bool:
+    """A plateau further than the tolerance from ``expected`` and outside its own 95 % CI."""
+    value = getattr(summary, name)
+    low, high = (summary.fit.ci95.get(name, (value, value)) if summary.fit is not None
+                 else (value, value))
+    return abs(value - expected) > _PLATEAU_TOLERANCE_PCT and not (low <= expected <= high)
+
+
 def _as_plateset(plate: object, layout) -> PlateSet:
     if isinstance(plate, PlateSet):
         return plate
@@ -326,8 +334,7 @@ def _analyze_one(kind: str, name: str, compound: str, w: pd.DataFrame, cfg: dict
     only_test = used & (x > 0)
     alone = fit_4pl(x[only_test], y[only_test], None if wts is None else wts[only_test],
                     ci="asymptotic")
-    if alone.status != "failed" and (abs(alone.top - 100.0) > _PLATEAU_TOLERANCE_PCT
-                                     or abs(alone.bottom) > _PLATEAU_TOLERANCE_PCT):
+    if alone.status != "failed" and (_off(alone, "top", 100.0) or _off(alone, "bottom", 0.0)):
         flags.append(f"plateau_mismatch:top={alone.top:.0f}%,bottom={alone.bottom:.0f}%"
                      "(controls differ from the curve's plateaus: edge effects?)")
     ic50 = 10.0**fit.log_center

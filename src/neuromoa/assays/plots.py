@@ -77,7 +77,9 @@ def curve_plot(analysis: AssayAnalysis, plate: str, compound: str, ax=None):
     ax.set_xlabel(f"[{compound}] (M)")
     ax.set_ylabel("specific signal (% of control)")
     ki = "n/a" if not math.isfinite(res.ki_M) else f"{res.ki_M * 1e9:.3g} nM"
-    ax.set_title(f"{plate}: {compound}, Ki = {ki}, Z' = {res.z_prime:.2f}")
+    if res.ki_exact_M is not None and math.isfinite(res.ki_exact_M):
+        ki += f" (exact depletion {res.ki_exact_M * 1e9:.3g} nM)"
+    ax.set_title(f"{plate}: {compound}, Ki = {ki}, Z' = {res.z_prime:.2f}", fontsize=10)
     ax.legend(fontsize=7, loc="upper right")
     return ax.figure
 
