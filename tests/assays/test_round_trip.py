@@ -23,7 +23,7 @@ MAX_COVERAGE = 0.97 if FULL else 1.0
 @pytest.mark.slow
 @pytest.mark.parametrize("kind, target, compound", DEFAULT_CASES)
 def test_round_trip_recovers_ki(kind, target, compound):
-    rt = round_trip(kind, target, compound, n_plates=N, seed=1000)
+    rt = round_trip(kind, target, compound, n_plates=N, seed=0)  # the documented table's seeds
     s = rt.summary().set_index("method")
     row = s.loc["exact_depletion" if kind == "binding" else "cheng_prusoff"]
     assert row["n_ok"] >= N - 1
