@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from neuromoa.assays import analyze_plate, default_layout, read_plates, simulate_uptake
+from neuromoa.assays.layout import parse_well
 from neuromoa.errors import DataFileError, ProtocolError
 
 
@@ -114,3 +117,53 @@ def test_clean_user_tidy_file_is_analysed(tmp_path):
     r = res.results[0]
     assert r.ic50_M == pytest.approx(4e-9, rel=0.05)
     assert r.ki_M == pytest.approx(4e-9 / (1 + 100 / 630), rel=0.05)
+
+
+def test_batch_one_bad_plate_does_not_stop_the_others(tmp_path):
+    ps = simulate_uptake("SERT", "amitriptyline", ki="3.45 nM", km="630 nM", seed=3, n_plates=3)
+    w = ps.wells
+    bad = w[~((w["plate"] == "P1-2") & (w["role"] == "total"))]
+    res = analyze_plate("uptake", type(ps)(bad.reset_index(drop=True), ps.meta, "batch"))
+    status = {r.plate: r.status for r in res.results}
+    assert status["P1-2"] == "failed" and "total" in res.results[1].message
+    assert status["P1-1"] != "failed" and status["P1-3"] != "failed"
+
+
+def test_unit_rescaling_changes_nothing(plate, tmp_path):
+    """The same plate written with concentrations in µM (column unit) gives the same Ki."""
+    w = plate.wells
+    lines = ["plate,well,role,compound,concentration_uM,counts"]
+    for r in w.itertuples(index=False):
+        conc = "" if r.concentration_M == 0 else repr(r.concentration_M * 1e6)
+        counts = "" if np.isnan(r.counts_cpm) else repr(r.counts_cpm)
+        lines.append(f"{r.plate},{r.well},{r.role},{r.compound},{conc},{counts}")
+    p = tmp_path / "um.csv"
+    p.write_text("\n".join(lines) + "\n")
+    a = analyze_plate("uptake", plate).results[0]
+    b = analyze_plate("uptake", p, substrate="0.1 uM", km="0.63 uM").results[0]
+    assert b.ki_M == pytest.approx(a.ki_M, rel=1e-6)
+    assert b.ki_ci95_M[1] == pytest.approx(a.ki_ci95_M[1], rel=1e-6)
+
+
+def test_tidy_counts_without_roles_take_the_layout(plate, tmp_path):
+    plate.write(tmp_path / "g.csv", format="grid", layout_path=tmp_path / "lay.csv")
+    w = plate.wells
+    counts_only = tmp_path / "counts.csv"
+    counts_only.write_text("well,counts\n" + "\n".join(
+        f"{r.well},{r.counts_cpm!r}" for r in w.itertuples(index=False)) + "\n")
+    a = analyze_plate("uptake", plate).results[0]
+    b = analyze_plate("uptake", counts_only, layout=tmp_path / "lay.csv", substrate="100 nM",
+                      km="630 nM").results[0]
+    assert b.ki_M == pytest.approx(a.ki_M, rel=1e-9)
+
+
+@given(st.sampled_from("ABCDEFGHabcdefgh"), st.integers(1, 12), st.booleans())
+def test_parse_well_accepts_plate_wells(letter, column, zero_pad):
+    text = f"{letter}{column:02d}" if zero_pad else f"{letter}{column}"
+    assert parse_well(text) == (letter.upper(), column)
+
+
+@given(st.text(max_size=6))
+def test_parse_well_never_crashes(text):
+    out = parse_well(text)
+    assert out is None or (out[0] in "ABCDEFGHIJKLMNOP" and 1 <= out[1] <= 24)

@@ -291,6 +291,8 @@ def _merge_layout(counts: pd.DataFrame, layout: pd.DataFrame, fname: str) -> pd.
         lay = layout[layout["plate"] == plate]
         if lay.empty:
             lay = layout[layout["plate"] == ""]
+        if lay.empty and layout["plate"].nunique() == 1:
+            lay = layout  # a one-plate layout applies to a file whose plates are not named alike
         if lay.empty:
             raise DataFileError(f"the layout has no wells for plate {plate!r}.", file=fname)
         merged = lay.drop(columns=["plate"]).merge(grid[["well", "counts_cpm", "line"]],
