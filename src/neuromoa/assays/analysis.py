@@ -234,6 +234,9 @@ def _resolve(kind: str, cond: dict[str, Any], target: str | None, substrate, km,
                                  "(--radioligand, e.g. '5 nM').")
         out["kd_M"] = (resolve_molar(kd, "kd") if kd is not None else float(cond["kd_M"])
                        if "kd_M" in cond else kb_constant(protocol("binding", tgt).label_constant)[0])
+        conversion_keys = ("volume_L", "filter_recovery", "specific_activity_Ci_per_mol",
+                           "counting_efficiency")
+        out["conversion_assumed"] = not all(key in cond for key in conversion_keys)
         out["cpm_per_M"] = (float(cond.get("volume_L", par["volume"]))
                             * float(cond.get("filter_recovery", par["filter_recovery"]))
                             * float(cond.get("specific_activity_Ci_per_mol", par["specific_activity"]))
@@ -384,6 +387,9 @@ def _analyze_one(kind: str, name: str, compound: str, w: pd.DataFrame, cfg: dict
             NeuromoaWarning, stacklevel=3)
     if direct.status == "failed":
         flags.append("direct_ki_fit_failed")
+    if cfg.get("conversion_assumed"):
+        flags.append("depletion_from_default_counting_conversion(specific activity, efficiency, "
+                     "volume, recovery from data/assays/parameters.csv)")
     if exact.status != "ok":
         flags.append("exact_depletion_fit_failed")
     return PlateResult(

@@ -47,6 +47,18 @@ __all__ = ["DepletionFit", "binding_signal", "exact_ic50", "fit_exact_depletion"
 
 #: Two-sided 95 % intervals.
 _CI_LEVEL = 0.95
+#: Half-width (log10 units) of the bracket searched for the exact IC50 around the
+#: Cheng–Prusoff value (numerical control: depletion shifts the IC50 by far less than 10^3).
+_IC50_BRACKET_LOG10 = 3.0
+#: Starting bound radioligand is clipped into [1e-6, 0.95] × added radioligand so that the
+#: starting receptor concentration R = B + Kd'·B/(L − B) stays finite (numerical control).
+_B0_MIN_FRACTION, _B0_MAX_FRACTION = 1e-6, 0.95
+#: Fallback starting Ki when no well falls below half of the top (numerical control, M).
+_KI_FALLBACK_M = 1e-8
+#: Relative step scales of (log10 Ki, log10 R, offset/top) for the optimiser.
+_X_SCALE = (1.0, 1.0, 0.1)
+#: Fewest wells for a 3-parameter fit with an error estimate.
+_MIN_WELLS = 5
 
 
 def binding_signal(conc_M, ki_M, *, receptor_M: float, radioligand_M: float, kd_M: float,
@@ -89,7 +101,8 @@ def exact_ic50(ki_M: float, *, receptor_M: float, radioligand_M: float, kd_M: fl
         return float(ligand_depletion_bound(receptor_M, radioligand_M, kd_eff, 10.0**log_i,
                                             ki_M)) - 0.5 * rl0
 
-    lo, hi = math.log10(guess) - 3.0, math.log10(guess + receptor_M) + 3.0
+    lo = math.log10(guess) - _IC50_BRACKET_LOG10
+    hi = math.log10(guess + receptor_M) + _IC50_BRACKET_LOG10
     return 10.0 ** optimize.brentq(f, lo, hi, xtol=1e-12)
 
 
@@ -245,19 +258,20 @@ def fit_exact_depletion(conc_M, specific_cpm, *, radioligand_M: float, kd_M: flo
     y = np.asarray(specific_cpm, float)
     w = np.ones_like(y) if weights is None else np.asarray(weights, float)
     n = int(y.size)
-    if n < 5:
-        return _failed("fewer than 5 wells", n)
+    if n < _MIN_WELLS:
+        return _failed(f"fewer than {_MIN_WELLS} wells", n)
     k = nsb_fraction
     kd_eff = kd_M * (1.0 + k)
     sw = np.sqrt(w / np.mean(w))
     top = float(np.max(y[x == 0])) if np.any(x == 0) else float(np.max(y))
-    b0 = min(max(np.median(y[x == np.min(x)]) * (1 + k) / cpm_per_M, 1e-6 * radioligand_M),
-             0.95 * radioligand_M)
+    b0 = min(max(np.median(y[x == np.min(x)]) * (1 + k) / cpm_per_M,
+                 _B0_MIN_FRACTION * radioligand_M), _B0_MAX_FRACTION * radioligand_M)
     r0 = b0 + kd_eff * b0 / (radioligand_M - b0)
     if ki_guess_M is None:
         half = 0.5 * top
         below = x[(y < half) & (x > 0)]
-        ki_guess_M = float(np.min(below)) / (1 + radioligand_M / kd_M) if below.size else 1e-8
+        ki_guess_M = (float(np.min(below)) / (1 + radioligand_M / kd_M) if below.size
+                      else _KI_FALLBACK_M)
     p0 = np.array([math.log10(ki_guess_M), math.log10(r0), 0.0])
     scale = max(top, 1.0)
 
@@ -266,7 +280,7 @@ def fit_exact_depletion(conc_M, specific_cpm, *, radioligand_M: float, kd_M: flo
         return sw * (cpm_per_M * np.asarray(rl) / (1.0 + k) + p[2] * scale - y) / scale
 
     try:
-        sol = optimize.least_squares(resid, p0, method="lm", x_scale=[1.0, 1.0, 0.1])
+        sol = optimize.least_squares(resid, p0, method="lm", x_scale=list(_X_SCALE))
     except (ValueError, FloatingPointError) as exc:
         return _failed(f"optimiser failed: {exc}", n)
     if not sol.success or not np.all(np.isfinite(sol.x)):
