@@ -17,7 +17,11 @@ app = typer.Typer(
 )
 
 # Command modules, in the order their commands appear in --help.
+<<<<<<< HEAD
 _MODULES: list[str] = ["targets", "assay"]
+=======
+_MODULES: list[str] = ["targets", "engage", "exposure", "systems"]
+>>>>>>> main
 
 
 def _register_all() -> None:
