@@ -17,11 +17,7 @@ app = typer.Typer(
 )
 
 # Command modules, in the order their commands appear in --help.
-<<<<<<< HEAD
-_MODULES: list[str] = ["targets", "assay"]
-=======
-_MODULES: list[str] = ["targets", "engage", "exposure", "systems"]
->>>>>>> main
+_MODULES: list[str] = ["targets", "engage", "exposure", "systems", "assay"]
 
 
 def _register_all() -> None:
