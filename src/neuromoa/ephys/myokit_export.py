@@ -69,7 +69,7 @@ def myokit_text(model: ChannelModel | str, *, holding_V: float | None = None) ->
     lines += [f"E_rev = {model.reversal_V!r}", "    desc: reversal potential (V)",
               f"g_max = {model.conductance_S!r}", "    desc: maximal conductance (S)"]
     exprs = _plan_exprs(model, rnames, rename)
-    balanced = {2 * k + d for k, d, _ in scheme._plan[4]}
+    balanced = {2 * k + d for k, d, _ in scheme.balance_plan}
     for k, (name, text) in enumerate(zip(rnames, exprs, strict=True)):
         explicit = k not in balanced
         lines.append(f"{name} = 1e-3 * ({text})" if explicit else f"{name} = {text}")
@@ -97,9 +97,9 @@ def myokit_text(model: ChannelModel | str, *, holding_V: float | None = None) ->
 
 def _plan_exprs(model: ChannelModel, rnames: list[str], rename: dict) -> list[str]:
     scheme = model.scheme
-    _, exprs, _, _, plan = scheme._plan  # the scheme's own resolution of 'balance' rates
-    out: list[str | None] = [None if ex is None else to_myokit(ex.text, rename) for ex in exprs]
-    for k, unknown_dir, path in plan:
+    texts = [scheme.rate_expression(k) for k in range(2 * len(scheme.edges))]
+    out: list[str | None] = [None if t is None else to_myokit(t, rename) for t in texts]
+    for k, unknown_dir, path in scheme.balance_plan:  # the scheme's own resolution
         known = rnames[2 * k + (1 - unknown_dir)]
         num = [rnames[2 * j] if d > 0 else rnames[2 * j + 1] for j, d in path]
         den = [rnames[2 * j + 1] if d > 0 else rnames[2 * j] for j, d in path]

@@ -128,7 +128,7 @@ class NeuronModel:
     def _arrays(self, conc_M: float):
         na = load_channel(self.na_channel)
         k0, z = na.scheme.exponential_form({DRUG: conc_M})
-        _, _, src, dst, _ = na.scheme._plan
+        src, dst = na.scheme.directed_edges
         openw = na.scheme.observable_vector("open")
         g = np.array([kg.conductance_S / (1.0 + conc_M / kg.block_K_M) for kg in self.potassium])
         gk = dict(

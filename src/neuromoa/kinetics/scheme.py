@@ -275,6 +275,23 @@ class Scheme:
                 out.append([(k, +1)] + path)
         return out
 
+    # ------------------------------------------------------------------ structure
+    @property
+    def directed_edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(src, dst)`` state indices of every directed rate, in the order of :meth:`rates`."""
+        return self._plan[2].copy(), self._plan[3].copy()
+
+    @property
+    def balance_plan(self) -> tuple:
+        """How ``balance`` rates are resolved: ``(edge, 0 forward | 1 backward, path)``, the
+        path a tuple of ``(edge, +1/-1)`` from the edge's target back to its source."""
+        return self._plan[4]
+
+    def rate_expression(self, k: int) -> str | None:
+        """Text of directed rate ``k`` (``None`` for a ``balance`` rate)."""
+        ex = self._plan[1][k]
+        return None if ex is None else ex.text
+
     # ------------------------------------------------------------------ numerics
     @property
     def parameter_values(self) -> dict[str, float]:
