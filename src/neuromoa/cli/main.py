@@ -17,7 +17,7 @@ app = typer.Typer(
 )
 
 # Command modules, in the order their commands appear in --help.
-_MODULES: list[str] = ["targets", "engage", "exposure", "systems", "report"]
+_MODULES: list[str] = ["targets", "engage", "exposure", "ephys", "systems", "assay", "report"]
 
 
 def _register_all() -> None:
