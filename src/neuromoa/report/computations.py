@@ -23,7 +23,7 @@ CURVE_RANGE_M: tuple[float, float, int] = (1e-11, 1e-3, 161)
 #: Virtual-experiment sizes, (quick, full). Assumption: quick keeps the whole report ≤ 30 s on a
 #: 2-core machine, full ≤ 3 min; the modules' own tests establish accuracy at larger sizes.
 SIZES: dict[str, tuple[int, int]] = {
-    "round_trip_plates": (3, 100),
+    "round_trip_plates": (3, 200),
     "schild_targets": (2, 8),
     "uptake_targets": (1, 2),
 }
