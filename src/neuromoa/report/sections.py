@@ -190,6 +190,8 @@ def _engagement(ctx: SectionContext) -> Markup:
 # --------------------------------------------------------------------------- 5, 6 cards
 # How many scalar results of a card's to_dict() the report prints beside its figure.
 MAX_CARD_NUMBERS = 18
+# A figure wider than this × its height gets the full width, its numbers below it.
+WIDE_FIGURE_RATIO = 1.8
 # Lists of numbers up to this length are printed (one value per concentration, say).
 MAX_LIST_NUMBERS = 10
 # Records of a list of records (one per plate, per concentration) printed.
@@ -252,9 +254,12 @@ def _format_result(prov: Any, name: str, value: Any, source: str) -> tuple[Marku
 def _cards(ctx: SectionContext, step: str) -> list[dict[str, Any]]:
     out = []
     for i, card in enumerate(ctx.value(step)):
-        entry: dict[str, Any] = {"title": card.title, "figure": None, "numbers": [], "error": ""}
+        entry: dict[str, Any] = {"title": card.title, "figure": None, "numbers": [], "error": "",
+                                 "wide": False}
         try:
             fig = figure_from_plot(card.result, **card.plot)
+            width, height = fig.get_size_inches()
+            entry["wide"] = width > WIDE_FIGURE_RATIO * height
             entry["figure"] = ctx.figures.add(f"{step}_{i + 1}", fig, card.caption, f"calc:{step}")
         except Exception as exc:  # noqa: BLE001 - one figure must not lose the section
             entry["error"] = f"figure not available: {type(exc).__name__}: {exc}"
