@@ -47,3 +47,32 @@ def test_config_sizes_and_dict():
     assert ReportConfig().size(3, 30) == 30
     d = ReportConfig().to_dict()
     assert d["doses"] == ["10 mg", "25 mg", "75 mg", "150 mg"] and d["compound"] == "amitriptyline"
+
+
+def test_figure_from_plot_accepts_the_plot_styles():
+    from matplotlib.figure import Figure
+
+    from neuromoa.report.figures import figure_from_plot
+
+    class OwnFigure:
+        def plot(self, fig=None):
+            fig = fig or Figure(figsize=(3, 9))
+            fig.add_subplot(1, 1, 1).plot([0, 1])
+            return fig
+
+    class ReturnsAxes:
+        def plot(self, ax=None):
+            if ax is None:
+                ax = Figure(figsize=(5, 2)).add_subplot(1, 1, 1)
+            ax.plot([0, 1])
+            return ax
+
+    class DrawsOnly:
+        def plot(self, ax=None):
+            if ax is not None:
+                ax.plot([0, 1])
+
+    assert tuple(figure_from_plot(OwnFigure()).get_size_inches()) == (3, 9)
+    assert tuple(figure_from_plot(ReturnsAxes()).get_size_inches()) == (5, 2)
+    fig = figure_from_plot(DrawsOnly())
+    assert len(fig.axes) == 1 and len(fig.axes[0].lines) == 1

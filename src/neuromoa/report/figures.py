@@ -29,19 +29,17 @@ class ReportFigure:
 def figure_from_plot(obj: Any, *, figsize: tuple[float, float] = (6.4, 4.2), **kwargs: Any) -> Figure:
     """Call ``obj.plot(...)`` (the result objects' contract) and return the Figure it drew.
 
-    ``plot`` may take ``ax=`` (we pass fresh axes), ``fig=`` (we pass a fresh Figure) or
-    neither, and may return a Figure, an Axes, an array of Axes or nothing.
+    ``plot()`` is called without axes first, so the result chooses its own figure size; it may
+    return a Figure, an Axes or an array of Axes. Only if it returns none of these is it
+    called again with fresh axes (``ax=``) to draw on.
     """
-    import inspect
-
-    params = inspect.signature(obj.plot).parameters
+    out = obj.plot(**kwargs)  # the result picks its own figure size
+    found = _find_figure(out)
+    if found is not None:
+        return found
+    # A plot() that only draws on axes it is given.
     fig = Figure(figsize=figsize)
-    if "ax" in params and "ax" not in kwargs:
-        out = obj.plot(ax=fig.add_subplot(1, 1, 1), **kwargs)
-    elif "fig" in params and "fig" not in kwargs:
-        out = obj.plot(fig=fig, **kwargs)
-    else:
-        out = obj.plot(**kwargs)
+    out = obj.plot(ax=fig.add_subplot(1, 1, 1), **kwargs)
     found = _find_figure(out)
     return found if found is not None else fig
 
