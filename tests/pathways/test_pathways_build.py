@@ -5,7 +5,13 @@ import pytest
 kb_module = pytest.importorskip("neuromoa.kb")
 
 from neuromoa.errors import DataFileError, InputError, UnknownCompoundError  # noqa: E402
-from neuromoa.pathways import PATHWAYS, build_pathway, pathway_names, write_pathways  # noqa: E402
+from neuromoa.pathways import (  # noqa: E402
+    PATHWAYS,
+    build_pathway,
+    build_pathways,
+    pathway_names,
+    write_pathways,
+)
 from neuromoa.pathways import build as build_module  # noqa: E402
 
 
@@ -111,3 +117,15 @@ def test_model_notes_are_added_to_process_nodes(kb):
                                                     "not_a_node": "ignored"})
     assert graph.node("synaptic_5ht").label.endswith("\n[synapse model: ×2.7]")
     assert "[" not in graph.node("synaptic_ne").label
+
+
+def test_targets_without_a_value_are_left_out_and_said(kb):
+    # nortriptyline has values at muscarinic (unspecified), H1 and alpha1 but not at M1-M5 or Trk
+    # in the knowledge base (FACTS.md: Cusack 1994 only).
+    graph = build_pathway("antagonism", "nortriptyline", kb=kb)
+    targets = {n.id for n in graph.nodes if n.kind == "target"}
+    assert "M1" not in targets and {"H1", "alpha1"} <= targets
+    assert "No value of Nortriptyline" in graph.caption and "M1" in graph.caption
+    assert all(graph.predecessors(n.id) for n in graph.nodes if n.kind != "drug")
+    graphs = build_pathways("nortriptyline", kb=kb)
+    assert "neurotrophic" not in graphs and "reuptake" in graphs

@@ -28,7 +28,7 @@ from neuromoa.errors import DataFileError, InputError
 from neuromoa.pathways.graph import Edge, Node, PathwayGraph
 from neuromoa.units import format_molar
 
-__all__ = ["PATHWAYS", "build_pathway", "build_pathways", "format_molar_range", "pathway_names"]
+__all__ = ["PATHWAYS", "NoTargetValueError", "build_pathway", "build_pathways", "format_molar_range", "pathway_names"]
 
 # Mode of action in kb.activities → relation drawn on the drug → target edge.
 _MODE_RELATION = {
@@ -76,6 +76,10 @@ def _definitions() -> dict[str, dict[str, Any]]:
     return defs
 
 
+class NoTargetValueError(InputError):
+    """The compound has no value at any target of a pathway (the pathway cannot be drawn)."""
+
+
 #: The shipped pathway names, in the document's order.
 PATHWAYS: tuple[str, ...] = ("reuptake", "antagonism", "neurotrophic")
 
@@ -110,6 +114,20 @@ def format_molar_range(low: float, high: float) -> str:
 
 def _affinity_label(aff: Any) -> str:
     return f"{aff.measure} {format_molar_range(float(aff.low_M), float(aff.high_M))}"
+
+
+def _reachable(start: str, nodes: list[Node], edges: list[Edge]) -> tuple[list[Node], list[Edge]]:
+    """Keep the nodes reachable from ``start`` (a left-out target leaves orphans behind)."""
+    seen = {start}
+    frontier = [start]
+    while frontier:
+        current = frontier.pop()
+        for e in edges:
+            if e.source == current and e.target not in seen:
+                seen.add(e.target)
+                frontier.append(e.target)
+    return ([n for n in nodes if n.id in seen],
+            [e for e in edges if e.source in seen and e.target in seen])
 
 
 def _consequence_text(text: str) -> str:
@@ -188,8 +206,12 @@ def build_pathway(name: str, compound: str = "amitriptyline", *, kb: Any = None,
                               str(target.reference)))
         return consequence_ids[text]
 
+    missing: list[str] = []
     for target_id in spec["targets"]:
         target = kb.target(target_id)
+        if not len(kb.activities(compound=comp.id, target=target.id)):
+            missing.append(target.id)  # no value: the target is left out, and the caption says so
+            continue
         label = str(target.name) if target.id in str(target.name) else f"{target.id}\n{target.name}"
         nodes.append(Node(target.id, label, "target",
                           str(target.effect_class), str(target.reference)))
@@ -201,6 +223,9 @@ def build_pathway(name: str, compound: str = "amitriptyline", *, kb: Any = None,
             label += f"\nocc. {weight:.2f}"
         edges.append(Edge(drug_id, target.id, _mode(kb, comp.id, target.id), label,
                           str(aff.reference), weight))
+    if len(missing) == len(spec["targets"]):
+        raise NoTargetValueError(f"{comp.id} has no value in the knowledge base at any target of pathway "
+                         f"{name!r} ({', '.join(missing)})")
 
     known_refs = set(kb.references["id"].astype(str))
     for row in spec["nodes"]:
@@ -213,6 +238,10 @@ def build_pathway(name: str, compound: str = "amitriptyline", *, kb: Any = None,
     for row in spec["steps"]:
         _check_refs(row["reference"], known_refs, "steps.csv", name,
                     f"{row['source']} → {row['target']}")
+        if row["source"] in missing or row["target"] in missing or any(
+                end.startswith(_CONSEQUENCE) and end[len(_CONSEQUENCE):] in missing
+                for end in (row["source"], row["target"])):
+            continue
         ends = []
         for end in (row["source"], row["target"]):
             if end == _DRUG:
@@ -222,8 +251,12 @@ def build_pathway(name: str, compound: str = "amitriptyline", *, kb: Any = None,
             else:
                 ends.append(end)
         edges.append(Edge(ends[0], ends[1], row["relation"], row["label"], row["reference"]))
+    nodes, edges = _reachable(drug_id, nodes, edges)
 
     caption = spec["caption"]
+    if missing:
+        caption += (f" No value of {comp.name} in the knowledge base at {', '.join(missing)}: "
+                    "left out.")
     if occupancy is not None and occupancy_label:
         caption += f" Edge width: fractional occupancy at {occupancy_label}."
     return PathwayGraph.from_parts(name, f"{comp.name}: {spec['title']}", caption, nodes, edges)
@@ -233,7 +266,19 @@ def build_pathways(compound: str = "amitriptyline", *, kb: Any = None,
                    occupancy: Mapping[str, float] | None = None,
                    occupancy_label: str = "",
                    notes: Mapping[str, str] | None = None) -> dict[str, PathwayGraph]:
-    """All shipped pathways for ``compound`` (see :func:`build_pathway`), keyed by name."""
-    return {name: build_pathway(name, compound, kb=kb, occupancy=occupancy,
-                                occupancy_label=occupancy_label, notes=notes)
-            for name in pathway_names()}
+    """All shipped pathways for ``compound`` (see :func:`build_pathway`), keyed by name.
+
+    A pathway at none of whose targets the compound has a value (nortriptyline has no Trk
+    value) is left out; if that leaves nothing, :class:`InputError`.
+    """
+    graphs: dict[str, PathwayGraph] = {}
+    reasons = []
+    for name in pathway_names():
+        try:
+            graphs[name] = build_pathway(name, compound, kb=kb, occupancy=occupancy,
+                                         occupancy_label=occupancy_label, notes=notes)
+        except NoTargetValueError as exc:
+            reasons.append(str(exc))
+    if not graphs:
+        raise InputError("; ".join(reasons))
+    return graphs

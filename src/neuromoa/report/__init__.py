@@ -15,7 +15,14 @@ from neuromoa.report.assemble import (
     build_report,
 )
 from neuromoa.report.provenance import SOURCE_PREFIXES, Provenance, source_anchor
-from neuromoa.report.steps import ReportConfig, Step, StepOutcome, check_requirements, run_steps
+from neuromoa.report.steps import (
+    ReportConfig,
+    Step,
+    StepOutcome,
+    StepUnavailable,
+    check_requirements,
+    run_steps,
+)
 
 __all__ = [
     "SOURCE_PREFIXES",
@@ -27,6 +34,7 @@ __all__ = [
     "SectionSpec",
     "Step",
     "StepOutcome",
+    "StepUnavailable",
     "build_report",
     "check_requirements",
     "run_steps",

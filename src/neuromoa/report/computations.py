@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from neuromoa.report.steps import ReportConfig, Step, StepOutcome
+from neuromoa.report.steps import ReportConfig, Step, StepOutcome, StepUnavailable
 
 __all__ = ["CURVE_RANGE_M", "Card", "ROUND_TRIP_NUMBERS", "SIZES", "STEPS"]
 
@@ -103,15 +103,39 @@ def _curves(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> Any:
     return engagement_curves(config.compound, np.geomspace(low, high, n))
 
 
-#: Knowledge-base constant holding the therapeutic total plasma range of the compound.
+#: Knowledge-base constant holding the therapeutic total plasma range (amitriptyline's; another
+#: compound's is looked up as ``therapeutic_plasma_total_<compound>``).
 THERAPEUTIC_RANGE_CONSTANT = "therapeutic_plasma_total"
+#: The compound the ion-channel, NMDA and Trk models are parameterised for.
+MODELLED_COMPOUND = "amitriptyline"
+
+
+def _amitriptyline_only(config: ReportConfig, what: str) -> None:
+    """The ion-channel, NMDA and Trk models are parameterised for amitriptyline only."""
+    if config.compound != MODELLED_COMPOUND:
+        raise StepUnavailable(f"the {what} model is parameterised for {MODELLED_COMPOUND}, "
+                              f"not {config.compound}")
+
+
+def _has_activity(outcomes: Mapping[str, StepOutcome], target: str) -> bool:
+    """Whether the kb has a value of the report's compound at ``target``."""
+    acts = outcomes["kb"].value["activities"] if "kb" in outcomes and outcomes["kb"].ok else None
+    return acts is None or bool((acts["target"] == target).any())
 
 
 def _therapeutic(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[str, Any]:
     from neuromoa.engagement import engage
 
     kb = outcomes["kb"].value["kb"]
-    const = kb.constant(THERAPEUTIC_RANGE_CONSTANT)
+    names = [f"{THERAPEUTIC_RANGE_CONSTANT}_{config.compound}"]
+    if config.compound == MODELLED_COMPOUND:
+        names.append(THERAPEUTIC_RANGE_CONSTANT)
+    known = kb.constant_names() if callable(kb.constant_names) else kb.constant_names
+    found = [n for n in names if n in known]
+    if not found:
+        raise StepUnavailable(f"the knowledge base has no therapeutic plasma range for "
+                              f"{config.compound} (constant {names[0]!r})")
+    const = kb.constant(found[0])
     low, high = float(const.low_si), float(const.high_si)
     unbound = {}
     for name, total in (("low", low), ("high", high)):
@@ -177,7 +201,10 @@ def _uptake(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[C
     from neuromoa.assays import analyze_plate, round_trip, simulate_uptake
 
     cards = []
-    for target in ("SERT", "NET")[: config.size(*SIZES["uptake_targets"])]:
+    targets = [t for t in ("SERT", "NET") if _has_activity(outcomes, t)]
+    if not targets:
+        raise StepUnavailable(f"the knowledge base has no value of {config.compound} at SERT/NET")
+    for target in targets[: config.size(*SIZES["uptake_targets"])]:
         plates = simulate_uptake(target=target, compound=config.compound, seed=config.seed)
         analysis = analyze_plate("uptake", plates)
         trip = round_trip("uptake", target, config.compound,
@@ -197,6 +224,8 @@ def _uptake(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[C
 def _binding(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
     from neuromoa.assays import analyze_plate, round_trip, simulate_binding
 
+    if not _has_activity(outcomes, "M1"):
+        raise StepUnavailable(f"the knowledge base has no value of {config.compound} at M1")
     plates = simulate_binding(target="M1", compound=config.compound, seed=config.seed)
     analysis = analyze_plate("binding", plates)
     trip = round_trip("binding", "M1", config.compound, config.size(*SIZES["round_trip_plates"]),
@@ -214,6 +243,7 @@ def _binding(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[
 def _patch(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
     from neuromoa.ephys import simulate_protocol, state_dependence_experiment
 
+    _amitriptyline_only(config, "Na+ channel")
     cards = []
     for protocol, caption in (
             ("tonic", "Tonic block from −120 mV: Na+ currents at increasing concentrations."),
@@ -231,6 +261,7 @@ def _patch(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Ca
 def _fi(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
     from neuromoa.ephys import fi_curves
 
+    _amitriptyline_only(config, "DRG neuron")
     concs = FI_CONCS_QUICK if config.quick else FI_CONCS
     return [Card("F–I curves of the DRG neuron", fi_curves(list(concs)),
                  "Firing rate against injected current; rheobase rises with block.")]
@@ -242,10 +273,9 @@ def _synapse(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[
     unbound = _top_unbound(outcomes, config)
     kwargs: dict[str, Any] = {}
     if unbound:
-        names = list(unbound)
-        kwargs["conc"] = f"{unbound[names[0]]} M"
-        if len(names) > 1:
-            kwargs["nortriptyline"] = f"{unbound[names[1]]} M"
+        # The synapse model takes both ligands by name (either may be absent: 0 M).
+        kwargs["conc"] = f"{unbound.get('amitriptyline', 0.0)} M"
+        kwargs["nortriptyline"] = f"{unbound.get('nortriptyline', 0.0)} M"
     cards = []
     for transmitter in ("5HT", "NE"):
         cards.append(Card(f"Synapse ({transmitter}): one release event", synapse_single_release(
@@ -268,7 +298,10 @@ def _chronic(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[
 def _schild(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
     from neuromoa.systems import GPCR_TARGETS, schild_experiment
 
-    targets = list(GPCR_TARGETS)[: config.size(*SIZES["schild_targets"])]
+    targets = [t for t in GPCR_TARGETS if _has_activity(outcomes, t)]
+    if not targets:
+        raise StepUnavailable(f"the knowledge base has no value of {config.compound} at a GPCR")
+    targets = targets[: config.size(*SIZES["schild_targets"])]
     return [Card(f"Schild analysis at {t}", schild_experiment(t, compound=config.compound,
                                                               seed=config.seed),
                  f"Agonist concentration–response at {t} with amitriptyline, and the Schild plot.")
@@ -278,6 +311,7 @@ def _schild(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[C
 def _nmda(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
     from neuromoa.systems import nmda_ic50
 
+    _amitriptyline_only(config, "NMDA")
     return [
         Card("NMDA: Ca2+-dependent desensitisation (4 mM Ca2+)", nmda_ic50("4 mM"),
              "Inhibition of the steady-state NMDA current at 4 mM external Ca2+."),
@@ -290,6 +324,7 @@ def _nmda(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Car
 def _trk(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
     from neuromoa.systems import trk_response
 
+    _amitriptyline_only(config, "Trk")
     cards = [Card(f"Trk signalling at {TRK_CONC}", trk_response(TRK_CONC),
                   "pAkt, pERK and glial BDNF after free amitriptyline at a concentration near the "
                   "document's TrkA/TrkB values (3 µM / 14 µM).")]

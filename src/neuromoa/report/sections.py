@@ -133,11 +133,16 @@ def _data(ctx: SectionContext) -> Markup:
 
 # --------------------------------------------------------------------------- 3 pathways
 def _pathways(ctx: SectionContext) -> Markup:
-    from neuromoa.pathways import draw_pathway
+    from neuromoa.pathways import PATHWAYS, draw_pathway
 
     note = ctx.note("pathways")
     figs = []
     if ctx.ok("pathways"):
+        left_out = [p for p in PATHWAYS if p not in ctx.value("pathways")]
+        if left_out:
+            note = Markup('<p class="note">Not drawn: {} — {} has no value in the knowledge '
+                          'base at any of its targets.</p>').format(", ".join(left_out),
+                                                                   ctx.config.compound)
         for name, graph in ctx.value("pathways").items():
             html = ctx.figures.add(f"pathway_{name}", draw_pathway(graph, title=False),
                                    graph.caption,

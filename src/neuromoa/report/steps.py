@@ -16,7 +16,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ReportConfig", "Step", "StepOutcome", "check_requirements", "run_steps"]
+__all__ = ["ReportConfig", "Step", "StepOutcome", "StepUnavailable", "check_requirements",
+           "run_steps"]
+
+
+class StepUnavailable(Exception):  # noqa: N818 - a status, not an error
+    """Raised by a step that does not apply to these inputs (e.g. a model of another compound).
+
+    The step is recorded as *unavailable* with this message, not as failed.
+    """
 
 
 @dataclass(frozen=True)
@@ -169,6 +177,10 @@ def run_steps(steps: tuple[Step, ...] | list[Step], config: ReportConfig, *,
         start = clock()
         try:
             value = step.run(config, outcomes)
+        except StepUnavailable as exc:
+            outcomes[step.name] = StepOutcome(step.name, "unavailable", None,
+                                              f"not available: {exc}", clock() - start)
+            continue
         except Exception as exc:  # noqa: BLE001 - one step's failure must not stop the report
             last = traceback.extract_tb(exc.__traceback__)[-1]
             where = f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno}"
