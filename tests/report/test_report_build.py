@@ -7,7 +7,6 @@ import re
 import sys
 
 import pytest
-from report_testutil import make_config, parse
 
 from neuromoa.report import TIMESTAMP_PREFIX, Step, build_report, source_anchor
 from neuromoa.report.computations import STEPS
@@ -43,9 +42,9 @@ def test_self_contained(quick_report):
     assert "<img" not in html  # figures are inline SVG
 
 
-def test_every_number_in_sections_1_and_2_is_traceable(quick_report):
+def test_every_number_in_sections_1_and_2_is_traceable(quick_report, html_parse):
     result, html = quick_report
-    parsed = parse(html)
+    parsed = html_parse(html)
     assert parsed.unsourced == []
     assert parsed.bad_labels == []
     for sources in parsed.sources:
@@ -58,44 +57,44 @@ def test_every_number_in_sections_1_and_2_is_traceable(quick_report):
         assert parsed.sourced_numbers.get("2", 0) >= 50
 
 
-def test_traceability_check_can_fail():
+def test_traceability_check_can_fail(html_parse):
     bad = ('<section data-section="1"><div class="section-body"><p>SERT occupancy 0.50 '
            '<span class="num" data-source="calc:nowhere">0.7</span></p></div></section>')
-    parsed = parse(bad)
+    parsed = html_parse(bad)
     assert parsed.unsourced == [("1", "SERT occupancy 0.50")]
     assert source_anchor(parsed.sources[0]) not in parsed.ids
 
 
-def test_same_seed_same_bytes(quick_report, tmp_path):
+def test_same_seed_same_bytes(quick_report, tmp_path, report_config):
     _, first = quick_report
-    again = build_report(tmp_path, make_config(), now=dt.datetime(2027, 6, 1, 12, tzinfo=dt.UTC))
+    again = build_report(tmp_path, report_config, now=dt.datetime(2027, 6, 1, 12, tzinfo=dt.UTC))
     second = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert second != first  # the timestamp differs...
     assert _without_timestamp(second) == _without_timestamp(first)  # ...and nothing else
     assert again.figures == quick_report[0].figures
 
 
-def test_runs_with_every_other_module_missing(tmp_path, monkeypatch):
+def test_runs_with_every_other_module_missing(tmp_path, monkeypatch, report_config, html_parse):
     for name in OTHER_MODULES:
         monkeypatch.setitem(sys.modules, name, None)
-    result = build_report(tmp_path, make_config())
+    result = build_report(tmp_path, report_config)
     html = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert all(status == "ok" for status in result.sections.values()), result.sections
     assert not result.problems
     assert {name for name, o in result.outcomes.items() if o.ok} <= {"parameters"}
     assert "not available: neuromoa.kb is not installed/built yet" in html
     assert "not available: neuromoa.engagement is not installed/built yet" in html
-    parsed = parse(html)
+    parsed = html_parse(html)
     assert parsed.unsourced == []
 
 
-def test_a_failing_step_becomes_a_note(tmp_path):
+def test_a_failing_step_becomes_a_note(tmp_path, report_config):
     def boom(config, outcomes):
         raise RuntimeError("solver exploded")
 
     steps = [Step("kb", s.title, (), s.method, boom) if s.name == "kb" else s
              for s in STEPS if s.name in ("kb", "pathways")]
-    result = build_report(tmp_path, make_config(), steps=steps, sections=SECTIONS)
+    result = build_report(tmp_path, report_config, steps=steps, sections=SECTIONS)
     html = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert result.outcomes["kb"].status == "failed"
     assert "RuntimeError: solver exploded" in html
@@ -136,13 +135,13 @@ def test_tables_1_and_2_are_the_documents_rows_from_the_kb(quick_report):
     assert counts["Table 2"] == 11
 
 
-def test_stale_figures_of_an_earlier_run_are_removed(tmp_path):
+def test_stale_figures_of_an_earlier_run_are_removed(tmp_path, report_config):
     from neuromoa.report.sections import SECTIONS
 
     (tmp_path / "figures").mkdir()
     (tmp_path / "figures" / "old_figure.svg").write_text("<svg/>")
     (tmp_path / "figures" / "notes.txt").write_text("mine")
     steps = [s for s in STEPS if s.name in ("kb",)]
-    build_report(tmp_path, make_config(), steps=steps, sections=SECTIONS)
+    build_report(tmp_path, report_config, steps=steps, sections=SECTIONS)
     assert not (tmp_path / "figures" / "old_figure.svg").exists()
     assert (tmp_path / "figures" / "notes.txt").exists()
