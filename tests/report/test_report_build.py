@@ -145,3 +145,23 @@ def test_stale_figures_of_an_earlier_run_are_removed(tmp_path, report_config):
     build_report(tmp_path, report_config, steps=steps, sections=SECTIONS)
     assert not (tmp_path / "figures" / "old_figure.svg").exists()
     assert (tmp_path / "figures" / "notes.txt").exists()
+
+
+def test_same_seed_same_bytes_in_another_process(quick_report, tmp_path, report_config):
+    """A fresh interpreter with another hash seed writes the same page (set order, caches)."""
+    import os
+    import subprocess
+
+    _, first = quick_report
+    config = report_config
+    code = ("import sys; from neuromoa.report import ReportConfig, build_report; "
+            f"build_report(sys.argv[1], ReportConfig(doses={config.doses!r}, quick=True, "
+            f"seed={config.seed}))")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [os.path.dirname(os.path.dirname(
+        __import__("neuromoa").__file__)), env.get("PYTHONPATH", "")]))
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    second = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert _without_timestamp(second) == _without_timestamp(first)
