@@ -64,8 +64,12 @@ def _kb(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[str, 
 
     kb = load_kb()
     compound = kb.compound(config.compound)
+    compounds = kb.compounds()
+    metabolites = [str(c) for c, parent in zip(compounds["id"], compounds["parent"], strict=True)
+                   if str(parent) == compound.id]
     return {"kb": kb, "compound": compound,
             "activities": kb.activities(compound=compound.id),
+            "metabolites": {m: kb.activities(compound=m) for m in metabolites},
             "references": kb.references}
 
 

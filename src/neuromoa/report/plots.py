@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import LogLocator, NullLocator
 
-__all__ = ["engagement_figure", "interval_figure"]
+__all__ = ["engagement_figure", "interval_figure", "panels_figure"]
 
 # Targets whose occupancy never reaches this over the interval are left out of the plot
 # (assumption: below 2% the line is indistinguishable from zero at this scale).
@@ -115,5 +115,20 @@ def interval_figure(course: Any) -> Figure:
     ax.set_ylim(0, 1.02)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=7, ncol=2, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def panels_figure(results: dict[str, Any], *, columns: int = 2,
+                  panel_size: tuple[float, float] = (5.2, 3.2)) -> Figure:
+    """One panel per result, each drawn by the result's own ``plot(ax=...)``."""
+    n = len(results)
+    rows = -(-n // columns)
+    fig = Figure(figsize=(panel_size[0] * min(n, columns), panel_size[1] * rows))
+    axes = fig.subplots(rows, min(n, columns), squeeze=False)
+    for ax, result in zip(axes.flat, results.values(), strict=False):
+        result.plot(ax=ax)
+    for ax in list(axes.flat)[n:]:
+        ax.set_axis_off()
     fig.tight_layout()
     return fig

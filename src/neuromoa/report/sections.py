@@ -121,6 +121,7 @@ def _data(ctx: SectionContext) -> Markup:
     note = ctx.note("kb")
     tables = {}
     other = []
+    metabolites: dict[str, list[dict[str, Any]]] = {}
     if ctx.ok("kb"):
         acts = ctx.value("kb")["activities"]
         rows = _records(acts, clean=False)
@@ -128,7 +129,10 @@ def _data(ctx: SectionContext) -> Markup:
             chosen = [r for r in rows if str(r.get("doc_table", "")) == f"Table {table}"]
             tables[table] = sorted(chosen, key=lambda r: _num(r.get("doc_row")))
         other = [r for r in rows if not str(r.get("doc_table", "")).startswith("Table ")]
-    return ctx.render("sections/data.html.j2", note=note, tables=tables, other=other)
+        metabolites = {name: _records(frame, clean=False)
+                       for name, frame in ctx.value("kb").get("metabolites", {}).items()}
+    return ctx.render("sections/data.html.j2", note=note, tables=tables, other=other,
+                      metabolites=metabolites)
 
 
 # --------------------------------------------------------------------------- 3 pathways
@@ -182,6 +186,13 @@ def _engagement(ctx: SectionContext) -> Markup:
             f"to unbound brain concentration; dotted lines: steady-state unbound brain "
             f"concentration at each regimen.", "calc:curves")
     interval = []
+    if ctx.ok("exposure"):
+        from neuromoa.report.plots import panels_figure
+
+        interval.append(ctx.figures.add(
+            "exposure_courses", panels_figure(ctx.value("exposure")),
+            "Total plasma concentration of drug and metabolite over the simulated days at each "
+            "regimen (the exposure behind the steady-state engagement).", "calc:exposure"))
     if ctx.ok("interval"):
         for dose, frame in ctx.value("interval").items():
             interval.append(ctx.figures.add(
