@@ -178,12 +178,14 @@ def _prepare(data: pd.DataFrame, curve: str, x: str, y: str, weight: str | None,
     missing_curves = np.zeros(ncurve, bool)
     missing_curves[np.unique(codes[ymiss])] = True
     keep = use & ~bad_row
-    # order by curve then concentration (stable), keeping only usable rows
+    # group rows by curve (stable: replicate order kept); skip the sort when already grouped
     kc = codes[keep]
-    kx = xv[keep]
-    order = np.lexsort((kx, kc))
+    if kc.size and np.all(kc[1:] >= kc[:-1]):
+        order = np.arange(kc.size)
+    else:
+        order = np.argsort(kc, kind="stable")
     kc = kc[order]
-    xs = kx[order]
+    xs = xv[keep][order]
     ys = yv[keep][order]
     ws = wv[keep][order]
     counts = np.bincount(kc, minlength=ncurve)
@@ -191,27 +193,20 @@ def _prepare(data: pd.DataFrame, curve: str, x: str, y: str, weight: str | None,
     np.cumsum(counts, out=offsets[1:])
     with np.errstate(divide="ignore"):
         lx = np.log10(xs)
-    # per-curve summaries for statuses
+    # per-curve summaries for statuses (reduceat over non-empty segments only)
     nonempty = counts > 0
     starts = offsets[:-1][nonempty]
     ymin = np.full(ncurve, np.nan)
     ymax = np.full(ncurve, np.nan)
+    xlo = np.full(ncurve, np.inf)    # lowest positive log10 concentration
+    xhi = np.full(ncurve, -np.inf)   # highest log10 concentration
+    xall_lo = np.full(ncurve, np.inf)  # lowest concentration, zero included
     if xs.size:
         ymin[nonempty] = np.minimum.reduceat(ys, starts)
         ymax[nonempty] = np.maximum.reduceat(ys, starts)
-        pos_lx = np.where(lx > -np.inf, lx, np.inf)
-        xlo = np.full(ncurve, np.inf)
-        xhi = np.full(ncurve, -np.inf)
-        xlo[nonempty] = np.minimum.reduceat(pos_lx, starts)
-        xhi[nonempty] = np.maximum.reduceat(np.where(lx > -np.inf, lx, -np.inf), starts)
-        newx = np.ones(xs.size, dtype=np.int64)
-        newx[1:] = (xs[1:] != xs[:-1]) | (kc[1:] != kc[:-1])
-        ndistinct = np.add.reduceat(newx, offsets[:-1].clip(max=xs.size - 1)) * nonempty
-        # reduceat on an empty segment returns the next value: mask by nonempty above
-    else:
-        xlo = np.full(ncurve, np.inf)
-        xhi = np.full(ncurve, -np.inf)
-        ndistinct = np.zeros(ncurve, dtype=np.int64)
+        xlo[nonempty] = np.minimum.reduceat(np.where(xs > 0, lx, np.inf), starts)
+        xhi[nonempty] = np.maximum.reduceat(lx, starts)
+        xall_lo[nonempty] = np.minimum.reduceat(xs, starts)
     fail = np.zeros(ncurve, bool)
     fail[list(reasons)] = True
     few = ~fail & (counts < k_free)
@@ -226,7 +221,7 @@ def _prepare(data: pd.DataFrame, curve: str, x: str, y: str, weight: str | None,
                             "there is no concentration–response relationship to fit.")
     fail |= const
     if needs_c:
-        nox = ~fail & ((ndistinct < 2) | ~np.isfinite(xlo))
+        nox = ~fail & ((xall_lo >= 10.0 ** xhi) | ~np.isfinite(xlo))
         for ci in np.flatnonzero(nox):
             reasons[int(ci)] = (f"curve {uniques[ci]!r} needs at least two distinct "
                                 "concentrations, one of them above zero, to locate an IC50.")
@@ -260,15 +255,17 @@ def _run_kernel(pk: dict, todo: np.ndarray, pinit: np.ndarray, free: np.ndarray,
         oit = np.zeros(n, dtype=np.int64)
         ocode = np.zeros(n, dtype=np.int64)
         ocond = np.empty(n)
+        ost = np.empty((n, 4))
         K.fit_batch(pk["lx"][s:e], pk["y"][s:e], pk["w"][s:e], sub_off, sub_todo,
                     pinit[c0:c1], free, lo, hi, MAX_ITER, grid_c, grid_h, observed,
-                    op, oc, orss, oit, ocode, ocond)
+                    op, oc, orss, oit, ocode, ocond, ost)
         sel = idx - c0
         out["p"][idx] = op[sel]
         out["cov"][idx] = oc[sel]
         out["rss"][idx] = orss[sel]
         out["code"][idx] = ocode[sel]
         out["cond"][idx] = ocond[sel]
+        out["stats"][idx] = ost[sel]
         if progress is not None:
             progress(done0 + a + idx.size, total)
 
@@ -376,7 +373,7 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
     out = {"p": np.full((ncurve, K.NPAR), np.nan),
            "cov": np.full((ncurve, K.NPAR, K.NPAR), np.nan),
            "rss": np.full(ncurve, np.nan), "code": np.full(ncurve, -1, dtype=np.int64),
-           "cond": np.full(ncurve, np.inf)}
+           "cond": np.full(ncurve, np.inf), "stats": np.full((ncurve, 4), np.nan)}
     todo = ~pk["fail"]
     plateau_bounded = bool(np.isfinite(lo[:2]).any() or np.isfinite(hi[:2]).any())
     hgrid = np.array(START_GRID_HILL if not plateau_bounded
@@ -437,8 +434,10 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     can = free[K.BOTTOM] and free[K.TOP] and free[K.HILL] and not (
         np.isfinite(lo[:2]).any() or np.isfinite(hi[:2]).any() or np.isfinite(lo[3])
         or np.isfinite(hi[3]))
+    sw_mask = np.zeros(ncurve, bool)
     if can:
         sw = todo & (p[:, K.TOP] < p[:, K.BOTTOM])
+        sw_mask = sw
         if sw.any():
             p[sw] = p[sw][:, [1, 0, 2, 3]]
             p[sw, K.HILL] *= -1
@@ -457,15 +456,10 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     ci_lo = p - tq[:, None] * se
     ci_hi = p + tq[:, None] * se
     a_lo, a_hi = ci_lo.copy(), ci_hi.copy()
-    # statistics
-    w = pk["w"]
-    yv = pk["y"]
-    cidx = np.repeat(np.arange(ncurve), pk["counts"])
-    sw_ = np.bincount(cidx, weights=w, minlength=ncurve)
+    # statistics (sst and the fitted-fraction summaries come from the kernel)
+    st = out["stats"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        ybar = np.bincount(cidx, weights=w * yv, minlength=ncurve) / sw_
-        sst = np.bincount(cidx, weights=w * (yv - ybar[cidx]) ** 2, minlength=ncurve)
-        r2 = np.where(todo, 1.0 - rss / sst, np.nan)
+        r2 = np.where(todo, 1.0 - rss / st[:, 0], np.nan)
         kk = k_free + 1  # AICc counts the variance as a parameter (Prism; Burnham & Anderson)
         aicc = np.where(todo & (n - kk - 1 > 0),
                         n * np.log(rss / n) + 2 * kk + 2 * kk * (kk + 1) / (n - kk - 1), np.nan)
@@ -475,8 +469,11 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     bits[fitted & (df == 0)] |= FLAGS["too_few_points"]
     bits[fitted & (out["code"] == K.NOT_CONVERGED)] |= FLAGS["not_converged"]
     hill = np.abs(p[:, K.HILL])
+    # no finite optimum: singular/ill-conditioned, runaway slope, or a free slope with no data
+    # point inside the 10-90 % transition (the curve is a step between two concentrations)
+    steep = free[K.HILL] & free[K.LOGC] & (st[:, 3] < 1) & (hill > HILL_PLAUSIBLE[1])
     unstable = fitted & ((out["cond"] > COND_UNSTABLE) | (out["code"] == K.SINGULAR)
-                         | (free[K.HILL] & (hill > HILL_RUNAWAY)))
+                         | (free[K.HILL] & (hill > HILL_RUNAWAY)) | steep)
     bits[unstable] |= FLAGS["unstable"]
     if free[K.HILL]:
         bits[fitted & ((hill < HILL_PLAUSIBLE[0]) | (hill > HILL_PLAUSIBLE[1]))] |= \
@@ -485,19 +482,15 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
         xr = pk["xrange"]
         bits[fitted & ((p[:, K.LOGC] < xr[:, 0]) | (p[:, K.LOGC] > xr[:, 1]))] |= \
             FLAGS["ic50_outside_range"]
-    # plateau reach: fitted fraction f at the lowest (incl. zero dose) and highest concentration
-    lxd = pk["lx"]
-    nonempty = pk["counts"] > 0
-    first = np.where(nonempty, offsets[:-1], 0).clip(max=max(len(lxd) - 1, 0))
-    last = np.where(nonempty, offsets[1:] - 1, 0).clip(min=0)
-    if len(lxd):
-        f_lo = _frac(lxd[first], p[:, K.LOGC], p[:, K.HILL])
-        f_hi = _frac(lxd[last], p[:, K.LOGC], p[:, K.HILL])
-        fmin = np.minimum(f_lo, f_hi)
-        fmax = np.maximum(f_lo, f_hi)
-        und = fitted & ((free[K.BOTTOM] & (fmin > PLATEAU_REACH))
-                        | (free[K.TOP] & (fmax < 1 - PLATEAU_REACH)))
-        bits[und] |= FLAGS["plateau_undefined"]
+    # plateau reach: the fitted fraction f over the tested concentrations (zero dose = limit)
+    # must come within PLATEAU_REACH of 0 (kernel bottom) and of 1 (kernel top); the canonical
+    # swap exchanges the two plateaus and maps f to 1 - f, so the test is symmetric
+    fmin, fmax = st[:, 1], st[:, 2]
+    swapped = np.zeros(ncurve, bool) if not can else sw_mask
+    lo_free = np.where(swapped, free[K.TOP], free[K.BOTTOM])
+    hi_free = np.where(swapped, free[K.BOTTOM], free[K.TOP])
+    und = fitted & ((lo_free & (fmin > PLATEAU_REACH)) | (hi_free & (fmax < 1 - PLATEAU_REACH)))
+    bits[und] |= FLAGS["plateau_undefined"]
     for i in outlier_rows:
         if outlier_rows[i]:
             bits[i] |= FLAGS["outliers"]
@@ -535,14 +528,6 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
 
         fit = global_fit(fit, pk, shared_k, fixed, lo, hi, orig)
     return fit
-
-
-def _frac(lx, c, h):
-    with np.errstate(over="ignore", invalid="ignore"):
-        z = math.log(10.0) * h * (lx - c)
-        f = 0.5 * (1.0 + np.tanh(0.5 * z))
-    zero = lx == -np.inf
-    return np.where(zero, np.where(h > 0, 0.0, np.where(h < 0, 1.0, 0.5)), f)
 
 
 def fit_curve(x, y, model: str | Model = "4pl", *, weight=None, **kwargs: Any) -> CurveFit:
