@@ -17,7 +17,7 @@ app = typer.Typer(
 )
 
 # Command modules, in the order their commands appear in --help.
-_MODULES: list[str] = []
+_MODULES: list[str] = ["fit"]
 
 
 def _register_all() -> None:

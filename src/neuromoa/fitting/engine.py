@@ -17,20 +17,10 @@ from scipy import stats
 
 from neuromoa.errors import InputError, ParameterError
 from neuromoa.fitting import _kernels as K
-from neuromoa.fitting.models import KERNEL_PARAMS, Model, get_model
+from neuromoa.fitting.models import KERNEL_PARAMS, WEIGHTS, Model, get_model
 from neuromoa.fitting.results import FLAGS, BatchFit, CurveFit
 
 __all__ = ["WEIGHTS", "fit_curve", "fit_curves"]
-
-#: Weighting schemes: name → description. ``w`` multiplies the squared residual.
-WEIGHTS = {
-    "none": "w = 1 (ordinary least squares)",
-    "1/y2": "w = 1/Y² (relative weighting by the observed response; Prism weights by the "
-            "curve's Y, so results differ slightly)",
-    "poisson": "w = 1/|Y| (Poisson weighting by the observed response, e.g. counts)",
-    "sd": "w = 1/SD² with SD from the weight column (given standard deviations)",
-    "given": "w from the weight column as is",
-}
 
 #: Hill slopes outside this |range| are flagged 'hill_implausible' (assumption: a one-site
 #: mass-action interaction has |hill| = 1; 0.3–5 covers published cooperative/negative
@@ -184,10 +174,16 @@ def _prepare(data: pd.DataFrame, curve: str, x: str, y: str, weight: str | None,
         order = np.arange(kc.size)
     else:
         order = np.argsort(kc, kind="stable")
-    kc = kc[order]
-    xs = xv[keep][order]
-    ys = yv[keep][order]
-    ws = wv[keep][order]
+    if keep.all():
+        sel = order
+    else:
+        sel = np.flatnonzero(keep)[order]
+    identity = sel.size == nrow and bool(np.all(order == np.arange(order.size)))
+    if identity:
+        xs, ys, ws = xv, yv, wv
+    else:
+        kc = kc[order]
+        xs, ys, ws = xv[sel], yv[sel], wv[sel]
     counts = np.bincount(kc, minlength=ncurve)
     offsets = np.zeros(ncurve + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
@@ -226,10 +222,31 @@ def _prepare(data: pd.DataFrame, curve: str, x: str, y: str, weight: str | None,
             reasons[int(ci)] = (f"curve {uniques[ci]!r} needs at least two distinct "
                                 "concentrations, one of them above zero, to locate an IC50.")
         fail |= nox
-    rows = data.index.to_numpy()[keep][order]
-    return dict(ids=uniques, rows=rows, lx=lx, x=xs, y=ys, w=ws, offsets=offsets, counts=counts,
+    index = data.index
+    return dict(ids=uniques, rows=_LazyRows(index, sel), lx=lx, x=xs, y=ys, w=ws, offsets=offsets, counts=counts,
                 fail=fail, reasons=reasons, missing=missing_curves,
                 xrange=np.stack([xlo, xhi], axis=1))
+
+
+class _LazyRows:
+    """Row labels of the packed points, built only when asked (outlier reports)."""
+
+    def __init__(self, index: pd.Index, sel: np.ndarray) -> None:
+        self._index = index
+        self._sel = sel
+        self._rows: np.ndarray | None = None
+
+    def __getitem__(self, item):
+        if self._rows is None:
+            self._rows = self._index.to_numpy()[self._sel]
+        return self._rows[item]
+
+
+def _quantile_by_df(fn, df: np.ndarray) -> np.ndarray:
+    """Evaluate ``fn(df)`` once per distinct degrees of freedom (a screen has few)."""
+    d = np.maximum(df, 1)
+    uniq, inv = np.unique(d, return_inverse=True)
+    return np.asarray(fn(uniq), dtype=float)[inv]
 
 
 def _run_kernel(pk: dict, todo: np.ndarray, pinit: np.ndarray, free: np.ndarray, lo, hi,
@@ -452,7 +469,8 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     with np.errstate(invalid="ignore"):
         se = np.sqrt(np.where(diag >= 0, diag, np.nan))
     se[:, ~free] = np.nan
-    tq = np.where(df > 0, stats.t.ppf(0.5 + LEVEL / 2, np.maximum(df, 1)), np.nan)
+    tq = np.where(df > 0, _quantile_by_df(lambda d: stats.t.ppf(0.5 + LEVEL / 2, d), df),
+                  np.nan)
     ci_lo = p - tq[:, None] * se
     ci_hi = p + tq[:, None] * se
     a_lo, a_hi = ci_lo.copy(), ci_hi.copy()
@@ -497,8 +515,8 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     # profile-likelihood interval for the location parameter
     if ci == "profile" and free[K.LOGC]:
         pt = fitted & (df > 0) & ~unstable
-        thr = np.where(pt, rss * (1.0 + stats.f.ppf(LEVEL, 1, np.maximum(df, 1))
-                                  / np.maximum(df, 1)), np.nan)
+        fq = _quantile_by_df(lambda d: stats.f.ppf(LEVEL, 1, d), df)
+        thr = np.where(pt, rss * (1.0 + fq / np.maximum(df, 1)), np.nan)
         plo = np.full(ncurve, np.nan)
         phi = np.full(ncurve, np.nan)
         # the profile runs in the kernel's (uncanonical) space; the location is unaffected

@@ -18,12 +18,23 @@ from neuromoa.errors import ParameterError
 
 __all__ = [
     "MODELS",
+    "WEIGHTS",
     "Model",
     "get_model",
     "ki_from_ic50_binding",
     "logistic4",
     "one_site_ki_curve",
 ]
+
+#: Weighting schemes: name → description. ``w`` multiplies the squared residual.
+WEIGHTS = {
+    "none": "w = 1 (ordinary least squares)",
+    "1/y2": "w = 1/Y² (relative weighting by the observed response; Prism weights by the "
+            "curve's Y, so results differ slightly)",
+    "poisson": "w = 1/|Y| (Poisson weighting by the observed response, e.g. counts)",
+    "sd": "w = 1/SD² with SD from the weight column (given standard deviations)",
+    "given": "w from the weight column as is",
+}
 
 #: Kernel parameter names, in kernel order.
 KERNEL_PARAMS: tuple[str, ...] = ("bottom", "top", "log_ic50", "hill")

@@ -381,12 +381,78 @@ class BatchFit:
             cols["unit"] = self.unit
         return pd.DataFrame(cols)
 
+    def records(self) -> list[dict[str, Any]]:
+        """Per-curve JSON-safe dictionaries (the CLI's ``fits``), built by column.
+
+        Keys: ``curve status message bottom top log_ic50 ic50 hill`` (+ ``log_ki ki``),
+        ``se`` and ``ci95`` (free parameters), ``rss r2 aicc n df flags`` (+ ``unit``,
+        ``outliers`` when ROUT ran)."""
+        n = len(self)
+        shift = self.shift
+        loc = self.model.location
+        names = ("bottom", "top", loc, "hill")
+        p = self.params.copy()
+        lo, hi = self.ci_low.copy(), self.ci_high.copy()
+        for arr in (p, lo, hi):
+            arr[:, K.LOGC] -= shift
+
+        def col(a) -> list:
+            a = np.asarray(a, dtype=float)
+            return np.where(np.isfinite(a), a, np.nan).astype(object).tolist()
+
+        def clean(v):
+            return None if v != v else v  # NaN -> None
+
+        pc = [[clean(v) for v in col(p[:, k])] for k in range(K.NPAR)]
+        with np.errstate(over="ignore"):
+            ic50 = [clean(v) for v in col(10.0 ** self.params[:, K.LOGC])]
+        free_k = [k for k in range(K.NPAR) if self.free[k]]
+        sec = {k: [clean(v) for v in col(self.se[:, k])] for k in free_k}
+        loc_ = {k: [clean(v) for v in col(lo[:, k])] for k in free_k}
+        hic = {k: [clean(v) for v in col(hi[:, k])] for k in free_k}
+        stats_ = [[clean(v) for v in col(a)] for a in (self.rss, self.r2, self.aicc)]
+        nn = self.n.astype(int).tolist()
+        dd = self.df.astype(int).tolist()
+        ids = [_jsonable(v) for v in self.curve_ids.tolist()]
+        status = self.status.tolist()
+        bits = self.flag_bits.tolist()
+        flag_cache: dict[int, list[str]] = {}
+        extra_ki = loc != "log_ic50"
+        if extra_ki:
+            lic = [clean(v) for v in col(self.params[:, K.LOGC])]
+            with np.errstate(over="ignore"):
+                kis = [clean(v) for v in col(10.0 ** p[:, K.LOGC])]
+        out = []
+        for i in range(n):
+            b = bits[i]
+            if b not in flag_cache:
+                flag_cache[b] = flag_names(b)
+            r: dict[str, Any] = {"curve": ids[i], "status": status[i],
+                                 "message": self.message(i) if (b or i in self.reasons) else ""}
+            for k, nm in enumerate(names):
+                r[nm] = pc[k][i]
+            if extra_ki:
+                r["log_ic50"] = lic[i]
+                r["ki"] = kis[i]
+            r["ic50"] = ic50[i]
+            r["se"] = {names[k]: sec[k][i] for k in free_k}
+            r["ci95"] = {names[k]: [loc_[k][i], hic[k][i]] for k in free_k}
+            r["rss"] = stats_[0][i]
+            r["r2"] = stats_[1][i]
+            r["aicc"] = stats_[2][i]
+            r["n"] = nn[i]
+            r["df"] = dd[i]
+            r["flags"] = list(flag_cache[b])
+            if self.outliers:
+                r["outliers"] = list(self.outliers.get(i, []))
+            out.append(r)
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary: ``model``, ``unit``, ``fits`` and ``comparison``."""
         return {"model": self.model.name, "unit": self.unit,
                 "se_method": self.se_method, "ci_method": self.ci_method,
-                "shared": list(self.shared),
-                "fits": [self.fit(i).to_dict() for i in range(len(self))],
+                "shared": list(self.shared), "fits": self.records(),
                 "comparison": self.comparison.to_dict() if self.comparison else None}
 
     def summary(self) -> dict[str, int]:
