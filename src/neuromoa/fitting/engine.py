@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from neuromoa.errors import InputError, ParameterError
 from neuromoa.fitting import _kernels as K
@@ -469,7 +469,7 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     with np.errstate(invalid="ignore"):
         se = np.sqrt(np.where(diag >= 0, diag, np.nan))
     se[:, ~free] = np.nan
-    tq = np.where(df > 0, _quantile_by_df(lambda d: stats.t.ppf(0.5 + LEVEL / 2, d), df),
+    tq = np.where(df > 0, _quantile_by_df(lambda d: special.stdtrit(d, 0.5 + LEVEL / 2), df),
                   np.nan)
     ci_lo = p - tq[:, None] * se
     ci_hi = p + tq[:, None] * se
@@ -515,7 +515,7 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     # profile-likelihood interval for the location parameter
     if ci == "profile" and free[K.LOGC]:
         pt = fitted & (df > 0) & ~unstable
-        fq = _quantile_by_df(lambda d: stats.f.ppf(LEVEL, 1, d), df)
+        fq = _quantile_by_df(lambda d: special.fdtri(1, d, LEVEL), df)
         thr = np.where(pt, rss * (1.0 + fq / np.maximum(df, 1)), np.nan)
         plo = np.full(ncurve, np.nan)
         phi = np.full(ncurve, np.nan)

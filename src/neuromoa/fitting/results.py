@@ -164,7 +164,7 @@ class CurveFit:
 
         ``var Ŷ(x) = ∇Ŷᵀ Σ ∇Ŷ`` with Σ the parameter covariance (Prism's confidence bands,
         Motulsky & Christopoulos 2004 ch. 14)."""
-        from scipy import stats
+        from scipy import special
 
         x = np.asarray(x, dtype=float).ravel()
         yhat = self.predict(x)
@@ -180,7 +180,7 @@ class CurveFit:
         jac = np.stack([1 - f, f, np.where(fin, -g * h, 0.0),
                         np.where(fin, g * np.where(fin, lx - c, 0.0), 0.0)], axis=1)
         var = np.einsum("ij,jk,ik->i", jac, cov, jac)
-        half = stats.t.ppf(0.5 + level / 2, self.df) * np.sqrt(np.maximum(var, 0.0))
+        half = special.stdtrit(self.df, 0.5 + level / 2) * np.sqrt(np.maximum(var, 0.0))
         return yhat - half, yhat + half
 
     def to_dict(self) -> dict[str, Any]:
@@ -224,6 +224,17 @@ class CurveFit:
         v = self.params.get(loc, float("nan"))
         return (f"<b>CurveFit</b> {self.curve!s}: {self.status}; {loc} = {v:.4g}, "
                 f"hill = {self.params.get('hill', float('nan')):.3g}, R² = {self.r2:.4f}")
+
+
+def _num_text(values) -> list[str]:
+    """JSON number texts of a float array (shortest round-trip repr; NaN/inf → null)."""
+    a = np.asarray(values, dtype=float)
+    txt = a.astype(str)
+    bad = ~np.isfinite(a)
+    if bad.any():
+        txt = txt.astype(object)
+        txt[bad] = "null"
+    return txt.tolist()
 
 
 def _jsonable(v: Any) -> Any:
@@ -447,6 +458,93 @@ class BatchFit:
                 r["outliers"] = list(self.outliers.get(i, []))
             out.append(r)
         return out
+
+    def to_json(self, indent: int | None = None) -> str:
+        """The JSON text of :meth:`to_dict`, built by column (fast for a million curves).
+
+        Numbers are written with numpy's shortest round-trip representation; NaN/inf → null.
+        With ``indent`` the (slower) standard encoder formats :meth:`to_dict`."""
+        import json
+
+        if indent is not None:
+            return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        n = len(self)
+        shift = self.shift
+        loc = self.model.location
+        names = ("bottom", "top", loc, "hill")
+        p = self.params.copy()
+        lo, hi = self.ci_low.copy(), self.ci_high.copy()
+        for arr in (p, lo, hi):
+            arr[:, K.LOGC] -= shift
+        free_k = [k for k in range(K.NPAR) if self.free[k]]
+        cols: list[list[str]] = []
+        keys: list[str] = []
+
+        def add(key: str, values) -> None:
+            keys.append(key)
+            cols.append(_num_text(values))
+
+        for k, nm in enumerate(names):
+            add(f'"{nm}":%s', p[:, k])
+        if loc != "log_ic50":
+            add('"log_ic50":%s', self.params[:, K.LOGC])
+            with np.errstate(over="ignore"):
+                add('"ki":%s', 10.0 ** p[:, K.LOGC])
+        with np.errstate(over="ignore"):
+            add('"ic50":%s', 10.0 ** self.params[:, K.LOGC])
+        se_keys = ",".join(f'"{names[k]}":%s' for k in free_k)
+        ci_keys = ",".join(f'"{names[k]}":[%s,%s]' for k in free_k)
+        for k in free_k:
+            cols.append(_num_text(self.se[:, k]))
+        for k in free_k:
+            cols.append(_num_text(lo[:, k]))
+            cols.append(_num_text(hi[:, k]))
+        tail = [_num_text(self.rss), _num_text(self.r2), _num_text(self.aicc),
+                self.n.astype(np.int64).astype(str).tolist(),
+                self.df.astype(np.int64).astype(str).tolist()]
+        ids = [json.dumps(_jsonable(v)) for v in self.curve_ids.tolist()]
+        status = self.status.tolist()
+        bits = self.flag_bits.tolist()
+        flag_cache: dict[int, str] = {}
+        msg_cache: dict[int, str] = {}
+        nfree = len(free_k)
+        head = '{"curve":%s,"status":"%s","message":%s,' + ",".join(keys)
+        se_part = ',"se":{' + se_keys + '},"ci95":{' + ci_keys + "}"
+        tmpl = (head + se_part + ',"rss":%s,"r2":%s,"aicc":%s,"n":%s,"df":%s,"flags":%s'
+                + (',"outliers":%s' if self.outliers else "") + "}")
+        ncol = len(cols)
+        rows = []
+        for i in range(n):
+            b = bits[i]
+            if i in self.reasons or i in self.notes:
+                msg = json.dumps(self.message(i))
+            else:
+                if b not in msg_cache:
+                    msg_cache[b] = json.dumps(self.message_for_bits(b))
+                msg = msg_cache[b]
+            if b not in flag_cache:
+                flag_cache[b] = json.dumps(flag_names(b))
+            vals = [ids[i], status[i], msg]
+            vals.extend(cols[c][i] for c in range(len(keys)))
+            base = len(keys)
+            vals.extend(cols[base + j][i] for j in range(nfree))
+            vals.extend(cols[base + nfree + j][i] for j in range(2 * nfree))
+            assert base + 3 * nfree == ncol
+            vals.extend(t[i] for t in tail)
+            vals.append(flag_cache[b])
+            if self.outliers:
+                vals.append(json.dumps([_jsonable(v) for v in self.outliers.get(i, [])]))
+            rows.append(tmpl % tuple(vals))
+        meta = {"model": self.model.name, "unit": self.unit, "se_method": self.se_method,
+                "ci_method": self.ci_method, "shared": list(self.shared)}
+        cmp = json.dumps(self.comparison.to_dict() if self.comparison else None,
+                         allow_nan=False)
+        return (json.dumps(meta)[:-1] + ',"fits":[' + ",".join(rows) + '],"comparison":' + cmp
+                + "}")
+
+    def message_for_bits(self, bits: int) -> str:
+        """The warning text for a set of flags (no failure reason, no notes)."""
+        return "; ".join(f"{name}: {_FLAG_TEXT[name]}" for name in flag_names(int(bits)))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary: ``model``, ``unit``, ``fits`` and ``comparison``."""
