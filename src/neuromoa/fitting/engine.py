@@ -112,10 +112,12 @@ def _prepare(data: pd.DataFrame, curve: str, x: str, y: str, weight: str | None,
     if curve in data.columns:
         ids_col = data[curve]
         codes, uniques = pd.factorize(ids_col, sort=False, use_na_sentinel=True)
-        uniques = np.asarray(uniques, dtype=object)
+        uniques = np.asarray(uniques)
+        if uniques.dtype.kind not in "iuO":
+            uniques = uniques.astype(object)
         if (codes < 0).any():  # missing curve ids form their own curve
             codes = np.where(codes < 0, len(uniques), codes)
-            uniques = np.append(uniques, "<missing id>").astype(object)
+            uniques = np.append(uniques.astype(object), "<missing id>").astype(object)
     else:
         codes = np.zeros(nrow, dtype=np.int64)
         uniques = np.array([0], dtype=object)

@@ -226,15 +226,20 @@ class CurveFit:
                 f"hill = {self.params.get('hill', float('nan')):.3g}, R² = {self.r2:.4f}")
 
 
-def _num_text(values) -> list[str]:
-    """JSON number texts of a float array (shortest round-trip repr; NaN/inf → null)."""
-    a = np.asarray(values, dtype=float)
-    txt = a.astype(str)
-    bad = ~np.isfinite(a)
-    if bad.any():
-        txt = txt.astype(object)
-        txt[bad] = "null"
-    return txt.tolist()
+def _id_texts(ids: np.ndarray) -> list[str]:
+    """JSON texts of curve ids (integers as is, strings escaped by the C encoder)."""
+    import json
+    from json.encoder import encode_basestring
+
+    if ids.dtype.kind in "iu":
+        return ids.astype(np.int64).astype(str).tolist()
+    out = []
+    for v in ids.tolist():
+        if isinstance(v, str):
+            out.append(encode_basestring(v))
+        else:
+            out.append(json.dumps(_jsonable(v)))
+    return out
 
 
 def _jsonable(v: Any) -> Any:
@@ -468,6 +473,8 @@ class BatchFit:
 
         if indent is not None:
             return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        from neuromoa.fitting._jsontext import format_rows
+
         n = len(self)
         shift = self.shift
         loc = self.model.location
@@ -477,70 +484,63 @@ class BatchFit:
         for arr in (p, lo, hi):
             arr[:, K.LOGC] -= shift
         free_k = [k for k in range(K.NPAR) if self.free[k]]
-        cols: list[list[str]] = []
-        keys: list[str] = []
-
-        def add(key: str, values) -> None:
-            keys.append(key)
-            cols.append(_num_text(values))
-
+        cols: list[np.ndarray] = []
+        pre: list[str] = []
         for k, nm in enumerate(names):
-            add(f'"{nm}":%s', p[:, k])
-        if loc != "log_ic50":
-            add('"log_ic50":%s', self.params[:, K.LOGC])
-            with np.errstate(over="ignore"):
-                add('"ki":%s', 10.0 ** p[:, K.LOGC])
+            cols.append(p[:, k])
+            pre.append(f'"{nm}":')
         with np.errstate(over="ignore"):
-            add('"ic50":%s', 10.0 ** self.params[:, K.LOGC])
-        se_keys = ",".join(f'"{names[k]}":%s' for k in free_k)
-        ci_keys = ",".join(f'"{names[k]}":[%s,%s]' for k in free_k)
-        for k in free_k:
-            cols.append(_num_text(self.se[:, k]))
-        for k in free_k:
-            cols.append(_num_text(lo[:, k]))
-            cols.append(_num_text(hi[:, k]))
-        tail = [_num_text(self.rss), _num_text(self.r2), _num_text(self.aicc),
-                self.n.astype(np.int64).astype(str).tolist(),
-                self.df.astype(np.int64).astype(str).tolist()]
-        ids = [json.dumps(_jsonable(v)) for v in self.curve_ids.tolist()]
-        status = self.status.tolist()
-        bits = self.flag_bits.tolist()
-        flag_cache: dict[int, str] = {}
-        msg_cache: dict[int, str] = {}
-        nfree = len(free_k)
-        head = '{"curve":%s,"status":"%s","message":%s,' + ",".join(keys)
-        se_part = ',"se":{' + se_keys + '},"ci95":{' + ci_keys + "}"
-        tmpl = (head + se_part + ',"rss":%s,"r2":%s,"aicc":%s,"n":%s,"df":%s,"flags":%s'
-                + (',"outliers":%s' if self.outliers else "") + "}")
-        ncol = len(cols)
-        rows = []
-        for i in range(n):
-            b = bits[i]
-            if i in self.reasons or i in self.notes:
-                msg = json.dumps(self.message(i))
-            else:
-                if b not in msg_cache:
-                    msg_cache[b] = json.dumps(self.message_for_bits(b))
-                msg = msg_cache[b]
-            if b not in flag_cache:
-                flag_cache[b] = json.dumps(flag_names(b))
-            vals = [ids[i], status[i], msg]
-            vals.extend(cols[c][i] for c in range(len(keys)))
-            base = len(keys)
-            vals.extend(cols[base + j][i] for j in range(nfree))
-            vals.extend(cols[base + nfree + j][i] for j in range(2 * nfree))
-            assert base + 3 * nfree == ncol
-            vals.extend(t[i] for t in tail)
-            vals.append(flag_cache[b])
-            if self.outliers:
-                vals.append(json.dumps([_jsonable(v) for v in self.outliers.get(i, [])]))
-            rows.append(tmpl % tuple(vals))
+            if loc != "log_ic50":
+                cols += [self.params[:, K.LOGC], 10.0 ** p[:, K.LOGC]]
+                pre += ['"log_ic50":', '"ki":']
+            cols.append(10.0 ** self.params[:, K.LOGC])
+            pre.append('"ic50":')
+        for j, k in enumerate(free_k):
+            cols.append(self.se[:, k])
+            pre.append(('"se":{' if j == 0 else "") + f'"{names[k]}":')
+        for j, k in enumerate(free_k):
+            cols += [lo[:, k], hi[:, k]]
+            pre += [("}," if j == 0 else "") + ('"ci95":{' if j == 0 else "") + f'"{names[k]}":[',
+                    ","]
+            pre[-2] = pre[-2] if j == 0 else "]," + pre[-2]
+        cols += [self.rss, self.r2, self.aicc, self.n, self.df]
+        pre += ["]}," if free_k else '"se":{},"ci95":{},', '"r2":', '"aicc":', '"n":', '"df":']
+        pre[-5] += '"rss":'
+        pre = [pre[0]] + ["," + q if not q.startswith(("]", "}", ",")) else q for q in pre[1:]]
+        is_int = [False] * (len(cols) - 2) + [True, True]
+        # text columns: curve id, status, message (head); flags[, outliers] (tail)
+        ids = _id_texts(self.curve_ids)
+        table: list[str] = list(ids)
+        st_base = len(table)
+        table += [json.dumps(s) for s in self.STATUS]
+        bits = self.flag_bits.astype(np.int64)
+        ubits, inv = np.unique(bits, return_inverse=True)
+        msg_base = len(table)
+        table += [json.dumps(self.message_for_bits(int(b))) for b in ubits]
+        msg_idx = msg_base + inv
+        for i in sorted(set(self.reasons) | set(self.notes)):
+            msg_idx[i] = len(table)
+            table.append(json.dumps(self.message(i)))
+        flag_base = len(table)
+        table += [json.dumps(flag_names(int(b))) for b in ubits]
+        cols_idx = [np.arange(n), st_base + self.status_code.astype(np.int64), msg_idx,
+                    flag_base + inv]
+        tpre = ['{"curve":', ',"status":', ',"message":', ',"flags":']
+        if self.outliers:
+            out_idx = np.full(n, len(table), dtype=np.int64)
+            table.append("[]")
+            for i, rows_ in self.outliers.items():
+                out_idx[i] = len(table)
+                table.append(json.dumps([_jsonable(v) for v in rows_]))
+            cols_idx.append(out_idx)
+            tpre.append(',"outliers":')
+        body = format_rows(np.column_stack(cols), ["," + pre[0]] + pre[1:], is_int, table,
+                           np.column_stack(cols_idx), tpre, 3, "}") if n else ""
         meta = {"model": self.model.name, "unit": self.unit, "se_method": self.se_method,
                 "ci_method": self.ci_method, "shared": list(self.shared)}
         cmp = json.dumps(self.comparison.to_dict() if self.comparison else None,
                          allow_nan=False)
-        return (json.dumps(meta)[:-1] + ',"fits":[' + ",".join(rows) + '],"comparison":' + cmp
-                + "}")
+        return json.dumps(meta)[:-1] + ',"fits":[' + body + '],"comparison":' + cmp + "}"
 
     def message_for_bits(self, bits: int) -> str:
         """The warning text for a set of flags (no failure reason, no notes)."""
