@@ -364,6 +364,17 @@ def _grad_cos(A, g, rss, free):
 
 
 @njit(cache=True)
+def _hold(M, act):
+    """Remove held parameters from the step equations (identity rows/columns)."""
+    for k in range(NPAR):
+        if act[k]:
+            for m in range(NPAR):
+                M[k, m] = 0.0
+                M[m, k] = 0.0
+            M[k, k] = 1.0
+
+
+@njit(cache=True)
 def _lm(lx, y, w, s, e, p, free, lo, hi, maxit, A, g, M, L, dx, pt, At, gt, S, St):
     """Levenberg–Marquardt from p (updated in place). Returns (rss, iterations, converged).
 
@@ -374,6 +385,8 @@ def _lm(lx, y, w, s, e, p, free, lo, hi, maxit, A, g, M, L, dx, pt, At, gt, S, S
     rss = _normal2(lx, y, w, s, e, p, free, A, g, S)
     if not math.isfinite(rss):
         return rss, 0, False
+    act = np.zeros(NPAR, np.bool_)
+    gw = np.empty(NPAR)
     nu = 2.0
     lam = LAMBDA_START
     newton = False
@@ -384,19 +397,31 @@ def _lm(lx, y, w, s, e, p, free, lo, hi, maxit, A, g, M, L, dx, pt, At, gt, S, S
         for k in range(NPAR):
             if A[k, k] > dmax:
                 dmax = A[k, k]
+        # active set: a parameter at a bound whose gradient points outward is held there
+        nact = 0
+        for k in range(NPAR):
+            act[k] = free[k] and ((p[k] <= lo[k] and g[k] < 0.0)
+                                  or (p[k] >= hi[k] and g[k] > 0.0))
+            gw[k] = 0.0 if act[k] else g[k]
+            if act[k]:
+                nact += 1
         ok = False
         if newton:
             for a in range(NPAR):
                 for b in range(NPAR):
                     M[a, b] = A[a, b] - S[a, b]
                 M[a, a] += lam * max(A[a, a], DIAG_FLOOR * dmax)
-            ok = _chol_solve(M, g, dx, L)
+            if nact:
+                _hold(M, act)
+            ok = _chol_solve(M, gw, dx, L)
         if not ok:
             for a in range(NPAR):
                 for b in range(NPAR):
                     M[a, b] = A[a, b]
                 M[a, a] += lam * max(A[a, a], DIAG_FLOOR * dmax)
-            if not _chol_solve(M, g, dx, L):
+            if nact:
+                _hold(M, act)
+            if not _chol_solve(M, gw, dx, L):
                 lam *= LAMBDA_UP
                 if lam > LAMBDA_MAX:
                     break
@@ -404,9 +429,9 @@ def _lm(lx, y, w, s, e, p, free, lo, hi, maxit, A, g, M, L, dx, pt, At, gt, S, S
         # predicted drop of the local quadratic model: δᵀ(g + λDδ)
         pred = 0.0
         for a in range(NPAR):
-            pred += dx[a] * (lam * max(A[a, a], DIAG_FLOOR * dmax) * dx[a] + g[a])
+            pred += dx[a] * (lam * max(A[a, a], DIAG_FLOOR * dmax) * dx[a] + gw[a])
         # converged without evaluating: negligible predicted drop at a stationary p
-        if pred <= RSS_RTOL * rss and _grad_cos(A, g, rss, free) <= GRAD_COS_STOP:
+        if pred <= RSS_RTOL * rss and _grad_cos(A, gw, rss, free) <= GRAD_COS_STOP:
             break
         small = True
         for k in range(NPAR):
@@ -438,12 +463,17 @@ def _lm(lx, y, w, s, e, p, free, lo, hi, maxit, A, g, M, L, dx, pt, At, gt, S, S
             newton = drop <= NEWTON_SWITCH * old
             if small or (drop <= RSS_RTOL * old and _grad_cos(A, g, rss, free) <= GRAD_COS_STOP):
                 break
+            if drop <= RSS_RTOL * old and nact:
+                break
         else:
             lam *= nu
             nu *= 2.0
             if lam > LAMBDA_MAX or small:
                 break
-    conv = _grad_cos(A, g, rss, free) <= GRAD_COS_TOL
+    for k in range(NPAR):  # stationarity counts only the parameters not held at a bound
+        held = free[k] and ((p[k] <= lo[k] and g[k] < 0.0) or (p[k] >= hi[k] and g[k] > 0.0))
+        gw[k] = 0.0 if held else g[k]
+    conv = _grad_cos(A, gw, rss, free) <= GRAD_COS_TOL
     if not conv:
         yss = 0.0
         for i in range(s, e):
@@ -541,6 +571,8 @@ def _start(lx, y, w, s, e, p, free, lo, hi, cgrid_n, hgrid, fb, buf, rg):
             if free[HILL]:
                 h = hgrid[ih] if sg == 0 else -hgrid[ih]
                 h = min(max(h, lo[HILL]), hi[HILL])
+                if h == 0.0:  # a flat start carries no information (bounds clipped it)
+                    continue
             else:
                 h = p[HILL]
             for i in range(s, e):  # one exponential per point and slope

@@ -394,9 +394,7 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
            "rss": np.full(ncurve, np.nan), "code": np.full(ncurve, -1, dtype=np.int64),
            "cond": np.full(ncurve, np.inf), "stats": np.full((ncurve, 4), np.nan)}
     todo = ~pk["fail"]
-    plateau_bounded = bool(np.isfinite(lo[:2]).any() or np.isfinite(hi[:2]).any())
-    hgrid = np.array(START_GRID_HILL if not plateau_bounded
-                     else START_GRID_HILL + tuple(-h for h in START_GRID_HILL))
+    hgrid = _hill_grid(START_GRID_HILL, lo, hi)
     observed = se == "hessian"
     _run_kernel(pk, todo, pinit, free, lo, hi, observed, START_GRID_C, hgrid, out, progress)
     # retry curves that did not end cleanly from a denser grid; keep the lower RSS
@@ -404,8 +402,7 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
                          | (np.abs(out["p"][:, K.HILL]) > HILL_RUNAWAY))
     if suspicious.any():
         retry = {key: val.copy() for key, val in out.items()}
-        rgrid = np.array(RETRY_GRID_HILL if not plateau_bounded
-                         else RETRY_GRID_HILL + tuple(-h for h in RETRY_GRID_HILL))
+        rgrid = _hill_grid(RETRY_GRID_HILL, lo, hi)
         _run_kernel(pk, suspicious, pinit, free, lo, hi, observed, RETRY_GRID_C, rgrid, retry,
                     None)
         better = suspicious & (retry["rss"] < out["rss"])
@@ -423,12 +420,27 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
                    weights=weights, progress=progress)
 
 
+def _hill_grid(mags: tuple[float, ...], lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Starting slopes. With both plateaus free and unbounded the sign is redundant (the
+    plateaus swap), so positive magnitudes suffice; with bounds both signs are tried and
+    slopes outside the hill bounds are moved inside them."""
+    bounded = bool(np.isfinite(lo).any() or np.isfinite(hi).any())
+    cand = list(mags) + ([-m for m in mags] if bounded else [])
+    inside = [h for h in cand if lo[K.HILL] <= h <= hi[K.HILL]]
+    if not inside:
+        a, b = lo[K.HILL], hi[K.HILL]
+        mid = 0.5 * (a + b) if np.isfinite(a) and np.isfinite(b) else (
+            a + 1.0 if np.isfinite(a) else b - 1.0)
+        inside = [mid if mid != 0 else 0.5 * (b if np.isfinite(b) else a)]
+    return np.array(inside, dtype=float)
+
+
 def _refit_weighted(pk, sub_todo, w_new, pinit, free, lo, hi, observed, out) -> None:
     """Refit ``sub_todo`` curves with modified weights (0 = excluded point)."""
     pk2 = dict(pk)
     pk2["w"] = w_new
     _run_kernel(pk2, sub_todo, pinit, free, lo, hi, observed, START_GRID_C,
-                np.array(RETRY_GRID_HILL), out, None)
+                _hill_grid(RETRY_GRID_HILL, lo, hi), out, None)
     pk["w"] = w_new
 
 
