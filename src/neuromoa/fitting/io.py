@@ -144,8 +144,11 @@ def read_curve_table(path: str | Path, unit: str | None = None) -> tuple[pd.Data
         except UnitError as exc:
             raise DataFileError(str(exc), file=name) from None
         out["concentration"] = conc
-    if unit is not None and header_unit is not None and unit != header_unit:
-        f = _unit_factor(header_unit, unit, "--unit")
+    if unit is not None and unit != used:  # the caller asked for another unit: convert
+        try:
+            f = _unit_factor(used, _check_unit(unit, "--unit"), "--unit")
+        except UnitError as exc:
+            raise DataFileError(str(exc), file=name) from None
         num = pd.to_numeric(out["concentration"], errors="coerce")
         out["concentration"] = (num * f).where(num.notna() | conc.isna(), conc)
         used = unit
