@@ -52,6 +52,8 @@ def test_rescaling_units_changes_nothing(x):
 def test_format_molar():
     assert format_molar(3.45e-9) == "3.45 nM"
     assert format_molar(2.2e-4) == "220 µM"
+    assert format_molar(9.9996e-10) == "1 nM"
+    assert format_molar(999.4e-12) == "999 pM"
 
 
 def test_check_number_message():

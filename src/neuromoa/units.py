@@ -50,24 +50,29 @@ _NUM_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([^\d
 _PFORM = re.compile(r"^\s*p(Ki|Kd|KB|IC50|EC50|A2)\s*=?\s*([-+]?\d+\.?\d*)\s*$", re.IGNORECASE)
 
 
-def parse_quantity(value: object, what: str = "value") -> pint.Quantity:
+def parse_quantity(value: object, what: str = "value", example_unit: str = "nM") -> pint.Quantity:
     """Parse ``value`` (a pint Quantity or a string like "3.45 nM") into a Quantity.
 
-    Raises :class:`UnitError` naming ``what`` when the value has no unit or cannot be read.
+    Raises :class:`UnitError` naming ``what`` when the value has no unit or cannot be read;
+    ``example_unit`` is the unit the message suggests.
     """
     if isinstance(value, pint.Quantity):
         return Q_(value.magnitude, str(value.units))
     if isinstance(value, bool) or isinstance(value, Real):
-        raise UnitError(f"{what}: {value!r} has no unit; write it with one, e.g. '{value} nM'.")
+        raise UnitError(f"{what}: {value!r} has no unit; write it with one, e.g. "
+                        f"'{value} {example_unit}'.")
     if not isinstance(value, str):
-        raise UnitError(f"{what}: expected a quantity such as '3.45 nM', got {type(value).__name__}.")
+        raise UnitError(f"{what}: expected a quantity such as '1 {example_unit}', "
+                        f"got {type(value).__name__}.")
     text = _MICRO.sub("u", value.strip())
     m = _NUM_UNIT.match(text)
     if m is None:
-        raise UnitError(f"{what}: cannot read {value!r} as a number with a unit (e.g. '3.45 nM').")
+        raise UnitError(f"{what}: cannot read {value!r} as a number with a unit "
+                        f"(e.g. '1 {example_unit}').")
     number, unit = m.group(1), (m.group(2) or "").strip()
     if not unit:
-        raise UnitError(f"{what}: {value!r} has no unit; write it with one, e.g. '{number} nM'.")
+        raise UnitError(f"{what}: {value!r} has no unit; write it with one, e.g. "
+                        f"'{number} {example_unit}'.")
     unit = unit.replace("hr", "h") if unit in {"hr", "hrs"} else unit
     try:
         return Q_(float(number), ureg.parse_units(unit))
@@ -77,13 +82,15 @@ def parse_quantity(value: object, what: str = "value") -> pint.Quantity:
 
 
 def _convert(value: object, target: str, dimension: str, what: str) -> float:
-    q = parse_quantity(value, what)
+    q = parse_quantity(value, what, _EXAMPLE_UNIT[dimension])
     try:
         return float(q.to(target).magnitude)
     except pint.errors.DimensionalityError as exc:
         raise UnitError(f"{what}: {value!r} is not a {dimension} (expected units like "
                         f"{_EXAMPLES[dimension]}).") from exc
 
+
+_EXAMPLE_UNIT = {"concentration": "nM", "time": "h", "voltage": "mV", "current": "pA", "mass": "mg"}
 
 _EXAMPLES = {
     "concentration": "'nM', 'uM', 'mol/L', or 'ng/mL' with a molecular weight",
@@ -160,7 +167,9 @@ def format_molar(x: float, digits: int = 3) -> str:
     """Format a molar float in the most readable unit: 3.45e-9 → '3.45 nM'."""
     if x == 0 or not math.isfinite(x):
         return f"{x:g} M"
+    # Round to the requested significant digits first, so 9.9996e-10 becomes "1 nM", not "1e+03 pM".
+    x = float(f"{x:.{digits}g}")
     for scale, unit in ((1.0, "M"), (1e-3, "mM"), (1e-6, "µM"), (1e-9, "nM"), (1e-12, "pM")):
-        if abs(x) >= scale:
+        if abs(x) >= scale * (1 - 1e-12):
             return f"{x / scale:.{digits}g} {unit}"
     return f"{x / 1e-15:.{digits}g} fM"

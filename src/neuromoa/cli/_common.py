@@ -16,8 +16,11 @@ from neuromoa.errors import NeuromoaError
 
 __all__ = ["console", "err_console", "fail", "handle_errors", "print_json"]
 
-console = Console()
-err_console = Console(stderr=True)
+#: Width used when stdout is not a terminal (pipes, CI logs): wide enough for our tables.
+_PIPE_WIDTH = 160
+
+console = Console() if sys.stdout.isatty() else Console(width=_PIPE_WIDTH)
+err_console = Console(stderr=True) if sys.stderr.isatty() else Console(stderr=True, width=_PIPE_WIDTH)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

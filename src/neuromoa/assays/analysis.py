@@ -1,0 +1,459 @@
+r"""Plate analysis: raw counts → % of control → IC50 → Ki with 95 % CIs, QC flags, figures.
+
+Steps for each plate and test compound
+--------------------------------------
+1. Controls: total (vehicle) and non-specific (reference inhibitor) wells; **Z′** =
+   1 − 3(σ_total + σ_nsb)/|μ_total − μ_nsb| (Zhang et al. 1999). Z′ < 0.5 is flagged, and the
+   plate is still analysed.
+2. Specific signal = counts − mean(NSB); % of control = 100 · specific / (mean(total) − mean(NSB)).
+3. **Residual model.** Counts carry Poisson noise (variance = CPM / t_count) and multiplicative
+   well-to-well variability (CV ≈ 5–10 %), so the variance grows with the signal:
+   :math:`\sigma^2(\mu) = \mu/t + CV^2(\mu - b)^2`. The CV is estimated from the plate's own
+   control wells; the curve is fitted once unweighted, then refitted with weights
+   :math:`1/\sigma^2(\hat\mu)` (one iteratively-reweighted step). An unweighted fit would treat
+   the noisy top and the quiet bottom alike and mis-state the uncertainty of log IC50.
+4. **4PL fit** (bottom, top, log10 IC50, Hill all free) of % of control on the test wells plus
+   the total wells at concentration 0; 95 % CI of log10 IC50 from the fitting engine's profile
+   likelihood.
+5. **Ki**: uptake Ki = IC50/(1 + [S]/Km); binding Ki = IC50/(1 + [L]/Kd) (Cheng & Prusoff
+   1973), with Km/Kd treated as known (the CI of Ki is the CI of IC50 divided by the same
+   factor). Binding also reports the direct one-site Ki fit and the **exact-depletion** fit
+   (:func:`neuromoa.assays.binding.fit_exact_depletion`).
+6. **Depletion** (binding): fraction of added radioligand bound in the total wells; above 10 %
+   a :class:`~neuromoa.errors.NeuromoaWarning` and a flag report the Cheng–Prusoff bias
+   (Ki_CP / Ki_exact − 1).
+
+References
+----------
+Cheng Y, Prusoff WH (1973) Biochem Pharmacol 22:3099. Zhang JH, Chung TD, Oldenburg KR (1999)
+J Biomol Screen 4:67. Motulsky H, Christopoulos A (2004) *Fitting models to biological data*
+(weighting, ch. 14). Hulme EC, Trevethick MA (2010) Br J Pharmacol 161:1219.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from neuromoa.assays._conditions import assay_parameters, protocol
+from neuromoa.assays._fit import CurveSummary, fit_4pl, fit_one_site_ki, outlier_mask, plate_z_prime
+from neuromoa.assays._kb import kb_constant, resolve_molar
+from neuromoa.assays.binding import DepletionFit, exact_ic50, fit_exact_depletion
+from neuromoa.assays.plates import PlateSet, read_plates
+from neuromoa.assays.uptake import DPM_PER_CI
+from neuromoa.errors import NeuromoaWarning, ParameterError, ProtocolError
+from neuromoa.pharmacology import (
+    cheng_prusoff_binding,
+    cheng_prusoff_uptake,
+    ic50_from_ki_binding,
+)
+
+__all__ = ["AssayAnalysis", "PlateResult", "analyze_plate"]
+
+#: Fewest control wells of each kind for a standard deviation (and so Z′).
+_MIN_CONTROLS = 2
+#: Fewest test wells / distinct concentrations for a 4-parameter fit.
+_MIN_TEST_WELLS = 5
+_MIN_TEST_CONCS = 4
+_SECONDS_PER_MINUTE = 60.0
+#: Fitted plateaus further than this from 100 % / 0 % of control are flagged (assumption: ~5×
+#: the typical SE of a plateau on the default plate; catches edge effects on the control
+#: columns and mis-assigned controls).
+_PLATEAU_TOLERANCE_PCT = 15.0
+_NAN2 = (math.nan, math.nan)
+
+
+@dataclass(frozen=True)
+class PlateResult:
+    """Analysis of one test compound on one plate (see :func:`analyze_plate`).
+
+    Concentrations in mol/L; CIs are 95 % (low, high). ``ki_M`` is the Cheng–Prusoff Ki;
+    binding adds ``ki_direct_M`` (one-site Ki fit) and ``ki_exact_M`` (exact depletion).
+    """
+
+    plate: str
+    compound: str
+    status: str
+    message: str
+    ic50_M: float = math.nan
+    ic50_ci95_M: tuple[float, float] = _NAN2
+    ki_M: float = math.nan
+    ki_ci95_M: tuple[float, float] = _NAN2
+    hill: float = math.nan
+    z_prime: float = math.nan
+    flags: tuple[str, ...] = ()
+    depletion_fraction: float | None = None
+    ki_direct_M: float | None = None
+    ki_direct_ci95_M: tuple[float, float] | None = None
+    ki_exact_M: float | None = None
+    ki_exact_ci95_M: tuple[float, float] | None = None
+    cheng_prusoff_bias: float | None = None
+    n_test_wells: int = 0
+    excluded_wells: tuple[str, ...] = ()
+    truth_ki_M: float | None = None
+    curve: CurveSummary | None = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dictionary in the contract's shape (binding-only keys only for binding)."""
+        out: dict[str, Any] = {
+            "plate": self.plate, "compound": self.compound, "status": self.status,
+            "message": self.message, "ic50_M": _num(self.ic50_M),
+            "ic50_ci95_M": [_num(v) for v in self.ic50_ci95_M], "ki_M": _num(self.ki_M),
+            "ki_ci95_M": [_num(v) for v in self.ki_ci95_M], "hill": _num(self.hill),
+            "z_prime": _num(self.z_prime), "flags": list(self.flags),
+            "n_test_wells": self.n_test_wells, "excluded_wells": list(self.excluded_wells),
+        }
+        if self.depletion_fraction is not None:
+            out.update({
+                "depletion_fraction": _num(self.depletion_fraction),
+                "ki_direct_M": _num(self.ki_direct_M),
+                "ki_direct_ci95_M": [_num(v) for v in (self.ki_direct_ci95_M or _NAN2)],
+                "ki_exact_M": _num(self.ki_exact_M),
+                "ki_exact_ci95_M": [_num(v) for v in (self.ki_exact_ci95_M or _NAN2)],
+                "cheng_prusoff_bias": _num(self.cheng_prusoff_bias),
+            })
+        if self.truth_ki_M is not None:
+            out["true_ki_M"] = _num(self.truth_ki_M)
+        return out
+
+
+def _num(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(float(x)) else float(x)
+
+
+@dataclass(frozen=True, eq=False)
+class AssayAnalysis:
+    """Result of :func:`analyze_plate`: one :class:`PlateResult` per plate and test compound.
+
+    Attributes
+    ----------
+    assay : "uptake" or "binding".
+    results : the per-plate results.
+    wells : the well table with ``specific_cpm``, ``percent_of_control`` and ``used`` columns.
+    plates : the PlateSet analysed.
+    """
+
+    assay: str
+    results: tuple[PlateResult, ...]
+    wells: pd.DataFrame
+    plates: PlateSet
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"assay", "source", "plates": [...]}`` (JSON-safe)."""
+        return {"assay": self.assay, "source": self.plates.source,
+                "plates": [r.to_dict() for r in self.results]}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per plate and compound; CIs split into ``_low``/``_high`` columns."""
+        rows = []
+        for r in self.results:
+            d = r.to_dict()
+            for key in [k for k in d if k.endswith("_ci95_M")]:
+                low, high = d.pop(key)
+                stem = key[: -len("_ci95_M")]
+                d[f"{stem}_ci95_low_M"], d[f"{stem}_ci95_high_M"] = low, high
+            d["flags"] = ";".join(d["flags"])
+            d["excluded_wells"] = ";".join(d["excluded_wells"])
+            rows.append(d)
+        return pd.DataFrame(rows)
+
+    def plot(self, plate: str | None = None, compound: str | None = None):
+        """Figure: plate heat map and the fitted curve with the 95 % CI of IC50."""
+        from neuromoa.assays.plots import analysis_figure
+
+        return analysis_figure(self, plate=plate, compound=compound)
+
+    def _repr_html_(self) -> str:
+        return self.to_frame().to_html(index=False)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _variance_model(total: np.ndarray, nsb: np.ndarray, count_minutes: float,
+                    background: float) -> float:
+    """Pooled CV² of the multiplicative well factor, from the controls (Poisson part removed)."""
+    num, den = 0.0, 0
+    for group in (total, nsb):
+        if group.size < _MIN_CONTROLS:
+            continue
+        mu = float(np.mean(group))
+        signal = mu - background
+        if signal <= 0:
+            continue
+        excess = float(np.var(group, ddof=1)) - mu / count_minutes
+        num += (group.size - 1) * excess / signal**2
+        den += group.size - 1
+    return max(num / den, 0.0) if den else 0.0
+
+
+def _weights(mu_counts: np.ndarray, cv2: float, count_minutes: float,
+             background: float) -> np.ndarray:
+    mu = np.maximum(mu_counts, background)
+    var = mu / count_minutes + cv2 * (mu - background) ** 2
+    return 1.0 / np.maximum(var, np.finfo(float).tiny)
+
+
+def _resolve(kind: str, cond: dict[str, Any], target: str | None, substrate, km, radioligand,
+             kd) -> dict[str, Any]:
+    """Assay conditions for one plate: explicit arguments > the file's conditions > defaults."""
+    tgt = target or cond.get("target") or ("M1" if kind == "binding" else None)
+    out: dict[str, Any] = {"target": tgt}
+    par = assay_parameters(kind, tgt) if tgt else assay_parameters(kind)
+    out["par"] = par
+    if kind == "uptake":
+        if substrate is not None:
+            out["substrate_M"] = resolve_molar(substrate, "substrate")
+        elif "substrate_M" in cond:
+            out["substrate_M"] = float(cond["substrate_M"])
+        elif "substrate_conc" in par:
+            out["substrate_M"] = par["substrate_conc"]
+        else:
+            raise ParameterError("uptake analysis needs the substrate concentration: give "
+                                 "--substrate (e.g. '100 nM') or --target SERT|NET.")
+        if km is not None:
+            out["km_M"] = resolve_molar(km, "km")
+        elif "km_M" in cond:
+            out["km_M"] = float(cond["km_M"])
+        elif tgt:
+            out["km_M"] = kb_constant(protocol("uptake", tgt).label_constant)[0]
+        else:
+            raise ParameterError("uptake analysis needs Km: give --km or --target SERT|NET.")
+    else:
+        out["radioligand_M"] = (resolve_molar(radioligand, "radioligand") if radioligand
+                                is not None else float(cond.get("radioligand_M",
+                                                                par.get("radioligand_conc", 0))))
+        if not out["radioligand_M"]:
+            raise ParameterError("binding analysis needs the radioligand concentration "
+                                 "(--radioligand, e.g. '5 nM').")
+        out["kd_M"] = (resolve_molar(kd, "kd") if kd is not None else float(cond["kd_M"])
+                       if "kd_M" in cond else kb_constant(protocol("binding", tgt).label_constant)[0])
+        conversion_keys = ("volume_L", "filter_recovery", "specific_activity_Ci_per_mol",
+                           "counting_efficiency")
+        out["conversion_assumed"] = not all(key in cond for key in conversion_keys)
+        out["cpm_per_M"] = (float(cond.get("volume_L", par["volume"]))
+                            * float(cond.get("filter_recovery", par["filter_recovery"]))
+                            * float(cond.get("specific_activity_Ci_per_mol", par["specific_activity"]))
+                            * DPM_PER_CI
+                            * float(cond.get("counting_efficiency", par["counting_efficiency"])))
+    out["count_minutes"] = float(cond.get("count_time_s", par["count_time"])) / _SECONDS_PER_MINUTE
+    out["background_cpm"] = float(cond.get("background_cpm", math.nan))
+    return out
+
+
+def _off(summary: CurveSummary, name: str, expected: float) -> bool:
+    """A plateau further than the tolerance from ``expected`` and outside its own 95 % CI."""
+    value = getattr(summary, name)
+    low, high = (summary.fit.ci95.get(name, (value, value)) if summary.fit is not None
+                 else (value, value))
+    return abs(value - expected) > _PLATEAU_TOLERANCE_PCT and not (low <= expected <= high)
+
+
+def _as_plateset(plate: object, layout) -> PlateSet:
+    if isinstance(plate, PlateSet):
+        return plate
+    if isinstance(plate, str | Path):
+        return read_plates(plate, layout=layout)
+    if isinstance(plate, pd.DataFrame):
+        return PlateSet(plate.reset_index(drop=True), {}, "table")
+    raise ParameterError(f"analyze_plate: 'plate' must be a file path, a PlateSet or a "
+                         f"DataFrame, got {type(plate).__name__}.")
+
+
+# --------------------------------------------------------------------------- one plate
+
+
+def _analyze_one(kind: str, name: str, compound: str, w: pd.DataFrame, cfg: dict[str, Any],
+                 exclude_outliers: bool, truth_ki: float | None) -> tuple[PlateResult, pd.DataFrame]:
+    par = cfg["par"]
+    role = w["role"].to_numpy()
+    counts = w["counts_cpm"].to_numpy(float)
+    conc = w["concentration_M"].to_numpy(float)
+    is_total, is_nsb = role == "total", role == "nsb"
+    is_test = (role == "test") & (w["compound"].to_numpy() == compound)
+    base = dict(plate=name, compound=compound, truth_ki_M=truth_ki)
+    frame = w.assign(specific_cpm=np.nan, percent_of_control=np.nan, used=False)
+    for label, mask in (("total", is_total), ("nsb", is_nsb)):
+        if mask.sum() < _MIN_CONTROLS:
+            return PlateResult(status="failed", message=(
+                f"plate {name}: {int(mask.sum())} '{label}' control well(s); at least "
+                f"{_MIN_CONTROLS} are needed (role '{label}')."), **base), frame
+    tot, nsb = counts[is_total], counts[is_nsb]
+    zp = plate_z_prime(tot, nsb)
+    flags: list[str] = []
+    if not (zp >= par["z_prime_threshold"]):
+        flags.append(f"z_prime_below_{par['z_prime_threshold']:g}")
+    mu_t, mu_n = float(np.mean(tot)), float(np.mean(nsb))
+    window = mu_t - mu_n
+    if not window > 0:
+        return PlateResult(status="failed", z_prime=zp, flags=tuple(flags), message=(
+            f"plate {name}: total wells ({mu_t:.0f} CPM) are not above non-specific wells "
+            f"({mu_n:.0f} CPM); check the roles."), **base), frame
+    if is_test.sum() < _MIN_TEST_WELLS or np.unique(conc[is_test]).size < _MIN_TEST_CONCS:
+        return PlateResult(status="failed", z_prime=zp, flags=tuple(flags), message=(
+            f"plate {name}: compound {compound!r} has {int(is_test.sum())} test wells at "
+            f"{np.unique(conc[is_test]).size} concentrations; a curve needs ≥ {_MIN_TEST_WELLS} "
+            f"wells at ≥ {_MIN_TEST_CONCS} concentrations."), **base), frame
+    bg = cfg["background_cpm"]
+    if not math.isfinite(bg):
+        empty = counts[(role == "empty") & np.isfinite(counts)]
+        bg = float(np.median(empty)) if empty.size else 0.0
+    minutes = cfg["count_minutes"]
+    cv2 = _variance_model(tot, nsb, minutes, bg)
+    use = is_test | is_total
+    x = np.where(is_total, 0.0, conc)[use]
+    raw = counts[use]
+    y = 100.0 * (raw - mu_n) / window
+    first = fit_4pl(x, y)
+    wts = None
+    if first.status != "failed":
+        mu_hat = mu_n + first.predict(x) * window / 100.0
+        wts = _weights(mu_hat, cv2, minutes, bg)
+    fit = fit_4pl(x, y, wts) if wts is not None else first
+    used = np.ones(x.size, bool)
+    excluded: tuple[str, ...] = ()
+    if exclude_outliers and fit.status != "failed":
+        out = outlier_mask(x, y, fit, wts)
+        if out.any():
+            excluded = tuple(w["well"].to_numpy()[use][out])
+            used = ~out
+            flags.append("outliers_excluded:" + ",".join(excluded))
+            fit = fit_4pl(x[used], y[used], None if wts is None else wts[used])
+    frame.loc[use, "specific_cpm"] = raw - mu_n
+    frame.loc[use, "percent_of_control"] = y
+    frame.loc[frame.index[use], "used"] = used
+    if fit.status == "failed":
+        return PlateResult(status="failed", message=f"plate {name}: {fit.message}", z_prime=zp,
+                           flags=tuple(flags), n_test_wells=int(is_test.sum()),
+                           excluded_wells=excluded, curve=fit, **base), frame
+    flags.extend(f"fit:{f}" for f in fit.flags)
+    # Plateaus of the test wells alone (the main fit shares its top with the total wells).
+    only_test = used & (x > 0)
+    alone = fit_4pl(x[only_test], y[only_test], None if wts is None else wts[only_test],
+                    ci="asymptotic")
+    if alone.status != "failed" and (_off(alone, "top", 100.0) or _off(alone, "bottom", 0.0)):
+        flags.append(f"plateau_mismatch:top={alone.top:.0f}%,bottom={alone.bottom:.0f}%"
+                     "(controls differ from the curve's plateaus: edge effects?)")
+    ic50 = 10.0**fit.log_center
+    ic50_ci = (10.0 ** fit.log_center_ci95[0], 10.0 ** fit.log_center_ci95[1])
+    status = "warning" if fit.status == "warning" else "ok"
+    message = fit.message
+    if kind == "uptake":
+        factor = ic50 / float(cheng_prusoff_uptake(ic50, cfg["substrate_M"], cfg["km_M"]))
+        return PlateResult(status=status, message=message, ic50_M=ic50, ic50_ci95_M=ic50_ci,
+                           ki_M=ic50 / factor, ki_ci95_M=(ic50_ci[0] / factor, ic50_ci[1] / factor),
+                           hill=fit.hill, z_prime=zp, flags=tuple(flags),
+                           n_test_wells=int(is_test.sum()), excluded_wells=excluded, curve=fit,
+                           **base), frame
+    # ---- binding
+    L, kd = cfg["radioligand_M"], cfg["kd_M"]
+    factor = ic50 / float(cheng_prusoff_binding(ic50, L, kd))
+    direct = fit_one_site_ki(x[used], y[used], L, kd, None if wts is None else wts[used])
+    cpm_per_M = cfg["cpm_per_M"]
+    ns_bound = max(mu_n - bg, 0.0) / cpm_per_M
+    k = ns_bound / max(L - ns_bound, np.finfo(float).tiny)
+    depletion = max(mu_t - bg, 0.0) / cpm_per_M / L
+    exact: DepletionFit = fit_exact_depletion(
+        x[used], (raw - mu_n)[used], radioligand_M=L, kd_M=kd, nsb_fraction=k,
+        cpm_per_M=cpm_per_M, weights=None if wts is None else wts[used],
+        ki_guess_M=ic50 / factor)
+    ki_cp = ic50 / factor
+    bias = math.nan
+    if exact.status == "ok":
+        # Model-based bias of Cheng-Prusoff at the fitted receptor concentration (smooth in the
+        # well-determined R_t, unlike the noisy ratio of two estimates).
+        ic50_exact = exact_ic50(exact.ki_M, receptor_M=exact.receptor_M, radioligand_M=L,
+                                kd_M=kd, nsb_fraction=k)
+        bias = ic50_exact / float(ic50_from_ki_binding(exact.ki_M, L, kd)) - 1.0
+    if depletion <= par["depletion_warning_fraction"] and bias > par["depletion_warning_fraction"]:
+        flags.append(f"competitor_depletion:cheng_prusoff_bias:{100 * bias:+.0f}%")
+        warnings.warn(
+            f"plate {name}: the receptor concentration (fitted {exact.receptor_M * 1e9:.3g} nM) is "
+            f"not small next to the IC50 of {compound}; the Cheng–Prusoff Ki is biased by "
+            f"{100 * bias:+.0f}% (use ki_exact_M).", NeuromoaWarning, stacklevel=3)
+    if depletion > par["depletion_warning_fraction"]:
+        flags.append(f"ligand_depletion:{100 * depletion:.1f}%_bound;"
+                     f"cheng_prusoff_bias:{100 * bias:+.0f}%")
+        warnings.warn(
+            f"plate {name}: {100 * depletion:.1f}% of the radioligand is bound (> "
+            f"{100 * par['depletion_warning_fraction']:.0f}%); free ≠ added, so the Cheng–Prusoff Ki "
+            f"is biased by {100 * bias:+.0f}% relative to the exact-depletion fit (use ki_exact_M).",
+            NeuromoaWarning, stacklevel=3)
+    if direct.status == "failed":
+        flags.append("direct_ki_fit_failed")
+    if cfg.get("conversion_assumed"):
+        flags.append("depletion_from_default_counting_conversion(specific activity, efficiency, "
+                     "volume, recovery from data/assays/parameters.csv)")
+    if exact.status != "ok":
+        flags.append("exact_depletion_fit_failed")
+    return PlateResult(
+        status=status, message=message, ic50_M=ic50, ic50_ci95_M=ic50_ci, ki_M=ki_cp,
+        ki_ci95_M=(ic50_ci[0] / factor, ic50_ci[1] / factor), hill=fit.hill, z_prime=zp,
+        flags=tuple(flags), depletion_fraction=depletion,
+        ki_direct_M=10.0**direct.log_center,
+        ki_direct_ci95_M=(10.0 ** direct.log_center_ci95[0], 10.0 ** direct.log_center_ci95[1]),
+        ki_exact_M=exact.ki_M, ki_exact_ci95_M=exact.ki_ci95_M, cheng_prusoff_bias=bias,
+        n_test_wells=int(is_test.sum()), excluded_wells=excluded, curve=fit, **base), frame
+
+
+def analyze_plate(kind: str, plate: object, *, layout: object = None, target: str | None = None,
+                  substrate: object = None, km: object = None, radioligand: object = None,
+                  kd: object = None, exclude_outliers: bool = True,
+                  strict: bool = True) -> AssayAnalysis:
+    """Analyse uptake or binding plates: IC50, Ki with 95 % CIs, Z′, depletion, flags.
+
+    Parameters
+    ----------
+    kind : "uptake" or "binding".
+    plate : a plate file (tidy CSV or 8 × 12 grid with ``layout``), a
+        :class:`~neuromoa.assays.plates.PlateSet` or a tidy DataFrame.
+    layout : layout file for grid files (or tidy files without roles).
+    target : SERT | NET | M1 (default: the file's conditions; M1 for binding).
+    substrate, km : uptake substrate concentration and Km ("100 nM"); default: the file's
+        conditions, then parameters.csv and the knowledge base.
+    radioligand, kd : binding radioligand concentration and Kd; same defaults.
+    exclude_outliers : drop wells the fitting engine's ROUT test flags (listed in ``flags``).
+    strict : raise :class:`~neuromoa.errors.ProtocolError` when the input holds a single
+        plate/compound and it cannot be analysed (the CLI's one-line error); ``False`` returns
+        the failed result instead.
+
+    Returns
+    -------
+    AssayAnalysis — a batch: each plate/compound carries ``status`` and ``message``; one bad plate
+    does not stop the others. Raises only for an unreadable file or when no plate can be analysed.
+
+    Examples
+    --------
+    >>> ps = simulate_uptake("SERT", "amitriptyline", seed=1)          # doctest: +SKIP
+    >>> analyze_plate("uptake", ps).to_dict()["plates"][0]["ki_M"]      # doctest: +SKIP
+    """
+    k = str(kind).strip().lower()
+    if k not in ("uptake", "binding"):
+        raise ParameterError(f"Unknown assay {kind!r}; expected 'uptake' or 'binding'.")
+    ps = _as_plateset(plate, layout)
+    results: list[PlateResult] = []
+    frames: list[pd.DataFrame] = []
+    for name in ps.plates:
+        w = ps.wells[ps.wells["plate"] == name]
+        cond = ps.conditions(name)
+        cond_kind = cond.get("assay")
+        if cond_kind and cond_kind != k:
+            raise ProtocolError(f"{ps.source}: plate {name} is a {cond_kind} plate; analyse it "
+                                f"with '{cond_kind}', not '{k}'.")
+        cfg = _resolve(k, cond, target, substrate, km, radioligand, kd)
+        truth_ki = ps.truth(name).get("ki_M")
+        compounds = list(dict.fromkeys(w.loc[w["role"] == "test", "compound"].tolist())) or [""]
+        for compound in compounds:
+            res, frame = _analyze_one(k, name, compound, w, cfg, exclude_outliers,
+                                      None if truth_ki is None else float(truth_ki))
+            results.append(res)
+            frames.append(frame)
+    if strict and len(results) == 1 and results[0].status == "failed":
+        raise ProtocolError(f"{ps.source}: {results[0].message}")
+    return AssayAnalysis(k, tuple(results), pd.concat(frames, ignore_index=True), ps)

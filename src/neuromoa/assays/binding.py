@@ -1,0 +1,299 @@
+r"""M1 radioligand binding (CHO-K1 hM1 membranes, [3H]pirenzepine, atropine for non-specific).
+
+Mechanism (per well, at equilibrium)
+------------------------------------
+Radioligand L, competitor I and receptor R with **depletion of every species** (free ≠ added);
+non-specific binding is proportional to free radioligand, NS = k·[L]free, and depletes it too.
+Mass balance :math:`L_t = [L](1+k) + [RL]`, so with :math:`L' = (1+k)[L]` the problem is the
+one-site competition problem with :math:`K_d' = K_d(1+k)`, solved exactly (Wang 1995 cubic,
+:func:`neuromoa.pharmacology.ligand_depletion_bound`)::
+
+    [RL] = ligand_depletion_bound(R_t, L_t, K_d (1+k), I_t, K_i)
+    NS   = k (L_t − [RL]) / (1 + k)
+    CPM  = ([RL] + NS) · V · recovery · SA · 2.22e12 dpm/Ci · ε  (+ background)
+
+Receptor concentration :math:`R_t = B_{max} \cdot \text{protein} / V`. The exact-depletion
+analysis fits the same model (:func:`fit_exact_depletion`), which removes the bias of
+Cheng–Prusoff when a large fraction of the radioligand is bound.
+
+References
+----------
+Wang ZX (1995) FEBS Lett 360:111; Goldstein A, Barrett RW (1987) Mol Pharmacol 31:603;
+Cheng & Prusoff (1973); Hulme EC, Trevethick MA (2010) Br J Pharmacol 161:1219 (depletion in
+binding assays). Protocol: the seed document's M1 binding assay.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from neuromoa.assays._conditions import assay_parameters, protocol
+from neuromoa.assays._kb import kb_constant, kb_ki, resolve_molar
+from neuromoa.assays._noise import edge_mask, noisy_counts
+from neuromoa.assays.layout import design_plate, series_top
+from neuromoa.assays.plates import PlateSet
+from neuromoa.assays.uptake import DPM_PER_CI
+from neuromoa.errors import check_number
+from neuromoa.pharmacology import ic50_from_ki_binding, ligand_depletion_bound
+
+__all__ = ["DepletionFit", "binding_signal", "exact_ic50", "fit_exact_depletion",
+           "simulate_binding"]
+
+#: Two-sided 95 % intervals.
+_CI_LEVEL = 0.95
+#: Half-width (log10 units) of the bracket searched for the exact IC50 around the
+#: Cheng–Prusoff value (numerical control: depletion shifts the IC50 by far less than 10^3).
+_IC50_BRACKET_LOG10 = 3.0
+#: Starting bound radioligand is clipped into [1e-6, 0.95] × added radioligand so that the
+#: starting receptor concentration R = B + Kd'·B/(L − B) stays finite (numerical control).
+_B0_MIN_FRACTION, _B0_MAX_FRACTION = 1e-6, 0.95
+#: Fallback starting Ki when no well falls below half of the top (numerical control, M).
+_KI_FALLBACK_M = 1e-8
+#: Relative step scales of (log10 Ki, log10 R, offset/top) for the optimiser.
+_X_SCALE = (1.0, 1.0, 0.1)
+#: Fewest wells for a 3-parameter fit with an error estimate.
+_MIN_WELLS = 5
+
+
+def binding_signal(conc_M, ki_M, *, receptor_M: float, radioligand_M: float, kd_M: float,
+                   nsb_fraction: float, cpm_per_M: float, ref_conc_M=0.0,
+                   ref_ki_M: float = math.inf):
+    """Expected (noise-free) CPM on the filter, without counter background.
+
+    Parameters
+    ----------
+    conc_M, ki_M : test competitor concentration(s) and Ki, mol/L.
+    receptor_M : receptor (binding-site) concentration in the well, mol/L.
+    radioligand_M, kd_M : added radioligand and its Kd, mol/L.
+    nsb_fraction : k, non-specifically bound radioligand per free radioligand.
+    cpm_per_M : CPM per mol/L bound (= V · recovery · SA · 2.22e12 · ε).
+    ref_conc_M, ref_ki_M : reference competitor (non-specific wells); a well holds either the
+        test compound or the reference.
+
+    Returns
+    -------
+    (total_cpm, specific_cpm, bound_fraction) where ``bound_fraction`` = ([RL] + NS)/L_t.
+    """
+    conc = np.asarray(conc_M, float)
+    ref = np.broadcast_to(np.asarray(ref_conc_M, float), conc.shape)
+    comp = np.where(ref > 0, ref, conc)
+    kic = np.where(ref > 0, ref_ki_M, ki_M)
+    k = nsb_fraction
+    rl = np.asarray(ligand_depletion_bound(receptor_M, radioligand_M, kd_M * (1.0 + k), comp, kic))
+    ns = k * (radioligand_M - rl) / (1.0 + k)
+    return (rl + ns) * cpm_per_M, rl * cpm_per_M, (rl + ns) / radioligand_M
+
+
+def exact_ic50(ki_M: float, *, receptor_M: float, radioligand_M: float, kd_M: float,
+               nsb_fraction: float) -> float:
+    """IC50 of receptor-bound radioligand under exact depletion (root of [RL](I) = [RL](0)/2)."""
+    kd_eff = kd_M * (1.0 + nsb_fraction)
+    rl0 = float(ligand_depletion_bound(receptor_M, radioligand_M, kd_eff))
+    guess = float(ic50_from_ki_binding(ki_M, radioligand_M, kd_M))
+
+    def f(log_i: float) -> float:
+        return float(ligand_depletion_bound(receptor_M, radioligand_M, kd_eff, 10.0**log_i,
+                                            ki_M)) - 0.5 * rl0
+
+    lo = math.log10(guess) - _IC50_BRACKET_LOG10
+    hi = math.log10(guess + receptor_M) + _IC50_BRACKET_LOG10
+    return 10.0 ** optimize.brentq(f, lo, hi, xtol=1e-12)
+
+
+def _cpm_per_M(par: dict[str, float]) -> float:
+    return (par["volume"] * par["filter_recovery"] * par["specific_activity"] * DPM_PER_CI
+            * par["counting_efficiency"])
+
+
+def simulate_binding(target: str = "M1", compound: str = "amitriptyline", *,
+                     ki: object = None, seed: int | None = None, plate: str = "P1",
+                     n_plates: int = 1, receptor_conc: object = None,
+                     radioligand: object = None, kd: object = None, top: object = None,
+                     well_cv: float | None = None, edge_effects: bool = False,
+                     outliers: int = 0, layout: pd.DataFrame | None = None) -> PlateSet:
+    """Simulate 96-well [3H]pirenzepine competition-binding plates (filtration assay).
+
+    Parameters
+    ----------
+    target : "M1".
+    compound : test compound (Ki from the knowledge base unless ``ki`` is given).
+    ki : true Ki ("16 nM"); default: knowledge base (geometric mean of the range).
+    seed : seed of the numpy Generator; same seed → same plates.
+    plate, n_plates : plate name(s).
+    receptor_conc : receptor concentration in the well ("0.32 nM"); default
+        Bmax × protein / volume from parameters.csv. Raise it to see ligand depletion.
+    radioligand, kd : [3H]pirenzepine concentration and Kd (defaults: parameters.csv, kb).
+    top : highest test concentration (default: centred on the expected IC50).
+    well_cv, edge_effects, outliers : noise options (see :mod:`neuromoa.assays._noise`).
+    layout : a design layout (default: the shipped 96-well layout).
+
+    Returns
+    -------
+    PlateSet with conditions and truth (``ki_M``, ``receptor_M``, exact ``ic50_M``,
+    ``depletion_fraction`` = bound/added radioligand in the total wells).
+    """
+    proto = protocol("binding", target)
+    par = assay_parameters("binding", proto.target)
+    ki_M, ki_source = ((resolve_molar(ki, "ki"), "given") if ki is not None
+                       else kb_ki(compound, proto.target))
+    kd_M, kd_source = ((resolve_molar(kd, "kd"), "given") if kd is not None
+                       else kb_constant(proto.label_constant))
+    ref_ki, ref_source = kb_constant(proto.reference_inhibitor_ki_constant)
+    l_M = (resolve_molar(radioligand, "radioligand") if radioligand is not None
+           else par["radioligand_conc"])
+    r_M = (resolve_molar(receptor_conc, "receptor_conc") if receptor_conc is not None
+           else par["bmax"] * par["protein"] / par["volume"])
+    cv = par["well_cv"] if well_cv is None else check_number(well_cv, "well_cv",
+                                                             "simulate_binding", low=0, high=1)
+    n = int(check_number(n_plates, "n_plates", "simulate_binding", low=1))
+    k = par["nsb_fraction"]
+    ic50 = exact_ic50(ki_M, receptor_M=r_M, radioligand_M=l_M, kd_M=kd_M, nsb_fraction=k)
+    top_M = (resolve_molar(top, "top") if top is not None
+             else series_top(ic50, par["top_above_ic50"], par["dose_step"]))
+    design = design_plate(compound, top_M, reference_inhibitor=proto.reference_inhibitor,
+                          reference_conc_M=proto.reference_inhibitor_conc_M,
+                          step_log10=par["dose_step"], layout=layout)
+    role = design["role"].to_numpy()
+    conc = design["concentration_M"].to_numpy()
+    cpm_per_M = _cpm_per_M(par)
+    expected, _, bound_fraction = binding_signal(
+        np.where(role == "test", conc, 0.0), ki_M, receptor_M=r_M, radioligand_M=l_M, kd_M=kd_M,
+        nsb_fraction=k, cpm_per_M=cpm_per_M, ref_conc_M=np.where(role == "nsb", conc, 0.0),
+        ref_ki_M=ref_ki)
+    expected = np.where(role == "empty", 0.0, expected)
+    depletion = float(np.max(np.where(role == "total", bound_fraction, 0.0)))
+    rng = np.random.default_rng(seed)
+    edge = edge_mask(design["row"].to_numpy(), design["column"].to_numpy())
+    names = [plate] if n == 1 else [f"{plate}-{i + 1}" for i in range(n)]
+    conditions = {
+        "assay": "binding", "target": proto.target, "compound": compound, "system": proto.system,
+        "label": proto.label, "radioligand_M": l_M, "kd_M": kd_M,
+        "reference_inhibitor": proto.reference_inhibitor,
+        "reference_inhibitor_conc_M": proto.reference_inhibitor_conc_M,
+        "specific_activity_Ci_per_mol": par["specific_activity"],
+        "counting_efficiency": par["counting_efficiency"], "filter_recovery": par["filter_recovery"],
+        "volume_L": par["volume"], "count_time_s": par["count_time"],
+        "background_cpm": par["background"], "incubation_time_s": par["incubation_time"],
+        "temperature_C": par["temperature"],
+    }
+    frames = []
+    meta: dict[str, Any] = {}
+    for name in names:
+        counts, out_mask = noisy_counts(
+            rng, expected, background_cpm=par["background"], count_time_s=par["count_time"],
+            well_cv=cv, edge=edge, edge_effect=par["edge_effect"] if edge_effects else 0.0,
+            outliers=outliers, eligible=role != "empty")
+        frames.append(pd.DataFrame({
+            "plate": name, "well": design["well"], "row": design["row"],
+            "column": design["column"], "role": role, "compound": design["compound"],
+            "concentration_M": conc, "counts_cpm": counts}))
+        meta[name] = {"conditions": dict(conditions), "truth": {
+            "ki_M": ki_M, "ki_source": ki_source, "kd_source": kd_source,
+            "reference_inhibitor_ki_M": ref_ki, "reference_inhibitor_ki_source": ref_source,
+            "receptor_M": r_M, "nsb_fraction": k, "ic50_M": ic50,
+            "ic50_cheng_prusoff_M": float(ic50_from_ki_binding(ki_M, l_M, kd_M)),
+            "depletion_fraction": depletion, "hill": -1.0, "well_cv": cv, "seed": seed,
+            "edge_effects": bool(edge_effects),
+            "outlier_wells": design["well"][out_mask].tolist()}}
+    return PlateSet(pd.concat(frames, ignore_index=True), meta, "simulated")
+
+
+@dataclass(frozen=True)
+class DepletionFit:
+    """Result of the exact-depletion fit of one competition curve.
+
+    Attributes: ``ki_M``, ``ki_ci95_M`` (low, high), ``receptor_M`` (fitted R_t), ``offset_cpm``,
+    ``status`` ("ok"/"failed"), ``message``, ``n``, ``rss``.
+    """
+
+    ki_M: float
+    ki_ci95_M: tuple[float, float]
+    receptor_M: float
+    offset_cpm: float
+    status: str
+    message: str
+    n: int
+    rss: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dictionary."""
+        return {"ki_M": self.ki_M, "ki_ci95_M": list(self.ki_ci95_M),
+                "receptor_M": self.receptor_M, "offset_cpm": self.offset_cpm,
+                "status": self.status, "message": self.message, "n": self.n, "rss": self.rss}
+
+
+def _failed(message: str, n: int) -> DepletionFit:
+    nan = math.nan
+    return DepletionFit(nan, (nan, nan), nan, nan, "failed", message, n, nan)
+
+
+def fit_exact_depletion(conc_M, specific_cpm, *, radioligand_M: float, kd_M: float,
+                        nsb_fraction: float, cpm_per_M: float, weights=None,
+                        ki_guess_M: float | None = None) -> DepletionFit:
+    """Fit Ki with the exact-depletion model to specific binding (total − mean NSB), in CPM.
+
+    Model: ``y(I) = cpm_per_M · [RL](I; R_t, K_i) / (1 + k) + offset`` with [RL] from
+    :func:`~neuromoa.pharmacology.ligand_depletion_bound` (K_d' = K_d(1+k)); the 1/(1+k) factor is
+    the small rise of non-specific binding as competitor frees radioligand. Parameters
+    ``log10 Ki``, ``log10 R_t`` and ``offset``; weighted least squares (``weights`` ∝ 1/variance),
+    95 % CI of log10 Ki from the asymptotic covariance with a t quantile (n − 3 df).
+
+    Parameters
+    ----------
+    conc_M : competitor concentrations (0 for total wells), mol/L.
+    specific_cpm : specific counts per well, CPM.
+    radioligand_M, kd_M : added radioligand and its Kd, mol/L.
+    nsb_fraction : k (non-specifically bound per free radioligand; estimate from NSB wells).
+    cpm_per_M : CPM per mol/L bound radioligand.
+    weights : per-well weights (default all 1).
+    ki_guess_M : starting Ki (default: the concentration where y crosses half its maximum).
+    """
+    x = np.asarray(conc_M, float)
+    y = np.asarray(specific_cpm, float)
+    w = np.ones_like(y) if weights is None else np.asarray(weights, float)
+    n = int(y.size)
+    if n < _MIN_WELLS:
+        return _failed(f"fewer than {_MIN_WELLS} wells", n)
+    k = nsb_fraction
+    kd_eff = kd_M * (1.0 + k)
+    sw = np.sqrt(w / np.mean(w))
+    top = float(np.max(y[x == 0])) if np.any(x == 0) else float(np.max(y))
+    b0 = min(max(np.median(y[x == np.min(x)]) * (1 + k) / cpm_per_M,
+                 _B0_MIN_FRACTION * radioligand_M), _B0_MAX_FRACTION * radioligand_M)
+    r0 = b0 + kd_eff * b0 / (radioligand_M - b0)
+    if ki_guess_M is None:
+        half = 0.5 * top
+        below = x[(y < half) & (x > 0)]
+        ki_guess_M = (float(np.min(below)) / (1 + radioligand_M / kd_M) if below.size
+                      else _KI_FALLBACK_M)
+    p0 = np.array([math.log10(ki_guess_M), math.log10(r0), 0.0])
+    scale = max(top, 1.0)
+
+    def resid(p: np.ndarray) -> np.ndarray:
+        rl = ligand_depletion_bound(10.0 ** p[1], radioligand_M, kd_eff, x, 10.0 ** p[0])
+        return sw * (cpm_per_M * np.asarray(rl) / (1.0 + k) + p[2] * scale - y) / scale
+
+    try:
+        sol = optimize.least_squares(resid, p0, method="lm", x_scale=list(_X_SCALE))
+    except (ValueError, FloatingPointError) as exc:
+        return _failed(f"optimiser failed: {exc}", n)
+    if not sol.success or not np.all(np.isfinite(sol.x)):
+        return _failed(f"optimiser did not converge: {sol.message}", n)
+    dof = n - sol.x.size
+    rss = float(np.sum(sol.fun**2))
+    try:
+        cov = np.linalg.inv(sol.jac.T @ sol.jac) * rss / dof
+    except np.linalg.LinAlgError:
+        return _failed("singular Jacobian (curve not defined by the data)", n)
+    se = math.sqrt(max(cov[0, 0], 0.0))
+    t = stats.t.ppf(0.5 + _CI_LEVEL / 2, dof)
+    lk = float(sol.x[0])
+    return DepletionFit(10.0**lk, (10.0 ** (lk - t * se), 10.0 ** (lk + t * se)),
+                        10.0 ** float(sol.x[1]), float(sol.x[2] * scale), "ok", "", n,
+                        rss * scale**2)

@@ -1,0 +1,421 @@
+"""Plate files: the tidy table and the 8 × 12 grid plate readers export (with a layout file).
+
+Tidy CSV (one row per well)::
+
+    # neuromoa: {"plates": {"P1": {"conditions": {...}, "truth": {...}}}}
+    plate,well,row,column,role,compound,concentration,counts
+    P1,A1,A,1,total,,,10234
+    P1,B2,B,2,test,amitriptyline,1000 nM,612
+
+* ``role``: total | nsb | test | empty (spellings in :data:`~neuromoa.assays.layout.ROLE_SYNONYMS`);
+* ``concentration``: a number **with its unit** ("1000 nM", "1 uM"), or a numeric column whose
+  name carries the unit (``concentration_nM``, ``concentration_M``); required for test and
+  nsb wells;
+* ``counts``: counts per minute (also accepted: ``cpm``, ``counts_cpm``), numbers ≥ 0;
+* ``plate`` is optional (default: the file name); ``row``/``column`` are derived from ``well``.
+
+Grid CSV: optional ``Plate,<name>`` lines, a header ``,1,2,…,12`` and rows ``A … H`` of counts,
+plus a layout file (tidy: ``well role compound concentration`` and optionally ``plate``) given
+separately. A tidy file without ``role`` can also take its roles from a layout file.
+
+Simulated files carry their true parameters in the ``# neuromoa:`` header line and in a JSON
+sidecar (``plate.csv.json``). Every malformed row raises :class:`~neuromoa.errors.DataFileError`
+naming the file, line and well.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from neuromoa.assays.layout import ROLES, normalise_role, parse_well
+from neuromoa.errors import DataFileError, ProtocolError, UnitError
+from neuromoa.units import as_molar
+
+__all__ = ["PlateSet", "read_layout", "read_plates", "write_plates"]
+
+_HEADER_KEY = "neuromoa:"
+_COUNT_COLUMNS = ("counts", "cpm", "counts_cpm", "count")
+_CONC_UNIT_COLUMN = re.compile(r"^concentration_(\w+)$")
+_WELL_COLUMNS = ["plate", "well", "row", "column", "role", "compound", "concentration_M",
+                 "counts_cpm"]
+_ROW_LETTERS = "ABCDEFGHIJKLMNOP"
+
+
+@dataclass(frozen=True, eq=False)
+class PlateSet:
+    """One or more plates: a tidy well table plus per-plate conditions and (simulated) truth.
+
+    Attributes
+    ----------
+    wells : DataFrame ``plate well row column role compound concentration_M counts_cpm``.
+    meta : ``{plate: {"conditions": {...}, "truth": {...}}}`` (JSON-safe; may be empty).
+    source : where the plates came from (file name or "simulated").
+    """
+
+    wells: pd.DataFrame
+    meta: dict[str, dict[str, Any]] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def plates(self) -> list[str]:
+        """Plate names in file order."""
+        return list(dict.fromkeys(self.wells["plate"].tolist()))
+
+    def plate(self, name: str) -> PlateSet:
+        """The sub-set holding plate ``name`` only."""
+        if name not in self.plates:
+            raise ProtocolError(f"{self.source or 'plates'}: no plate {name!r}; "
+                                f"plates are {', '.join(self.plates)}.")
+        return PlateSet(self.wells[self.wells["plate"] == name].reset_index(drop=True),
+                        {name: self.meta.get(name, {})}, self.source)
+
+    def conditions(self, name: str) -> dict[str, Any]:
+        """Assay conditions stored with plate ``name`` (empty dict for a user's own file)."""
+        return dict(self.meta.get(name, {}).get("conditions", {}))
+
+    def truth(self, name: str) -> dict[str, Any]:
+        """True parameters of simulated plate ``name`` (empty dict for a user's own file)."""
+        return dict(self.meta.get(name, {}).get("truth", {}))
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy well table (a copy)."""
+        return self.wells.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: ``{"source", "meta", "wells": [records]}``."""
+        return {"source": self.source, "meta": self.meta,
+                "wells": json.loads(self.wells.to_json(orient="records"))}
+
+    def write(self, path: str | Path, *, format: str = "tidy",
+              layout_path: str | Path | None = None) -> list[Path]:
+        """Write to ``path`` (see :func:`write_plates`)."""
+        return write_plates(self, path, format=format, layout_path=layout_path)
+
+    def plot(self, name: str | None = None, ax=None):
+        """Heat map of one plate's counts (see :func:`neuromoa.assays.plots.plate_heatmap`)."""
+        from neuromoa.assays.plots import plate_heatmap
+
+        return plate_heatmap(self, name or self.plates[0], ax=ax)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _split_header(text: str) -> tuple[dict[str, Any], list[str], int]:
+    """Return (meta from '# neuromoa:' lines, body lines, number of comment lines skipped)."""
+    meta: dict[str, Any] = {}
+    body: list[str] = []
+    skipped = 0
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not body and (stripped.startswith("#") or not stripped):
+            skipped += 1
+            content = stripped.lstrip("#").strip()
+            if content.startswith(_HEADER_KEY):
+                try:
+                    meta = json.loads(content[len(_HEADER_KEY):])
+                except json.JSONDecodeError:
+                    meta = {}
+            continue
+        body.append(line)
+    return meta, body, skipped
+
+
+def _sidecar_meta(path: Path) -> dict[str, Any]:
+    side = path.with_name(path.name + ".json")
+    if side.is_file():
+        try:
+            return json.loads(side.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise DataFileError(f"sidecar is not valid JSON ({exc.msg}).", file=str(side)) from exc
+    return {}
+
+
+def _parse_counts(value: str, where: str, fname: str, line: int) -> float:
+    text = str(value).strip()
+    if text == "":
+        raise DataFileError(f"well {where}: counts are missing; give counts per minute (≥ 0).",
+                            file=fname, row=line)
+    try:
+        x = float(text)
+    except ValueError:
+        raise DataFileError(f"well {where}: counts {text!r} are not a number; give counts per "
+                            "minute (≥ 0).", file=fname, row=line) from None
+    if not math.isfinite(x) or x < 0:
+        raise DataFileError(f"well {where}: counts {text!r} are negative or not finite; counts "
+                            "per minute must be ≥ 0.", file=fname, row=line)
+    return x
+
+
+def _parse_conc(value: str, unit: str | None, role: str, where: str, fname: str,
+                line: int) -> float:
+    text = "" if value is None else str(value).strip()
+    if text == "" or text.lower() == "nan":
+        if role in ("test", "nsb"):
+            raise DataFileError(f"well {where}: a {role} well needs a concentration with a unit "
+                                "(e.g. '10 nM').", file=fname, row=line)
+        return 0.0
+    if unit is not None:
+        text = f"{text} {unit}"
+    try:
+        return as_molar(text, what=f"well {where} concentration")
+    except UnitError as exc:
+        raise DataFileError(str(exc), file=fname, row=line) from None
+
+
+def _well_table(frame: pd.DataFrame, fname: str, first_line: int, *, need_counts: bool,
+                default_plate: str) -> pd.DataFrame:
+    """Validate and convert a tidy table (strings) into the canonical well table."""
+    cols = {c.strip().lower(): c for c in frame.columns}
+    if "well" not in cols and not {"row", "column"} <= set(cols):
+        raise DataFileError("no 'well' column (or 'row' and 'column'); each row must name its "
+                            "well, e.g. 'C5'.", file=fname)
+    conc_col, conc_unit = None, None
+    if "concentration" in cols:
+        conc_col = cols["concentration"]
+    else:
+        for low, orig in cols.items():
+            m = _CONC_UNIT_COLUMN.match(low)
+            if m:
+                conc_col, conc_unit = orig, orig.split("_", 1)[1]
+                break
+    count_col = next((cols[c] for c in _COUNT_COLUMNS if c in cols), None)
+    if need_counts and count_col is None:
+        raise DataFileError("no 'counts' column (counts per minute).", file=fname)
+    records = []
+    for i, rec in enumerate(frame.to_dict(orient="records")):
+        line = first_line + i
+        if "well" in cols:
+            parsed = parse_well(rec[cols["well"]])
+            label = str(rec[cols["well"]]).strip()
+        else:
+            label = f"{str(rec[cols['row']]).strip()}{str(rec[cols['column']]).strip()}"
+            parsed = parse_well(label)
+        if parsed is None:
+            raise DataFileError(f"well {label!r} is not a plate well such as 'C5'.",
+                                file=fname, row=line)
+        well = f"{parsed[0]}{parsed[1]}"
+        plate = str(rec[cols["plate"]]).strip() if "plate" in cols else default_plate
+        plate = plate or default_plate
+        where = f"{well} (plate {plate})" if "plate" in cols else well
+        role_raw = rec[cols["role"]] if "role" in cols else None
+        role = normalise_role(role_raw) if "role" in cols else None
+        if "role" in cols and role is None:
+            raise DataFileError(f"well {where}: unknown role {str(role_raw)!r}; expected one of "
+                                f"{', '.join(ROLES)}.", file=fname, row=line)
+        compound = str(rec[cols["compound"]]).strip() if "compound" in cols else ""
+        conc = (_parse_conc(rec[conc_col], conc_unit, role or "", where, fname, line)
+                if conc_col is not None else 0.0)
+        if conc_col is None and role in ("test", "nsb"):
+            raise DataFileError(f"well {where}: a {role} well needs a concentration with a unit; "
+                                "add a 'concentration' column (e.g. '10 nM').", file=fname, row=line)
+        counts = np.nan
+        if count_col is not None:
+            blank = str(rec[count_col]).strip() == ""
+            if not (blank and role == "empty"):
+                counts = _parse_counts(rec[count_col], where, fname, line)
+        records.append((plate, well, parsed[0], parsed[1], role, compound, conc, counts, line))
+    out = pd.DataFrame(records, columns=[*_WELL_COLUMNS, "line"])
+    dup = out.duplicated(["plate", "well"], keep="first")
+    if dup.any():
+        r = out[dup].iloc[0]
+        raise DataFileError(f"well {r['well']} appears twice in plate {r['plate']}.",
+                            file=fname, row=int(r["line"]))
+    return out
+
+
+def read_layout(path: str | Path) -> pd.DataFrame:
+    """Read a layout file (tidy CSV: ``well role compound concentration`` [+ ``plate``]).
+
+    Returns the canonical table ``plate well row column role compound concentration_M``
+    (``plate`` is "" when the layout applies to every plate).
+    """
+    p = Path(path)
+    _, body, skipped = _split_header(p.read_text(encoding="utf-8"))
+    frame = pd.read_csv(io.StringIO("\n".join(body)), dtype=str, keep_default_na=False)
+    if "role" not in {c.strip().lower() for c in frame.columns}:
+        raise DataFileError("a layout needs a 'role' column (total, nsb, test, empty).", file=p.name)
+    table = _well_table(frame, p.name, skipped + 2, need_counts=False, default_plate="")
+    return table.drop(columns=["counts_cpm", "line"])
+
+
+def _read_grid(lines: list[str], fname: str, first_line: int, default_plate: str) -> pd.DataFrame:
+    rows = list(csv.reader(lines))
+    plates: list[tuple[str, str, str, int, float, int]] = []
+    current = default_plate
+    header: list[int] | None = None
+    for i, cells in enumerate(rows):
+        line = first_line + i
+        cells = [c.strip() for c in cells]
+        if not any(cells):
+            header = None
+            continue
+        head = cells[0].lower()
+        if head.startswith("plate"):
+            name = cells[1] if len(cells) > 1 and cells[1] else head.split(":", 1)[-1].strip()
+            current = name or default_plate
+            header = None
+            continue
+        if cells[0] == "" and all(c.isdigit() for c in cells[1:] if c):
+            header = [int(c) for c in cells[1:] if c]
+            continue
+        if header is None:
+            raise DataFileError(f"expected a header ',1,2,...,12' before {cells[0]!r}.",
+                                file=fname, row=line)
+        letter = cells[0].upper()
+        if len(letter) != 1 or letter not in _ROW_LETTERS:
+            raise DataFileError(f"{cells[0]!r} is not a plate row letter (A–P).",
+                                file=fname, row=line)
+        for col, value in zip(header, cells[1:], strict=False):
+            where = f"{letter}{col}"
+            plates.append((current, letter, where, col,
+                           _parse_counts(value, where, fname, line), line))
+    if not plates:
+        raise DataFileError("no plate grid found (header ',1,2,...,12' and rows A–H).", file=fname)
+    return pd.DataFrame(plates, columns=["plate", "row", "well", "column", "counts_cpm", "line"])
+
+
+def _merge_layout(counts: pd.DataFrame, layout: pd.DataFrame, fname: str) -> pd.DataFrame:
+    out = []
+    for plate, grid in counts.groupby("plate", sort=False):
+        lay = layout[layout["plate"] == plate]
+        if lay.empty:
+            lay = layout[layout["plate"] == ""]
+        if lay.empty and layout["plate"].nunique() == 1:
+            lay = layout  # a one-plate layout applies to a file whose plates are not named alike
+        if lay.empty:
+            raise DataFileError(f"the layout has no wells for plate {plate!r}.", file=fname)
+        merged = lay.drop(columns=["plate"]).merge(grid[["well", "counts_cpm", "line"]],
+                                                   on="well", how="left")
+        lacking = merged[merged["counts_cpm"].isna() & (merged["role"] != "empty")]
+        if not lacking.empty:
+            raise DataFileError(f"well {lacking['well'].iloc[0]} (plate {plate}) is in the layout "
+                                "but has no counts in the plate file.", file=fname)
+        merged.insert(0, "plate", plate)
+        out.append(merged)
+    return pd.concat(out, ignore_index=True)
+
+
+def read_plates(path: str | Path, layout: str | Path | pd.DataFrame | None = None) -> PlateSet:
+    """Read a plate file (tidy CSV or 8 × 12 grid; see the module docstring).
+
+    Parameters
+    ----------
+    path : the plate file.
+    layout : a layout file (or table from :func:`read_layout`) giving each well's role,
+        compound and concentration; required for a grid file or a tidy file without roles.
+
+    Returns
+    -------
+    PlateSet
+    """
+    p = Path(path)
+    text = p.read_text(encoding="utf-8-sig")
+    meta, body, skipped = _split_header(text)
+    if not meta:
+        meta = _sidecar_meta(p)
+    if not body:
+        raise DataFileError("the file has no data rows.", file=p.name)
+    lay = read_layout(layout) if isinstance(layout, str | Path) else layout
+    first = next(csv.reader([body[0]]))
+    first_lower = [c.strip().lower() for c in first]
+    default_plate = p.stem
+    if "well" in first_lower or {"row", "column"} <= set(first_lower):
+        frame = pd.read_csv(io.StringIO("\n".join(body)), dtype=str, keep_default_na=False)
+        has_role = "role" in first_lower
+        if not has_role and lay is None:
+            raise DataFileError("the table has no 'role' column; give a layout file "
+                                "(--layout) with each well's role.", file=p.name)
+        wells = _well_table(frame, p.name, skipped + 2, need_counts=True,
+                            default_plate=default_plate)
+        if not has_role:
+            wells = _merge_layout(wells[["plate", "well", "counts_cpm", "line"]].assign(
+                row=wells["row"], column=wells["column"]), lay, p.name)
+    else:
+        if lay is None:
+            raise DataFileError("this looks like an 8 × 12 grid export; give the layout file "
+                                "(--layout) with each well's role, compound and concentration.",
+                                file=p.name)
+        grid = _read_grid(body, p.name, skipped + 1, default_plate)
+        wells = _merge_layout(grid, lay, p.name)
+    wells = wells[_WELL_COLUMNS].reset_index(drop=True)
+    wells["column"] = wells["column"].astype(int)
+    plate_meta = meta.get("plates", {}) if isinstance(meta, dict) else {}
+    return PlateSet(wells, {k: v for k, v in plate_meta.items()
+                            if k in set(wells["plate"])}, p.name)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _fmt_conc(x: float) -> str:
+    return "" if x == 0 or not math.isfinite(x) else f"{x * 1e9:.6g} nM"
+
+
+def _fmt_counts(x: float) -> str:
+    return "" if not math.isfinite(x) else f"{x:.10g}"
+
+
+def _header(ps: PlateSet) -> str:
+    return f"# {_HEADER_KEY} " + json.dumps({"plates": ps.meta}, sort_keys=True,
+                                             separators=(",", ":")) + "\n"
+
+
+def write_plates(ps: PlateSet, path: str | Path, *, format: str = "tidy",
+                 layout_path: str | Path | None = None) -> list[Path]:
+    """Write plates as a tidy CSV (default) or as 8 × 12 grids plus a layout file.
+
+    The true parameters go into the ``# neuromoa:`` header line and a JSON sidecar
+    ``<path>.json``. Returns the paths written. Same PlateSet → same bytes.
+    """
+    p = Path(path)
+    fmt = format.strip().lower()
+    if fmt not in ("tidy", "grid"):
+        raise ProtocolError(f"unknown plate file format {format!r}; use 'tidy' or 'grid'.")
+    w = ps.wells
+    written = [p]
+    if fmt == "tidy":
+        out = pd.DataFrame({
+            "plate": w["plate"], "well": w["well"], "row": w["row"], "column": w["column"],
+            "role": w["role"], "compound": w["compound"],
+            "concentration": [_fmt_conc(x) for x in w["concentration_M"]],
+            "counts": [_fmt_counts(x) for x in w["counts_cpm"]],
+        })
+        p.write_text(_header(ps) + out.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+    else:
+        lines = [_header(ps).rstrip("\n")]
+        for plate in ps.plates:
+            sub = w[w["plate"] == plate]
+            n_rows = _ROW_LETTERS.index(sub["row"].max()) + 1
+            n_cols = int(sub["column"].max())
+            grid = np.full((n_rows, n_cols), np.nan)
+            for r, c, v in zip(sub["row"], sub["column"], sub["counts_cpm"], strict=True):
+                grid[_ROW_LETTERS.index(r), c - 1] = v
+            lines.append(f"Plate,{plate}")
+            lines.append("," + ",".join(str(c) for c in range(1, n_cols + 1)))
+            for i in range(n_rows):
+                lines.append(_ROW_LETTERS[i] + "," + ",".join(_fmt_counts(v) for v in grid[i]))
+            lines.append("")
+        p.write_text("\n".join(lines), encoding="utf-8")
+        lp = Path(layout_path) if layout_path is not None else p.with_name(p.stem + "_layout.csv")
+        lay = pd.DataFrame({
+            "plate": w["plate"], "well": w["well"], "role": w["role"], "compound": w["compound"],
+            "concentration": [_fmt_conc(x) for x in w["concentration_M"]],
+        })
+        lp.write_text(lay.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+        written.append(lp)
+    side = p.with_name(p.name + ".json")
+    side.write_text(json.dumps({"plates": ps.meta}, sort_keys=True, indent=2) + "\n",
+                    encoding="utf-8")
+    written.append(side)
+    return written

@@ -1,0 +1,197 @@
+"""``neuromoa assay``: simulate and analyse SERT/NET uptake and M1 binding plates."""
+
+from __future__ import annotations
+
+import enum
+import math
+import warnings
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from neuromoa.cli._common import console, err_console, handle_errors, print_json
+
+assay_app = typer.Typer(help="Virtual SERT/NET uptake and M1 binding assays: simulate plates, "
+                             "analyse plates (simulated or your own), round trips.",
+                        no_args_is_help=True)
+
+
+class Kind(enum.StrEnum):
+    uptake = "uptake"
+    binding = "binding"
+
+
+class FileFormat(enum.StrEnum):
+    tidy = "tidy"
+    grid = "grid"
+
+
+def _nm(x: float | None) -> str:
+    return "—" if x is None or not math.isfinite(x) else f"{x * 1e9:.4g}"
+
+
+@assay_app.command("simulate")
+@handle_errors
+def simulate(
+    kind: Kind = typer.Argument(..., help="uptake (SERT/NET) or binding (M1)."),
+    out: Path = typer.Option(..., "--out", help="Plate file to write (CSV)."),
+    target: str = typer.Option(None, "--target", help="SERT | NET (uptake), M1 (binding)."),
+    compound: str = typer.Option("amitriptyline", "--compound", help="Test compound."),
+    ki: str = typer.Option(None, "--ki", help="True Ki, e.g. '3.45 nM' (default: knowledge base)."),
+    seed: int = typer.Option(None, "--seed", help="Random seed (same seed → same file)."),
+    receptor_conc: str = typer.Option(None, "--receptor-conc",
+                                      help="Binding: receptor concentration, e.g. '3 nM'."),
+    substrate: str = typer.Option(None, "--substrate", help="Uptake: [3H]substrate, e.g. '100 nM'."),
+    n_plates: int = typer.Option(1, "--plates", help="Number of plates in the file."),
+    edge_effects: bool = typer.Option(False, "--edge-effects", help="Lose signal in edge wells."),
+    outliers: int = typer.Option(0, "--outliers", help="Number of outlier wells per plate."),
+    well_cv: float = typer.Option(None, "--well-cv", help="Well-to-well CV (default: data file)."),
+    file_format: FileFormat = typer.Option(FileFormat.tidy, "--format",
+                                           help="tidy CSV, or 8x12 grid + layout file."),
+    layout_out: Path = typer.Option(None, "--layout-out", help="Grid format: layout file path."),
+) -> None:
+    """Simulate plate(s) and write them with their true parameters (header + JSON sidecar)."""
+    from neuromoa.assays import simulate_binding, simulate_uptake
+
+    common = dict(ki=ki, seed=seed, n_plates=n_plates, edge_effects=edge_effects,
+                  outliers=outliers, well_cv=well_cv)
+    if kind is Kind.uptake:
+        ps = simulate_uptake(target or "SERT", compound, substrate=substrate, **common)
+    else:
+        ps = simulate_binding(target or "M1", compound, receptor_conc=receptor_conc, **common)
+    written = ps.write(out, format=file_format.value, layout_path=layout_out)
+    truth = ps.truth(ps.plates[0])
+    console.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)
+    console.print(f"true Ki of {compound}: {_nm(truth['ki_M'])} nM — {truth['ki_source']}",
+                  highlight=False, soft_wrap=True)
+    if kind is Kind.binding:
+        console.print(f"radioligand bound in total wells: {100 * truth['depletion_fraction']:.1f}%",
+                      highlight=False)
+
+
+@assay_app.command("analyze")
+@handle_errors
+def analyze(
+    kind: Kind = typer.Argument(..., help="uptake or binding."),
+    plate: Path = typer.Argument(..., help="Plate file: tidy CSV, or 8x12 grid with --layout."),
+    layout: Path = typer.Option(None, "--layout", help="Layout file (role, compound, concentration)."),
+    target: str = typer.Option(None, "--target", help="SERT | NET | M1 (default: from the file)."),
+    substrate: str = typer.Option(None, "--substrate", help="Uptake [S], e.g. '100 nM'."),
+    km: str = typer.Option(None, "--km", help="Uptake Km, e.g. '630 nM'."),
+    radioligand: str = typer.Option(None, "--radioligand", help="Binding [L], e.g. '5 nM'."),
+    kd: str = typer.Option(None, "--kd", help="Binding Kd of the radioligand, e.g. '14 nM'."),
+    keep_outliers: bool = typer.Option(False, "--keep-outliers", help="Do not exclude ROUT outliers."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    plot: Path = typer.Option(None, "--plot", help="Write a figure (svg/png/pdf) of the first plate."),
+) -> None:
+    """Analyse plate(s): IC50, Ki with 95% CI, Hill, Z', depletion and flags per plate."""
+    from neuromoa.assays import analyze_plate
+    from neuromoa.errors import NeuromoaWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", NeuromoaWarning)
+        result = analyze_plate(kind.value, plate, layout=layout, target=target,
+                               substrate=substrate, km=km, radioligand=radioligand, kd=kd,
+                               exclude_outliers=not keep_outliers)
+    for w in caught:
+        if issubclass(w.category, NeuromoaWarning):
+            err_console.print(f"warning: {w.message}", markup=False, highlight=False,
+                              soft_wrap=True)
+    if plot is not None:
+        result.plot().savefig(plot)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    table = Table(title=f"{kind.value} analysis of {plate.name}")
+    for col in ("plate", "compound", "status", "IC50 (nM)", "Ki (nM)", "Ki 95% CI (nM)", "Hill",
+                "Z'", "flags"):
+        table.add_column(col)
+    for r in result.results:
+        ci = f"{_nm(r.ki_ci95_M[0])}–{_nm(r.ki_ci95_M[1])}"
+        flags = "; ".join(r.flags) or (r.message if r.status == "failed" else "")
+        table.add_row(r.plate, r.compound, r.status, _nm(r.ic50_M), _nm(r.ki_M), ci,
+                      f"{r.hill:.2f}", f"{r.z_prime:.2f}", flags)
+    console.print(table)
+    for r in result.results:
+        if r.depletion_fraction is not None and r.status != "failed":
+            console.print(f"{r.plate}: {100 * r.depletion_fraction:.1f}% of radioligand bound; "
+                          f"Ki direct fit {_nm(r.ki_direct_M)} nM, exact-depletion fit "
+                          f"{_nm(r.ki_exact_M)} nM ({_nm(r.ki_exact_ci95_M[0])}–"
+                          f"{_nm(r.ki_exact_ci95_M[1])})", highlight=False, soft_wrap=True)
+    if plot is not None:
+        console.print(f"figure: {plot}", highlight=False)
+
+
+@assay_app.command("round-trip")
+@handle_errors
+def round_trip_cmd(
+    n: int = typer.Option(200, "--n", help="Plates per case (each with its own seed)."),
+    seed: int = typer.Option(0, "--seed", help="First seed."),
+    case: list[str] = typer.Option(None, "--case",
+                                   help="kind:target:compound, e.g. uptake:SERT:amitriptyline "
+                                        "(repeatable; default: the Must-show cases)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Simulate n plates per case, analyse them, and print median Ki/true and CI coverage."""
+    from neuromoa.assays import DEFAULT_CASES, round_trip_table
+    from neuromoa.errors import ParameterError
+
+    cases = DEFAULT_CASES
+    if case:
+        parsed = []
+        for c in case:
+            parts = c.split(":")
+            if len(parts) != 3:
+                raise ParameterError(f"--case {c!r}: write kind:target:compound, e.g. "
+                                     "uptake:SERT:amitriptyline.")
+            parsed.append(tuple(parts))
+        cases = tuple(parsed)
+    table = round_trip_table(cases, n_plates=n, seed=seed)
+    if as_json:
+        print_json(table.to_dict(orient="records"))
+        return
+    t = Table(title=f"Round trips: {n} simulated plates per case (seeds {seed}…{seed + n - 1})")
+    for col in ("assay", "target", "compound", "Ki method", "true Ki (nM)", "median Ki (nM)",
+                "median/true", "95% CI coverage", "coverage 95% CI", "n ok"):
+        t.add_column(col)
+    for r in table.itertuples(index=False):
+        t.add_row(r.assay, r.target, r.compound, r.method, _nm(r.true_ki_M), _nm(r.median_ki_M),
+                  f"{r.median_ratio:.3f}", f"{100 * r.coverage:.1f}%",
+                  f"{100 * r.coverage_ci95_low:.1f}–{100 * r.coverage_ci95_high:.1f}%",
+                  f"{r.n_ok}/{r.n_plates}")
+    console.print(t)
+
+
+@assay_app.command("depletion")
+@handle_errors
+def depletion_cmd(
+    receptor: list[str] = typer.Option(None, "--receptor-conc",
+                                       help="Receptor concentrations (repeatable)."),
+    n: int = typer.Option(50, "--n", help="Plates per receptor concentration."),
+    seed: int = typer.Option(0, "--seed", help="First seed."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Ligand depletion: Cheng–Prusoff bias, the warning, and the exact-depletion fit."""
+    from neuromoa.assays import depletion_demo
+
+    kwargs = {"receptor_concs": tuple(receptor)} if receptor else {}
+    table = depletion_demo(n_plates=n, seed=seed, **kwargs)
+    if as_json:
+        print_json(table.to_dict(orient="records"))
+        return
+    t = Table(title=f"M1 [3H]pirenzepine binding, amitriptyline: depletion ({n} plates each)")
+    for col in ("receptor", "bound", "warned", "CP Ki/true", "direct Ki/true", "exact Ki/true",
+                "CP coverage", "exact coverage"):
+        t.add_column(col)
+    for r in table.itertuples(index=False):
+        t.add_row(r.receptor_conc, f"{100 * r.depletion_fraction:.1f}%", str(r.warned),
+                  f"{r.cheng_prusoff_median_ratio:.3f}", f"{r.direct_median_ratio:.3f}",
+                  f"{r.exact_depletion_median_ratio:.3f}", f"{100 * r.cheng_prusoff_coverage:.0f}%",
+                  f"{100 * r.exact_depletion_coverage:.0f}%")
+    console.print(t)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``assay`` command group to the main app."""
+    app.add_typer(assay_app, name="assay")

@@ -1,0 +1,54 @@
+"""``neuromoa exposure``: dose regimen → plasma concentrations of parent and metabolite."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from neuromoa.cli._common import console, fail, handle_errors, print_json
+from neuromoa.exposure import Regimen, simulate_exposure
+from neuromoa.units import format_molar
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``exposure`` command to ``app``."""
+    app.command("exposure")(exposure)
+
+
+@handle_errors
+def exposure(
+    compound: str = typer.Option("amitriptyline", "--compound", "-c",
+                                 help="Compound dosed: amitriptyline (gives nortriptyline too) "
+                                      "or nortriptyline."),
+    dose: str = typer.Option(..., "--dose", help='Each dose with its unit, e.g. "50 mg".'),
+    single: bool = typer.Option(False, "--single", help="One dose (metrics: AUC to infinity)."),
+    every: str | None = typer.Option(None, "--every", help='Dosing interval, e.g. "24h".'),
+    days: str | None = typer.Option(None, "--days",
+                                    help="Regimen length in days (default 14), or the "
+                                         "observation window after a single dose (default 4)."),
+    base: bool = typer.Option(False, "--base", help="The dose is the free base, not the HCl salt."),
+    kp_uu: float = typer.Option(1.0, "--kp-uu", help="Unbound brain / unbound plasma ratio."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Plasma concentration-time course and metrics (Cmax, tmax, Cmin, Cavg, AUC)."""
+    if single == (every is not None):
+        fail("give exactly one of --single or --every (e.g. --every 24h --days 14).")
+    regimen = Regimen.parse(dose, every=every, days=days, base=base)
+    result = simulate_exposure(compound, regimen, kp_uu=kp_uu)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    scope = "steady state, last interval" if regimen.repeated else "single dose, AUC 0-inf"
+    table = Table(title=f"{result.compound}: {regimen.describe()} ({scope}; Kp,uu {kp_uu:g})")
+    for col in ("analyte", "Cmax ng/mL", "tmax h", "Cmin ng/mL", "Cavg ng/mL", "AUC ng·h/mL",
+                "unbound Cavg", "unbound brain Cavg"):
+        table.add_column(col, justify="left" if col == "analyte" else "right",
+                         no_wrap=col == "analyte")
+    for analyte, m in result.metrics.items():
+        table.add_row(analyte, f"{m['cmax_ng_mL']:.3g}", f"{m['tmax_h']:.2f}",
+                      f"{m['cmin_ng_mL']:.3g}", f"{m['cavg_ng_mL']:.3g}",
+                      f"{m['auc_ng_h_mL']:.4g}", format_molar(m["unbound_cavg_M"]),
+                      format_molar(m["unbound_brain_cavg_M"]))
+    console.print(table)

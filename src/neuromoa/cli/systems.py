@@ -1,0 +1,183 @@
+"""``neuromoa systems``: the synapse, Schild, NMDA and Trk models, and SBML export."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from neuromoa.cli._common import console, fail, handle_errors, print_json
+from neuromoa.systems import (
+    chronic_course,
+    export_sbml,
+    nmda_ic50,
+    schild_experiment,
+    synapse_single_release,
+    trk_response,
+)
+from neuromoa.units import format_molar
+
+__all__ = ["register"]
+
+systems_app = typer.Typer(help="Systems models: synapse and adaptation, receptor antagonism "
+                               "(Schild), NMDA block, Trk signalling; SBML export.",
+                          no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``systems`` command group to ``app``."""
+    app.add_typer(systems_app, name="systems")
+
+
+def _save(result, path: Path | None) -> None:
+    if path is not None:
+        fig_or_ax = result.plot()
+        fig = getattr(fig_or_ax, "figure", fig_or_ax)
+        fig.savefig(path)
+        console.print(f"figure written to {path}")
+
+
+@systems_app.command("synapse")
+@handle_errors
+def synapse(
+    transmitter: str = typer.Option("5HT", "--transmitter", "-t", help="5HT or NE."),
+    conc: str | None = typer.Option(None, "--conc",
+                                    help='Free amitriptyline at the synapse, e.g. "20 nM" '
+                                         "(single release event with and without drug)."),
+    nortriptyline: str = typer.Option("0 nM", "--nortriptyline",
+                                      help="Free nortriptyline with --conc."),
+    dose: str | None = typer.Option(None, "--dose", help='Dose for a course, e.g. "150 mg".'),
+    every: str = typer.Option("24h", "--every", help="Dosing interval for a course."),
+    weeks: float = typer.Option(6.0, "--weeks", help="Length of the course in weeks."),
+    compound: str = typer.Option("amitriptyline", "--compound", help="Compound dosed."),
+    kp_uu: float = typer.Option(1.0, "--kp-uu", help="Unbound brain / unbound plasma ratio."),
+    feedback: bool = typer.Option(True, "--feedback/--no-feedback",
+                                  help="Autoreceptor feedback on firing."),
+    autoreceptor: bool = typer.Option(True, "--autoreceptor/--no-autoreceptor",
+                                      help="Slow autoreceptor desensitisation (course)."),
+    postsynaptic: bool = typer.Option(True, "--postsynaptic/--no-postsynaptic",
+                                      help="Slow post-synaptic 5-HT1A sensitisation (course)."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write the figure (SVG/PNG) here."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """One release event (--conc) or a course of weeks of dosing (--dose)."""
+    if (conc is None) == (dose is None):
+        fail("synapse: give exactly one of --conc (release event) or --dose (course).")
+    if conc is not None:
+        result = synapse_single_release(transmitter, conc, nortriptyline=nortriptyline,
+                                        feedback=feedback)
+        if as_json:
+            print_json(result.to_dict())
+        else:
+            table = Table(title=f"{result.transmitter} release event, amitriptyline "
+                                f"{format_molar(result.amitriptyline_M)} (transporter occupancy "
+                                f"{result.transporter_occupancy:.0%})")
+            for col in ("", "peak", "half-time s", "steady"):
+                table.add_column(col, justify="right")
+            for label in ("baseline", "drug"):
+                d = getattr(result, label)
+                table.add_row(label, format_molar(d["peak_M"]), f"{d['half_time_s']:.3g}",
+                              format_molar(d["steady_M"]))
+            console.print(table)
+            console.print(f"steady-state fold rise: {result.fold_steady:.3g}")
+        _save(result, plot)
+        return
+    result = chronic_course(dose=dose, every=every, weeks=weeks, compound=compound,
+                            transmitter=transmitter, kp_uu=kp_uu,
+                            autoreceptor_desensitization=autoreceptor,
+                            postsynaptic_sensitization=postsynaptic)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        t = result.table
+        table = Table(title=f"{result.transmitter}: {result.regimen}, {weeks:g} weeks")
+        for col in ("day", "firing", "extracellular", "post-synaptic"):
+            table.add_column(col, justify="right")
+        for day in sorted({0, 1, 3, 7, 14, 21, 28, 35, 42} | {int(t["days"].iloc[-1])}):
+            row = t.iloc[int((t["days"] - day).abs().idxmin())]
+            if row["days"] > t["days"].iloc[-1] + 1e-9:
+                continue
+            table.add_row(f"{row['days']:.0f}", f"{row['firing_rel']:.3f}",
+                          f"{row['extracellular_rel']:.3f}", f"{row['postsynaptic_rel']:.3f}")
+        console.print(table)
+        console.print("fitted time constants (days): " + ", ".join(
+            f"{k} {v:.2f}" for k, v in result.tau_days.items() if math.isfinite(v)))
+    _save(result, plot)
+
+
+@systems_app.command("schild")
+@handle_errors
+def schild(
+    target: str = typer.Option(..., "--target", help="M1, M2, M3, M4, M5, H1, H2 or alpha1."),
+    model: str = typer.Option("gaddum", "--model", help="gaddum or operational."),
+    compound: str = typer.Option("amitriptyline", "--compound", help="The antagonist."),
+    seed: int = typer.Option(0, "--seed", help="Random seed of the simulated noise."),
+    noise: float = typer.Option(0.03, "--noise", help="Noise SD as a fraction of Emax."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write the figure (SVG/PNG) here."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Simulated agonist curves with the antagonist, dose ratios and Schild regression."""
+    result = schild_experiment(target, compound=compound, model=model, seed=seed, noise=noise)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        lo, hi = result.slope_ci95
+        console.print(f"{result.target} ({result.agonist}, {result.model}): pA2 {result.pa2:.2f}, "
+                      f"slope {result.slope:.3f} (95% CI {lo:.3f}-{hi:.3f}); "
+                      f"pKi used {result.pki_kb:.2f} [{result.kb_source}]")
+    _save(result, plot)
+
+
+@systems_app.command("nmda")
+@handle_errors
+def nmda(
+    ca: str = typer.Option("4 mM", "--ca", help='External Ca2+, e.g. "4 mM".'),
+    voltage: str = typer.Option("-70 mV", "--voltage", help='Holding potential, e.g. "-60 mV".'),
+    mode: str = typer.Option("total", "--mode",
+                             help="total, desensitization (Ca-dependent action) or trapping."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write the figure (SVG/PNG) here."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """IC50 of amitriptyline on the steady-state NMDA current."""
+    result = nmda_ic50(ca, voltage, mode)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        console.print(f"NMDA IC50 {format_molar(result.ic50_M)} at {result.ca_M * 1e3:g} mM Ca2+, "
+                      f"{result.voltage_V * 1e3:g} mV ({result.mode}); mechanism: "
+                      f"{result.mechanism}")
+    _save(result, plot)
+
+
+@systems_app.command("trk")
+@handle_errors
+def trk(
+    conc: str = typer.Option("10 uM", "--conc", help='Free amitriptyline, e.g. "10 uM".'),
+    duration: str = typer.Option("24 h", "--duration", help="Length of the time course."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write the figure (SVG/PNG) here."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """TrkA/TrkB activation, Akt and ERK phosphorylation and slow glial BDNF."""
+    result = trk_response(conc, duration=duration)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        c = result.course
+        console.print(f"pAkt peak {c['pAkt_rel'].max():.3g}x, pERK peak {c['pERK_rel'].max():.3g}x, "
+                      f"BDNF at end {c['bdnf_rel'].iloc[-1]:.3g}x; EC50 (pAkt at "
+                      f"{result.ec50_time_s / 3600:g} h) {format_molar(result.ec50_M)}")
+        console.print(result.note)
+    _save(result, plot)
+
+
+@systems_app.command("export-sbml")
+@handle_errors
+def export_sbml_cmd(
+    model: str = typer.Option(..., "--model", help="synapse, nmda or trk."),
+    out: Path = typer.Option(..., "--out", help="Output SBML file."),
+) -> None:
+    """Write a model as validated SBML Level 3."""
+    path = export_sbml(model, out)
+    console.print(f"SBML of {model} written to {path}")

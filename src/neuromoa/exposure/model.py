@@ -1,0 +1,354 @@
+"""Dose regimen → plasma and brain concentrations of amitriptyline and nortriptyline.
+
+Model (all closed form, superposition of sums of exponentials, :mod:`.polyexp`):
+
+**Amitriptyline** (parent) — one-compartment oral model with *apparent* (oral popPK)
+parameters, Jovanović et al. 2015: ka 0.633 /h, CL/F 70.4 L/h, V/F 1300 L, k = (CL/F)/(V/F):
+
+.. math::
+
+    C_{AT}(t) = \\frac{D}{V/F}\\,\\frac{k_a}{k_a - k}\\left(e^{-k t} - e^{-k_a t}\\right).
+
+Why apparent values: a one-compartment model fed the IV volume (1221 L) with F = 0.53 predicts a
+50 mg peak of ~16 ng/mL, about half the observed 30.95 ± 9.61 ng/mL (amitriptyline SmPC); the
+popPK values give ~27 ng/mL at ~4.2 h (observed tmax 3.89 ± 1.87 h). AUC and Cavg depend only on
+CL/F, which the popPK fit estimates directly (see ``tests/reference/README.md``).
+
+**Nortriptyline formed from amitriptyline** — a fixed fraction fm ≈ 0.25 of each amitriptyline
+dose enters the circulation as nortriptyline (Burch & Hullin 1981). Hepatic elimination of a
+given amount of amitriptyline yields the same amount of nortriptyline whether in the first pass
+or later (Burch & Hullin, oral vs IM study), so the input rate to nortriptyline is
+
+.. math::
+
+    r(t) = f_m D\\left[(1 - F)\\,k_a e^{-k_a t} + F\\,k\\,\\frac{V}{F} C_{AT}(t)/D\\right],
+
+the first term the first-pass part (arriving with absorption; its share 1 − F = 47 % lies in the
+30–67 % Burch & Hullin measured), the second proportional to systemic amitriptyline elimination.
+:math:`\\int r = f_m D`. Nortriptyline disposition is one-compartment with its own systemic
+CL 30.6 L/h and t½ 25.5 h (Nortrilen SmPC), :math:`C_{NT} = r \\ast e^{-k_{NT} t}/V_{NT}`.
+
+**Nortriptyline dosed itself** — one-compartment oral, F 0.51, the same CL and t½, ka 0.585 /h
+(solved from the SmPC tmax 5.5 h; an assumption, no measured ka found).
+
+**Free drug** — :math:`C_u = f_u C` and :math:`C_{u,brain} = K_{p,uu} C_u`
+(Smith, Di & Kerns 2010); Kp,uu default 1 (assumption, FACTS.md).
+
+Limits: linear kinetics (Burch & Hullin saw some saturation between 50 and 100 mg), average
+extensive metabolisers (CYP2D6 poor metabolisers clear nortriptyline 3–4× slower), and the popPK
+amitriptyline half-life (12.8 h) is shorter than the 16–25 h of single-dose studies, so the
+model's peak-trough swing at steady state is larger than reality while Cavg is unaffected.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize_scalar
+
+from neuromoa.errors import ParameterError, check_number
+from neuromoa.exposure.params import PKCompound, pk_compound
+from neuromoa.exposure.polyexp import PolyExp
+from neuromoa.exposure.regimen import HOURS_PER_DAY, Regimen
+
+__all__ = [
+    "ExposureResult",
+    "simulate_exposure",
+    "steady_state_unbound_brain",
+    "unit_dose_response",
+]
+
+#: Name of the parent / metabolite pair the data know.
+PARENT = "amitriptyline"
+METABOLITE = "nortriptyline"
+#: Default Kp,uu (unbound brain / unbound plasma). Assumption (FACTS.md): not measured for
+#: either drug; 1 for lipophilic bases that cross the blood-brain barrier passively.
+DEFAULT_KP_UU = 1.0
+#: g/L → ng/mL.
+NG_PER_ML_PER_G_PER_L = 1e6
+#: Points of the grid on which Cmax/tmax are located before a bounded refinement.
+METRIC_GRID_POINTS = 2001
+#: Default time grids: the finest of these steps (h) that keeps the course ≤ MAX_DEFAULT_POINTS.
+DEFAULT_STEPS_H = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
+MAX_DEFAULT_POINTS = 1500
+
+
+def unit_dose_response(compound: str | PKCompound) -> dict[str, PolyExp]:
+    """Plasma concentration (mol/L) per mole of ``compound`` dosed orally, per analyte.
+
+    Returns ``{"amitriptyline": h_AT, "nortriptyline": h_NT}`` when amitriptyline is dosed, and
+    ``{"nortriptyline": h_NT}`` when nortriptyline is dosed. Each ``h`` is a :class:`PolyExp`
+    (sum of exponentials in t, h). See the module docstring for the equations and sources.
+    """
+    comp = compound if isinstance(compound, PKCompound) else pk_compound(compound)
+    if comp.name == PARENT:
+        ka, cl_f, v_f = comp.value("ka"), comp.value("cl_f"), comp.value("v_f")
+        f_oral, fm = comp.value("f_oral"), comp.value("fm_nortriptyline")
+        k = cl_f / v_f
+        absorption = PolyExp.exponential(ka, ka)  # mol/h entering per mol dosed (apparent)
+        parent = absorption.convolve(PolyExp.exponential(1.0 / v_f, k))
+        met = pk_compound(METABOLITE)
+        # NT input rate (mol/h per mol AT dosed): first-pass part + systemic-elimination part.
+        formation = (PolyExp.exponential(fm * (1.0 - f_oral) * ka, ka)
+                     + parent.scale(fm * f_oral * k * v_f))
+        return {PARENT: parent, METABOLITE: formation.convolve(_disposition(met))}
+    if comp.name == METABOLITE:
+        ka, f_oral = comp.value("ka"), comp.value("f_oral")
+        absorption = PolyExp.exponential(f_oral * ka, ka)
+        return {METABOLITE: absorption.convolve(_disposition(comp))}
+    raise ParameterError(f"exposure has no dosing model for {comp.name!r}; it models "
+                         f"{PARENT} (with its metabolite) and {METABOLITE}.")
+
+
+def _disposition(comp: PKCompound) -> PolyExp:
+    """One-compartment systemic disposition per mol entering: e^{-k t}/V with V = CL·t½/ln2."""
+    cl, t_half = comp.value("cl"), comp.value("t_half")
+    k = math.log(2.0) / t_half
+    return PolyExp.exponential(k / cl, k)  # 1/V = k/CL
+
+
+@dataclass(frozen=True)
+class ExposureResult:
+    """Concentration–time courses and summary metrics of every analyte of a regimen.
+
+    Attributes
+    ----------
+    compound : str
+        The compound dosed.
+    regimen : Regimen
+    kp_uu : float
+        Unbound brain / unbound plasma ratio used.
+    times_h : ndarray
+        Time grid (h from the first dose).
+    total_M, total_ng_mL, unbound_plasma_M, unbound_brain_M : dict[str, ndarray]
+        Per analyte, on ``times_h``. Mass concentrations are of the base.
+    metrics : dict[str, dict[str, float]]
+        Per analyte: ``cmax_ng_mL tmax_h cmin_ng_mL cavg_ng_mL auc_ng_h_mL unbound_cavg_M``,
+        plus ``cmax_M cmin_M cavg_M unbound_cmax_M unbound_brain_cavg_M unbound_brain_cmax_M fu``.
+        Repeated dosing: over the last interval (tmax from the last dose; AUC over τ;
+        ``ss_fraction`` = Cavg / true steady-state Cavg). Single dose: Cmax/tmax over the
+        observation window, AUC extrapolated to infinity, Cmin = concentration at the end of
+        the window, Cavg = AUC(0–window)/window.
+    parameters : list of dict
+        The parameters used, with source and confidence.
+    """
+
+    compound: str
+    regimen: Regimen
+    kp_uu: float
+    times_h: np.ndarray
+    total_M: dict[str, np.ndarray]
+    total_ng_mL: dict[str, np.ndarray]
+    unbound_plasma_M: dict[str, np.ndarray]
+    unbound_brain_M: dict[str, np.ndarray]
+    metrics: dict[str, dict[str, float]]
+    parameters: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def analytes(self) -> list[str]:
+        """Analytes simulated (the compound dosed first)."""
+        return list(self.metrics)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: ``compound regimen kp_uu analytes times_h total_ng_mL unbound_brain_M parameters``."""
+        return {
+            "compound": self.compound,
+            "regimen": self.regimen.to_dict(),
+            "kp_uu": self.kp_uu,
+            "analytes": {a: dict(m) for a, m in self.metrics.items()},
+            "times_h": self.times_h.tolist(),
+            "total_ng_mL": {a: v.tolist() for a, v in self.total_ng_mL.items()},
+            "unbound_brain_M": {a: v.tolist() for a, v in self.unbound_brain_M.items()},
+            "parameters": [dict(p) for p in self.parameters],
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy course: ``time_h analyte total_ng_mL total_M unbound_plasma_M unbound_brain_M``."""
+        frames = [pd.DataFrame({
+            "time_h": self.times_h,
+            "analyte": a,
+            "total_ng_mL": self.total_ng_mL[a],
+            "total_M": self.total_M[a],
+            "unbound_plasma_M": self.unbound_plasma_M[a],
+            "unbound_brain_M": self.unbound_brain_M[a],
+        }) for a in self.analytes]
+        return pd.concat(frames, ignore_index=True)
+
+    def metrics_frame(self) -> pd.DataFrame:
+        """One row per analyte with the summary metrics."""
+        return pd.DataFrame([{"analyte": a, **m} for a, m in self.metrics.items()])
+
+    def plot(self, ax: Any = None) -> Any:
+        """Total plasma concentration (ng/mL) of each analyte against time (days)."""
+        from matplotlib.figure import Figure
+
+        if ax is None:
+            fig = Figure(figsize=(7, 4))
+            ax = fig.add_subplot(1, 1, 1)
+        for a in self.analytes:
+            ax.plot(self.times_h / HOURS_PER_DAY, self.total_ng_mL[a], label=a)
+        ax.set_xlabel("time (days)")
+        ax.set_ylabel("total plasma concentration (ng/mL)")
+        ax.set_title(f"{self.compound}: {self.regimen.describe()}")
+        ax.legend()
+        return ax.figure
+
+    def _repr_html_(self) -> str:
+        return (f"<b>{self.compound}</b> {self.regimen.describe()}"
+                + self.metrics_frame().to_html(index=False))
+
+
+def _default_times(end_h: float) -> np.ndarray:
+    for step in DEFAULT_STEPS_H:
+        if end_h / step <= MAX_DEFAULT_POINTS:
+            break
+    n = int(math.floor(end_h / step + 1e-9))
+    return np.linspace(0.0, n * step, n + 1)
+
+
+def simulate_exposure(compound: str, regimen: Regimen, *, kp_uu: float = DEFAULT_KP_UU,
+                      times_h: Any = None) -> ExposureResult:
+    """Plasma (total, unbound) and unbound brain concentrations of a compound and its metabolite.
+
+    Parameters
+    ----------
+    compound : str
+        "amitriptyline" (gives amitriptyline and nortriptyline) or "nortriptyline".
+    regimen : Regimen
+        Dose (salt or base), interval, duration.
+    kp_uu : float
+        Unbound brain / unbound plasma concentration ratio, in (0, inf); default 1
+        (assumption: not measured; plausible 0.3–1).
+    times_h : array-like of float, optional
+        Times (h from the first dose, ≥ 0) to report the course on; default a regular grid over
+        the regimen (repeated) or the observation window (single dose).
+
+    Returns
+    -------
+    ExposureResult
+
+    Notes
+    -----
+    Closed form by superposition: :math:`C(t) = \\sum_n D\\,h(t - t_n)`, D in mol (dose / MW of
+    the salt or base), ``h`` from :func:`unit_dose_response`; :math:`C_u = f_u C`,
+    :math:`C_{u,brain} = K_{p,uu} C_u` (Smith, Di & Kerns, Nat Rev Drug Discov 2010).
+
+    Examples
+    --------
+    >>> r = simulate_exposure("amitriptyline", Regimen.parse("50 mg"))
+    >>> 20 < r.metrics["amitriptyline"]["cmax_ng_mL"] < 35
+    True
+    """
+    if not isinstance(regimen, Regimen):
+        raise ParameterError("simulate_exposure: 'regimen' must be a Regimen "
+                             "(e.g. Regimen.parse('150 mg', every='24 h')).")
+    kp_uu = check_number(kp_uu, "kp_uu", "simulate_exposure", low=0, low_open=True)
+    comp = pk_compound(compound)
+    responses = unit_dose_response(comp)
+    dose_mol = regimen.dose_g / (comp.mw_salt if regimen.salt else comp.mw_base)
+    dose_times = regimen.dose_times_h
+    assert regimen.duration_h is not None  # filled in by Regimen
+    end_h = regimen.duration_h
+    if times_h is None:
+        t = _default_times(end_h)
+    else:
+        t = np.atleast_1d(np.asarray(times_h, dtype=float))
+        if t.ndim != 1 or not np.all(np.isfinite(t)) or np.any(t < 0):
+            raise ParameterError("simulate_exposure: 'times_h' must be finite times >= 0 (h).")
+
+    total_M, total_ng, unb, brain, metrics = {}, {}, {}, {}, {}
+    params: list[dict[str, Any]] = []
+    for analyte, h in responses.items():
+        acomp = pk_compound(analyte)
+        fu = acomp.value("fu")
+        conc = dose_mol * h.superpose(t, dose_times)
+        to_ng = acomp.mw_base * NG_PER_ML_PER_G_PER_L
+        total_M[analyte] = conc
+        total_ng[analyte] = conc * to_ng
+        unb[analyte] = fu * conc
+        brain[analyte] = kp_uu * fu * conc
+        m = _metrics(h, dose_mol, regimen, end_h)
+        metrics[analyte] = {
+            "cmax_ng_mL": m["cmax_M"] * to_ng,
+            "tmax_h": m["tmax_h"],
+            "cmin_ng_mL": m["cmin_M"] * to_ng,
+            "cavg_ng_mL": m["cavg_M"] * to_ng,
+            "auc_ng_h_mL": m["auc_M_h"] * to_ng,
+            "unbound_cavg_M": fu * m["cavg_M"],
+            "cmax_M": m["cmax_M"],
+            "cmin_M": m["cmin_M"],
+            "cavg_M": m["cavg_M"],
+            "unbound_cmax_M": fu * m["cmax_M"],
+            "unbound_brain_cavg_M": kp_uu * fu * m["cavg_M"],
+            "unbound_brain_cmax_M": kp_uu * fu * m["cmax_M"],
+            "fu": fu,
+            "kp_uu": kp_uu,
+            "auc_interval": m["auc_interval"],
+            **({"ss_fraction": m["ss_fraction"]} if "ss_fraction" in m else {}),
+            **({"auc_0_t_ng_h_mL": m["auc_0_t_M_h"] * to_ng} if "auc_0_t_M_h" in m else {}),
+        }
+        for p in acomp.parameters.values():
+            params.append({"compound": acomp.name, "parameter": p.name, "value": p.value,
+                           "unit": p.unit, "low": p.low, "high": p.high, "source": p.source,
+                           "confidence": p.confidence})
+    # Parameters of the dosed compound first, each once.
+    seen: set[tuple[str, str]] = set()
+    params = [p for p in params if not ((p["compound"], p["parameter"]) in seen
+                                        or seen.add((p["compound"], p["parameter"])))]
+    return ExposureResult(compound=comp.name, regimen=regimen, kp_uu=kp_uu, times_h=t,
+                          total_M=total_M, total_ng_mL=total_ng, unbound_plasma_M=unb,
+                          unbound_brain_M=brain, metrics=metrics, parameters=params)
+
+
+def _peak(h: PolyExp, t0: float, t1: float) -> tuple[float, float]:
+    """Maximum of ``h`` on [t0, t1]: grid, then bounded refinement."""
+    grid = np.linspace(t0, t1, METRIC_GRID_POINTS)
+    c = h(grid)
+    i = int(np.argmax(c))
+    if 0 < i < len(grid) - 1:
+        res = minimize_scalar(lambda x: -float(h(x)), bounds=(grid[i - 1], grid[i + 1]),
+                              method="bounded", options={"xatol": 1e-6})
+        if -res.fun >= c[i]:
+            return float(-res.fun), float(res.x)
+    return float(c[i]), float(grid[i])
+
+
+def _metrics(h: PolyExp, dose_mol: float, regimen: Regimen, end_h: float) -> dict[str, Any]:
+    dose_times = regimen.dose_times_h
+    if regimen.interval_h is not None:
+        tau = regimen.interval_h
+        last = h.after_doses(dose_times).scale(dose_mol)  # exact for t >= last dose
+        cmax, tmax = _peak(last, 0.0, tau)
+        cmin = float(np.min(last(np.linspace(0.0, tau, METRIC_GRID_POINTS))))
+        auc = last.integral(0.0, tau)
+        cavg = auc / tau
+        cavg_ss = dose_mol * h.auc_inf() / tau  # true steady state (infinite dosing)
+        return {"cmax_M": cmax, "tmax_h": tmax, "cmin_M": cmin, "cavg_M": float(cavg),
+                "auc_M_h": float(auc), "auc_interval": "tau (last interval)",
+                "ss_fraction": float(cavg / cavg_ss)}
+    single = h.scale(dose_mol)
+    cmax, tmax = _peak(single, 0.0, end_h)
+    auc_t = single.integral(0.0, end_h)
+    return {"cmax_M": cmax, "tmax_h": tmax, "cmin_M": float(single(end_h)),
+            "cavg_M": float(auc_t / end_h), "auc_M_h": float(single.auc_inf()),
+            "auc_0_t_M_h": float(auc_t), "auc_interval": "0-inf"}
+
+
+def steady_state_unbound_brain(compound: str, regimen: Regimen, *,
+                               kp_uu: float = DEFAULT_KP_UU) -> dict[str, float]:
+    """Average unbound brain concentration (M) of each analyte over the regimen's last interval.
+
+    :math:`\\bar C_{u,brain} = K_{p,uu} f_u \\mathrm{AUC}_\\tau / \\tau` over the last dosing
+    interval (after 14 days by default: within 1 % of true steady state). For a single dose,
+    the average over the observation window.
+
+    >>> ss = steady_state_unbound_brain("amitriptyline", Regimen.parse("150 mg", every="24 h"))
+    >>> sorted(ss)
+    ['amitriptyline', 'nortriptyline']
+    """
+    res = simulate_exposure(compound, regimen, kp_uu=kp_uu, times_h=np.array([0.0]))
+    return {a: m["unbound_brain_cavg_M"] for a, m in res.metrics.items()}

@@ -1,0 +1,49 @@
+"""Pure pharmacology: occupancy, competition, Cheng–Prusoff, Schild, transport, safety margins.
+
+Every function takes floats or numpy arrays in SI (concentrations in mol/L) and returns the same;
+no I/O, no units parsing (that happens at the edges, :mod:`neuromoa.units`). Each docstring gives
+the formula and its reference.
+"""
+
+from neuromoa.pharmacology.binding import (
+    cheng_prusoff_binding,
+    cheng_prusoff_uptake,
+    ic50_from_ki_binding,
+    ic50_from_ki_uptake,
+    ligand_depletion_bound,
+    one_site_competition,
+)
+from neuromoa.pharmacology.occupancy import (
+    apparent_k_two_state,
+    competitive_occupancy,
+    occupancy,
+)
+from neuromoa.pharmacology.receptor import (
+    SchildFit,
+    dose_ratio,
+    gaddum_response,
+    operational_response,
+    schild_fit,
+)
+from neuromoa.pharmacology.safety import combined_fractional_block, safety_margin
+from neuromoa.pharmacology.transport import michaelis_menten_rate
+
+__all__ = [
+    "SchildFit",
+    "apparent_k_two_state",
+    "cheng_prusoff_binding",
+    "cheng_prusoff_uptake",
+    "combined_fractional_block",
+    "competitive_occupancy",
+    "dose_ratio",
+    "gaddum_response",
+    "ic50_from_ki_binding",
+    "ic50_from_ki_uptake",
+    "ligand_depletion_bound",
+    "michaelis_menten_rate",
+    "occupancy",
+    "one_site_competition",
+    "operational_response",
+    "safety_margin",
+    "schild_fit",
+]

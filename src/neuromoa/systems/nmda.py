@@ -1,0 +1,325 @@
+"""NMDA receptor: Ca2+-dependent desensitisation enhanced by amitriptyline, and trapping block.
+
+The scheme is declared once in ``data/systems/nmda.ant`` (Destexhe, Mainen & Sejnowski gating
+core, a Ca2+-dependent desensitised state ``Dca`` that the drug binds and stabilises, and a
+Woodhull open-channel block with trapping). At fixed external Ca2+, voltage and drug the scheme
+is linear, dp/dt = Q p, and moreover Q is affine in the drug concentration c:
+``Q(c) = Q0 + c Q1``. We take Q0 and Q1 from the declared model itself (libRoadRunner's
+Jacobian of the Antimony model at c = 0 and c = 1 M, exact because every rate law is linear in
+the states) and then solve the steady state ``Q p = 0, sum(p) = 1`` by dense linear algebra,
+vectorised over concentrations. Why not the ``kinetics`` solver of the ephys helper: the
+experiments here are steady-state inhibition curves, which need one linear solve per
+concentration and no propagation, and this keeps systems independent of a sibling module of
+the same layer; time courses use the matrix exponential (scipy) and are cross-checked against
+libRoadRunner's CVODE integration of the exported SBML in the tests.
+
+How the published laws come out of the structure (Stepanenko et al., *Sci Rep* 2019):
+
+* Ca2+-dependent inhibition. The drug binds only the Ca-desensitised state. With relative
+  weights ``W`` of the other non-conducting free states and ``d(Ca) = [k_dca0 + k_dca s(Ca)]/k_rca``
+  of ``Dca`` (``s`` a 4-Ca2+ Hill sensor), the steady-state current gives
+  ``IC50 = Kd_des (1 + W + d) / d``: the apparent IC50 falls as the Ca sensor's occupancy
+  rises, is independent of voltage and becomes very large without Ca2+ (BAPTA abolishes it).
+  ``k_dca0`` and ``Kd_des`` are calibrated to IC50(4 mM) = 0.72 uM and the e-fold rise over
+  1-4 mM; the shape in between is the model's (it is not exponential pointwise, see docs).
+* Trapping block. Blocked receptors gate, lose agonist and desensitise like free ones, so at
+  steady state the unblocked fraction is 1/(1 + c/Kd(V)) with the Woodhull law
+  ``Kd(V) = Kd(0) exp(z delta F V / RT)``: e-fold per RT/(z delta F) = 50 mV for delta = 0.51.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.linalg import expm
+from scipy.optimize import brentq
+
+from neuromoa.errors import InputError, check_number
+from neuromoa.systems._html import summary_html
+from neuromoa.systems._model import new_runner
+from neuromoa.units import as_molar, as_seconds, as_volts
+
+__all__ = ["NMDA_MODES", "NmdaResult", "nmda_ic50", "nmda_laws", "nmda_open_fraction",
+           "nmda_rate_matrix", "nmda_time_course"]
+
+#: Modes: which drug actions are present in the scheme.
+NMDA_MODES = ("total", "desensitization", "trapping")
+_MECHANISM = {
+    "desensitization": "enhancement of Ca2+-dependent desensitisation (voltage-independent)",
+    "trapping": "trapping open-channel block (voltage-dependent)",
+}
+#: Drug concentration range searched for an IC50 (M): 1 fM to 1 M (assumption: anything
+#: beyond 1 M is reported as "no IC50").
+_C_LOW, _C_HIGH = 1e-15, 1.0
+#: Holding potentials accepted (V): +-200 mV covers every patch-clamp protocol (assumption).
+_V_LIMIT = 0.2
+#: Concentrations of the reported concentration-response curve (M): 1 nM to 10 mM, 10 per decade.
+_CURVE_M = np.logspace(-9, -2, 71)
+#: Published reference values (Stepanenko et al. 2019, FACTS.md).
+STEPANENKO_2019 = {"ic50_ca4mM_M": 0.72e-6, "efold_ca_M": 0.69e-3,
+                   "ic50_trapping_0mV_M": 220e-6, "efold_voltage_V": 0.050}
+
+
+@functools.cache
+def _runner():
+    return new_runner("nmda")
+
+
+def _modes_values(mode: str) -> dict[str, float]:
+    if mode not in NMDA_MODES:
+        raise InputError(f"nmda: unknown mode {mode!r}; choose one of {', '.join(NMDA_MODES)}.")
+    return {"use_des": float(mode != "trapping"), "use_blk": float(mode != "desensitization")}
+
+
+def _conditions(ca: object, voltage: object) -> tuple[float, float]:
+    ca_M = as_molar(ca, what="nmda: external Ca2+ (--ca)")
+    v = as_volts(voltage, what="nmda: membrane potential (--voltage)")
+    check_number(v, "voltage", "nmda (V)", low=-_V_LIMIT, high=_V_LIMIT)
+    return ca_M, v
+
+
+def nmda_rate_matrix(ca: object, voltage: object, mode: str = "total"
+                     ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Generator matrices of the declared NMDA scheme: Q(c) = Q0 + c*Q1.
+
+    Parameters
+    ----------
+    ca : str or Quantity
+        External Ca2+ ("4 mM").
+    voltage : str or Quantity
+        Membrane potential ("-70 mV").
+    mode : {"total", "desensitization", "trapping"}
+        Which drug actions act.
+
+    Returns
+    -------
+    Q0, Q1 : ndarray (n, n)
+        dp/dt = (Q0 + c Q1) p, p the state fractions, c the drug concentration in M.
+    states : list of str
+    """
+    ca_M, v = _conditions(ca, voltage)
+    return _matrices(ca_M, v, mode)
+
+
+@functools.cache
+def _matrices_cached(ca_M: float, v: float, mode: str) -> tuple[np.ndarray, np.ndarray, tuple]:
+    rr = _runner()
+    rr.resetAll()
+    for name, value in {"ca_o": ca_M, "vm": v, **_modes_values(mode)}.items():
+        rr.setValue(name, value)
+    rr.setValue("drug", 0.0)
+    jac = rr.getFullJacobian()
+    q0 = np.array(jac)
+    states = tuple(jac.colnames)
+    rr.setValue("drug", 1.0)
+    q1 = np.array(rr.getFullJacobian()) - q0
+    rr.setValue("drug", 0.0)
+    return q0, q1, states
+
+
+def _matrices(ca_M: float, v: float, mode: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    q0, q1, states = _matrices_cached(float(ca_M), float(v), mode)
+    return q0.copy(), q1.copy(), list(states)
+
+
+def _steady(q0: np.ndarray, q1: np.ndarray, concs: np.ndarray) -> np.ndarray:
+    """Steady-state fractions for each concentration: solve Q p = 0 with sum(p) = 1."""
+    q = q0[None, :, :] + concs[:, None, None] * q1[None, :, :]
+    q[:, -1, :] = 1.0
+    rhs = np.zeros((concs.size, q0.shape[0]))
+    rhs[:, -1] = 1.0
+    return np.linalg.solve(q, rhs[..., None])[..., 0]
+
+
+def nmda_open_fraction(ca: object, voltage: object, concs_M: Any, mode: str = "total"
+                       ) -> np.ndarray:
+    """Steady-state open probability (current / (g (V - E))) at each drug concentration (M)."""
+    ca_M, v = _conditions(ca, voltage)
+    concs = np.atleast_1d(np.asarray(concs_M, dtype=float))
+    if np.any(concs < 0) or not np.all(np.isfinite(concs)):
+        raise InputError("nmda: drug concentrations must be finite and >= 0 M.")
+    q0, q1, states = _matrices(ca_M, v, mode)
+    return _steady(q0, q1, concs)[:, states.index("O")]
+
+
+def _ic50(ca_M: float, v: float, mode: str) -> float:
+    q0, q1, states = _matrices(ca_M, v, mode)
+    i_open = states.index("O")
+    o0 = _steady(q0, q1, np.array([0.0]))[0, i_open]
+
+    def f(logc: float) -> float:
+        return _steady(q0, q1, np.array([10.0 ** logc]))[0, i_open] / o0 - 0.5
+
+    lo, hi = math.log10(_C_LOW), math.log10(_C_HIGH)
+    if f(hi) > 0:
+        return math.inf
+    return 10.0 ** brentq(f, lo, hi, xtol=1e-12)
+
+
+@dataclass(frozen=True)
+class NmdaResult:
+    """IC50 of amitriptyline on the steady-state NMDA current at one condition.
+
+    Attributes
+    ----------
+    ic50_M : float
+        IC50 of the scheme in ``mode`` (M; inf if no IC50 below 1 M).
+    mechanism : str
+        The action that dominates (lower component IC50).
+    components : dict
+        IC50 (M) of each action alone: ``desensitization``, ``trapping``.
+    curve : DataFrame
+        ``concentration_M``, ``relative_current`` (steady state, 1 = no drug).
+    """
+
+    ca_M: float
+    voltage_V: float
+    mode: str
+    ic50_M: float
+    mechanism: str
+    components: dict[str, float] = field(default_factory=dict)
+    curve: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    def _repr_html_(self) -> str:
+        d = self.to_dict()
+        if "tau_days" in d:
+            d.update({f"tau_{k}_days": v for k, v in d["tau_days"].items()})
+        return summary_html("NMDA IC50", d)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe summary (``ic50_M``, ``mechanism``, conditions, component IC50s)."""
+        return {"ic50_M": self.ic50_M, "mechanism": self.mechanism, "mode": self.mode,
+                "ca_M": self.ca_M, "voltage_V": self.voltage_V,
+                "components_ic50_M": dict(self.components)}
+
+    def to_frame(self) -> pd.DataFrame:
+        """The concentration-response curve."""
+        return self.curve.copy()
+
+    def plot(self, ax=None):
+        """Relative current vs concentration with the IC50 marked."""
+        from matplotlib.figure import Figure
+
+        if ax is None:
+            ax = Figure(figsize=(4.5, 3.2)).subplots()
+        ax.semilogx(self.curve["concentration_M"], self.curve["relative_current"], "-")
+        if math.isfinite(self.ic50_M):
+            ax.axvline(self.ic50_M, ls=":", color="grey")
+        ax.set_xlabel("amitriptyline (M)")
+        ax.set_ylabel("steady-state current (rel.)")
+        ax.set_title(f"NMDA, {self.ca_M * 1e3:g} mM Ca2+, {self.voltage_V * 1e3:g} mV")
+        return ax
+
+
+def nmda_ic50(ca: object = "4 mM", voltage: object = "-70 mV", mode: str = "total"
+              ) -> NmdaResult:
+    """IC50 of amitriptyline on the steady-state NMDA current.
+
+    Parameters
+    ----------
+    ca : str or Quantity
+        External Ca2+ ("4 mM"; >= 0).
+    voltage : str or Quantity
+        Holding potential ("-70 mV"), between -200 and +200 mV.
+    mode : {"total", "desensitization", "trapping"}
+        ``total`` has both actions; the others isolate one (as the published experiments
+        did: trapping block was measured at 0.25 mM Ca2+).
+
+    Returns
+    -------
+    NmdaResult
+
+    Notes
+    -----
+    Steady state of the linear scheme, relative current O(c)/O(0); IC50 by Brent's method on
+    log10 c. Reference: Stepanenko YD et al., *Sci Rep* 2019;9:19454
+    (doi 10.1038/s41598-019-56072-z).
+
+    Examples
+    --------
+    >>> r = nmda_ic50("4 mM", "-70 mV")
+    >>> 0.5e-6 < r.ic50_M < 1.0e-6
+    True
+    """
+    ca_M, v = _conditions(ca, voltage)
+    if mode not in NMDA_MODES:
+        raise InputError(f"nmda: unknown mode {mode!r}; choose one of {', '.join(NMDA_MODES)}.")
+    comps = {m: _ic50(ca_M, v, m) for m in ("desensitization", "trapping")}
+    ic50 = comps[mode] if mode != "total" else _ic50(ca_M, v, "total")
+    dominant = min(comps, key=comps.get) if mode == "total" else mode
+    concs = _CURVE_M
+    q0, q1, states = _matrices(ca_M, v, mode)
+    p = _steady(q0, q1, np.concatenate([[0.0], concs]))[:, states.index("O")]
+    curve = pd.DataFrame({"concentration_M": concs, "relative_current": p[1:] / p[0]})
+    return NmdaResult(ca_M=ca_M, voltage_V=v, mode=mode, ic50_M=float(ic50),
+                      mechanism=_MECHANISM[dominant], components=comps, curve=curve)
+
+
+def nmda_laws(ca_grid_M: Any = (1e-3, 1.5e-3, 2e-3, 2.5e-3, 3e-3, 3.5e-3, 4e-3),
+              v_grid_V: Any = (-0.08, -0.06, -0.04, -0.02, 0.0, 0.02, 0.04),
+              *, voltage_for_ca: object = "-70 mV", ca_for_v: object = "0.25 mM") -> dict:
+    """The model's answer to the two published laws (Stepanenko 2019).
+
+    Ca2+ law: IC50 of the desensitisation action over ``ca_grid_M`` at ``voltage_for_ca``;
+    e-fold constant = -1/slope of ln IC50 on [Ca2+] (least squares) and from the end points.
+    Voltage law: trapping-block IC50 over ``v_grid_V`` at ``ca_for_v``; e-fold voltage =
+    1/slope of ln IC50 on V.
+
+    Returns
+    -------
+    dict
+        ``ic50_4mM_M``, ``efold_ca_M`` (regression), ``efold_ca_endpoints_M``,
+        ``ic50_trapping_0mV_M``, ``efold_voltage_V``, ``reference`` (published values) and the
+        tables ``ca_table`` / ``voltage_table`` (lists of dicts).
+    """
+    v_ca = as_volts(voltage_for_ca, what="nmda: voltage")
+    ca_v = as_molar(ca_for_v, what="nmda: Ca2+")
+    cas = np.asarray(ca_grid_M, dtype=float)
+    vs = np.asarray(v_grid_V, dtype=float)
+    ic_ca = np.array([_ic50(c, v_ca, "desensitization") for c in cas])
+    ic_v = np.array([_ic50(ca_v, v, "trapping") for v in vs])
+    slope_ca = np.polyfit(cas, np.log(ic_ca), 1)[0]
+    slope_v = np.polyfit(vs, np.log(ic_v), 1)[0]
+    ends = (cas[-1] - cas[0]) / math.log(ic_ca[0] / ic_ca[-1])
+    return {
+        "ic50_4mM_M": _ic50(4e-3, v_ca, "total"),
+        "efold_ca_M": float(-1.0 / slope_ca),
+        "efold_ca_endpoints_M": float(ends),
+        "ic50_trapping_0mV_M": _ic50(ca_v, 0.0, "trapping"),
+        "efold_voltage_V": float(1.0 / slope_v),
+        "reference": dict(STEPANENKO_2019),
+        "ca_table": [{"ca_M": float(c), "ic50_M": float(i)} for c, i in zip(cas, ic_ca, strict=True)],
+        "voltage_table": [{"voltage_V": float(v), "ic50_M": float(i)}
+                          for v, i in zip(vs, ic_v, strict=True)],
+    }
+
+
+def nmda_time_course(ca: object, voltage: object, conc: object, duration: object = "2 s",
+                     n_points: int = 201, mode: str = "total") -> pd.DataFrame:
+    """Exact time course (matrix exponential) after a step into agonist + drug from rest.
+
+    Starts with all receptors in C0 (no agonist bound) and applies the declared agonist and
+    ``conc`` of drug at t = 0. Returns a table ``time_s`` plus one column per state.
+    """
+    ca_M, v = _conditions(ca, voltage)
+    c = as_molar(conc, what="nmda: drug concentration")
+    t_end = as_seconds(duration, what="nmda: duration")
+    check_number(t_end, "duration", "nmda_time_course (s)", low=0, low_open=True)
+    q0, q1, states = _matrices(ca_M, v, mode)
+    q = q0 + c * q1
+    p0 = np.zeros(len(states))
+    p0[states.index("C0")] = 1.0
+    times = np.linspace(0.0, t_end, int(n_points))
+    step = expm(q * (times[1] - times[0]))
+    out = np.empty((times.size, len(states)))
+    out[0] = p0
+    for i in range(1, times.size):
+        out[i] = step @ out[i - 1]
+    frame = pd.DataFrame(out, columns=states)
+    frame.insert(0, "time_s", times)
+    return frame
