@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from neuromoa.errors import ParameterError
+from neuromoa.pharmacology import ic50_from_ki_binding
 
 __all__ = [
     "MODELS",
@@ -94,8 +95,9 @@ def ki_from_ic50_binding(log_ic50, radioligand: float, kd: float):
 
 
 def _binding_shift(radioligand: float, kd: float) -> float:
-    """log10(1 + [L]/Kd): the distance between log IC50 and log Ki (Cheng & Prusoff 1973)."""
-    return math.log10(1.0 + radioligand / kd)
+    """log10(1 + [L]/Kd): the distance between log IC50 and log Ki (Cheng & Prusoff 1973),
+    from :func:`neuromoa.pharmacology.ic50_from_ki_binding` (IC50 of a unit Ki)."""
+    return math.log10(float(ic50_from_ki_binding(1.0, radioligand, kd)))
 
 
 def one_site_ki_curve(x, bottom, top, log_ki, radioligand, kd):
