@@ -73,8 +73,11 @@ def register(app: typer.Typer) -> None:
     @app.command("fit")
     @handle_errors
     def fit(
-        file: Annotated[Path, typer.Argument(help="CSV: curve, concentration (+unit column, or "
-                                             "header like concentration_nM), response[, weight]")],
+        file: Annotated[Path | None, typer.Argument(
+            help="CSV: curve, concentration (+unit column, or header like concentration_nM), "
+                 "response[, weight]")] = None,
+        example: Annotated[bool, typer.Option("--example", help="Fit the shipped example "
+                                              "table (data/fitting/example_curves.csv)")] = False,
         model: Annotated[str, typer.Option(help=_MODEL_HELP)] = "4pl",
         fix: Annotated[list[str], typer.Option(help="Fix parameters, e.g. hill=-1 or "
                                                "bottom=0,top=100 (repeatable)")] = [],  # noqa: B006
@@ -105,6 +108,12 @@ def register(app: typer.Typer) -> None:
         95 % CIs, flags and statuses."""
         from neuromoa.fitting.io import fit_csv
 
+        if example:
+            from neuromoa.data import data_file
+
+            file = Path(str(data_file("fitting", "example_curves.csv")))
+        if file is None:
+            fail("give a CSV file (or --example); see neuromoa fit --help.")
         kwargs: dict = {}
         if radioligand is not None:
             kwargs["radioligand"] = radioligand

@@ -22,6 +22,9 @@ _P15 = 10**15
 _P16 = 10**16
 #: Positional notation for decimal exponents in [POS_MIN, POS_MAX], as Python's repr does.
 POS_MIN, POS_MAX = -5, 15
+#: Powers of ten that float64 holds exactly (10**0 … 10**22), for the common exponents.
+_EXACT = 22
+_POW10 = np.array([10.0**i for i in range(_EXACT + 1)])
 #: Scale by 10**k in two steps beyond this exponent (10**309 would overflow).
 _SPLIT = 280
 #: Longest text of one number: sign, 16 digits, point, "e-308", leading "0.0000".
@@ -71,7 +74,11 @@ def _num(buf, pos, v, digits):
     n = 0
     for _ in range(3):  # correct a log10 off-by-one near powers of ten
         k = DIGITS - 1 - e
-        if k > _SPLIT:  # two steps keep 10**k finite for tiny v
+        if 0 <= k <= _EXACT:
+            s = v * _POW10[k]
+        elif -_EXACT <= k < 0:
+            s = v / _POW10[-k]
+        elif k > _SPLIT:  # two steps keep 10**k finite for tiny v
             s = (v * 10.0 ** (k - _SPLIT)) * 10.0**_SPLIT
         elif k >= 0:
             s = v * 10.0**k
@@ -88,9 +95,12 @@ def _num(buf, pos, v, digits):
             break
     if n >= _P16:
         n //= 10
-    for j in range(DIGITS - 1, -1, -1):
-        digits[j] = n % 10
-        n //= 10
+    for j in range(DIGITS - 2, -1, -2):  # two digits per division
+        q = n // 100
+        r = n - 100 * q
+        digits[j] = r // 10
+        digits[j + 1] = r - 10 * (r // 10)
+        n = q
     nd = DIGITS
     while nd > 1 and digits[nd - 1] == 0:
         nd -= 1
