@@ -155,7 +155,13 @@ def register(app: typer.Typer) -> None:
             else:
                 res.to_frame().to_csv(out, index=False)
         if as_json:
-            sys.stdout.write(_dumps(res) + "\n")
+            if len(res) > JSON_INDENT_MAX:
+                sys.stdout.flush()
+                res.write_json(sys.stdout.buffer)
+                sys.stdout.buffer.write(b"\n")
+                sys.stdout.buffer.flush()
+            else:
+                sys.stdout.write(_dumps(res) + "\n")
             return
         _render_table(res)
         if out is not None:

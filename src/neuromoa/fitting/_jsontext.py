@@ -14,7 +14,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["format_numbers", "format_records"]
+__all__ = ["format_numbers", "format_records", "format_rows", "format_rows_bytes"]
 
 #: Significant digits written (float64 holds 15.95 decimal digits).
 DIGITS = 16
@@ -22,6 +22,8 @@ _P15 = 10**15
 _P16 = 10**16
 #: Positional notation for decimal exponents in [POS_MIN, POS_MAX], as Python's repr does.
 POS_MIN, POS_MAX = -5, 15
+#: log10(2): a binary exponent times this is the decimal exponent (±1).
+_LOG10_2 = math.log10(2.0)
 #: Powers of ten that float64 holds exactly (10**0 … 10**22), for the common exponents.
 _EXACT = 22
 _POW10 = np.array([10.0**i for i in range(_EXACT + 1)])
@@ -70,7 +72,7 @@ def _num(buf, pos, v, digits):
         buf[pos] = 45
         pos += 1
         v = -v
-    e = int(math.floor(math.log10(v)))
+    e = int(math.floor((math.frexp(v)[1] - 1) * _LOG10_2))  # off by one at most: fixed below
     n = 0
     for _ in range(3):  # correct a log10 off-by-one near powers of ten
         k = DIGITS - 1 - e
@@ -86,7 +88,7 @@ def _num(buf, pos, v, digits):
             s = (v / 10.0 ** (-k - _SPLIT)) / 10.0**_SPLIT
         else:
             s = v / 10.0 ** (-k)
-        n = int(round(s))
+        n = int(s + 0.5)
         if n >= _P16:
             e += 1
         elif n < _P15:
@@ -272,6 +274,13 @@ def _pack(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 def format_rows(values, prefixes: list[str], is_int, texts: list[str], text_index,
                 text_prefixes: list[str], nhead: int, suffix: str) -> str:
+    """As :func:`format_rows_bytes`, decoded to ``str``."""
+    return bytes(format_rows_bytes(values, prefixes, is_int, texts, text_index, text_prefixes,
+                                   nhead, suffix)).decode("utf-8")
+
+
+def format_rows_bytes(values, prefixes: list[str], is_int, texts: list[str], text_index,
+                      text_prefixes: list[str], nhead: int, suffix: str) -> memoryview:
     """JSON text of many objects, comma-joined (see :func:`_rows`).
 
     ``texts`` is a table of ready-made JSON texts; ``text_index`` (n, m) picks, per row, one
@@ -282,10 +291,9 @@ def format_rows(values, prefixes: list[str], is_int, texts: list[str], text_inde
     tpre, tpre_off = _pack(text_prefixes)
     tidx = np.ascontiguousarray(text_index, dtype=np.int64)
     suf = np.frombuffer(suffix.encode("utf-8"), np.uint8) if suffix else np.zeros(0, np.uint8)
-    longest = int(np.max(np.diff(toff))) if len(texts) else 0
-    per_row = (int(pre_off[-1]) + a.shape[1] * MAX_LEN + int(tpre_off[-1])
-               + tidx.shape[1] * longest + suf.size + 1)
-    buf = np.empty(a.shape[0] * per_row + 1, np.uint8)
+    text_bytes = int(np.diff(toff)[tidx].sum()) if tidx.size else 0
+    per_row = int(pre_off[-1]) + a.shape[1] * MAX_LEN + int(tpre_off[-1]) + suf.size + 1
+    buf = np.empty(a.shape[0] * per_row + text_bytes + 1, np.uint8)
     end = _rows(a, np.asarray(is_int, np.bool_), pre, pre_off, tb, toff, tidx, tpre,
                 tpre_off, nhead, suf, buf)
-    return buf[:end].tobytes().decode("utf-8")
+    return memoryview(buf)[:end]

@@ -731,12 +731,35 @@ def _summary(lx, y, w, s, e, p, out):
 
 
 @njit(cache=True)
+def _swap_plateaus(p, cov):
+    """Same curve, top ≥ bottom: swap the plateaus, negate hill; permute/negate cov alike."""
+    t = p[BOTTOM]
+    p[BOTTOM] = p[TOP]
+    p[TOP] = t
+    p[HILL] = -p[HILL]
+    for m in range(NPAR):  # swap rows 0 and 1, then columns 0 and 1
+        t = cov[BOTTOM, m]
+        cov[BOTTOM, m] = cov[TOP, m]
+        cov[TOP, m] = t
+    for m in range(NPAR):
+        t = cov[m, BOTTOM]
+        cov[m, BOTTOM] = cov[m, TOP]
+        cov[m, TOP] = t
+    for m in range(NPAR):  # hill -> -hill flips the sign of its covariances
+        if m != HILL:
+            cov[HILL, m] = -cov[HILL, m]
+            cov[m, HILL] = -cov[m, HILL]
+
+
+@njit(cache=True)
 def fit_batch(lx, y, w, offsets, todo, p_init, free, lo, hi, maxit, cgrid_n, hgrid, observed,
-              out_p, out_cov, out_rss, out_it, out_code, out_cond, out_stats):
+              canonical, out_p, out_cov, out_rss, out_it, out_code, out_cond, out_stats):
     """Fit every curve ``k`` with ``todo[k]``; data of curve k are ``[offsets[k], offsets[k+1])``.
 
     ``p_init[k]`` holds values of fixed parameters (free entries are overwritten by the
-    grid start). Results are written into the ``out_*`` arrays (cov unscaled: multiply by s²;
+    grid start). With ``canonical`` a fit with top < bottom is rewritten as the same curve with
+    the plateaus swapped and hill negated (covariance transformed alike). Results are written
+    into the ``out_*`` arrays (cov unscaled: multiply by s²;
     ``out_stats[k]`` = weighted total SS about the weighted mean, min and max of the fitted
     fraction f over the data, number of points with f in the 10–90 % transition).
     """
@@ -770,6 +793,8 @@ def fit_batch(lx, y, w, offsets, todo, p_init, free, lo, hi, maxit, cgrid_n, hgr
         rss, it, conv = _lm(lx, y, w, s, e, p, free, lo, hi, maxit, A, g, M, L, dx, pt, At, v1,
                             S, St)
         cond = _covariance(lx, y, w, s, e, p, free, observed, A, g, M, L, dx, cov, v2, v3)
+        if canonical and p[TOP] < p[BOTTOM]:
+            _swap_plateaus(p, cov)
         _summary(lx, y, w, s, e, p, out_stats[k])
         for m in range(NPAR):
             out_p[k, m] = p[m]

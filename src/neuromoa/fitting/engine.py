@@ -172,15 +172,10 @@ def _prepare(data: pd.DataFrame, curve: str, x: str, y: str, weight: str | None,
     keep = use & ~bad_row
     # group rows by curve (stable: replicate order kept); skip the sort when already grouped
     kc = codes[keep]
-    if kc.size and np.all(kc[1:] >= kc[:-1]):
-        order = np.arange(kc.size)
-    else:
-        order = np.argsort(kc, kind="stable")
-    if keep.all():
-        sel = order
-    else:
-        sel = np.flatnonzero(keep)[order]
-    identity = sel.size == nrow and bool(np.all(order == np.arange(order.size)))
+    grouped = bool(kc.size == 0 or np.all(kc[1:] >= kc[:-1]))
+    identity = grouped and bool(keep.all())
+    order = np.arange(kc.size) if grouped else np.argsort(kc, kind="stable")
+    sel = order if keep.all() else np.flatnonzero(keep)[order]
     if identity:
         xs, ys, ws = xv, yv, wv
     else:
@@ -251,6 +246,13 @@ def _quantile_by_df(fn, df: np.ndarray) -> np.ndarray:
     return np.asarray(fn(uniq), dtype=float)[inv]
 
 
+def _canonical(free: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> bool:
+    """Report top ≥ bottom (swap plateaus, negate hill) when plateaus and hill are free and
+    unbounded (otherwise the swapped curve might break a fix or a bound)."""
+    return bool(free[K.BOTTOM] and free[K.TOP] and free[K.HILL]
+                and not (np.isfinite(lo[[0, 1, 3]]).any() or np.isfinite(hi[[0, 1, 3]]).any()))
+
+
 def _run_kernel(pk: dict, todo: np.ndarray, pinit: np.ndarray, free: np.ndarray, lo, hi,
                 observed: bool, grid_c: int, grid_h: np.ndarray, out: dict,
                 progress: Callable[[int, int], None] | None, done0: int = 0,
@@ -277,7 +279,7 @@ def _run_kernel(pk: dict, todo: np.ndarray, pinit: np.ndarray, free: np.ndarray,
         ost = np.empty((n, 4))
         K.fit_batch(pk["lx"][s:e], pk["y"][s:e], pk["w"][s:e], sub_off, sub_todo,
                     pinit[c0:c1], free, lo, hi, MAX_ITER, grid_c, grid_h, observed,
-                    op, oc, orss, oit, ocode, ocond, ost)
+                    _canonical(free, lo, hi), op, oc, orss, oit, ocode, ocond, ost)
         sel = idx - c0
         out["p"][idx] = op[sel]
         out["cov"][idx] = oc[sel]
@@ -401,7 +403,7 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
     suspicious = todo & ((out["code"] != K.OK) | (out["cond"] > COND_UNSTABLE)
                          | (np.abs(out["p"][:, K.HILL]) > HILL_RUNAWAY))
     if suspicious.any():
-        retry = {key: val.copy() for key, val in out.items()}
+        retry = {key: np.empty_like(val) for key, val in out.items()}  # filled where retried
         rgrid = _hill_grid(RETRY_GRID_HILL, lo, hi)
         _run_kernel(pk, suspicious, pinit, free, lo, hi, observed, RETRY_GRID_C, rgrid, retry,
                     None)
@@ -461,21 +463,6 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     p = out["p"]
     cov = out["cov"]
     rss = out["rss"]
-    # canonical form: top >= bottom (swap plateaus, negate hill) when all three are free
-    can = free[K.BOTTOM] and free[K.TOP] and free[K.HILL] and not (
-        np.isfinite(lo[:2]).any() or np.isfinite(hi[:2]).any() or np.isfinite(lo[3])
-        or np.isfinite(hi[3]))
-    sw_mask = np.zeros(ncurve, bool)
-    if can:
-        sw = todo & (p[:, K.TOP] < p[:, K.BOTTOM])
-        sw_mask = sw
-        if sw.any():
-            p[sw] = p[sw][:, [1, 0, 2, 3]]
-            p[sw, K.HILL] *= -1
-            perm = [1, 0, 2, 3]
-            sign = np.array([1.0, 1.0, 1.0, -1.0])
-            cs = cov[sw][:, perm][:, :, perm]
-            cov[sw] = cs * sign[None, :, None] * sign[None, None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         s2 = np.where(df > 0, rss / df, np.nan)
     cov_s = cov * s2[:, None, None]
@@ -515,13 +502,10 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
         bits[fitted & ((p[:, K.LOGC] < xr[:, 0]) | (p[:, K.LOGC] > xr[:, 1]))] |= \
             FLAGS["ic50_outside_range"]
     # plateau reach: the fitted fraction f over the tested concentrations (zero dose = limit)
-    # must come within PLATEAU_REACH of 0 (kernel bottom) and of 1 (kernel top); the canonical
-    # swap exchanges the two plateaus and maps f to 1 - f, so the test is symmetric
+    # must come within PLATEAU_REACH of 0 (bottom) and of 1 (top)
     fmin, fmax = st[:, 1], st[:, 2]
-    swapped = np.zeros(ncurve, bool) if not can else sw_mask
-    lo_free = np.where(swapped, free[K.TOP], free[K.BOTTOM])
-    hi_free = np.where(swapped, free[K.BOTTOM], free[K.TOP])
-    und = fitted & ((lo_free & (fmin > PLATEAU_REACH)) | (hi_free & (fmax < 1 - PLATEAU_REACH)))
+    und = fitted & ((free[K.BOTTOM] & (fmin > PLATEAU_REACH))
+                    | (free[K.TOP] & (fmax < 1 - PLATEAU_REACH)))
     bits[und] |= FLAGS["plateau_undefined"]
     for i in outlier_rows:
         if outlier_rows[i]:
@@ -576,7 +560,7 @@ def fit_curve(x, y, model: str | Model = "4pl", *, weight=None, **kwargs: Any) -
     --------
     >>> fit = fit_curve([1e-9, 1e-8, 1e-7, 1e-6, 1e-5], [98, 91, 52, 9, 2])
     >>> fit.status, round(fit.params["hill"], 2)
-    ('ok', -0.97)
+    ('ok', -1.07)
     """
     xa = np.asarray(x, dtype=object).ravel()
     ya = np.asarray(y, dtype=object).ravel()

@@ -473,7 +473,18 @@ class BatchFit:
 
         if indent is not None:
             return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-        from neuromoa.fitting._jsontext import format_rows
+        return b"".join(self._json_parts()).decode("utf-8")
+
+    def write_json(self, fh) -> None:
+        """Write :meth:`to_json`'s text as UTF-8 to the binary file ``fh`` without building
+        the whole string (a million curves is ~0.6 GB of JSON)."""
+        for part in self._json_parts():
+            fh.write(part)
+
+    def _json_parts(self) -> list:
+        import json
+
+        from neuromoa.fitting._jsontext import format_rows_bytes
 
         n = len(self)
         shift = self.shift
@@ -534,13 +545,14 @@ class BatchFit:
                 table.append(json.dumps([_jsonable(v) for v in rows_]))
             cols_idx.append(out_idx)
             tpre.append(',"outliers":')
-        body = format_rows(np.column_stack(cols), ["," + pre[0]] + pre[1:], is_int, table,
-                           np.column_stack(cols_idx), tpre, 3, "}") if n else ""
+        body = format_rows_bytes(np.column_stack(cols), ["," + pre[0]] + pre[1:], is_int,
+                                 table, np.column_stack(cols_idx), tpre, 3, "}") if n else b""
         meta = {"model": self.model.name, "unit": self.unit, "se_method": self.se_method,
                 "ci_method": self.ci_method, "shared": list(self.shared)}
         cmp = json.dumps(self.comparison.to_dict() if self.comparison else None,
                          allow_nan=False)
-        return json.dumps(meta)[:-1] + ',"fits":[' + body + '],"comparison":' + cmp + "}"
+        head = json.dumps(meta)[:-1] + ',"fits":['
+        return [head.encode("utf-8"), body, ('],"comparison":' + cmp + "}").encode("utf-8")]
 
     def message_for_bits(self, bits: int) -> str:
         """The warning text for a set of flags (no failure reason, no notes)."""
