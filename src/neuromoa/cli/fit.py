@@ -176,9 +176,10 @@ def register(app: typer.Typer) -> None:
         for col in ("curve", "status", loc, "ic50", "hill", "bottom", "top", "r2", "flags"):
             t.add_column(col)
         for _, row in frame.head(TABLE_ROWS).iterrows():
+            note = str(row["flags"]) if row["status"] != "failed" else str(row["message"])
             t.add_row(str(row["curve"]), str(row["status"]),
                       *(f"{row[c]:.4g}" for c in (loc, "ic50", "hill", "bottom", "top", "r2")),
-                      str(row["flags"]))
+                      note)
         console.print(t)
         s = res.summary()
         console.print(f"{len(res)} curves: {s['ok']} ok, {s['warning']} warning, "

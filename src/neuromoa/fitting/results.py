@@ -377,7 +377,7 @@ class BatchFit:
         for arr in (p, lo, hi):
             arr[:, K.LOGC] -= shift
         cols: dict[str, Any] = {"curve": self.curve_ids, "status": self.status,
-                                "message": [self.message(i) for i in range(len(self))]}
+                                "message": self._messages()}
         for k, nm in enumerate(names):
             cols[nm] = p[:, k]
         if loc != "log_ic50":
@@ -390,9 +390,11 @@ class BatchFit:
                 cols[f"{nm}_se"] = self.se[:, k]
                 cols[f"{nm}_ci_low"] = lo[:, k]
                 cols[f"{nm}_ci_high"] = hi[:, k]
+        bits = self.flag_bits.astype(np.int64)
+        ubits, inv = np.unique(bits, return_inverse=True)
+        flag_text = np.array([",".join(flag_names(int(b))) for b in ubits], dtype=object)
         cols.update({"rss": self.rss, "r2": self.r2, "aicc": self.aicc, "n": self.n,
-                     "df": self.df,
-                     "flags": [",".join(self.flags(i)) for i in range(len(self))]})
+                     "df": self.df, "flags": flag_text[inv] if len(self) else []})
         if self.unit is not None:
             cols["unit"] = self.unit
         return pd.DataFrame(cols)
@@ -553,6 +555,17 @@ class BatchFit:
                          allow_nan=False)
         head = json.dumps(meta)[:-1] + ',"fits":['
         return [head.encode("utf-8"), body, ('],"comparison":' + cmp + "}").encode("utf-8")]
+
+    def _messages(self) -> list[str]:
+        """All curves' messages, built once per distinct set of flags."""
+        bits = self.flag_bits.astype(np.int64)
+        if not len(bits):
+            return []
+        ubits, inv = np.unique(bits, return_inverse=True)
+        texts = np.array([self.message_for_bits(int(b)) for b in ubits], dtype=object)[inv]
+        for i in set(self.reasons) | set(self.notes):
+            texts[i] = self.message(i)
+        return texts.tolist()
 
     def message_for_bits(self, bits: int) -> str:
         """The warning text for a set of flags (no failure reason, no notes)."""
