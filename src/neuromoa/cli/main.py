@@ -17,7 +17,7 @@ app = typer.Typer(
 )
 
 # Command modules, in the order their commands appear in --help.
-_MODULES: list[str] = ["targets", "engage", "exposure", "systems", "assay", "fit"]
+_MODULES: list[str] = ["targets", "engage", "exposure", "ephys", "systems", "assay", "fit"]
 
 
 def _register_all() -> None:

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 
 from neuromoa.errors import DataFileError
 from neuromoa.kinetics.expressions import Expression, to_myokit
+from neuromoa.kinetics.reference import propagate_ivp
 from neuromoa.kinetics.scheme import UNITS, Edge, Parameter, Scheme, to_si
 from neuromoa.kinetics.solver import Propagation, Segment, propagate
 
@@ -35,6 +36,7 @@ __all__ = [
     "Segment",
     "load_scheme",
     "propagate",
+    "propagate_ivp",
     "to_myokit",
     "to_si",
 ]

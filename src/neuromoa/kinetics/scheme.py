@@ -33,7 +33,7 @@ __all__ = ["UNITS", "Edge", "Parameter", "Scheme", "to_si"]
 
 #: Units a model file may use for a parameter, with the factor to SI (1/s, V, M, 1/(M s), S, F, A).
 UNITS: dict[str, float] = {
-    "1": 1.0, "1/s": 1.0, "1/ms": 1e3, "s": 1.0, "ms": 1e-3,
+    "1": 1.0, "1/s": 1.0, "1/ms": 1e3, "s": 1.0, "ms": 1e-3, "us": 1e-6,
     "V": 1.0, "mV": 1e-3, "1/V": 1.0, "1/mV": 1e3,
     "M": 1.0, "mM": 1e-3, "uM": 1e-6, "nM": 1e-9,
     "1/(M*s)": 1.0, "1/(uM*s)": 1e6, "1/(mM*s)": 1e3, "1/(nM*s)": 1e9,
@@ -274,6 +274,23 @@ class Scheme:
             if path is not None:
                 out.append([(k, +1)] + path)
         return out
+
+    # ------------------------------------------------------------------ structure
+    @property
+    def directed_edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(src, dst)`` state indices of every directed rate, in the order of :meth:`rates`."""
+        return self._plan[2].copy(), self._plan[3].copy()
+
+    @property
+    def balance_plan(self) -> tuple:
+        """How ``balance`` rates are resolved: ``(edge, 0 forward | 1 backward, path)``, the
+        path a tuple of ``(edge, +1/-1)`` from the edge's target back to its source."""
+        return self._plan[4]
+
+    def rate_expression(self, k: int) -> str | None:
+        """Text of directed rate ``k`` (``None`` for a ``balance`` rate)."""
+        ex = self._plan[1][k]
+        return None if ex is None else ex.text
 
     # ------------------------------------------------------------------ numerics
     @property

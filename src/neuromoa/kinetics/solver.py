@@ -66,9 +66,14 @@ class Propagation:
     Attributes
     ----------
     times : tuple of ndarray
-        Per segment, the absolute sample times (s) (empty where nothing was sampled).
+        Per segment, the absolute sample times (s) (empty where nothing was sampled). When an
+        earlier segment's duration varies across the batch, absolute time differs per batch
+        member and the times are given relative to the segment start instead.
+    outputs : mapping
+        Observable name → per-segment samples, when ``observables`` were requested.
     states : tuple of ndarray
-        Per segment, occupancies of shape ``batch + (n_samples, n_states)``.
+        Per segment, occupancies of shape ``batch + (n_samples, n_states)`` (``None`` entries
+        when only ``observables`` were recorded).
     final : ndarray
         State at the end of the last segment, ``batch + (n_states,)``.
     ends : tuple of ndarray
@@ -81,9 +86,15 @@ class Propagation:
     final: np.ndarray
     ends: tuple[np.ndarray, ...] = field(default=())
     labels: tuple[str, ...] = field(default=())
+    outputs: Mapping[str, tuple[np.ndarray, ...]] = field(default_factory=dict)
 
     def observe(self, name: str) -> tuple[np.ndarray, ...]:
         """Per segment, the observable ``name`` (e.g. ``"open"``), ``batch + (n_samples,)``."""
+        if name in self.outputs:
+            return self.outputs[name]
+        if not self.states or self.states[0] is None:
+            raise InputError(f"observable {name!r} was not recorded; pass it in "
+                             "propagate(..., observables=...) or record states.")
         w = self.scheme.observable_vector(name)
         return tuple(s @ w for s in self.states)
 
@@ -94,7 +105,7 @@ class Propagation:
 
 
 class _Decomposition:
-    __slots__ = ("vec", "inv", "lam", "is_complex")
+    __slots__ = ("vec", "inv", "lam", "is_complex", "_exp_cache", "_wv_cache")
 
     def __init__(self, a: np.ndarray, where: str) -> None:
         lam, vec = np.linalg.eig(a)
@@ -109,6 +120,16 @@ class _Decomposition:
                               "(defective eigenvectors); perturb a rate slightly.") from exc
         self.vec, self.inv, self.lam = vec, inv, lam
         self.is_complex = np.iscomplexobj(lam)
+        self._exp_cache: dict[bytes, np.ndarray] = {}
+        self._wv_cache: dict[bytes, np.ndarray] = {}
+
+    def _exp(self, t: np.ndarray) -> np.ndarray:
+        key = t.tobytes()
+        e = self._exp_cache.get(key)
+        if e is None:
+            e = np.exp(self.lam[..., None, :] * t[:, None])      # batch + (T, n)
+            self._exp_cache[key] = e
+        return e
 
     def apply(self, x: np.ndarray, t: np.ndarray) -> np.ndarray:
         """exp(A t) x for t broadcasting over the batch (t shape batch or scalar)."""
@@ -117,10 +138,22 @@ class _Decomposition:
         out = np.einsum("...ij,...j->...i", self.vec, e * c)
         return out.real if self.is_complex else out
 
+    def sample_observed(self, x: np.ndarray, t: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """Observable w·x at the 1-D sample times t, shape batch + (len(t),)."""
+        c = np.einsum("...ij,...j->...i", self.inv, x)
+        key = w.tobytes()
+        wvec = self._wv_cache.get(key)
+        if wvec is None:
+            wvec = np.einsum("i,...ij->...j", w, self.vec)
+            self._wv_cache[key] = wvec
+        e = self._exp(t)
+        out = np.matmul(e, (wvec * c)[..., None])[..., 0]
+        return out.real if self.is_complex else out
+
     def sample(self, x: np.ndarray, t: np.ndarray) -> np.ndarray:
         """States at the 1-D sample times t, shape batch + (len(t), n)."""
         c = np.einsum("...ij,...j->...i", self.inv, x)
-        e = np.exp(self.lam[..., None, :] * t[:, None])
+        e = self._exp(t)
         out = np.einsum("...ij,...tj->...ti", self.vec, e * c[..., None, :])
         return out.real if self.is_complex else out
 
@@ -131,7 +164,8 @@ def _key(conds: Mapping[str, np.ndarray]) -> tuple:
 
 def propagate(scheme: Scheme, segments: Sequence[Segment], *,
               fixed: Mapping[str, object] | None = None, x0: np.ndarray | None = None,
-              start: Mapping[str, object] | None = None) -> Propagation:
+              start: Mapping[str, object] | None = None,
+              observables: tuple[str, ...] | None = None) -> Propagation:
     """Propagate ``scheme`` exactly through ``segments``.
 
     Parameters
@@ -145,6 +179,9 @@ def propagate(scheme: Scheme, segments: Sequence[Segment], *,
         conditions ``start`` (default: those of the first segment) — "held long enough".
     start : mapping, optional
         Conditions whose equilibrium is the initial state when ``x0`` is None.
+    observables : tuple of str, optional
+        Record only these observables at the sample times (much cheaper than full states,
+        which are then not kept: ``Propagation.states`` holds ``None``).
 
     Returns
     -------
@@ -176,6 +213,9 @@ def propagate(scheme: Scheme, segments: Sequence[Segment], *,
     else:
         x = np.asarray(x0, dtype=float)
     times, states, ends, labels = [], [], [], []
+    weights = ({name: scheme.observable_vector(name) for name in observables}
+               if observables is not None else None)
+    outputs: dict[str, list[np.ndarray]] = {name: [] for name in (weights or {})}
     t_abs = np.zeros(())
     for i, seg in enumerate(segments):
         conds = conds_of(seg.conditions)
@@ -192,14 +232,26 @@ def propagate(scheme: Scheme, segments: Sequence[Segment], *,
         x = np.broadcast_to(x, batch + x.shape[-1:])
         if seg.samples is not None:
             ts = np.asarray(seg.samples, dtype=float).ravel()
-            states.append(np.broadcast_to(dec.sample(x, ts), batch + (ts.size, x.shape[-1])))
+            if weights is not None:
+                states.append(None)
+                for name, w in weights.items():
+                    outputs[name].append(np.broadcast_to(dec.sample_observed(x, ts, w),
+                                                         batch + (ts.size,)))
+            else:
+                states.append(np.broadcast_to(dec.sample(x, ts), batch + (ts.size, x.shape[-1])))
             times.append(float(np.max(t_abs)) + ts if t_abs.ndim == 0 or t_abs.size == 1
                          else ts + 0.0)
         else:
-            states.append(np.zeros(batch + (0, x.shape[-1])))
+            if weights is not None:
+                states.append(None)
+                for name in weights:
+                    outputs[name].append(np.zeros(batch + (0,)))
+            else:
+                states.append(np.zeros(batch + (0, x.shape[-1])))
             times.append(np.zeros(0))
         x = dec.apply(x, dur)
         ends.append(x)
         labels.append(seg.label)
         t_abs = t_abs + dur
-    return Propagation(scheme, tuple(times), tuple(states), x, tuple(ends), tuple(labels))
+    return Propagation(scheme, tuple(times), tuple(states), x, tuple(ends), tuple(labels),
+                       {k: tuple(v) for k, v in outputs.items()})
