@@ -12,7 +12,7 @@ from neuromoa.cli.main import _register_all, app
 from .conftest import DESIGN, prism4
 
 runner = CliRunner()
-_register_all()
+_register_all([])
 
 
 def _csv(tmp_path, rng, header="concentration_nM", unit_col=None, n_curves=3, name="c.csv"):
