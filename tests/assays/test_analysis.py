@@ -101,7 +101,7 @@ def _app():
     from neuromoa.cli.main import _register_all, app
 
     if not any(g.name == "assay" for g in app.registered_groups):
-        _register_all()
+        _register_all([])
     return app
 
 

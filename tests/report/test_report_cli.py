@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from neuromoa.cli.main import _register_all, app
 
 runner = CliRunner()
-_register_all()
+_register_all([])  # every command module, whatever pytest's argv is
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from neuromoa.cli.main import _register_all, app
 
-_register_all()
+_register_all([])
 runner = CliRunner()
 
 

@@ -17,14 +17,31 @@ app = typer.Typer(
 )
 
 # Command modules, in the order their commands appear in --help.
-_MODULES: list[str] = ["targets", "engage", "exposure", "ephys", "systems", "assay", "report"]
+_MODULES: list[str] = ["targets", "engage", "exposure", "fit", "assay", "ephys", "systems", "report"]
+
+#: Top-level command name -> the module that registers it. When the first argument names a
+#: command, only its module is imported, so `neuromoa fit` does not pay for libRoadRunner.
+_COMMANDS: dict[str, str] = {
+    "targets": "targets", "import-activities": "targets", "engage": "engage",
+    "exposure": "exposure", "fit": "fit", "assay": "assay", "ephys": "ephys",
+    "systems": "systems",
+}
 
 
-def _register_all() -> None:
+_REGISTERED: set[str] = set()
+
+
+def _register_all(argv: list[str] | None = None) -> None:
     import importlib
+    import sys
 
-    for name in _MODULES:
-        importlib.import_module(f"neuromoa.cli.{name}").register(app)
+    args = sys.argv[1:] if argv is None else argv
+    first = next((a for a in args if not a.startswith("-")), None)
+    wanted = [_COMMANDS[first]] if first in _COMMANDS else _MODULES
+    for name in wanted:
+        if name not in _REGISTERED:
+            importlib.import_module(f"neuromoa.cli.{name}").register(app)
+            _REGISTERED.add(name)
 
 
 @app.callback()

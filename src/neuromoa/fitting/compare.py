@@ -13,7 +13,7 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import special
 
 from neuromoa.errors import InputError, ParameterError
 from neuromoa.fitting import _kernels as K
@@ -56,7 +56,7 @@ def f_test(rss_simple: float, df_simple: int, rss_complex: float, df_complex: in
     if rss_complex <= 0:
         return float("inf"), dn, dd, 0.0
     f = ((rss_simple - rss_complex) / dn) / (rss_complex / dd)
-    return float(f), dn, dd, float(stats.f.sf(max(f, 0.0), dn, dd))
+    return float(f), dn, dd, float(special.fdtrc(dn, dd, max(f, 0.0)))
 
 
 def _comparison(name_s: str, name_c: str, rss_s, df_s, k_s, rss_c, df_c, k_c, n) -> Comparison:
@@ -177,6 +177,8 @@ def global_fit(sep: BatchFit, pk: dict, shared_k: list[int], fixed: dict[int, fl
             pos += e - s
         return J
 
+    from scipy import optimize  # imported here: heavy, and only global fits need it
+
     bounded = np.isfinite(lo).any() or np.isfinite(hi).any()
     if bounded:
         lb = np.concatenate([lo[shared_k], np.tile(lo[own], nc)])
@@ -199,7 +201,7 @@ def global_fit(sep: BatchFit, pk: dict, shared_k: list[int], fixed: dict[int, fl
         cov_u = np.full((ntheta, ntheta), np.nan)
     s2 = rss_tot / df_tot if df_tot > 0 else np.nan
     cov_t = cov_u * s2
-    tq = stats.t.ppf(0.5 + LEVEL / 2, df_tot) if df_tot > 0 else np.nan
+    tq = special.stdtrit(df_tot, 0.5 + LEVEL / 2) if df_tot > 0 else np.nan
     params = sep.params.copy()
     cov = sep.cov.copy()
     se = sep.se.copy()

@@ -13,24 +13,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from neuromoa.errors import InputError, ParameterError
 from neuromoa.fitting import _kernels as K
-from neuromoa.fitting.models import KERNEL_PARAMS, Model, get_model
+from neuromoa.fitting.models import KERNEL_PARAMS, WEIGHTS, Model, get_model
 from neuromoa.fitting.results import FLAGS, BatchFit, CurveFit
 
 __all__ = ["WEIGHTS", "fit_curve", "fit_curves"]
-
-#: Weighting schemes: name → description. ``w`` multiplies the squared residual.
-WEIGHTS = {
-    "none": "w = 1 (ordinary least squares)",
-    "1/y2": "w = 1/Y² (relative weighting by the observed response; Prism weights by the "
-            "curve's Y, so results differ slightly)",
-    "poisson": "w = 1/|Y| (Poisson weighting by the observed response, e.g. counts)",
-    "sd": "w = 1/SD² with SD from the weight column (given standard deviations)",
-    "given": "w from the weight column as is",
-}
 
 #: Hill slopes outside this |range| are flagged 'hill_implausible' (assumption: a one-site
 #: mass-action interaction has |hill| = 1; 0.3–5 covers published cooperative/negative
@@ -122,10 +112,12 @@ def _prepare(data: pd.DataFrame, curve: str, x: str, y: str, weight: str | None,
     if curve in data.columns:
         ids_col = data[curve]
         codes, uniques = pd.factorize(ids_col, sort=False, use_na_sentinel=True)
-        uniques = np.asarray(uniques, dtype=object)
+        uniques = np.asarray(uniques)
+        if uniques.dtype.kind not in "iuO":
+            uniques = uniques.astype(object)
         if (codes < 0).any():  # missing curve ids form their own curve
             codes = np.where(codes < 0, len(uniques), codes)
-            uniques = np.append(uniques, "<missing id>").astype(object)
+            uniques = np.append(uniques.astype(object), "<missing id>").astype(object)
     else:
         codes = np.zeros(nrow, dtype=np.int64)
         uniques = np.array([0], dtype=object)
@@ -178,40 +170,36 @@ def _prepare(data: pd.DataFrame, curve: str, x: str, y: str, weight: str | None,
     missing_curves = np.zeros(ncurve, bool)
     missing_curves[np.unique(codes[ymiss])] = True
     keep = use & ~bad_row
-    # order by curve then concentration (stable), keeping only usable rows
+    # group rows by curve (stable: replicate order kept); skip the sort when already grouped
     kc = codes[keep]
-    kx = xv[keep]
-    order = np.lexsort((kx, kc))
-    kc = kc[order]
-    xs = kx[order]
-    ys = yv[keep][order]
-    ws = wv[keep][order]
+    grouped = bool(kc.size == 0 or np.all(kc[1:] >= kc[:-1]))
+    identity = grouped and bool(keep.all())
+    order = np.arange(kc.size) if grouped else np.argsort(kc, kind="stable")
+    sel = order if keep.all() else np.flatnonzero(keep)[order]
+    if identity:
+        xs, ys, ws = xv, yv, wv
+    else:
+        kc = kc[order]
+        xs, ys, ws = xv[sel], yv[sel], wv[sel]
     counts = np.bincount(kc, minlength=ncurve)
     offsets = np.zeros(ncurve + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     with np.errstate(divide="ignore"):
         lx = np.log10(xs)
-    # per-curve summaries for statuses
+    # per-curve summaries for statuses (reduceat over non-empty segments only)
     nonempty = counts > 0
     starts = offsets[:-1][nonempty]
     ymin = np.full(ncurve, np.nan)
     ymax = np.full(ncurve, np.nan)
+    xlo = np.full(ncurve, np.inf)    # lowest positive log10 concentration
+    xhi = np.full(ncurve, -np.inf)   # highest log10 concentration
+    xall_lo = np.full(ncurve, np.inf)  # lowest concentration, zero included
     if xs.size:
         ymin[nonempty] = np.minimum.reduceat(ys, starts)
         ymax[nonempty] = np.maximum.reduceat(ys, starts)
-        pos_lx = np.where(lx > -np.inf, lx, np.inf)
-        xlo = np.full(ncurve, np.inf)
-        xhi = np.full(ncurve, -np.inf)
-        xlo[nonempty] = np.minimum.reduceat(pos_lx, starts)
-        xhi[nonempty] = np.maximum.reduceat(np.where(lx > -np.inf, lx, -np.inf), starts)
-        newx = np.ones(xs.size, dtype=np.int64)
-        newx[1:] = (xs[1:] != xs[:-1]) | (kc[1:] != kc[:-1])
-        ndistinct = np.add.reduceat(newx, offsets[:-1].clip(max=xs.size - 1)) * nonempty
-        # reduceat on an empty segment returns the next value: mask by nonempty above
-    else:
-        xlo = np.full(ncurve, np.inf)
-        xhi = np.full(ncurve, -np.inf)
-        ndistinct = np.zeros(ncurve, dtype=np.int64)
+        xlo[nonempty] = np.minimum.reduceat(np.where(xs > 0, lx, np.inf), starts)
+        xhi[nonempty] = np.maximum.reduceat(lx, starts)
+        xall_lo[nonempty] = np.minimum.reduceat(xs, starts)
     fail = np.zeros(ncurve, bool)
     fail[list(reasons)] = True
     few = ~fail & (counts < k_free)
@@ -226,15 +214,43 @@ def _prepare(data: pd.DataFrame, curve: str, x: str, y: str, weight: str | None,
                             "there is no concentration–response relationship to fit.")
     fail |= const
     if needs_c:
-        nox = ~fail & ((ndistinct < 2) | ~np.isfinite(xlo))
+        nox = ~fail & ((xall_lo >= 10.0 ** xhi) | ~np.isfinite(xlo))
         for ci in np.flatnonzero(nox):
             reasons[int(ci)] = (f"curve {uniques[ci]!r} needs at least two distinct "
                                 "concentrations, one of them above zero, to locate an IC50.")
         fail |= nox
-    rows = data.index.to_numpy()[keep][order]
-    return dict(ids=uniques, rows=rows, lx=lx, x=xs, y=ys, w=ws, offsets=offsets, counts=counts,
+    index = data.index
+    return dict(ids=uniques, rows=_LazyRows(index, sel), lx=lx, x=xs, y=ys, w=ws, offsets=offsets, counts=counts,
                 fail=fail, reasons=reasons, missing=missing_curves,
                 xrange=np.stack([xlo, xhi], axis=1))
+
+
+class _LazyRows:
+    """Row labels of the packed points, built only when asked (outlier reports)."""
+
+    def __init__(self, index: pd.Index, sel: np.ndarray) -> None:
+        self._index = index
+        self._sel = sel
+        self._rows: np.ndarray | None = None
+
+    def __getitem__(self, item):
+        if self._rows is None:
+            self._rows = self._index.to_numpy()[self._sel]
+        return self._rows[item]
+
+
+def _quantile_by_df(fn, df: np.ndarray) -> np.ndarray:
+    """Evaluate ``fn(df)`` once per distinct degrees of freedom (a screen has few)."""
+    d = np.maximum(df, 1)
+    uniq, inv = np.unique(d, return_inverse=True)
+    return np.asarray(fn(uniq), dtype=float)[inv]
+
+
+def _canonical(free: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> bool:
+    """Report top ≥ bottom (swap plateaus, negate hill) when plateaus and hill are free and
+    unbounded (otherwise the swapped curve might break a fix or a bound)."""
+    return bool(free[K.BOTTOM] and free[K.TOP] and free[K.HILL]
+                and not (np.isfinite(lo[[0, 1, 3]]).any() or np.isfinite(hi[[0, 1, 3]]).any()))
 
 
 def _run_kernel(pk: dict, todo: np.ndarray, pinit: np.ndarray, free: np.ndarray, lo, hi,
@@ -260,15 +276,17 @@ def _run_kernel(pk: dict, todo: np.ndarray, pinit: np.ndarray, free: np.ndarray,
         oit = np.zeros(n, dtype=np.int64)
         ocode = np.zeros(n, dtype=np.int64)
         ocond = np.empty(n)
+        ost = np.empty((n, 4))
         K.fit_batch(pk["lx"][s:e], pk["y"][s:e], pk["w"][s:e], sub_off, sub_todo,
                     pinit[c0:c1], free, lo, hi, MAX_ITER, grid_c, grid_h, observed,
-                    op, oc, orss, oit, ocode, ocond)
+                    _canonical(free, lo, hi), op, oc, orss, oit, ocode, ocond, ost)
         sel = idx - c0
         out["p"][idx] = op[sel]
         out["cov"][idx] = oc[sel]
         out["rss"][idx] = orss[sel]
         out["code"][idx] = ocode[sel]
         out["cond"][idx] = ocond[sel]
+        out["stats"][idx] = ost[sel]
         if progress is not None:
             progress(done0 + a + idx.size, total)
 
@@ -376,20 +394,17 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
     out = {"p": np.full((ncurve, K.NPAR), np.nan),
            "cov": np.full((ncurve, K.NPAR, K.NPAR), np.nan),
            "rss": np.full(ncurve, np.nan), "code": np.full(ncurve, -1, dtype=np.int64),
-           "cond": np.full(ncurve, np.inf)}
+           "cond": np.full(ncurve, np.inf), "stats": np.full((ncurve, 4), np.nan)}
     todo = ~pk["fail"]
-    plateau_bounded = bool(np.isfinite(lo[:2]).any() or np.isfinite(hi[:2]).any())
-    hgrid = np.array(START_GRID_HILL if not plateau_bounded
-                     else START_GRID_HILL + tuple(-h for h in START_GRID_HILL))
+    hgrid = _hill_grid(START_GRID_HILL, lo, hi)
     observed = se == "hessian"
     _run_kernel(pk, todo, pinit, free, lo, hi, observed, START_GRID_C, hgrid, out, progress)
     # retry curves that did not end cleanly from a denser grid; keep the lower RSS
     suspicious = todo & ((out["code"] != K.OK) | (out["cond"] > COND_UNSTABLE)
                          | (np.abs(out["p"][:, K.HILL]) > HILL_RUNAWAY))
     if suspicious.any():
-        retry = {key: val.copy() for key, val in out.items()}
-        rgrid = np.array(RETRY_GRID_HILL if not plateau_bounded
-                         else RETRY_GRID_HILL + tuple(-h for h in RETRY_GRID_HILL))
+        retry = {key: np.empty_like(val) for key, val in out.items()}  # filled where retried
+        rgrid = _hill_grid(RETRY_GRID_HILL, lo, hi)
         _run_kernel(pk, suspicious, pinit, free, lo, hi, observed, RETRY_GRID_C, rgrid, retry,
                     None)
         better = suspicious & (retry["rss"] < out["rss"])
@@ -407,12 +422,27 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
                    weights=weights, progress=progress)
 
 
+def _hill_grid(mags: tuple[float, ...], lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Starting slopes. With both plateaus free and unbounded the sign is redundant (the
+    plateaus swap), so positive magnitudes suffice; with bounds both signs are tried and
+    slopes outside the hill bounds are moved inside them."""
+    bounded = bool(np.isfinite(lo).any() or np.isfinite(hi).any())
+    cand = list(mags) + ([-m for m in mags] if bounded else [])
+    inside = [h for h in cand if lo[K.HILL] <= h <= hi[K.HILL]]
+    if not inside:
+        a, b = lo[K.HILL], hi[K.HILL]
+        mid = 0.5 * (a + b) if np.isfinite(a) and np.isfinite(b) else (
+            a + 1.0 if np.isfinite(a) else b - 1.0)
+        inside = [mid if mid != 0 else 0.5 * (b if np.isfinite(b) else a)]
+    return np.array(inside, dtype=float)
+
+
 def _refit_weighted(pk, sub_todo, w_new, pinit, free, lo, hi, observed, out) -> None:
     """Refit ``sub_todo`` curves with modified weights (0 = excluded point)."""
     pk2 = dict(pk)
     pk2["w"] = w_new
     _run_kernel(pk2, sub_todo, pinit, free, lo, hi, observed, START_GRID_C,
-                np.array(RETRY_GRID_HILL), out, None)
+                _hill_grid(RETRY_GRID_HILL, lo, hi), out, None)
     pk["w"] = w_new
 
 
@@ -433,19 +463,6 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     p = out["p"]
     cov = out["cov"]
     rss = out["rss"]
-    # canonical form: top >= bottom (swap plateaus, negate hill) when all three are free
-    can = free[K.BOTTOM] and free[K.TOP] and free[K.HILL] and not (
-        np.isfinite(lo[:2]).any() or np.isfinite(hi[:2]).any() or np.isfinite(lo[3])
-        or np.isfinite(hi[3]))
-    if can:
-        sw = todo & (p[:, K.TOP] < p[:, K.BOTTOM])
-        if sw.any():
-            p[sw] = p[sw][:, [1, 0, 2, 3]]
-            p[sw, K.HILL] *= -1
-            perm = [1, 0, 2, 3]
-            sign = np.array([1.0, 1.0, 1.0, -1.0])
-            cs = cov[sw][:, perm][:, :, perm]
-            cov[sw] = cs * sign[None, :, None] * sign[None, None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         s2 = np.where(df > 0, rss / df, np.nan)
     cov_s = cov * s2[:, None, None]
@@ -453,19 +470,15 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     with np.errstate(invalid="ignore"):
         se = np.sqrt(np.where(diag >= 0, diag, np.nan))
     se[:, ~free] = np.nan
-    tq = np.where(df > 0, stats.t.ppf(0.5 + LEVEL / 2, np.maximum(df, 1)), np.nan)
+    tq = np.where(df > 0, _quantile_by_df(lambda d: special.stdtrit(d, 0.5 + LEVEL / 2), df),
+                  np.nan)
     ci_lo = p - tq[:, None] * se
     ci_hi = p + tq[:, None] * se
     a_lo, a_hi = ci_lo.copy(), ci_hi.copy()
-    # statistics
-    w = pk["w"]
-    yv = pk["y"]
-    cidx = np.repeat(np.arange(ncurve), pk["counts"])
-    sw_ = np.bincount(cidx, weights=w, minlength=ncurve)
+    # statistics (sst and the fitted-fraction summaries come from the kernel)
+    st = out["stats"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        ybar = np.bincount(cidx, weights=w * yv, minlength=ncurve) / sw_
-        sst = np.bincount(cidx, weights=w * (yv - ybar[cidx]) ** 2, minlength=ncurve)
-        r2 = np.where(todo, 1.0 - rss / sst, np.nan)
+        r2 = np.where(todo, 1.0 - rss / st[:, 0], np.nan)
         kk = k_free + 1  # AICc counts the variance as a parameter (Prism; Burnham & Anderson)
         aicc = np.where(todo & (n - kk - 1 > 0),
                         n * np.log(rss / n) + 2 * kk + 2 * kk * (kk + 1) / (n - kk - 1), np.nan)
@@ -475,8 +488,11 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     bits[fitted & (df == 0)] |= FLAGS["too_few_points"]
     bits[fitted & (out["code"] == K.NOT_CONVERGED)] |= FLAGS["not_converged"]
     hill = np.abs(p[:, K.HILL])
+    # no finite optimum: singular/ill-conditioned, runaway slope, or a free slope with no data
+    # point inside the 10-90 % transition (the curve is a step between two concentrations)
+    steep = free[K.HILL] & free[K.LOGC] & (st[:, 3] < 1) & (hill > HILL_PLAUSIBLE[1])
     unstable = fitted & ((out["cond"] > COND_UNSTABLE) | (out["code"] == K.SINGULAR)
-                         | (free[K.HILL] & (hill > HILL_RUNAWAY)))
+                         | (free[K.HILL] & (hill > HILL_RUNAWAY)) | steep)
     bits[unstable] |= FLAGS["unstable"]
     if free[K.HILL]:
         bits[fitted & ((hill < HILL_PLAUSIBLE[0]) | (hill > HILL_PLAUSIBLE[1]))] |= \
@@ -485,27 +501,20 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
         xr = pk["xrange"]
         bits[fitted & ((p[:, K.LOGC] < xr[:, 0]) | (p[:, K.LOGC] > xr[:, 1]))] |= \
             FLAGS["ic50_outside_range"]
-    # plateau reach: fitted fraction f at the lowest (incl. zero dose) and highest concentration
-    lxd = pk["lx"]
-    nonempty = pk["counts"] > 0
-    first = np.where(nonempty, offsets[:-1], 0).clip(max=max(len(lxd) - 1, 0))
-    last = np.where(nonempty, offsets[1:] - 1, 0).clip(min=0)
-    if len(lxd):
-        f_lo = _frac(lxd[first], p[:, K.LOGC], p[:, K.HILL])
-        f_hi = _frac(lxd[last], p[:, K.LOGC], p[:, K.HILL])
-        fmin = np.minimum(f_lo, f_hi)
-        fmax = np.maximum(f_lo, f_hi)
-        und = fitted & ((free[K.BOTTOM] & (fmin > PLATEAU_REACH))
-                        | (free[K.TOP] & (fmax < 1 - PLATEAU_REACH)))
-        bits[und] |= FLAGS["plateau_undefined"]
+    # plateau reach: the fitted fraction f over the tested concentrations (zero dose = limit)
+    # must come within PLATEAU_REACH of 0 (bottom) and of 1 (top)
+    fmin, fmax = st[:, 1], st[:, 2]
+    und = fitted & ((free[K.BOTTOM] & (fmin > PLATEAU_REACH))
+                    | (free[K.TOP] & (fmax < 1 - PLATEAU_REACH)))
+    bits[und] |= FLAGS["plateau_undefined"]
     for i in outlier_rows:
         if outlier_rows[i]:
             bits[i] |= FLAGS["outliers"]
     # profile-likelihood interval for the location parameter
     if ci == "profile" and free[K.LOGC]:
         pt = fitted & (df > 0) & ~unstable
-        thr = np.where(pt, rss * (1.0 + stats.f.ppf(LEVEL, 1, np.maximum(df, 1))
-                                  / np.maximum(df, 1)), np.nan)
+        fq = _quantile_by_df(lambda d: special.fdtri(1, d, LEVEL), df)
+        thr = np.where(pt, rss * (1.0 + fq / np.maximum(df, 1)), np.nan)
         plo = np.full(ncurve, np.nan)
         phi = np.full(ncurve, np.nan)
         # the profile runs in the kernel's (uncanonical) space; the location is unaffected
@@ -537,14 +546,6 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     return fit
 
 
-def _frac(lx, c, h):
-    with np.errstate(over="ignore", invalid="ignore"):
-        z = math.log(10.0) * h * (lx - c)
-        f = 0.5 * (1.0 + np.tanh(0.5 * z))
-    zero = lx == -np.inf
-    return np.where(zero, np.where(h > 0, 0.0, np.where(h < 0, 1.0, 0.5)), f)
-
-
 def fit_curve(x, y, model: str | Model = "4pl", *, weight=None, **kwargs: Any) -> CurveFit:
     """Fit one concentration–response curve; same options as :func:`fit_curves`.
 
@@ -559,7 +560,7 @@ def fit_curve(x, y, model: str | Model = "4pl", *, weight=None, **kwargs: Any) -
     --------
     >>> fit = fit_curve([1e-9, 1e-8, 1e-7, 1e-6, 1e-5], [98, 91, 52, 9, 2])
     >>> fit.status, round(fit.params["hill"], 2)
-    ('ok', -0.97)
+    ('ok', -1.07)
     """
     xa = np.asarray(x, dtype=object).ravel()
     ya = np.asarray(y, dtype=object).ravel()

@@ -15,15 +15,27 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from neuromoa.errors import ParameterError
+from neuromoa.pharmacology import ic50_from_ki_binding
 
 __all__ = [
     "MODELS",
+    "WEIGHTS",
     "Model",
     "get_model",
     "ki_from_ic50_binding",
     "logistic4",
     "one_site_ki_curve",
 ]
+
+#: Weighting schemes: name → description. ``w`` multiplies the squared residual.
+WEIGHTS = {
+    "none": "w = 1 (ordinary least squares)",
+    "1/y2": "w = 1/Y² (relative weighting by the observed response; Prism weights by the "
+            "curve's Y, so results differ slightly)",
+    "poisson": "w = 1/|Y| (Poisson weighting by the observed response, e.g. counts)",
+    "sd": "w = 1/SD² with SD from the weight column (given standard deviations)",
+    "given": "w from the weight column as is",
+}
 
 #: Kernel parameter names, in kernel order.
 KERNEL_PARAMS: tuple[str, ...] = ("bottom", "top", "log_ic50", "hill")
@@ -83,8 +95,9 @@ def ki_from_ic50_binding(log_ic50, radioligand: float, kd: float):
 
 
 def _binding_shift(radioligand: float, kd: float) -> float:
-    """log10(1 + [L]/Kd): the distance between log IC50 and log Ki (Cheng & Prusoff 1973)."""
-    return math.log10(1.0 + radioligand / kd)
+    """log10(1 + [L]/Kd): the distance between log IC50 and log Ki (Cheng & Prusoff 1973),
+    from :func:`neuromoa.pharmacology.ic50_from_ki_binding` (IC50 of a unit Ki)."""
+    return math.log10(float(ic50_from_ki_binding(1.0, radioligand, kd)))
 
 
 def one_site_ki_curve(x, bottom, top, log_ki, radioligand, kd):

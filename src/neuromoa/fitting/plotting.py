@@ -22,6 +22,25 @@ ZERO_OFFSET_DECADES = 1.0
 CURVE_POINTS = 200
 
 
+#: Molar units the plot may rescale between (factor to mol/L).
+_MOLAR = {"M": 1.0, "mM": 1e-3, "uM": 1e-6, "µM": 1e-6, "nM": 1e-9, "pM": 1e-12,
+          "fM": 1e-15}
+#: Display units, largest first.
+_DISPLAY = (("mM", 1e-3), ("µM", 1e-6), ("nM", 1e-9), ("pM", 1e-12))
+
+
+def _display_unit(unit: str | None, positive: np.ndarray) -> tuple[str | None, float]:
+    """Unit to label the axis in and the factor from data units: a molar unit in which the
+    middle of the tested range lies between 1 and 1000 (e.g. M data shown in nM)."""
+    if unit not in _MOLAR or positive.size == 0:
+        return unit, 1.0
+    mid = 10 ** np.mean(np.log10([positive.min(), positive.max()])) * _MOLAR[unit]
+    for name, f in _DISPLAY:
+        if mid >= f:
+            return name, _MOLAR[unit] / f
+    return "fM", _MOLAR[unit] / 1e-15
+
+
 def _axes(ax):
     if ax is not None:
         return ax.figure, ax
@@ -43,26 +62,26 @@ def plot_curve(fit: CurveFit, ax=None, *, band: bool = True, label: str | None =
     else:
         lo, hi = -9.0, -5.0
     x0 = 10 ** (lo - ZERO_OFFSET_DECADES)
-    unit = f" ({fit.unit})" if fit.unit else ""
+    shown, k = _display_unit(fit.unit, pos)
+    unit = f" ({shown})" if shown else ""
     lab = label if label is not None else str(fit.curve)
-    pts = ax.scatter(np.where(x > 0, x, x0)[x > 0], y[x > 0], s=18, color=color, label=lab,
-                     zorder=3)
+    pts = ax.scatter(x[x > 0] * k, y[x > 0], s=18, color=color, label=lab, zorder=3)
     col = pts.get_facecolor()[0]
     if (x == 0).any():
-        ax.scatter(np.full((x == 0).sum(), x0), y[x == 0], s=18, facecolors="none",
+        ax.scatter(np.full((x == 0).sum(), x0 * k), y[x == 0], s=18, facecolors="none",
                    edgecolors=[col], zorder=3)
     if fit.status != "failed":
         grid = np.logspace(lo - 0.5, hi + 0.5, CURVE_POINTS)
-        ax.plot(grid, fit.predict(grid), color=col, lw=1.5)
+        ax.plot(grid * k, fit.predict(grid), color=col, lw=1.5)
         if band:
             blo, bhi = fit.band(grid)
             if np.isfinite(blo).all():
-                ax.fill_between(grid, blo, bhi, color=col, alpha=0.2, lw=0)
+                ax.fill_between(grid * k, blo, bhi, color=col, alpha=0.2, lw=0)
     ax.set_xscale("log")
     ax.set_xlabel(f"concentration{unit}")
     ax.set_ylabel("response")
     if (x == 0).any():
-        ax.annotate("vehicle", (x0, 0), xycoords=("data", "axes fraction"), xytext=(0, 3),
+        ax.annotate("vehicle", (x0 * k, 0), xycoords=("data", "axes fraction"), xytext=(0, 3),
                     textcoords="offset points", ha="center", fontsize=7)
     ax.legend(fontsize=7, frameon=False)
     return fig

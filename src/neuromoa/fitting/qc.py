@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import special
 
 from neuromoa.errors import InputError, ParameterError
 
@@ -103,6 +103,8 @@ def _rsdr(r: np.ndarray, k: int) -> float:
 
 def _robust(lx, y, sw, p0, free, lo, hi):
     """Robust (Lorentzian / Cauchy-loss) fit with the scale re-estimated as RSDR."""
+    from scipy import optimize  # imported here: heavy, and only ROUT needs it
+
     from neuromoa.fitting.compare import _model_and_jac
 
     k_idx = np.flatnonzero(free)
@@ -146,7 +148,7 @@ def _rout_core(lx, y, w, p0, free, lo, hi, q):
     n = r.size
     dof = max(n - k, 1)
     if scale > 0:
-        pv = 2.0 * stats.t.sf(np.abs(r) / scale, dof)
+        pv = 2.0 * special.stdtr(dof, -np.abs(r) / scale)
     else:
         pv = np.where(np.abs(r) > 0, 0.0, 1.0)
     # Benjamini–Hochberg step-up on the P values (Motulsky & Brown 2006)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from neuromoa.errors import ParameterError
 from neuromoa.pharmacology._checks import nonneg, positive, scalar_or_array
@@ -121,6 +120,8 @@ def schild_fit(antagonist_concs, dose_ratios) -> SchildFit:
     if np.any(~np.isfinite(dr)) or np.any(dr <= 1.0):
         raise ParameterError("The 'dose_ratios' parameter of schild_fit must be finite and > 1 "
                              f"(no shift cannot be regressed). Got {dose_ratios!r}.")
+    from scipy import stats  # deferred: scipy.stats costs ~0.4 s to import
+
     x = np.log10(b)
     y = np.log10(dr - 1.0)
     reg = stats.linregress(x, y)
