@@ -23,6 +23,8 @@ def test_numbers_are_wrapped_and_recorded():
     assert html == '<span class="num" data-source="ref:doc8">3.45 nM</span>'
     assert str(p.frac(0.5049, "calc:engagement")).endswith(">0.50</span>")
     assert str(p.pct(0.123, "calc:x")).endswith(">12%</span>")
+    assert str(p.frac(0.004, "calc:x")).endswith(">&lt;0.01</span>")
+    assert str(p.frac(0.0, "calc:x")).endswith(">0.00</span>")
     assert ">11–24 nM<" in str(p.conc_range(11e-9, 24e-9, "ref:doc8"))
     assert ">500 pM–33 µM<" in str(p.conc_range(0.5e-9, 33e-6, "ref:doc8"))
     assert ">0.5–1.1 nM<" in str(p.conc_range(0.5e-9, 1.1e-9, "ref:doc8"))

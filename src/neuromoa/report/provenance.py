@@ -33,6 +33,8 @@ SOURCE_PREFIXES: dict[str, str] = {"ref": "ref-", "calc": "calc-", "input": "inp
 _MISSING = "—"
 # Ratios at or above this print as whole numbers ("21,200-fold" rather than "2.12e+04-fold").
 _WHOLE_FOLD = 100.0
+# Positive fractions below this print as "<0.01" (two decimals would show a misleading 0.00).
+_SMALLEST_FRACTION_SHOWN = 0.005
 
 
 
@@ -124,7 +126,10 @@ class Provenance:
         return self._span(f"{shown}-fold", source, title)
 
     def frac(self, value: object, source: str, title: str = "") -> Markup:
-        """A fraction in [0, 1] with two decimals (occupancy)."""
+        """A fraction in [0, 1] with two decimals (occupancy); "<0.01" for tiny positive values."""
+        x = _finite(value)
+        if x is not None and 0.0 < x < _SMALLEST_FRACTION_SHOWN:
+            return self._span(f"<{_SMALLEST_FRACTION_SHOWN * 2:.2f}", source, title)
         return self.num(value, source, "{:.2f}", title=title)
 
     def pct(self, value: object, source: str, title: str = "") -> Markup:
