@@ -322,6 +322,13 @@ def _versions() -> list[tuple[str, str]]:
     return out
 
 
+def _cell(value: Any) -> str:
+    """A parameter-table cell: floats with four significant figures, the rest as text."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
 def _methods(ctx: SectionContext) -> Markup:
     refs = []
     if ctx.ok("kb"):
@@ -338,8 +345,9 @@ def _methods(ctx: SectionContext) -> Markup:
     parameters = []
     if ctx.ok("parameters"):
         for name, frame in ctx.value("parameters").items():
+            rows = frame.astype(object).where(frame.notna(), "").values.tolist()
             parameters.append({"name": name, "columns": [str(c) for c in frame.columns],
-                               "rows": frame.astype(object).where(frame.notna(), "").values.tolist()})
+                               "rows": [[_cell(v) for v in row] for row in rows]})
     return ctx.render("sections/methods.html.j2", steps=steps, inputs=inputs,
                       versions=_versions(), refs=refs, constants=constants,
                       parameters=parameters, parameters_note=ctx.note("parameters"))
