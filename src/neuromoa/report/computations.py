@@ -169,7 +169,7 @@ def _pathways(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict
 
     occupancy = None
     label = ""
-    top = f"{config.doses[-1]}/day" if config.every.replace(" ", "") == "24h" else config.doses[-1]
+    top = _regimen_label(config, config.doses[-1])
     if "engagement" in outcomes and outcomes["engagement"].ok:
         targets = outcomes["engagement"].value[config.doses[-1]].targets
         occupancy = {}
@@ -192,6 +192,12 @@ def _pathways(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict
         notes["autophosphorylation"] = f"Trk model: EC50 {format_molar(ec50)}"
     return build_pathways(config.compound, kb=outcomes["kb"].value["kb"], occupancy=occupancy,
                           occupancy_label=label, notes=notes)
+
+
+def _regimen_label(config: ReportConfig, dose: str) -> str:
+    """"150 mg/day" for daily dosing, else "50 mg every 12 h"."""
+    daily = config.every.replace(" ", "") in ("24h", "1d")
+    return f"{dose}/day" if daily else f"{dose} every {config.every}"
 
 
 def _top_unbound(outcomes: Mapping[str, StepOutcome], config: ReportConfig) -> dict[str, float]:
@@ -284,7 +290,8 @@ def _synapse(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[
     for transmitter in ("5HT", "NE"):
         cards.append(Card(f"Synapse ({transmitter}): one release event", synapse_single_release(
             transmitter, **kwargs), f"Extracellular {transmitter} after one release, with and "
-            f"without drug at the unbound brain concentrations of {config.doses[-1]}/day."))
+            f"without drug at the unbound brain concentrations of "
+            f"{_regimen_label(config, config.doses[-1])}."))
     cards.append(Card("Synapse (5HT): steady state vs concentration", synapse_steady_state("5HT"),
                       "Steady-state extracellular 5-HT against drug concentration."))
     return cards
@@ -336,7 +343,7 @@ def _trk(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card
     if config.compound in unbound:
         conc = unbound[config.compound]
         cards.append(Card(f"Trk signalling at the unbound brain concentration of "
-                          f"{config.doses[-1]}/day", trk_response(f"{conc} M"),
+                          f"{_regimen_label(config, config.doses[-1])}", trk_response(f"{conc} M"),
                           "The same model at the steady-state free brain concentration of the "
                           "highest regimen: far below the Trk affinities, so little activation."))
     return cards
