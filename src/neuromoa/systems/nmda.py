@@ -33,7 +33,8 @@ How the published laws come out of the structure (Stepanenko et al., *Sci Rep* 2
 * Trapping block. Blocked receptors gate, lose agonist and desensitise (Ca-independently) like
   free ones, so at steady state ``IC50 = Kd(V) (Z + d) / Z`` with the Woodhull law
   ``Kd(V) = Kd(0) exp(z delta F V / RT)``: e-fold per RT/(z delta F) = 50 mV for delta = 0.51;
-  the factor (Z + d)/Z = 1.06 at 0.25 mM Ca2+ (receptors in ``Dca`` cannot be blocked).
+  receptors in ``Dca`` cannot be blocked, hence the factor (Z + d)/Z = 1.061 at 0.25 mM Ca2+,
+  which ``Kd(0)`` = 207.4 uM absorbs so that the IC50 at 0 mV is the published 220 uM.
 
 ``mode="total"`` (the CLI default) has both actions, as a real recording does: at -70 mV the
 pore block (Kd 54 uM) halves the IC50 at 1 mM Ca2+ and is negligible above 2.5 mM;
