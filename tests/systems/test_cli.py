@@ -24,6 +24,17 @@ def test_nmda_json():
     assert abs(json.loads(res.stdout)["ic50_M"] / 220e-6 - 1) < 0.25
 
 
+def test_nmda_bapta_removes_the_ca_dependent_action():
+    """Stepanenko 2019: BAPTA abolishes Ca-dependent inhibition, so the IC50 stops depending on Ca2+."""
+    def ic50(ca, *extra):
+        res = run("nmda", "--ca", ca, "--mode", "desensitization", *extra, "--json")
+        assert res.exit_code == 0, res.output
+        return json.loads(res.stdout)["ic50_M"]
+
+    assert ic50("4 mM", "--bapta") == pytest.approx(ic50("1 mM", "--bapta"), rel=1e-3)
+    assert ic50("4 mM", "--bapta") > 100 * ic50("4 mM")
+
+
 def test_export_sbml(tmp_path):
     res = run("export-sbml", "--model", "nmda", "--out", str(tmp_path / "m.xml"))
     assert res.exit_code == 0 and (tmp_path / "m.xml").read_text().startswith("<?xml")

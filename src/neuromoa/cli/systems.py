@@ -136,12 +136,16 @@ def nmda(
     ca: str = typer.Option("4 mM", "--ca", help='External Ca2+, e.g. "4 mM".'),
     voltage: str = typer.Option("-70 mV", "--voltage", help='Holding potential, e.g. "-60 mV".'),
     mode: str = typer.Option("total", "--mode",
-                             help="total, desensitization (Ca-dependent action) or trapping."),
+                             help="total (both actions together, what a recording measures), "
+                                  "desensitization (the Ca-dependent action alone, the one the "
+                                  "published Ca2+ law describes) or trapping (pore block alone)."),
+    bapta: bool = typer.Option(False, "--bapta",
+                               help="Intracellular Ca2+ buffered by BAPTA (abolishes the Ca-dependent action)."),
     plot: Path | None = typer.Option(None, "--plot", help="Write the figure (SVG/PNG) here."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """IC50 of amitriptyline on the steady-state NMDA current."""
-    result = nmda_ic50(ca, voltage, mode)
+    result = nmda_ic50(ca, voltage, mode, bapta=bapta)
     if as_json:
         print_json(result.to_dict())
     else:
