@@ -69,3 +69,10 @@ def test_bad_direction():
 
     with pytest.raises(InputError, match="direction"):
         draw_pathway(_graph(), direction="up")
+
+
+def test_graph_plot_and_notebook_html():
+    g = _graph()
+    assert g.plot().get_size_inches()[0] > 0
+    html = g._repr_html_()
+    assert html.startswith("<svg") and 'id="pathway-t-node-SERT"' in html

@@ -162,6 +162,17 @@ class PathwayGraph:
             "edges": [vars(e).copy() for e in self.edges],
         }
 
+    def plot(self, **kwargs: Any):  # noqa: ANN201 - matplotlib imported lazily
+        """The diagram as a matplotlib Figure (:func:`neuromoa.pathways.draw_pathway`)."""
+        from neuromoa.pathways.render import draw_pathway
+
+        return draw_pathway(self, **kwargs)
+
+    def _repr_html_(self) -> str:
+        from neuromoa.pathways.render import figure_to_svg
+
+        return figure_to_svg(self.plot(), f"pathway-{self.name}")
+
     def to_frame(self):  # noqa: ANN201 - pandas imported lazily
         """Edges as a DataFrame (source, target, relation, label, reference, weight)."""
         import pandas as pd

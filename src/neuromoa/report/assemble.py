@@ -104,6 +104,12 @@ class ReportResult:
         return pd.DataFrame([o.to_dict() for o in self.outcomes.values()],
                             columns=["name", "status", "message", "seconds"])
 
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td>{escape(o.name)}</td><td>{escape(o.status)}</td>"
+                       f"<td>{escape(o.message)}</td></tr>" for o in self.outcomes.values())
+        return (f"<b>neuromoa report</b> {escape(self.path)} ({len(self.figures)} figures)"
+                f"<table><tr><th>step</th><th>status</th><th>message</th></tr>{rows}</table>")
+
     @property
     def problems(self) -> list[StepOutcome]:
         """Steps that failed (not the unavailable ones): bugs to look at."""
