@@ -9,7 +9,10 @@ numbers of sections 1–2 that lack a source.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 
 import pytest
@@ -126,8 +129,28 @@ def html_parse():
     return parse
 
 
+def _start_second_run(out) -> subprocess.Popen:
+    """Start the same report in a fresh interpreter with another hash seed (runs alongside)."""
+    config = make_config()
+    code = ("import sys; from neuromoa.report import ReportConfig, build_report; "
+            f"build_report(sys.argv[1], ReportConfig(doses={config.doses!r}, quick=True, "
+            f"seed={config.seed}))")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    src = os.path.dirname(os.path.dirname(__import__("neuromoa").__file__))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH", "")]))
+    return subprocess.Popen([sys.executable, "-c", code, str(out)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 @pytest.fixture(scope="session")
 def quick_report(tmp_path_factory):
+    """The quick report built in this process; a second, independent run starts alongside it."""
     out = tmp_path_factory.mktemp("report")
+    second_out = tmp_path_factory.mktemp("report_again")
+    second = _start_second_run(second_out)
     result = build_report(out, make_config(), now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-    return result, (out / "index.html").read_text(encoding="utf-8")
+    html = (out / "index.html").read_text(encoding="utf-8")
+    yield result, html, (second, second_out)
+    if second.poll() is None:
+        second.kill()
+        second.communicate()

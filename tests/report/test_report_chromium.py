@@ -59,7 +59,7 @@ PROBE = """<script>
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium)")
 def test_report_opens_in_headless_chromium(quick_report, tmp_path):
-    result, html = quick_report
+    result, html, _ = quick_report
     page = tmp_path / "probe.html"
     page.write_text(html.replace("<head>", "<head>\n" + PROBE, 1), encoding="utf-8")
     # Figures live next to index.html in the report; the probe page links to the same files.

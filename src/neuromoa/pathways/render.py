@@ -17,6 +17,7 @@ import io
 import math
 import re
 import textwrap
+import warnings
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -73,6 +74,9 @@ _EDGE_LABEL_AT = 0.52  # fraction of the way from source to target where an edge
 # Fixed salt so matplotlib's SVG ids are the same on every run.
 _SVG_SALT = "neuromoa"
 _ID_RE = re.compile(r'\bid="([^"]+)"')
+# matplotlib's performance hint for legends placed with loc="best" on many points: a speed
+# note about someone else's figure, not a problem with the figure, so serialising ignores it.
+_SLOW_LEGEND_WARNING = r"Creating legend with loc=.best. can be slow"
 
 
 def _wrap(label: str) -> str:
@@ -196,7 +200,9 @@ def figure_to_svg(fig: Figure, id_prefix: str) -> str:
     fixed and every ``id`` (and each ``#id`` reference) gets ``id_prefix``.
     """
     buf = io.StringIO()
-    with matplotlib.rc_context({"svg.hashsalt": _SVG_SALT, "svg.fonttype": "path"}):
+    with matplotlib.rc_context({"svg.hashsalt": _SVG_SALT, "svg.fonttype": "path"}), \
+            warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_SLOW_LEGEND_WARNING)
         fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
     start = text.find("<svg")
@@ -211,5 +217,7 @@ def figure_to_svg(fig: Figure, id_prefix: str) -> str:
 def figure_to_png(fig: Figure, *, dpi: int = 150) -> bytes:
     """Serialise ``fig`` to PNG bytes (Agg; no timestamp, so reproducible)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_SLOW_LEGEND_WARNING)
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return buf.getvalue()
