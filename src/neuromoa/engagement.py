@@ -22,8 +22,8 @@ Parent and metabolite together (FACTS.md: "choose one series when comparing pare
 metabolite"): with ``series="common"`` (the default) a target where one reference holds values
 for every ligand present uses that reference for all of them (Tatsumi 1997 at SERT/NET/DAT,
 as :mod:`neuromoa.systems` does), and the note says the parent's single-compound default was
-set aside; where no reference holds both, each compound keeps its default and the row is
-flagged ``mixed_series`` with a note. ``series="default"`` keeps every compound's default
+set aside; where no reference holds both (or a value is the user's own, from ``user_files``),
+each compound keeps its default and the row is flagged ``mixed_series`` with a note. ``series="default"`` keeps every compound's default
 (flagged where mixed). A binding constant (Ki/KD) is never combined with a functional IC50 at
 one site: the second ligand is left out there, with a note (nortriptyline's binding KD at the
 unspecified "muscarinic" row against amitriptyline's functional IC50).
@@ -322,7 +322,9 @@ def _slot_affinities(kb: Any, ligands: Sequence[str], target: str, condition: st
             notes.append(note)
         if other is not None:
             affs[lig] = other
-    if source is None and series == "common" and len({a.source for a in affs.values()}) > 1:
+    # A user's own row is what they asked for: it is never swapped for a shipped series.
+    if (source is None and series == "common" and len({a.source for a in affs.values()}) > 1
+            and not any(a.user for a in affs.values())):
         common = set.intersection(*(_series_ids(kb, lig, target) for lig in affs))
         for ref in sorted(common):
             try:

@@ -127,3 +127,15 @@ def test_series_column_in_table():
     res = run("--dose", "150 mg", "--every", "24h")
     assert "series" in res.stdout and "(mixed)" in res.stdout and "tatsumi1997" in res.stdout
     assert "Harmer 2011" in res.stdout and "Redfern 2003" in res.stdout
+
+
+def test_user_row_is_not_swapped_for_a_common_series(tmp_path):
+    ours = tmp_path / "ours.csv"
+    ours.write_text("compound,target,species,measure,low,high,unit,reference,citation\n"
+                    "amitriptyline,SLC6A4,Human,Ki,1.15,1.15,nM,mylab,My lab 2026\n",
+                    encoding="utf-8")
+    out = json.loads(run("--dose", "150 mg", "--every", "24h", "--user-data", str(ours),
+                         "--json").stdout)
+    sert = next(t for t in out["targets"] if t["target"] == "SERT")
+    assert sert["series"] == {"amitriptyline": "mylab", "nortriptyline": "tatsumi1997"}
+    assert sert["mixed_series"] and sert["k_M"] == pytest.approx(1.15e-9)
