@@ -96,3 +96,15 @@ def test_spike_count_on_a_simulated_current_clamp_file(tmp_path):
     r = analyze_abf(tmp_path / "cc.abf", "spikes", window="0,0.5")
     assert [row["spike_count"] for row in r.sweeps] == [0, tr.spike_count]
     assert tr.spike_count > 5
+
+
+def test_failures_are_no_response_by_default_in_response_mode(shared_abf):
+    """README of the real file: only sweeps 1, 3, 6, 9 respond; without any threshold given,
+    the failures must still be 'no response' (noise-based detection), not tiny currents."""
+    path = shared_abf / "File_axon_7.abf"
+    res = analyze_abf(path, "response", baseline="0.10,0.45", window="0.45,2.5")
+    responding = [r["sweep"] for r in res.sweeps if r["status"] == "ok"]
+    assert responding == [1, 3, 6, 9]
+    # peak mode measures every sweep (a fully blocked current is a measurement, not a failure)
+    peaks = analyze_abf(path, "peak", baseline="0.10,0.45", window="0.45,2.5")
+    assert all(r["status"] == "ok" for r in peaks.sweeps)

@@ -147,3 +147,18 @@ def test_negative_or_nan_concentration_rejected(bad):
         ph.occupancy(bad, 1e-9)
     with pytest.raises(ParameterError):
         ph.michaelis_menten_rate(bad, 1.0, 1e-6)
+
+
+@pytest.mark.parametrize(("call", "what"), [
+    (lambda: ph.michaelis_menten_rate(1e-7, -5.0, 1e-6), "'vmax'"),
+    (lambda: ph.michaelis_menten_rate(1e-7, np.nan, 1e-6), "'vmax'"),
+    (lambda: ph.gaddum_response(1e-6, 1e-6, emax=np.nan), "'emax'"),
+    (lambda: ph.operational_response(1e-6, 1e-6, 3.0, emax=-1.0), "'emax'"),
+    (lambda: ph.one_site_competition(1e-8, np.nan, 1e-9, 1e-9, 0.0, 100.0), "'log_ki'"),
+    (lambda: ph.combined_fractional_block([1e-6], [1e-6, 2e-6]), "one value of each"),
+    (lambda: ph.competitive_occupancy([np.inf, 1e-9], [1e-9, 1e-9]), "'concs'"),
+    (lambda: ph.competitive_occupancy([1e-9, 1e-9, 1e-9], [1e-9, 1e-9]), "one value of each"),
+])
+def test_no_silent_nan_negative_or_misshaped_result(call, what):
+    with pytest.raises(ParameterError, match=what):
+        call()

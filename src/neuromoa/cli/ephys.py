@@ -140,7 +140,7 @@ def analyze(
     threshold: Annotated[str, typer.Option(help="Spike threshold, e.g. '0 mV' or '0'.")] = "0 mV",
     direction: Annotated[str, typer.Option(help="auto, inward or outward.")] = "auto",
     min_response: Annotated[str | None, typer.Option(
-        help="Smaller |peak| is 'no response', e.g. '12 pA'.")] = None,
+        help="Smaller |peak| is 'no response', e.g. '12 pA' (default in --mode response: 15 baseline-noise SDs).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Per-sweep peaks, response kinetics, spike counts or membrane test of an ABF file."""
@@ -153,7 +153,7 @@ def analyze(
         except ValueError as exc:
             raise InputError(f"--sweeps {sweeps!r} must be integers separated by commas.") from exc
     thr = 0.0 if threshold.strip() in {"0", "0.0"} else as_volts(threshold, what="--threshold")
-    min_a = 0.0 if min_response is None else as_amperes(min_response, what="--min-response")
+    min_a = None if min_response is None else as_amperes(min_response, what="--min-response")
     res = analyze_abf(file, mode, channel=channel, sweeps=sweep_list, baseline=baseline,
                       window=window, steady=steady, threshold_V=thr, direction=direction,
                       min_response_A=min_a)

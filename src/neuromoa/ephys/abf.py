@@ -20,7 +20,10 @@ Modes:
 
 Sweeps are flagged ``"not credible"`` when the seal has broken down — a huge sustained current:
 |baseline| or |late current − baseline| above ``seal_limit_A`` — and ``"no response"`` when
-|peak| < ``min_response_A``.
+|peak| < ``min_response_A``, or, by default in ``response`` mode, when |peak| is below
+``DETECTION_SNR`` standard deviations of the baseline noise (a failure to respond is reported as
+"no response", never as a tiny current). ``peak`` mode applies no default threshold: a fully
+blocked current is a measurement of ~0, not a failure.
 """
 
 from __future__ import annotations
@@ -46,6 +49,11 @@ _UNIT_SI = {"pA": 1e-12, "nA": 1e-9, "uA": 1e-6, "µA": 1e-6, "mA": 1e-3, "A": 1
 SEAL_LIMIT_A = 1e-9
 #: Fraction of the sweep at its end used to test for a sustained current (assumption).
 LATE_FRACTION = 0.05
+#: Default response detection: |peak| must exceed this many baseline-noise SDs. Assumption:
+#: the extreme of ~10^3 samples of Gaussian noise lies ~4 SD from the mean, and slow drift in real
+#: recordings adds a few SD more (File_axon_7's failures reach 10 SD, its responses exceed 400 SD);
+#: give ``min_response_A`` (``--min-response``) to use an absolute threshold instead.
+DETECTION_SNR = 15.0
 #: Capacitance-by-charge integration window after the step onset (s): README of the real
 #: model-cell file (20 ms).
 CHARGE_WINDOW_S = 0.02
@@ -130,7 +138,7 @@ def analyze_abf(path: str | Path, mode: str = "peak", *, channel: int = 0,
                 window: tuple[float, float] | str | None = None,
                 steady: tuple[float, float] | str | None = None,
                 threshold_V: float = 0.0, direction: str = "auto",
-                min_response_A: float = 0.0, seal_limit_A: float = SEAL_LIMIT_A,
+                min_response_A: float | None = None, seal_limit_A: float = SEAL_LIMIT_A,
                 charge_window_s: float = CHARGE_WINDOW_S) -> AbfAnalysis:
     """Analyse an ABF file sweep by sweep.
 
@@ -148,8 +156,10 @@ def analyze_abf(path: str | Path, mode: str = "peak", *, channel: int = 0,
     threshold_V : float
         Spike threshold (V), ``spikes`` mode.
     direction : {"auto", "inward", "outward"}
-    min_response_A : float
-        |peak| below this → status ``"no response"`` (e.g. 12e-12 for File_axon_7).
+    min_response_A : float, optional
+        |peak| below this → status ``"no response"`` (e.g. 12e-12 for File_axon_7). Default:
+        ``DETECTION_SNR`` × the SD of the baseline window, per sweep, in ``response`` mode, and
+        no threshold in ``peak`` mode; 0 disables detection.
     seal_limit_A : float
         Sustained current beyond this → ``"not credible"``.
 
@@ -211,7 +221,10 @@ def analyze_abf(path: str | Path, mode: str = "peak", *, channel: int = 0,
             cmd = np.asarray(abf.sweepC, dtype=float) * _UNIT_SI.get(abf.dacUnits[channel], 1e-3)
             rows.append(_memtest(t, y, cmd, s, charge_window_s, seal_limit_A))
         else:
-            rows.append(_peak(t, y, base_w, win, steady_w, s, direction, min_response_A,
+            min_resp = min_response_A
+            if min_resp is None and mode == "peak":
+                min_resp = 0.0
+            rows.append(_peak(t, y, base_w, win, steady_w, s, direction, min_resp,
                               seal_limit_A, mode == "response"))
     return AbfAnalysis(file, mode, channel, units, tuple(rows), _summary(mode, rows))
 
@@ -243,12 +256,24 @@ def _peak(t, y, base_w, win, steady_w, s, direction, min_resp, seal_limit, kinet
     problem = _seal(t, y, base, seal_limit)
     if problem:
         row.update(status="not credible", message=problem)
-    elif abs(peak) < min_resp:
-        row.update(status="no response",
-                   message=f"|peak| {abs(peak) * 1e12:.1f} pA < {min_resp * 1e12:.1f} pA")
+    else:
+        if min_resp is None:
+            noise = _sd_in(t, y, base_w)
+            threshold, why = DETECTION_SNR * noise, (f"{DETECTION_SNR:g} × baseline noise SD "
+                                                     f"{noise * 1e12:.2f} pA")
+        else:
+            threshold, why = min_resp, "--min-response"
+        if abs(peak) < threshold:
+            row.update(status="no response",
+                       message=f"|peak| {abs(peak) * 1e12:.1f} pA < {threshold * 1e12:.1f} pA ({why})")
     if kinetics:
         row.update(_kinetics(tw, yw, i, peak, t, y - base, steady_w, row["status"] == "ok"))
     return row
+
+
+def _sd_in(t, y, w) -> float:
+    sel = (t >= w[0]) & (t < w[1])
+    return float(np.std(y[sel], ddof=1)) if np.count_nonzero(sel) > 1 else 0.0
 
 
 def _kinetics(tw, yw, i, peak, t, y, steady_w, ok) -> dict:

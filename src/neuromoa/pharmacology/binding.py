@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neuromoa.pharmacology._checks import nonneg, positive, scalar_or_array
+from neuromoa.pharmacology._checks import finite, nonneg, positive, scalar_or_array
 
 __all__ = [
     "cheng_prusoff_binding",
@@ -102,8 +102,11 @@ def one_site_competition(conc, log_ki, radioligand, kd, bottom, top):
     radioligand, kd : radioligand concentration and its Kd, mol/L.
     bottom, top : plateaus (any response unit).
     """
-    c = nonneg(conc, "conc", "one_site_competition")
-    ic50 = 10.0 ** np.asarray(log_ki, dtype=float) * (
+    owner = "one_site_competition"
+    c = nonneg(conc, "conc", owner)
+    bottom = finite(bottom, "bottom", owner)
+    top = finite(top, "top", owner)
+    ic50 = 10.0 ** finite(log_ki, "log_ki", owner) * (
         1.0 + nonneg(radioligand, "radioligand", "one_site_competition")
         / positive(kd, "kd", "one_site_competition"))
     return scalar_or_array(bottom + (top - bottom) / (1.0 + c / ic50))

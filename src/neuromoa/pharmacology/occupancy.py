@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from neuromoa.errors import ParameterError
-from neuromoa.pharmacology._checks import nonneg, positive, scalar_or_array
+from neuromoa.pharmacology._checks import (
+    finite,
+    nonneg,
+    positive,
+    same_length_last_axis,
+    scalar_or_array,
+)
 
 __all__ = ["apparent_k_two_state", "competitive_occupancy", "occupancy"]
 
@@ -72,8 +78,9 @@ def competitive_occupancy(concs, ks):
     >>> competitive_occupancy([1e-9, 1e-9], [1e-9, 1e-9]).round(4).tolist()
     [0.3333, 0.3333]
     """
-    c = nonneg(concs, "concs", "competitive_occupancy")
+    c = finite(concs, "concs", "competitive_occupancy", low=0.0)
     kk = positive(ks, "ks", "competitive_occupancy")
+    same_length_last_axis(c, kk, ("concs", "ks"), "competitive_occupancy")
     c, kk = np.broadcast_arrays(c, kk)
     r = c / kk
     return r / (1.0 + r.sum(axis=-1, keepdims=True))

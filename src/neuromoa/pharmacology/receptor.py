@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neuromoa.errors import ParameterError
-from neuromoa.pharmacology._checks import nonneg, positive, scalar_or_array
+from neuromoa.pharmacology._checks import finite, nonneg, positive, scalar_or_array
 
 __all__ = ["SchildFit", "dose_ratio", "gaddum_response", "operational_response", "schild_fit"]
 
@@ -44,8 +44,9 @@ def gaddum_response(agonist, ka, antagonist=0.0, kb=np.inf, emax=1.0, hill=1.0):
     b = nonneg(antagonist, "antagonist", "gaddum_response")
     kbb = positive(kb, "kb", "gaddum_response")
     n = positive(hill, "hill", "gaddum_response")
+    em = finite(emax, "emax", "gaddum_response", low=0.0)
     kapp = k * (1.0 + b / kbb)
-    return scalar_or_array(emax * a**n / (a**n + kapp**n))
+    return scalar_or_array(em * a**n / (a**n + kapp**n))
 
 
 def operational_response(agonist, ka, tau, emax=1.0, n=1.0, antagonist=0.0, kb=np.inf):
@@ -67,9 +68,10 @@ def operational_response(agonist, ka, tau, emax=1.0, n=1.0, antagonist=0.0, kb=n
     nn = positive(n, "n", "operational_response")
     b = nonneg(antagonist, "antagonist", "operational_response")
     kbb = positive(kb, "kb", "operational_response")
+    em = finite(emax, "emax", "operational_response", low=0.0)
     occ_term = (a + k * (1.0 + b / kbb)) ** nn
     ta = (t * a) ** nn
-    return scalar_or_array(emax * ta / (occ_term + ta))
+    return scalar_or_array(em * ta / (occ_term + ta))
 
 
 @dataclass(frozen=True)

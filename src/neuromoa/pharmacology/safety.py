@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neuromoa.pharmacology._checks import nonneg, positive, scalar_or_array
+from neuromoa.pharmacology._checks import nonneg, positive, same_length_last_axis, scalar_or_array
 
 __all__ = ["combined_fractional_block", "safety_margin"]
 
@@ -36,5 +36,6 @@ def combined_fractional_block(concs, ic50s):
     """
     c = nonneg(concs, "concs", "combined_fractional_block")
     i = positive(ic50s, "ic50s", "combined_fractional_block")
+    same_length_last_axis(c, i, ("concs", "ic50s"), "combined_fractional_block")
     r = np.sum(c / i, axis=-1)
     return scalar_or_array(r / (1.0 + r))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from neuromoa.errors import ParameterError
-from neuromoa.pharmacology._checks import nonneg, positive, scalar_or_array
+from neuromoa.pharmacology._checks import finite, nonneg, positive, scalar_or_array
 
 __all__ = ["michaelis_menten_rate"]
 
@@ -35,4 +33,5 @@ def michaelis_menten_rate(substrate, vmax, km, inhibitors=(), kis=()):
     for j, (ij, kij) in enumerate(zip(inhibitors, kis, strict=True)):
         factor = factor + nonneg(ij, f"inhibitors[{j}]", "michaelis_menten_rate") / positive(
             kij, f"kis[{j}]", "michaelis_menten_rate")
-    return scalar_or_array(np.asarray(vmax, dtype=float) * s / (k * factor + s))
+    vm = finite(vmax, "vmax", "michaelis_menten_rate", low=0.0)
+    return scalar_or_array(vm * s / (k * factor + s))
