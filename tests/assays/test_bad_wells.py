@@ -151,3 +151,12 @@ def test_cli_header_only_file_is_one_line_exit_2(tmp_path):
     assert res.exit_code == 2
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
     assert len(lines) == 1 and "no wells" in lines[0]
+
+
+def test_cli_figure_skips_a_failed_first_plate(three, tmp_path):
+    path, _ = _broken(three, tmp_path / "bad.csv", "P1-1", "B4", "counts", "abc")
+    fig = tmp_path / "fig.svg"
+    res = runner.invoke(_app(), ["assay", "analyze", "uptake", str(path), "--plot", str(fig)])
+    assert res.exit_code == 0, res.output
+    assert fig.stat().st_size > 1000
+    assert "plate P1-2" in fig.read_text()  # the first analysed plate is drawn

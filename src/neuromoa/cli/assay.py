@@ -31,6 +31,10 @@ def _nm(x: float | None) -> str:
     return "—" if x is None or not math.isfinite(x) else f"{x * 1e9:.4g}"
 
 
+def _fixed(x: float) -> str:
+    return "—" if not math.isfinite(x) else f"{x:.2f}"
+
+
 @assay_app.command("simulate")
 @handle_errors
 def simulate(
@@ -83,7 +87,7 @@ def analyze(
     kd: str = typer.Option(None, "--kd", help="Binding Kd of the radioligand, e.g. '14 nM'."),
     keep_outliers: bool = typer.Option(False, "--keep-outliers", help="Do not exclude ROUT outliers."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    plot: Path = typer.Option(None, "--plot", help="Write a figure (svg/png/pdf) of the first plate."),
+    plot: Path = typer.Option(None, "--plot", help="Write a figure (svg/png/pdf) of the first analysed plate."),
 ) -> None:
     """Analyse plate(s): IC50, Ki with 95% CI, Hill, Z', depletion and flags per plate.
 
@@ -121,7 +125,7 @@ def analyze(
         ci = f"{_nm(r.ki_ci95_M[0])}–{_nm(r.ki_ci95_M[1])}"
         flags = "; ".join(r.flags) or (r.message if r.status == "failed" else "")
         table.add_row(r.plate, r.compound, r.status, _nm(r.ic50_M), _nm(r.ki_M), ci,
-                      f"{r.hill:.2f}", f"{r.z_prime:.2f}", flags)
+                      _fixed(r.hill), _fixed(r.z_prime), flags)
     console.print(table)
     for r in result.results:
         if r.depletion_fraction is not None and r.status != "failed":
