@@ -17,7 +17,7 @@ from scipy import special
 
 from neuromoa.errors import InputError, ParameterError
 from neuromoa.fitting import _kernels as K
-from neuromoa.fitting.results import FLAGS, BatchFit, Comparison, CurveFit
+from neuromoa.fitting.results import FLAGS, BatchFit, Comparison, CurveFit, status_codes
 
 __all__ = ["aicc", "compare_fits", "compare_models", "f_test"]
 
@@ -131,7 +131,9 @@ def global_fit(sep: BatchFit, pk: dict, shared_k: list[int], fixed: dict[int, fl
     """Refit the curves of ``sep`` with parameters ``shared_k`` common to all of them."""
     from neuromoa.fitting.engine import LEVEL
 
-    fitted = np.flatnonzero(sep.status_code != 2)
+    # every curve the optimiser ran on, including those whose separate fit is withheld
+    # (unstable, no effect): shared parameters may determine what a curve alone cannot
+    fitted = np.flatnonzero(np.isfinite(sep.rss))
     if fitted.size < 2:
         raise InputError("a shared-parameter fit needs at least two curves that fit "
                          "separately.")
@@ -239,7 +241,7 @@ def global_fit(sep: BatchFit, pk: dict, shared_k: list[int], fixed: dict[int, fl
         pos += e - s
     ci_lo = params - tq * se
     ci_hi = params + tq * se
-    status = np.where(sep.status_code == 2, 2, np.where(bits != 0, 1, 0))
+    status = status_codes(np.isfinite(sep.rss), bits)
     rss_sep = float(np.sum(sep.rss[fitted]))
     df_sep = int(np.sum(sep.df[fitted]))
     k_sep = int(free.sum()) * nc
