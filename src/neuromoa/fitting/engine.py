@@ -527,12 +527,12 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     # responses match the uninhibited level: IC50 > highest tested concentration), else 'flat'.
     dfn = k_free - 1
     if dfn >= 1:
+        # P ≥ alpha  ⇔  F ≤ the F(dfn, df) quantile at 1 − alpha (one quantile per distinct df)
         testable = fitted & (df > 0)
+        fcrit = _quantile_by_df(lambda d: special.fdtri(dfn, d, 1.0 - NO_EFFECT_ALPHA), df)
         with np.errstate(divide="ignore", invalid="ignore"):
-            fstat = np.where(testable, np.maximum(st[:, 0] - rss, 0.0) / dfn
-                             / (rss / np.maximum(df, 1)), np.nan)
-            p_effect = special.fdtrc(dfn, np.maximum(df, 1), np.where(testable, fstat, 0.0))
-        none = testable & (p_effect >= NO_EFFECT_ALPHA)
+            fstat = np.maximum(st[:, 0] - rss, 0.0) / dfn / (rss / np.maximum(df, 1))
+        none = testable & (fstat <= fcrit)
         # no estimates are reported for these curves: drop the flags that judge estimates
         bits[none] &= ~_ESTIMATE_FLAGS
         bits[none & pk["vehicle"]] |= FLAGS["no_effect"]

@@ -594,7 +594,7 @@ class BatchFit:
     def _json_parts(self) -> list:
         import json
 
-        from neuromoa.fitting._jsontext import format_rows_bytes
+        from neuromoa.fitting._jsontext import format_records, format_rows_bytes
 
         n = len(self)
         shift = self.shift
@@ -656,11 +656,18 @@ class BatchFit:
             tpre.append(',"outliers":')
         raw_idx = np.full(n, len(table), dtype=np.int64)
         table.append("null")
-        for i in np.flatnonzero(self.withheld):
-            raw = self._raw_named(int(i))
-            if raw:
-                raw_idx[i] = len(table)
-                table.append(json.dumps({k: _f(v) for k, v in raw.items()}))
+        rows = np.flatnonzero(self.withheld & np.isfinite(self.params).any(axis=1))
+        if rows.size:  # the optimiser's values of withheld curves, formatted by the kernel
+            raw = self.params[rows].copy()
+            raw[:, K.LOGC] -= shift
+            keys = list(names)
+            if loc != "log_ic50":
+                raw = np.column_stack([raw, self.params[rows, K.LOGC]])
+                keys.append("log_ic50")
+            texts = format_records(raw, ["{" * (j == 0) + ("," if j else "") + f'"{k}":'
+                                         for j, k in enumerate(keys)])
+            raw_idx[rows] = len(table) + np.arange(rows.size)
+            table += [t + "}" for t in texts]
         cols_idx.append(raw_idx)
         tpre.append(',"raw":')
         body = format_rows_bytes(np.column_stack(cols), ["," + pre[0]] + pre[1:], is_int,
