@@ -17,7 +17,14 @@ from scipy import special
 
 from neuromoa.errors import InputError, ParameterError
 from neuromoa.fitting import _kernels as K
-from neuromoa.fitting.results import FLAGS, BatchFit, Comparison, CurveFit, status_codes
+from neuromoa.fitting.results import (
+    FLAGS,
+    NO_EFFECT_FLAGS,
+    BatchFit,
+    Comparison,
+    CurveFit,
+    status_codes,
+)
 
 __all__ = ["aicc", "compare_fits", "compare_models", "f_test"]
 
@@ -211,7 +218,11 @@ def global_fit(sep: BatchFit, pk: dict, shared_k: list[int], fixed: dict[int, fl
     r2 = sep.r2.copy()
     df = sep.df.copy()
     bits = sep.flag_bits.copy()
-    keep_bits = FLAGS["missing_values"] | FLAGS["outliers"] | FLAGS["too_few_points"]
+    # flags about the data survive; so does the separate fit's verdict of no concentration-
+    # dependent effect (a curve's own data decide that; it still informs the shared parameters
+    # but reports no location of its own)
+    keep_bits = (FLAGS["missing_values"] | FLAGS["outliers"] | FLAGS["too_few_points"]
+                 | NO_EFFECT_FLAGS)
     pos = 0
     for j, i in enumerate(fitted):
         s, e = segs[j]
@@ -234,7 +245,7 @@ def global_fit(sep: BatchFit, pk: dict, shared_k: list[int], fixed: dict[int, fl
         df[i] = df_tot
         bits[i] &= keep_bits
         xr = sep.xrange[i]
-        if free[K.LOGC] and not xr[0] <= p[K.LOGC] <= xr[1]:
+        if free[K.LOGC] and not bits[i] & NO_EFFECT_FLAGS and not xr[0] <= p[K.LOGC] <= xr[1]:
             bits[i] |= FLAGS["ic50_outside_range"]
         if not sol.success:
             bits[i] |= FLAGS["not_converged"]
