@@ -35,8 +35,8 @@ _EXPORTS: dict[str, str] = {
     **{name: "neuromoa.kb" for name in ("Affinity", "Compound", "Constant", "KnowledgeBase",
                                         "Target", "import_chembl", "import_gtopdb", "load_kb")},
     # exposure and engagement
-    **{name: "neuromoa.exposure" for name in ("ExposureResult", "Regimen", "simulate_exposure",
-                                              "steady_state_unbound_brain")},
+    **{name: "neuromoa.exposure" for name in ("ExposureResult", "Regimen", "daily_dose_note",
+                                              "simulate_exposure", "steady_state_unbound_brain")},
     **{name: "neuromoa.engagement" for name in ("EngagementResult", "engage",
                                                 "engagement_curves", "safety_margins")},
     # fitting

@@ -15,7 +15,18 @@ slope 1), and the ``note`` column says so. A range (M1–M5 11–24 nM, H1 0.5�
 ``occupancy_low`` (at the high K) and ``occupancy_high`` (at the low K); ``occupancy`` uses
 the geometric mean. The knowledge base's default row is used unless ``source=`` selects
 another (e.g. ``"tatsumi1997"``: SERT 4.3 nM instead of the document's 3.45 nM); the
-``reference`` column says which row was used.
+``reference`` column says which row was used and ``series`` which reference each compound's
+value came from.
+
+Parent and metabolite together (FACTS.md: "choose one series when comparing parent and
+metabolite"): with ``series="common"`` (the default) a target where one reference holds values
+for every ligand present uses that reference for all of them (Tatsumi 1997 at SERT/NET/DAT,
+as :mod:`neuromoa.systems` does), and the note says the parent's single-compound default was
+set aside; where no reference holds both (or a value is the user's own, from ``user_files``),
+each compound keeps its default and the row is flagged ``mixed_series`` with a note. ``series="default"`` keeps every compound's default
+(flagged where mixed). A binding constant (Ki/KD) is never combined with a functional IC50 at
+one site: the second ligand is left out there, with a note (nortriptyline's binding KD at the
+unspecified "muscarinic" row against amitriptyline's functional IC50).
 
 Concentrations: ``conc`` is the unbound concentration at the target; ``plasma`` a total plasma
 level, converted with the unbound fraction and Kp,uu (:math:`C_{u,brain} = K_{p,uu} f_u C`,
@@ -24,51 +35,62 @@ concentrations of parent *and* metabolite from :mod:`neuromoa.exposure`.
 
 Safety margins (:func:`safety_margins`): IC50 / unbound Cmax for hERG and the cardiac Na+
 channel (Nav1.5/hH1, inactivated and resting), with the combined parent + metabolite block,
-flagged against the 30-fold threshold (Redfern et al. 2003, Cardiovasc Res 58:32) and, for
-Nav1.5, the ~15-fold level at which QRS prolongation appears on average (Harmer et al. 2011,
-Br J Pharmacol 164:260).
+each flagged against its own level: hERG against the 30-fold threshold (Redfern et al. 2003,
+Cardiovasc Res 58:32), Nav1.5 against the ~15-fold level at which QRS prolongation appears on
+average (Harmer et al. 2011, Br J Pharmacol 164:260); both levels are knowledge-base constants
+(``herg_margin_threshold``, ``qrs_nav15_ratio``) with their sources.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+import os
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from neuromoa.errors import InputError, ParameterError, check_number
+from neuromoa.errors import InputError, NeuromoaWarning, ParameterError, check_number
 from neuromoa.exposure import (
     DEFAULT_KP_UU,
     Regimen,
+    daily_dose_note,
     pk_compound,
     simulate_exposure,
 )
 from neuromoa.kb import load_kb
 from neuromoa.pharmacology import combined_fractional_block, competitive_occupancy, safety_margin
-from neuromoa.units import as_molar
+from neuromoa.units import as_molar, format_molar
 
 __all__ = [
+    "SERIES_MODES",
     "EngagementResult",
     "engage",
     "engagement_curves",
     "safety_margins",
 ]
 
-#: Provisional hERG safety margin threshold, IC50 / unbound Cmax (Redfern et al. 2003).
-HERG_MARGIN_THRESHOLD = 30.0
-#: QRS prolongation is seen on average at unbound Cmax about 15-fold below the Nav1.5 IC50
-#: (Harmer et al. 2011, FACTS.md).
-QRS_MARGIN_LEVEL = 15.0
+#: Safety-margin level per target: the knowledge-base constant holding it and the citation
+#: shown in the flag. hERG: provisional 30-fold threshold, IC50 / unbound Cmax (Redfern et al.
+#: 2003); Nav1.5: QRS prolongation on average at unbound Cmax ~15-fold below the IC50 (Harmer
+#: et al. 2011). Values and sources in data/kb/constants.csv.
+SAFETY_LEVELS = {"hERG": ("herg_margin_threshold", "threshold (Redfern 2003)"),
+                 "Nav1.5": ("qrs_nav15_ratio", "QRS level (Harmer 2011)")}
 #: Targets whose margins are computed (cardiac liabilities).
-SAFETY_TARGETS = ("hERG", "Nav1.5")
+SAFETY_TARGETS = tuple(SAFETY_LEVELS)
+#: How parent and metabolite values are chosen at one target (see the module docstring).
+SERIES_MODES = ("common", "default")
+#: Equilibrium dissociation constants (binding, or Schild KB/pA2) versus functional potencies;
+#: values of different kinds are not combined at one site.
+_AFFINITY_MEASURES = frozenset({"ki", "kd", "kb", "pki", "pkd", "pkb", "pa2"})
 
 TARGET_COLUMNS = [
     "target", "condition", "species", "occupancy", "occupancy_low", "occupancy_high",
     "consequence", "effect_class", "family", "measure", "k_M", "k_low_M", "k_high_M",
-    "reference", "occupancy_by_compound", "note",
+    "reference", "series", "mixed_series", "occupancy_by_compound", "note",
 ]
 
 
@@ -93,6 +115,14 @@ class EngagementResult:
     species, source : str or None
         The species asked for and the source selected (``None`` = the knowledge base default).
     kp_uu : float
+    series : str
+        ``"common"`` or ``"default"`` (:data:`SERIES_MODES`).
+    in_vivo_scaling : dict[str, float]
+        Factor applied to K per target id (empty = 1 everywhere).
+    user_files : tuple of str
+        User knowledge-base files merged over the shipped one.
+    notes : tuple of str
+        Caveats of the whole run (mixed series, dose above the label, conversions).
     """
 
     compound: str
@@ -105,6 +135,9 @@ class EngagementResult:
     source: str | None = None
     kp_uu: float = DEFAULT_KP_UU
     notes: tuple[str, ...] = field(default_factory=tuple)
+    series: str = "common"
+    in_vivo_scaling: dict[str, float] = field(default_factory=dict)
+    user_files: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """The targets table (a copy)."""
@@ -133,6 +166,9 @@ class EngagementResult:
             "species": self.species,
             "source": self.source,
             "kp_uu": self.kp_uu,
+            "series": self.series,
+            "in_vivo_scaling": dict(self.in_vivo_scaling),
+            "user_files": list(self.user_files),
             "unbound_M": dict(self.unbound_M),
         }
         if self.exposure is not None:
@@ -237,41 +273,114 @@ def _metabolite_affinity(kb: Any, ligand: str, target: str, condition: str, spec
             except InputError:
                 continue
             note = ""
-            if cond is None and condition and aff.condition.lower() != condition.lower():
+            if (cond is None and condition and aff.condition.lower() != condition.lower()
+                    and not (_unspecified(aff.condition) and _unspecified(condition))):
                 note = (f"{ligand} value measured under {aff.condition or 'unspecified'!r}, "
                         f"applied to {condition!r}")
             return aff, note
     return None, f"{ligand}: no usable value at {target} for {condition!r} (ignored here)"
 
 
-def _engagement_table(compound: str, unbound: Mapping[str, float], *, species: str,
-                      source: str | None, in_vivo_scaling: Mapping[str, float] | None
+def _series_ids(kb: Any, compound: str, target: str) -> set[str]:
+    """Reference ids (as given and as corrected) of every row of ``compound`` at ``target``."""
+    rows = kb.activities(compound=compound, target=target)
+    return {x.strip() for col in ("reference", "corrected_reference") for v in rows[col]
+            for x in str(v).split(";") if x.strip()}
+
+
+def _subtype_note(kb: Any, aff: Any) -> str:
+    """A note when the value was measured without subtype resolution (more genes than the
+    target's), e.g. nortriptyline's human-brain muscarinic KD applied to M1 (Cusack 1994)."""
+    rows = kb.activities(compound=aff.compound, target=aff.target)
+    rows = rows[rows["key"] == aff.key]
+    if rows.empty:
+        return ""
+    measured = {g.strip().upper() for g in str(rows.iloc[0]["gene"]).split(";") if g.strip()}
+    own = {g.upper() for g in kb.target(aff.target).genes}
+    if measured and own and own < measured:
+        return (f"{aff.compound}: value not subtype-resolved (measured at "
+                f"{', '.join(sorted(measured))}) applied to {aff.target} ({aff.source}, "
+                f"confidence {aff.confidence})")
+    return ""
+
+
+def _slot_affinities(kb: Any, ligands: Sequence[str], target: str, condition: str,
+                     species: str, source: str | None, series: str
+                     ) -> tuple[dict[str, Any], list[str], bool]:
+    """The value of each ligand at one target × condition, the notes, and the mixed flag.
+
+    The first ligand is the compound given; the others (its metabolite) compete with it. See
+    the module docstring for how ``series`` chooses between defaults and one common series.
+    """
+    comp = ligands[0]
+    aff, note0 = _affinity(kb, comp, target, condition, species, source)
+    notes = [note0] if note0 else []
+    affs = {comp: aff}
+    for lig in ligands[1:]:
+        other, note = _metabolite_affinity(kb, lig, target, aff.condition, species, source)
+        if note:
+            notes.append(note)
+        if other is not None:
+            affs[lig] = other
+    # A user's own row is what they asked for: it is never swapped for a shipped series.
+    if (source is None and series == "common" and len({a.source for a in affs.values()}) > 1
+            and not any(a.user for a in affs.values())):
+        common = set.intersection(*(_series_ids(kb, lig, target) for lig in affs))
+        for ref in sorted(common):
+            try:
+                swapped = {lig: kb.affinity(lig, target, condition=a.condition or None,
+                                            species=species, source=ref)
+                           for lig, a in affs.items()}
+            except InputError:
+                continue
+            notes.append(f"one series for {' and '.join(affs)}: {ref} (FACTS.md: one series "
+                         f"when comparing parent and metabolite); {comp}'s single-compound "
+                         f"default {format_molar(aff.value_M)} ({aff.source}, {aff.key}) "
+                         "set aside here")
+            affs, aff = swapped, swapped[comp]
+            break
+    for lig in list(affs)[1:]:
+        if _is_affinity(affs[lig].measure) != _is_affinity(aff.measure):
+            notes.append(f"{lig}: its {affs[lig].measure} ({affs[lig].source}) is not combined "
+                         f"with {comp}'s {aff.measure} ({aff.source}): binding constant and "
+                         "functional potency differ in kind (ignored here)")
+            del affs[lig]
+    for a in affs.values():
+        sub = _subtype_note(kb, a)
+        if sub:
+            notes.append(sub)
+    mixed = len({a.source for a in affs.values()}) > 1
+    if mixed:
+        notes.append("mixed series: " + ", ".join(f"{lig} {a.source}" for lig, a in affs.items())
+                     + " (no one reference holds both here; compare parent and metabolite "
+                     "with care)")
+    return affs, notes, mixed
+
+
+def _unspecified(condition: str) -> bool:
+    return condition.strip().lower() in ("", "not specified")
+
+
+def _is_affinity(measure: str) -> bool:
+    return measure.strip().lower() in _AFFINITY_MEASURES
+
+
+def _engagement_table(kb: Any, compound: str, unbound: Mapping[str, float], *, species: str,
+                      source: str | None, scaling: Mapping[str, float], series: str
                       ) -> pd.DataFrame:
-    kb = load_kb()
     comp = kb.compound(compound).id
-    if source is not None:
-        _check_source(kb, [comp, *unbound], source)
     ligands = [comp] + [c for c in unbound if c != comp]
-    scaling = {kb.target(t).id: check_number(v, f"in_vivo_scaling[{t}]", "engage", low=0,
-                                             low_open=True)
-               for t, v in (in_vivo_scaling or {}).items()}
     rows = []
     for target, condition in _slots(kb, comp):
-        aff, note0 = _affinity(kb, comp, target, condition, species, source)
-        notes = [note0] if note0 else []
+        affs, notes, mixed = _slot_affinities(kb, ligands, target, condition, species, source,
+                                              series)
+        aff = affs[comp]
         if aff.measure.upper() == "IC50":
-            notes.append("functional IC50 used as the affinity (channel block, Hill slope 1)")
+            notes.insert(0, "functional IC50 used as the affinity (channel block, Hill slope 1)")
         if aff.mode == "agonist":
             notes.append("agonist: fraction of receptors bound, not activation")
         if aff.species.lower() not in (species.lower(),):
             notes.append(f"measured in species {aff.species!r}")
-        affs = {comp: aff}
-        for lig in ligands[1:]:
-            other, note = _metabolite_affinity(kb, lig, target, aff.condition, species, source)
-            if note:
-                notes.append(note)
-            if other is not None:
-                affs[lig] = other
         scale = scaling.get(target, 1.0)
         if scale != 1.0:
             notes.append(f"in-vivo scaling x{scale:g} applied to K")
@@ -300,6 +409,8 @@ def _engagement_table(compound: str, unbound: Mapping[str, float], *, species: s
             "k_low_M": aff.low_M * scale,
             "k_high_M": aff.high_M * scale,
             "reference": "; ".join(refs),
+            "series": {lig: affs[lig].source for lig in present},
+            "mixed_series": mixed,
             "occupancy_by_compound": {lig: float(th) for lig, th in zip(present, theta,
                                                                         strict=True)},
             "note": "; ".join(notes),
@@ -313,7 +424,8 @@ def engage(compound: str, *, conc: Any = None, plasma: Any = None, dose: Any = N
            every: Any = None, days: Any = None, base: bool = False, species: str = "human",
            source: str | None = None, kp_uu: float = DEFAULT_KP_UU,
            in_vivo_scaling: Mapping[str, float] | None = None,
-           targets: Sequence[str] | None = None) -> EngagementResult:
+           targets: Sequence[str] | None = None, series: str = "common",
+           user_files: Iterable[str | os.PathLike[str]] = ()) -> EngagementResult:
     """Fractional occupancy of every target of ``compound`` at a concentration or a dose.
 
     Give exactly one of ``conc``, ``plasma`` or ``dose``.
@@ -335,7 +447,8 @@ def engage(compound: str, *, conc: Any = None, plasma: Any = None, dose: Any = N
     species : str
         Preferred species of the affinity values (default human; fallbacks are noted).
     source : str, optional
-        Reference id, origin or row key selecting non-default values (e.g. "tatsumi1997").
+        Reference id, origin or row key selecting non-default values for every compound
+        (e.g. "tatsumi1997"); overrides ``series``.
     kp_uu : float
         Unbound brain / unbound plasma ratio (default 1, assumption; FACTS.md).
     in_vivo_scaling : mapping target → factor, optional
@@ -343,6 +456,14 @@ def engage(compound: str, *, conc: Any = None, plasma: Any = None, dose: Any = N
         in-vitro prediction, FACTS.md); default 1 everywhere.
     targets : sequence of str, optional
         Keep only these targets (ids or HGNC symbols); default every target with a value.
+    series : {"common", "default"}
+        With a metabolite present: ``"common"`` uses one reference for parent and metabolite
+        at a target where one holds both (Tatsumi 1997 at SERT/NET/DAT), ``"default"`` each
+        compound's default value. Mixed-series rows are flagged either way. No effect on a
+        concentration or plasma level of one compound.
+    user_files : iterable of path-like
+        Knowledge-base CSV files of your own, merged over the shipped one
+        (:func:`neuromoa.kb.load_kb`).
 
     Returns
     -------
@@ -362,12 +483,17 @@ def engage(compound: str, *, conc: Any = None, plasma: Any = None, dose: Any = N
     if every is not None and dose is None:
         raise InputError("engage: 'every' needs a dose (e.g. dose='150 mg', every='24h').")
     kp_uu = check_number(kp_uu, "kp_uu", "engage", low=0, low_open=True)
-    kb = load_kb()
+    series = _check_series(series)
+    files = tuple(str(f) for f in user_files)
+    kb = load_kb(files)
     comp = kb.compound(compound)
     wanted = None if targets is None else [kb.target(t).id for t in targets]
+    scaling = {kb.target(t).id: check_number(v, f"in_vivo_scaling[{t}]", "engage", low=0,
+                                             low_open=True)
+               for t, v in (in_vivo_scaling or {}).items()}
     exposure = None
     safety = None
-    notes: list[str] = []
+    notes: list[str] = list(kb.overlay_messages)
     if conc is not None:
         mode = "concentration"
         unbound = {comp.id: as_molar(conc, mw=comp.mw_base, what="--conc (unbound)")}
@@ -383,15 +509,36 @@ def engage(compound: str, *, conc: Any = None, plasma: Any = None, dose: Any = N
             raise InputError("engage: a dose needs an interval for steady state "
                              "(e.g. every='24h'); for one dose use neuromoa exposure --single.")
         regimen = Regimen.parse(dose, every=every, days=days, base=base)
-        res = simulate_exposure(comp.id, regimen, kp_uu=kp_uu, times_h=np.array([0.0]))
+        dose_note = daily_dose_note(comp.id, regimen)
+        if dose_note is not None:
+            warnings.warn(dose_note, NeuromoaWarning, stacklevel=2)
+            notes.append(dose_note)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NeuromoaWarning)  # the dose note is issued above
+            res = simulate_exposure(comp.id, regimen, kp_uu=kp_uu, times_h=np.array([0.0]))
+            safety = _safety_table(kb, comp.id, regimen, species=species, source=source,
+                                   series=series)
         unbound = {a: m["unbound_brain_cavg_M"] for a, m in res.metrics.items()}
         exposure = {"regimen": regimen.to_dict(), "description": regimen.describe(),
                     "kp_uu": kp_uu, "analytes": {a: dict(m) for a, m in res.metrics.items()}}
-        safety = safety_margins(comp.id, regimen, species=species, source=source)
         notes.append("unbound brain concentrations: steady-state average over the last "
                      "dosing interval (Kp,uu x fu x Cavg)")
-    table = _engagement_table(comp.id, unbound, species=species, source=source,
-                              in_vivo_scaling=in_vivo_scaling)
+    if source is not None:
+        _check_source(kb, [comp.id, *unbound], source)
+    table = _engagement_table(kb, comp.id, unbound, species=species, source=source,
+                              scaling=scaling, series=series)
+    several = table["series"].map(len) > 1
+    one = table[several & ~table["mixed_series"]]
+    if source is None and series == "common" and not one.empty:
+        refs = sorted({ref for d in one["series"] for ref in d.values()})
+        notes.append(f"parent and metabolite from one series ({', '.join(refs)}) at "
+                     f"{', '.join(dict.fromkeys(one['target']))}: the parent's single-compound "
+                     "default is set aside there (series='default' keeps it)")
+    mixed = table.loc[table["mixed_series"], "target"].tolist()
+    if mixed:
+        notes.append("mixed series (parent and metabolite values from different references, "
+                     f"no one reference holds both) at {', '.join(dict.fromkeys(mixed))}: "
+                     "see each row's 'series'")
     if wanted is not None:
         missing = [t for t in wanted if t not in set(table["target"])]
         if missing:
@@ -400,7 +547,17 @@ def engage(compound: str, *, conc: Any = None, plasma: Any = None, dose: Any = N
         table = table[table["target"].isin(wanted)].reset_index(drop=True)
     return EngagementResult(compound=comp.id, mode=mode, unbound_M=unbound, targets=table,
                             exposure=exposure, safety=safety, species=species, source=source,
-                            kp_uu=kp_uu, notes=tuple(notes))
+                            kp_uu=kp_uu, notes=tuple(notes), series=series,
+                            in_vivo_scaling=scaling, user_files=files)
+
+
+def _check_series(series: str) -> str:
+    key = str(series).strip().lower()
+    if key not in SERIES_MODES:
+        raise InputError(f"Unknown series mode {series!r}; use one of {', '.join(SERIES_MODES)} "
+                         "('common': one reference for parent and metabolite where one holds "
+                         "both; 'default': each compound's default value).")
+    return key
 
 
 def _unbound_fraction(compound: str) -> float:
@@ -413,7 +570,8 @@ def _unbound_fraction(compound: str) -> float:
 
 
 def engagement_curves(compound: str, concs_M: Sequence[float] | np.ndarray, *,
-                      species: str = "human", source: str | None = None) -> pd.DataFrame:
+                      species: str = "human", source: str | None = None,
+                      user_files: Iterable[str | os.PathLike[str]] = ()) -> pd.DataFrame:
     """Occupancy against unbound concentration for every target/condition of ``compound``.
 
     Parameters
@@ -431,7 +589,7 @@ def engagement_curves(compound: str, concs_M: Sequence[float] | np.ndarray, *,
     if c.size == 0 or not np.all(np.isfinite(c)) or np.any(c < 0):
         raise ParameterError("The 'concs_M' parameter of engagement_curves must be finite "
                              f"concentrations >= 0 (mol/L). Got {concs_M!r}.")
-    kb = load_kb()
+    kb = load_kb(tuple(user_files))
     comp = kb.compound(compound).id
     if source is not None:
         _check_source(kb, [comp], source)
@@ -452,78 +610,90 @@ def engagement_curves(compound: str, concs_M: Sequence[float] | np.ndarray, *,
 
 
 def safety_margins(compound: str, regimen: Regimen, *, species: str = "human",
-                   source: str | None = None) -> pd.DataFrame:
+                   source: str | None = None, series: str = "common",
+                   user_files: Iterable[str | os.PathLike[str]] = ()) -> pd.DataFrame:
     """Cardiac safety margins (hERG, Nav1.5) at a regimen's unbound peak plasma concentrations.
 
     margin = IC50 / unbound Cmax (plasma; the heart sees plasma, so Kp,uu does not apply), for
     the compound and, when it is formed, the metabolite; the combined block of both at their
     peaks is :math:`f = S/(1+S)`, :math:`S = \\sum_i C_{u,max,i}/IC_{50,i}`, and the combined
     margin :math:`1/S` (the factor by which both exposures could rise before S = 1).
-    Flag: combined margin below 30 (Redfern et al. 2003). Nav1.5: QRS note at the ~15-fold
-    level (Harmer et al. 2011). Using each analyte's own Cmax is conservative (the peaks are
-    a few hours apart).
+    Flag: hERG combined margin against the provisional 30-fold threshold (Redfern et al.
+    2003); Nav1.5 against the ~15-fold level at which QRS widening appears on average (Harmer
+    et al. 2011). Both levels are knowledge-base constants with their sources
+    (:data:`SAFETY_LEVELS`). Using each analyte's own Cmax is conservative (the peaks are a
+    few hours apart). ``series`` and ``user_files`` as in :func:`engage`; a dose above the
+    labelled maximum warns (:class:`~neuromoa.errors.NeuromoaWarning`) and still computes.
 
     Returns
     -------
     pandas.DataFrame
         ``target condition ic50_M cmax_unbound_M margin metabolite metabolite_ic50_M
-        metabolite_cmax_unbound_M metabolite_margin combined_block combined_margin flag
-        reference note``, smallest combined margin first.
+        metabolite_cmax_unbound_M metabolite_margin combined_block combined_margin level
+        level_source flag series mixed_series reference note``, smallest combined margin first.
     """
     if not isinstance(regimen, Regimen):
         raise ParameterError("safety_margins: 'regimen' must be a Regimen "
                              "(e.g. Regimen.parse('150 mg', every='24 h')).")
-    kb = load_kb()
+    kb = load_kb(tuple(user_files))
     comp = kb.compound(compound).id
+    dose_note = daily_dose_note(comp, regimen)
+    if dose_note is not None:
+        warnings.warn(dose_note, NeuromoaWarning, stacklevel=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NeuromoaWarning)  # the dose note is issued above
+        return _safety_table(kb, comp, regimen, species=species, source=source,
+                             series=_check_series(series))
+
+
+def _safety_table(kb: Any, comp: str, regimen: Regimen, *, species: str, source: str | None,
+                  series: str) -> pd.DataFrame:
     res = simulate_exposure(comp, regimen, times_h=np.array([0.0]))
     cmax_u = {a: m["unbound_cmax_M"] for a, m in res.metrics.items()}
-    others = [a for a in cmax_u if a != comp]
+    ligands = [comp] + [a for a in cmax_u if a != comp]
     rows = []
     for target, condition in _slots(kb, comp):
-        if target not in SAFETY_TARGETS:
+        if target not in SAFETY_LEVELS:
             continue
-        aff, note0 = _affinity(kb, comp, target, condition, species, source)
-        notes = [note0] if note0 else []
-        met, met_aff, met_note = None, None, ""
-        for lig in others:
-            met = lig
-            met_aff, met_note = _metabolite_affinity(kb, lig, target, aff.condition, species,
-                                                     source)
-        if met_note:
-            notes.append(met_note)
-        concs = [cmax_u[comp]]
-        ic50s = [aff.value_M]
-        if met is not None and met_aff is not None:
-            concs.append(cmax_u[met])
-            ic50s.append(met_aff.value_M)
+        const_name, level_source = SAFETY_LEVELS[target]
+        level_const = kb.constant(const_name)
+        level = float(level_const.value_si)
+        affs, notes, mixed = _slot_affinities(kb, ligands, target, condition, species, source,
+                                              series)
+        aff = affs[comp]
+        met = next((lig for lig in ligands[1:] if lig in affs), None)
+        met_aff = affs.get(met) if met is not None else None
+        concs = [cmax_u[lig] for lig in affs]
+        ic50s = [a.value_M for a in affs.values()]
         ratio_sum = float(np.sum(np.asarray(concs) / np.asarray(ic50s)))
         combined_margin = 1.0 / ratio_sum if ratio_sum > 0 else math.inf
         margin = float(safety_margin(aff.value_M, cmax_u[comp]))
-        flag = ("below 30-fold threshold" if combined_margin < HERG_MARGIN_THRESHOLD
-                else "above 30-fold threshold")
+        side = "below" if combined_margin < level else "above"
+        flag = f"{side} {level:g}-fold {level_source}"
         if target == "Nav1.5":
-            if combined_margin < QRS_MARGIN_LEVEL:
-                notes.append("QRS widening expected on average (Harmer 2011: unbound Cmax "
-                             "~15-fold below the Nav1.5 IC50)")
-            else:
-                notes.append("above the ~15-fold level at which QRS widening appears on "
-                             "average (Harmer 2011)")
+            notes.append("QRS widening expected on average (Harmer 2011: unbound Cmax ~15-fold "
+                         "below the Nav1.5 IC50)" if side == "below" else
+                         "above the ~15-fold level at which QRS widening appears on average "
+                         "(Harmer 2011)")
         rows.append({
             "target": target,
             "condition": aff.condition,
             "ic50_M": aff.value_M,
             "cmax_unbound_M": cmax_u[comp],
             "margin": margin,
-            "metabolite": met if met_aff is not None else None,
+            "metabolite": met,
             "metabolite_ic50_M": met_aff.value_M if met_aff is not None else math.nan,
             "metabolite_cmax_unbound_M": cmax_u[met] if met is not None else math.nan,
             "metabolite_margin": (float(safety_margin(met_aff.value_M, cmax_u[met]))
                                   if met is not None and met_aff is not None else math.nan),
             "combined_block": float(combined_fractional_block(concs, ic50s)),
             "combined_margin": combined_margin,
+            "level": level,
+            "level_source": f"{const_name} ({level_const.reference})",
             "flag": flag,
-            "reference": f"{comp}: {aff.source} ({aff.key})" + (
-                f"; {met}: {met_aff.source} ({met_aff.key})" if met_aff is not None else ""),
+            "series": {lig: a.source for lig, a in affs.items()},
+            "mixed_series": mixed,
+            "reference": "; ".join(f"{lig}: {a.source} ({a.key})" for lig, a in affs.items()),
             "note": "; ".join(notes),
         })
     frame = pd.DataFrame(rows)

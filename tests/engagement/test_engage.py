@@ -14,6 +14,10 @@ from neuromoa.exposure import Regimen, pk_compound, steady_state_unbound_brain
 DOC_SERT, DOC_NET, DOC_DAT, DOC_ALPHA1 = 3.45e-9, 13.3e-9, 2580e-9, 4.4e-9
 DOC_H1_LOW, DOC_H1_HIGH = 0.5e-9, 1.1e-9
 TATSUMI_AMI_SERT, TATSUMI_NOR_SERT, TATSUMI_NOR_NET = 4.3e-9, 18e-9, 4.37e-9
+TATSUMI_AMI_NET = 35e-9
+# Cusack 1994 (FACTS.md, U): nortriptyline muscarinic KD ~150 nM (human brain); document
+# Table 2: amitriptyline muscarinic functional IC50 1.0 uM.
+NOR_MUSC, DOC_MUSC_IC50 = 150e-9, 1.0e-6
 RAT_ALPHA1 = 182e-9
 MW_AMI_BASE = 277.40
 
@@ -65,26 +69,82 @@ def test_dose_uses_parent_and_metabolite_gaddum():
     ca, cn = ss["amitriptyline"], ss["nortriptyline"]
     r = engage("amitriptyline", dose="150 mg", every="24h")
     assert r.unbound_M == pytest.approx(ss)
-    # SERT: document's 3.45 nM for the parent, Tatsumi's 18 nM for nortriptyline (its only value)
-    s = ca / DOC_SERT + cn / TATSUMI_NOR_SERT
+    # SERT: parent and metabolite in one series (Tatsumi 1997: 4.3 and 18 nM), review 4
+    s = ca / TATSUMI_AMI_SERT + cn / TATSUMI_NOR_SERT
     assert r.occupancy("SERT") == pytest.approx(s / (1 + s), rel=1e-9)
+    sert = r.targets[r.targets["target"] == "SERT"].iloc[0]
+    assert sert["series"] == {"amitriptyline": "tatsumi1997", "nortriptyline": "tatsumi1997"}
+    assert not sert["mixed_series"] and "3.45 nM (doc8, doc-t1-01) set aside" in sert["note"]
     net = r.targets[r.targets["target"] == "NET"].iloc[0]
     by = net["occupancy_by_compound"]
-    assert by["amitriptyline"] == pytest.approx((ca / DOC_NET) / (1 + ca / DOC_NET
-                                                                  + cn / TATSUMI_NOR_NET))
+    assert by["amitriptyline"] == pytest.approx((ca / TATSUMI_AMI_NET) / (
+        1 + ca / TATSUMI_AMI_NET + cn / TATSUMI_NOR_NET))
     assert by["nortriptyline"] > by["amitriptyline"]  # nortriptyline is the NET blocker
     # targets without a nortriptyline value: parent alone, and the note says so
-    m1 = r.targets[r.targets["target"] == "M1"].iloc[0]
-    assert list(m1["occupancy_by_compound"]) == ["amitriptyline"]
-    assert "nortriptyline: no value at M1" in m1["note"]
+    h2 = r.targets[r.targets["target"] == "H2"].iloc[0]
+    assert list(h2["occupancy_by_compound"]) == ["amitriptyline"]
+    assert "nortriptyline: no value at H2" in h2["note"]
     assert r.exposure is not None and r.safety is not None
+
+
+def test_mixed_series_flagged_and_default_series_mode():
+    reg = Regimen.parse("150 mg", every="24 h")
+    ss = steady_state_unbound_brain("amitriptyline", reg)
+    ca, cn = ss["amitriptyline"], ss["nortriptyline"]
+    r = engage("amitriptyline", dose="150 mg", every="24h")
+    t = r.targets.set_index(["target", "condition"])
+    # H1: document 0.5-1.1 nM (doc8) vs Cusack 1994 10 nM: no one reference holds both
+    h1 = t.loc[("H1", "")]
+    assert h1["mixed_series"] and h1["series"] == {"amitriptyline": "doc8",
+                                                   "nortriptyline": "cusack1994"}
+    assert "mixed series" in h1["note"]
+    assert any("mixed series" in n and "H1" in n for n in r.notes)
+    assert not any("SERT" in n for n in r.notes if "mixed series" in n)
+    # series='default': each compound's default, the mix flagged at SERT too
+    d = engage("amitriptyline", dose="150 mg", every="24h", series="default")
+    s = ca / DOC_SERT + cn / TATSUMI_NOR_SERT
+    assert d.occupancy("SERT") == pytest.approx(s / (1 + s), rel=1e-9)
+    sert = d.targets[d.targets["target"] == "SERT"].iloc[0]
+    assert sert["mixed_series"] and sert["series"]["amitriptyline"] == "doc8"
+    # --source tatsumi1997 gives the same SERT as series='common'
+    tat = engage("amitriptyline", dose="150 mg", every="24h", source="tatsumi1997")
+    assert tat.occupancy("SERT") == pytest.approx(r.occupancy("SERT"), rel=1e-12)
+    with pytest.raises(InputError, match="series"):
+        engage("amitriptyline", dose="150 mg", every="24h", series="newest")
+
+
+def test_single_compound_concentration_unchanged_by_series_mode():
+    for mode in ("common", "default"):
+        r = engage("amitriptyline", conc="3.45 nM", series=mode)
+        assert r.occupancy("SERT") == pytest.approx(3.45e-9 / (3.45e-9 + DOC_SERT), rel=1e-12)
+        assert not r.targets["mixed_series"].any()
+
+
+def test_metabolite_muscarinic_subtypes_and_no_binding_functional_mix():
+    # Review 8: nortriptyline's generic muscarinic KD 150 nM (Cusack 1994, U) now competes at
+    # M1-M5 (with a note); at the unspecified 'muscarinic' row amitriptyline's value is a
+    # functional IC50 (1 uM), so nortriptyline's binding KD is not combined with it.
+    reg = Regimen.parse("150 mg", every="24 h")
+    ss = steady_state_unbound_brain("amitriptyline", reg)
+    ca, cn = ss["amitriptyline"], ss["nortriptyline"]
+    r = engage("amitriptyline", dose="150 mg", every="24h")
+    t = r.targets.set_index("target")
+    k_m = math.sqrt(11e-9 * 24e-9)
+    s = ca / k_m + cn / NOR_MUSC
+    assert t.loc["M1", "occupancy"] == pytest.approx(s / (1 + s), rel=1e-9)
+    assert set(t.loc["M1", "occupancy_by_compound"]) == {"amitriptyline", "nortriptyline"}
+    assert "not subtype-resolved" in t.loc["M3", "note"] and "cusack1994" in t.loc["M3", "note"]
+    musc = t.loc["muscarinic"]
+    assert list(musc["occupancy_by_compound"]) == ["amitriptyline"]
+    assert musc["occupancy"] == pytest.approx(ca / (ca + DOC_MUSC_IC50), rel=1e-9)
+    assert "not combined" in musc["note"]
 
 
 def test_competition_properties():
     # A competitor raises total occupancy and lowers the parent's own share.
     ca = 5e-9
     alone = engage("amitriptyline", conc=f"{ca} M")
-    both = engage("amitriptyline", dose="75 mg", every="24h")
+    both = engage("amitriptyline", dose="75 mg", every="24h", series="default")
     c_par = both.unbound_M["amitriptyline"]
     solo = engage("amitriptyline", conc=f"{c_par} M")
     row_b = both.targets[both.targets["target"] == "SERT"].iloc[0]
@@ -182,3 +242,13 @@ def test_nortriptyline_dosed_itself_engages_net_first():
 def test_plot_returns_a_figure():
     fig = engage("amitriptyline", conc="3.45 nM").plot()
     assert fig.axes and len(fig.axes[0].patches) > 0
+
+
+def test_dose_above_label_warns_once_and_still_computes():
+    from neuromoa.errors import NeuromoaWarning
+
+    with pytest.warns(NeuromoaWarning, match="above the labelled maximum daily dose") as rec:
+        r = engage("amitriptyline", dose="400 mg", every="24h")
+    assert len([w for w in rec if issubclass(w.category, NeuromoaWarning)]) == 1
+    assert any("400 mg/day" in n for n in r.notes)
+    assert r.occupancy("SERT") > 0.5 and r.safety is not None and not r.safety.empty

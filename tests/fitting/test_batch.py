@@ -100,17 +100,19 @@ def test_canonical_form_top_above_bottom(rng, sign):
 
 def test_flags(rng):
     cases = {
-        # IC50 two decades above the highest concentration
-        "ic50_outside_range": (DESIGN, prism4(DESIGN, 0, 100, -4.0, -1.0)),
+        # IC50 half a decade above the highest concentration, bottom known (fixed at 0)
+        "ic50_outside_range": (DESIGN, prism4(DESIGN, 0, 100, -5.0, -1.0), {"bottom": 0}),
         # only the upper half of a curve: the bottom plateau is not reached
-        "plateau_undefined": (DESIGN[:6], prism4(DESIGN[:6], 0, 100, -7.6, -1.0)),
-        # a step between two concentrations: no finite optimum for hill
-        "unstable": (DESIGN, np.where(DESIGN < 2e-8, 100.0, 0.0) + rng.normal(0, 1, 10)),
+        "plateau_undefined": (DESIGN[:6], prism4(DESIGN[:6], 0, 100, -7.6, -1.0), None),
     }
-    for flag, (x, y) in cases.items():
-        fit = fit_curve(x, y + rng.normal(0, 0.5, x.size))
+    for flag, (x, y, fix) in cases.items():
+        fit = fit_curve(x, y + rng.normal(0, 0.5, x.size), fix=fix)
         assert fit.status == "warning" and flag in fit.flags, (flag, fit.flags, fit.message)
         assert flag in fit.message
+    # a step between two concentrations: no finite optimum for hill → failed, no estimates
+    step = fit_curve(DESIGN, np.where(DESIGN < 2e-8, 100.0, 0.0) + rng.normal(0, 1, 10))
+    assert step.status == "failed" and "unstable" in step.flags and "unstable" in step.message
+    assert np.isnan(step.ic50) and np.isnan(step.params["log_ic50"]) and step.raw
     steep = fit_curve(DESIGN, prism4(DESIGN, 0, 100, -7.2, -7.0) + rng.normal(0, 0.5, 10))
     assert "hill_implausible" in steep.flags
     exact = fit_curve(DESIGN[:4], prism4(DESIGN[:4], 0, 100, -9.0, -1.0))

@@ -181,4 +181,17 @@ def test_affinities_for_engagement(kb):
     assert tat["DAT"].value_M == pytest.approx(3250e-9)
     assert tat["H1"].origin == "document"  # no Tatsumi H1 value: the default stays
     nor = {a.target for a in kb.affinities("nortriptyline")}
-    assert nor == {"SERT", "NET", "DAT", "hERG", "H1", "muscarinic", "alpha1"}
+    assert nor == {"SERT", "NET", "DAT", "hERG", "H1", "muscarinic", "alpha1",
+                   "M1", "M2", "M3", "M4", "M5"}
+
+
+def test_nortriptyline_generic_muscarinic_value_is_mapped_to_each_subtype(kb):
+    # Cusack 1994 (FACTS.md, U): nortriptyline muscarinic KD ~150 nM, human brain, not
+    # subtype-resolved: one row per subtype, measured genes CHRM1-5, with a note (review 8).
+    for n in range(1, 6):
+        aff = kb.affinity("nortriptyline", f"M{n}")
+        assert aff.value_M == pytest.approx(150e-9)
+        assert aff.measure == "KD" and aff.source == "cusack1994" and aff.confidence == "U"
+        row = kb.activities(compound="nortriptyline", target=f"M{n}").iloc[0]
+        assert row["gene"] == "CHRM1;CHRM2;CHRM3;CHRM4;CHRM5"
+        assert "not subtype-resolved" in row["note"]

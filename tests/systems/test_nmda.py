@@ -1,12 +1,14 @@
 """NMDA: the two published laws (Stepanenko et al. 2019, Sci Rep 9:19454) from the scheme."""
 
 import math
+import warnings
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
 import scipy.linalg
 
-from neuromoa.errors import InputError, UnitError
+from neuromoa.errors import InputError, NeuromoaWarning, UnitError
 from neuromoa.systems import nmda_ic50, nmda_laws, nmda_open_fraction
 from neuromoa.systems.nmda import nmda_rate_matrix
 
@@ -16,6 +18,21 @@ EFOLD_CA = 0.69e-3
 IC50_TRAP_0MV = 220e-6
 EFOLD_V = 0.050
 TOL = 0.25  # the issue's tolerance
+
+
+@contextmanager
+def extrapolating():
+    """Ca2+ outside the calibrated 0.25-4 mM: the warning is expected (tested on its own)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "nmda: external Ca2", NeuromoaWarning)
+        yield
+
+
+@contextmanager
+def no_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NeuromoaWarning)
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +76,8 @@ def _weights(p, ca_M):
     """Closed-form steady-state weights relative to O: Z (gating states) and d (Dca).
 
     The gating scheme C0-C1-C2-O with D off C2 is a tree, so detailed balance gives each state
-    relative to O; Dca hangs off O with entry (k_dca0 + k_dca s(Ca)) and exit k_rca.
+    relative to O; Dca hangs off O with entry (k_dca0 s0(Ca) + k_dca s(Ca)) and exit k_rca,
+    s0 and s two 4-Ca2+ Hill sensors (half-activation K_ca0 and K_ca).
     """
     glu = p["glu"]
     c2 = p["Rc"] / p["Ro"]
@@ -67,8 +85,10 @@ def _weights(p, ca_M):
     c1 = c2 * 2 * p["Ru"] / (p["Rb"] * glu)
     c0 = c1 * p["Ru"] / (2 * p["Rb"] * glu)
     z = 1 + c2 + d_ + c1 + c0
-    s = ca_M ** p["n_ca"] / (ca_M ** p["n_ca"] + p["K_ca"] ** p["n_ca"])
-    return z, (p["k_dca0"] + p["k_dca"] * s) / p["k_rca"]
+    n = p["n_ca"]
+    s0 = ca_M ** n / (ca_M ** n + p["K_ca0"] ** n)
+    s = ca_M ** n / (ca_M ** n + p["K_ca"] ** n)
+    return z, (p["k_dca0"] * s0 + p["k_dca"] * s) / p["k_rca"]
 
 
 def test_ca_law_pointwise_on_a_grid():
@@ -77,16 +97,17 @@ def test_ca_law_pointwise_on_a_grid():
     got = np.array([nmda_ic50(f"{c} M", "-70 mV", "desensitization").ic50_M for c in cas])
     ratio = got / _law(cas)
     assert np.all(np.abs(ratio - 1) < TOL), ratio
-    # what the model achieves (minimax calibration): within 5 %
-    assert np.all(np.abs(ratio - 1) < 0.05), ratio
+    # what the model achieves (minimax calibration, 3.3 % at worst): within 4 %
+    assert np.all(np.abs(ratio - 1) < 0.04), ratio
 
 
 def test_ca_law_is_not_a_power_law():
     # the exponential law has log-log slope Ca/0.69 mM (1.45 at 1 mM, 5.8 at 4 mM); a Hill
     # sensor has a constant one. The model's local slope must grow across the range.
     def slope(c):
-        a = nmda_ic50(f"{c * 0.98} M", "-70 mV", "desensitization").ic50_M
-        b = nmda_ic50(f"{c * 1.02} M", "-70 mV", "desensitization").ic50_M
+        with extrapolating():  # 4.08 mM is just outside the calibrated range
+            a = nmda_ic50(f"{c * 0.98} M", "-70 mV", "desensitization").ic50_M
+            b = nmda_ic50(f"{c * 1.02} M", "-70 mV", "desensitization").ic50_M
         return -math.log(b / a) / math.log(1.02 / 0.98)
 
     s1, s4 = slope(1e-3), slope(4e-3)
@@ -98,10 +119,11 @@ def test_ca_law_is_not_a_power_law():
 def test_ca_ic50_matches_linkage_closed_form():
     # IC50 = Kd_des / (1 + Ca/K_link)^n_link * (Z + d) / d, derived by hand from the scheme
     p = _params()
-    for ca in (0.5e-3, 1e-3, 2.5e-3, 4e-3, 6e-3):
+    for ca in (0.25e-3, 0.5e-3, 1e-3, 2.5e-3, 4e-3, 6e-3):
         z, d = _weights(p, ca)
         kd = p["Kd_des"] / (1 + ca / p["K_link"]) ** p["n_link"]
-        got = nmda_ic50(f"{ca} M", "-70 mV", "desensitization").ic50_M
+        with extrapolating():
+            got = nmda_ic50(f"{ca} M", "-70 mV", "desensitization").ic50_M
         assert got == pytest.approx(kd * (z + d) / d, rel=1e-6)
 
 
@@ -111,22 +133,59 @@ def test_ca_action_is_voltage_independent_and_needs_ca():
         b = nmda_ic50(ca, "+40 mV", "desensitization").ic50_M
         assert a == pytest.approx(b, rel=1e-9)
     a = nmda_ic50("4 mM", "-70 mV", "desensitization").ic50_M
-    # without Ca2+ the Ca-dependent action is >100-fold weaker than at 4 mM
-    assert nmda_ic50("0 mM", "-70 mV", "desensitization").ic50_M > 100 * a
+    # without Ca2+ the Ca-dependent action is gone (no IC50 below 1 M)
+    with extrapolating():
+        assert nmda_ic50("0 mM", "-70 mV", "desensitization").ic50_M > 1e6 * a
 
 
-def test_bapta_abolishes_the_ca_dependence():
-    # Stepanenko 2019: loading neurons with BAPTA abolished the Ca2+-dependent inhibition
-    with_bapta = [nmda_ic50(ca, "-70 mV", "desensitization", bapta=True).ic50_M
-                  for ca in ("1 mM", "2 mM", "4 mM")]
-    assert max(with_bapta) / min(with_bapta) < 1.01  # no Ca2+ dependence left
-    zero_ca = nmda_ic50("0 mM", "-70 mV", "desensitization").ic50_M
-    assert with_bapta[-1] == pytest.approx(zero_ca, rel=0.01)
-    assert with_bapta[-1] > 100 * nmda_ic50("4 mM", "-70 mV", "desensitization").ic50_M
-    # and leaves the pore block alone
+def test_bapta_abolishes_the_ca_dependent_action():
+    # Stepanenko 2019: loading neurons with BAPTA abolished the Ca2+-dependent inhibition. The
+    # review's bar: what is left is > 10x weaker than the 1 mM IC50 (the old model left 357 uM).
+    ic50_1mM = nmda_ic50("1 mM", "-70 mV", "desensitization").ic50_M
+    for ca in ("1 mM", "2 mM", "4 mM"):
+        r = nmda_ic50(ca, "-70 mV", "desensitization", bapta=True)
+        assert r.ic50_M > 10 * ic50_1mM
+        assert r.ic50_M > 1e3 * ic50_1mM  # in fact none below 1 M (inf)
+        assert r.to_dict()["bapta"] is True
+    # what a BAPTA recording shows (total) is the pore block alone: IC50 = Kd(V)
+    p = _params()
+    for ca, v in (("1 mM", -0.07), ("4 mM", 0.0)):
+        kd = p["Kd_blk0"] * math.exp(p["delta"] * p["z_drug"] * v / p["VT"])
+        got = nmda_ic50(ca, f"{v} V", "total", bapta=True).ic50_M
+        assert got == pytest.approx(kd, rel=1e-4)
+    # and BAPTA leaves the pore block alone
     blk = nmda_ic50("0.25 mM", "0 mV", "trapping").ic50_M
-    assert nmda_ic50("0.25 mM", "0 mV", "trapping", bapta=True).ic50_M == pytest.approx(blk, rel=0.07)
-    assert nmda_ic50("4 mM", bapta=True).to_dict()["bapta"] is True
+    assert nmda_ic50("0.25 mM", "0 mV", "trapping", bapta=True).ic50_M == pytest.approx(blk, rel=0.01)
+
+
+def test_total_at_the_trapping_experiment_is_220_uM():
+    # Stepanenko 2019 measured 220 uM at 0.25 mM Ca2+, 0 mV and attributed it to trapping block:
+    # the whole model must give that there (review finding 7: it gave 107 uM), with the
+    # Ca2+-dependent action weak (the review: >~0.9 mM) and the pore block alone near 220 uM too
+    r = nmda_ic50("0.25 mM", "0 mV", "total")
+    assert abs(r.ic50_M / IC50_TRAP_0MV - 1) < TOL
+    assert abs(r.ic50_M / IC50_TRAP_0MV - 1) < 0.02  # calibrated: 220.0 uM
+    assert abs(r.components["trapping"] / IC50_TRAP_0MV - 1) < TOL
+    assert abs(r.components["trapping"] / IC50_TRAP_0MV - 1) < 0.06  # 230 uM
+    assert r.components["desensitization"] > 0.9e-3
+    assert r.mechanism.startswith("trapping")
+    # the drug-bound states hang off different states of a tree: 1/IC50 adds exactly
+    inv = 1 / r.components["desensitization"] + 1 / r.components["trapping"]
+    assert r.ic50_M == pytest.approx(1 / inv, rel=1e-6)
+
+
+def test_warns_outside_the_calibrated_ca_range():
+    for ca in ("400 mM", "4.5 mM", "0.1 mM", "0 mM"):
+        with pytest.warns(NeuromoaWarning, match=r"outside the calibrated range 0\.25-4 mM"):
+            r = nmda_ic50(ca, "-70 mV")
+        assert "0.25-4 mM" in r.to_dict()["note"]
+    with pytest.warns(NeuromoaWarning, match="0.25-4 mM"):
+        nmda_open_fraction("10 mM", "-70 mV", [1e-6])
+    with pytest.warns(NeuromoaWarning, match="0.25-4 mM"):
+        nmda_laws(ca_grid_M=(1e-3, 2e-3, 8e-3))
+    with no_warning():
+        for ca in ("0.25 mM", "1 mM", "4 mM", "0.004 M"):
+            assert nmda_ic50(ca, "0 mV").note == ""
 
 
 def test_generator_is_conservative_and_affine_in_drug():
@@ -150,6 +209,11 @@ def test_trapping_ic50_is_woodhull_closed_form():
         kd = p["Kd_blk0"] * math.exp(p["delta"] * p["z_drug"] * v / p["VT"])
         got = nmda_ic50("0.25 mM", f"{v} V", "trapping").ic50_M
         assert got == pytest.approx(kd * (z + d) / z, rel=1e-6)
+
+
+def test_laws_at_their_defaults_do_not_warn():
+    with no_warning():
+        nmda_laws()
 
 
 def test_bad_inputs():

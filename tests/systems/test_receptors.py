@@ -1,11 +1,14 @@
 """Schild analysis of simulated data recovers the affinity it was given, for every GPCR target."""
 
+import math
+import warnings
+
 import numpy as np
 import pytest
 
 pytest.importorskip("neuromoa.kb")
 
-from neuromoa.errors import UnknownTargetError  # noqa: E402
+from neuromoa.errors import InputError, UnknownTargetError  # noqa: E402
 from neuromoa.systems import GPCR_TARGETS, agonist_table, schild_experiment  # noqa: E402
 
 
@@ -45,3 +48,42 @@ def test_same_seed_same_bytes():
 def test_unknown_target():
     with pytest.raises(UnknownTargetError, match="unknown target 'H3'"):
         schild_experiment("H3")
+
+
+def test_noisy_experiment_reports_a_failed_fit_not_an_array():
+    # review finding 16: at noise 5 (SD five times Emax) no EC50 shift can be measured; the
+    # result says so per curve, with NaN Schild numbers and no RuntimeWarning from overflow
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        r = schild_experiment("M1", noise=5.0, seed=0)
+    assert [w for w in caught if issubclass(w.category, RuntimeWarning)] == []
+    assert r.fit_status == "failed"
+    assert r.message.startswith("schild M1: fit failed at noise 5: curve ")
+    assert "array" not in r.message
+    assert math.isnan(r.pa2) and math.isnan(r.slope) and math.isnan(r.pkb)
+    table = r.dose_ratios
+    assert set(table["status"]) <= {"ok", "warning", "failed"} and "failed" in set(table["status"])
+    failed = table[table["status"] == "failed"]
+    assert failed["message"].str.len().min() > 0
+    d = r.to_dict()
+    assert d["fit_status"] == "failed" and "fit failed at noise 5" in d["message"]
+    r.plot()  # the data are still shown
+
+
+def test_clean_experiment_has_status_ok_per_curve():
+    r = schild_experiment("H1", noise=0.0)
+    assert r.fit_status == "ok" and r.message == ""
+    assert list(r.dose_ratios["status"]) == ["ok"] * 6
+
+
+def test_design_parameters_shape_the_data():
+    r = schild_experiment("M2", multiples=(3, 30, 300), replicates=2, noise=0.0, kb_M=1e-8)
+    assert sorted(r.data["antagonist_M"].unique()) == pytest.approx([0, 3e-8, 3e-7, 3e-6])
+    per_curve = r.data.groupby("curve").size()
+    n_agonist = r.data[r.data["curve"] == 0]["agonist_M"].nunique()
+    assert list(per_curve) == [2 * n_agonist] * 4
+    for bad in ((3, 10), (3, 10, -1), (3, 3, 10), ("a", "b", "c")):
+        with pytest.raises(InputError, match="multiples"):
+            schild_experiment("M2", multiples=bad, kb_M=1e-8)
+    with pytest.raises(InputError, match="replicates"):
+        schild_experiment("M2", replicates=1.5, kb_M=1e-8)

@@ -23,6 +23,7 @@ class CurveSummary:
     top: float
     bottom: float
     flags: tuple[str, ...] = ()
+    hill_ci95: tuple[float, float] = (math.nan, math.nan)
     fit: Any = field(default=None, repr=False, compare=False)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
@@ -45,12 +46,14 @@ def _summary(fit, key: str) -> CurveSummary:
     flags = tuple(str(f) for f in (getattr(fit, "flags", ()) or ()))
     center = float(params.get(key, math.nan))
     low, high = ci.get(key, (math.nan, math.nan))
+    hill_low, hill_high = ci.get("hill", (math.nan, math.nan))
     if status != "failed" and not (math.isfinite(center) and math.isfinite(low)
                                    and math.isfinite(high)):
         status, message = "failed", message or f"no finite estimate/interval for {key}"
     return CurveSummary(status, message, center, (float(low), float(high)),
                         float(params.get("hill", math.nan)), float(params.get("top", math.nan)),
-                        float(params.get("bottom", math.nan)), flags, fit)
+                        float(params.get("bottom", math.nan)), flags,
+                        (float(hill_low), float(hill_high)), fit)
 
 
 def fit_4pl(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None,

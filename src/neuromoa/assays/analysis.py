@@ -4,7 +4,7 @@ Steps for each plate and test compound
 --------------------------------------
 1. Controls: total (vehicle) and non-specific (reference inhibitor) wells; **Z′** =
    1 − 3(σ_total + σ_nsb)/|μ_total − μ_nsb| (Zhang et al. 1999). Z′ < 0.5 is flagged, and the
-   plate is still analysed.
+   plate is still analysed (status "warning").
 2. Specific signal = counts − mean(NSB); % of control = 100 · specific / (mean(total) − mean(NSB)).
 3. **Residual model.** Counts carry Poisson noise (variance = CPM / t_count) and multiplicative
    well-to-well variability (CV ≈ 5–10 %), so the variance grows with the signal:
@@ -14,18 +14,28 @@ Steps for each plate and test compound
    the noisy top and the quiet bottom alike and mis-state the uncertainty of log IC50.
 4. **4PL fit** (bottom, top, log10 IC50, Hill all free) of % of control on the test wells plus
    the total wells at concentration 0; 95 % CI of log10 IC50 from the fitting engine's profile
-   likelihood.
+   likelihood. ROUT outliers (Q = 1 %) among the *test* wells are excluded and listed; control
+   wells are never removed (they define 100 %, 0 % and Z′): a flagged control well is kept and
+   reported (``control_outliers_kept``).
 5. **Ki**: uptake Ki = IC50/(1 + [S]/Km); binding Ki = IC50/(1 + [L]/Kd) (Cheng & Prusoff
    1973), with Km/Kd treated as known (the CI of Ki is the CI of IC50 divided by the same
-   factor). Binding also reports the direct one-site Ki fit and the **exact-depletion** fit
+   factor). Both assume a competitive one-site interaction, i.e. a Hill slope of −1 on the %
+   of control curve (Leff & Dougall 1993): when the 95 % CI of the fitted Hill slope excludes
+   −1 the plate is flagged ``hill_not_unity`` (the Ki is still reported). Binding also reports the direct one-site Ki fit and the **exact-depletion** fit
    (:func:`neuromoa.assays.binding.fit_exact_depletion`).
 6. **Depletion** (binding): fraction of added radioligand bound in the total wells; above 10 %
    a :class:`~neuromoa.errors.NeuromoaWarning` and a flag report the Cheng–Prusoff bias
    (Ki_CP / Ki_exact − 1).
 
+Status: "ok"; "warning" — analysed, but a QC check failed (Z′ < 0.5, plateau mismatch,
+``hill_not_unity``, ligand or competitor depletion, an outlying control well, or a fitting
+warning; ``message`` says which, in one line); "failed" — no estimate (too few wells, a bad
+well in the file, fit failure; ``message`` names the plate and well).
+
 References
 ----------
-Cheng Y, Prusoff WH (1973) Biochem Pharmacol 22:3099. Zhang JH, Chung TD, Oldenburg KR (1999)
+Cheng Y, Prusoff WH (1973) Biochem Pharmacol 22:3099. Leff P, Dougall IG (1993) Trends
+Pharmacol Sci 14:110. Zhang JH, Chung TD, Oldenburg KR (1999)
 J Biomol Screen 4:67. Motulsky H, Christopoulos A (2004) *Fitting models to biological data*
 (weighting, ch. 14). Hulme EC, Trevethick MA (2010) Br J Pharmacol 161:1219.
 """
@@ -47,7 +57,7 @@ from neuromoa.assays._kb import kb_constant, resolve_molar
 from neuromoa.assays.binding import DepletionFit, exact_ic50, fit_exact_depletion
 from neuromoa.assays.plates import PlateSet, read_plates
 from neuromoa.assays.uptake import DPM_PER_CI
-from neuromoa.errors import NeuromoaWarning, ParameterError, ProtocolError
+from neuromoa.errors import DataFileError, NeuromoaWarning, ParameterError, ProtocolError
 from neuromoa.pharmacology import (
     cheng_prusoff_binding,
     cheng_prusoff_uptake,
@@ -67,6 +77,12 @@ _SECONDS_PER_MINUTE = 60.0
 #: columns and mis-assigned controls).
 _PLATEAU_TOLERANCE_PCT = 15.0
 _NAN2 = (math.nan, math.nan)
+#: Hill slope of a competitive one-site interaction on a falling % of control curve (the
+#: law of mass action; the premise of Cheng & Prusoff 1973, see Leff & Dougall 1993).
+_COMPETITIVE_HILL = -1.0
+#: Plate status values: "ok" (no QC problem), "warning" (analysed, but a QC check failed; see
+#: ``flags`` and ``message``), "failed" (no estimate; ``message`` says why).
+STATUSES = ("ok", "warning", "failed")
 
 
 @dataclass(frozen=True)
@@ -86,6 +102,7 @@ class PlateResult:
     ki_M: float = math.nan
     ki_ci95_M: tuple[float, float] = _NAN2
     hill: float = math.nan
+    hill_ci95: tuple[float, float] = _NAN2
     z_prime: float = math.nan
     flags: tuple[str, ...] = ()
     depletion_fraction: float | None = None
@@ -106,6 +123,7 @@ class PlateResult:
             "message": self.message, "ic50_M": _num(self.ic50_M),
             "ic50_ci95_M": [_num(v) for v in self.ic50_ci95_M], "ki_M": _num(self.ki_M),
             "ki_ci95_M": [_num(v) for v in self.ki_ci95_M], "hill": _num(self.hill),
+            "hill_ci95": [_num(v) for v in self.hill_ci95],
             "z_prime": _num(self.z_prime), "flags": list(self.flags),
             "n_test_wells": self.n_test_wells, "excluded_wells": list(self.excluded_wells),
         }
@@ -158,6 +176,7 @@ class AssayAnalysis:
                 low, high = d.pop(key)
                 stem = key[: -len("_ci95_M")]
                 d[f"{stem}_ci95_low_M"], d[f"{stem}_ci95_high_M"] = low, high
+            d["hill_ci95_low"], d["hill_ci95_high"] = d.pop("hill_ci95")
             d["flags"] = ";".join(d["flags"])
             d["excluded_wells"] = ";".join(d["excluded_wells"])
             rows.append(d)
@@ -247,6 +266,14 @@ def _resolve(kind: str, cond: dict[str, Any], target: str | None, substrate, km,
     return out
 
 
+def _status(fit: CurveSummary, problems: list[str], name: str) -> tuple[str, str]:
+    """``("warning", message)`` when the fit or any QC check is unhappy, else ``("ok", "")``."""
+    parts = [p for p in (fit.message, *problems) if p]
+    if fit.status == "warning" or problems:
+        return "warning", f"plate {name}: " + "; ".join(parts) + "."
+    return "ok", "; ".join(parts)
+
+
 def _off(summary: CurveSummary, name: str, expected: float) -> bool:
     """A plateau further than the tolerance from ``expected`` and outside its own 95 % CI."""
     value = getattr(summary, name)
@@ -287,8 +314,11 @@ def _analyze_one(kind: str, name: str, compound: str, w: pd.DataFrame, cfg: dict
     tot, nsb = counts[is_total], counts[is_nsb]
     zp = plate_z_prime(tot, nsb)
     flags: list[str] = []
+    problems: list[str] = []  # one sentence per QC failure: makes the status 'warning'
     if not (zp >= par["z_prime_threshold"]):
         flags.append(f"z_prime_below_{par['z_prime_threshold']:g}")
+        problems.append(f"Z′ = {zp:.2f} < {par['z_prime_threshold']:g}: the control window is "
+                        "small next to its noise (Zhang 1999), so the IC50/Ki are unreliable")
     mu_t, mu_n = float(np.mean(tot)), float(np.mean(nsb))
     window = mu_t - mu_n
     if not window > 0:
@@ -319,7 +349,15 @@ def _analyze_one(kind: str, name: str, compound: str, w: pd.DataFrame, cfg: dict
     used = np.ones(x.size, bool)
     excluded: tuple[str, ...] = ()
     if exclude_outliers and fit.status != "failed":
-        out = outlier_mask(x, y, fit, wts)
+        flagged = outlier_mask(x, y, fit, wts)
+        # Control wells define 100 % (and Z′); they are never removed as outliers, only reported.
+        control = is_total[use]
+        kept = tuple(w["well"].to_numpy()[use][flagged & control])
+        if kept:
+            flags.append("control_outliers_kept:" + ",".join(kept))
+            problems.append(f"the outlier test (ROUT) flags control well(s) {', '.join(kept)} "
+                            "(role 'total'); control wells are kept, check them")
+        out = flagged & ~control
         if out.any():
             excluded = tuple(w["well"].to_numpy()[use][out])
             used = ~out
@@ -340,15 +378,25 @@ def _analyze_one(kind: str, name: str, compound: str, w: pd.DataFrame, cfg: dict
     if alone.status != "failed" and (_off(alone, "top", 100.0) or _off(alone, "bottom", 0.0)):
         flags.append(f"plateau_mismatch:top={alone.top:.0f}%,bottom={alone.bottom:.0f}%"
                      "(controls differ from the curve's plateaus: edge effects?)")
+        problems.append(f"the curve's own plateaus (top {alone.top:.0f} %, bottom "
+                        f"{alone.bottom:.0f} %) disagree with the controls (100 %, 0 %); check for "
+                        "edge effects or mis-assigned controls")
+    hill_low, hill_high = fit.hill_ci95
+    if math.isfinite(hill_low) and not (hill_low <= _COMPETITIVE_HILL <= hill_high):
+        flags.append(f"hill_not_unity:{fit.hill:.2f}({hill_low:.2f}..{hill_high:.2f})")
+        problems.append(
+            f"the Hill slope {fit.hill:.2f} (95 % CI {hill_low:.2f} to {hill_high:.2f}) excludes "
+            f"{_COMPETITIVE_HILL:g}: Cheng–Prusoff assumes a competitive one-site interaction "
+            "(Leff & Dougall 1993), so the Ki may not be valid; check the mechanism or report "
+            "the IC50")
     ic50 = 10.0**fit.log_center
     ic50_ci = (10.0 ** fit.log_center_ci95[0], 10.0 ** fit.log_center_ci95[1])
-    status = "warning" if fit.status == "warning" else "ok"
-    message = fit.message
     if kind == "uptake":
         factor = ic50 / float(cheng_prusoff_uptake(ic50, cfg["substrate_M"], cfg["km_M"]))
+        status, message = _status(fit, problems, name)
         return PlateResult(status=status, message=message, ic50_M=ic50, ic50_ci95_M=ic50_ci,
                            ki_M=ic50 / factor, ki_ci95_M=(ic50_ci[0] / factor, ic50_ci[1] / factor),
-                           hill=fit.hill, z_prime=zp, flags=tuple(flags),
+                           hill=fit.hill, hill_ci95=fit.hill_ci95, z_prime=zp, flags=tuple(flags),
                            n_test_wells=int(is_test.sum()), excluded_wells=excluded, curve=fit,
                            **base), frame
     # ---- binding
@@ -373,6 +421,8 @@ def _analyze_one(kind: str, name: str, compound: str, w: pd.DataFrame, cfg: dict
         bias = ic50_exact / float(ic50_from_ki_binding(exact.ki_M, L, kd)) - 1.0
     if depletion <= par["depletion_warning_fraction"] and bias > par["depletion_warning_fraction"]:
         flags.append(f"competitor_depletion:cheng_prusoff_bias:{100 * bias:+.0f}%")
+        problems.append(f"the competitor is depleted by the receptor; the Cheng–Prusoff Ki is "
+                        f"biased by {100 * bias:+.0f}% (use ki_exact_M)")
         warnings.warn(
             f"plate {name}: the receptor concentration (fitted {exact.receptor_M * 1e9:.3g} nM) is "
             f"not small next to the IC50 of {compound}; the Cheng–Prusoff Ki is biased by "
@@ -380,6 +430,8 @@ def _analyze_one(kind: str, name: str, compound: str, w: pd.DataFrame, cfg: dict
     if depletion > par["depletion_warning_fraction"]:
         flags.append(f"ligand_depletion:{100 * depletion:.1f}%_bound;"
                      f"cheng_prusoff_bias:{100 * bias:+.0f}%")
+        problems.append(f"{100 * depletion:.1f}% of the radioligand is bound; the Cheng–Prusoff "
+                        f"Ki is biased by {100 * bias:+.0f}% (use ki_exact_M)")
         warnings.warn(
             f"plate {name}: {100 * depletion:.1f}% of the radioligand is bound (> "
             f"{100 * par['depletion_warning_fraction']:.0f}%); free ≠ added, so the Cheng–Prusoff Ki "
@@ -392,9 +444,11 @@ def _analyze_one(kind: str, name: str, compound: str, w: pd.DataFrame, cfg: dict
                      "volume, recovery from data/assays/parameters.csv)")
     if exact.status != "ok":
         flags.append("exact_depletion_fit_failed")
+    status, message = _status(fit, problems, name)
     return PlateResult(
         status=status, message=message, ic50_M=ic50, ic50_ci95_M=ic50_ci, ki_M=ki_cp,
-        ki_ci95_M=(ic50_ci[0] / factor, ic50_ci[1] / factor), hill=fit.hill, z_prime=zp,
+        ki_ci95_M=(ic50_ci[0] / factor, ic50_ci[1] / factor), hill=fit.hill,
+        hill_ci95=fit.hill_ci95, z_prime=zp,
         flags=tuple(flags), depletion_fraction=depletion,
         ki_direct_M=10.0**direct.log_center,
         ki_direct_ci95_M=(10.0 ** direct.log_center_ci95[0], 10.0 ** direct.log_center_ci95[1]),
@@ -425,8 +479,13 @@ def analyze_plate(kind: str, plate: object, *, layout: object = None, target: st
 
     Returns
     -------
-    AssayAnalysis — a batch: each plate/compound carries ``status`` and ``message``; one bad plate
-    does not stop the others. Raises only for an unreadable file or when no plate can be analysed.
+    AssayAnalysis — a batch: each plate/compound carries ``status`` ("ok"; "warning": analysed,
+    but a QC check failed — Z′ < 0.5, plateaus unlike the controls, Hill CI excluding −1,
+    ligand/competitor depletion, an outlying control well, or a fit warning; "failed": no
+    estimate) and a one-line ``message``. A plate with a bad well (see
+    :func:`~neuromoa.assays.plates.read_plates`) or too few wells fails alone; the others are
+    analysed. Raises only for a malformed file, or (``strict``) when the input is a single plate
+    and compound and it fails.
 
     Examples
     --------
@@ -439,7 +498,11 @@ def analyze_plate(kind: str, plate: object, *, layout: object = None, target: st
     ps = _as_plateset(plate, layout)
     results: list[PlateResult] = []
     frames: list[pd.DataFrame] = []
-    for name in ps.plates:
+    for name in ps.all_plates:
+        if name in ps.errors:  # a bad well: this plate fails, the others are analysed
+            results.append(PlateResult(plate=name, compound="", status="failed",
+                                       message=ps.errors[name]))
+            continue
         w = ps.wells[ps.wells["plate"] == name]
         cond = ps.conditions(name)
         cond_kind = cond.get("assay")
@@ -455,5 +518,9 @@ def analyze_plate(kind: str, plate: object, *, layout: object = None, target: st
             results.append(res)
             frames.append(frame)
     if strict and len(results) == 1 and results[0].status == "failed":
+        if results[0].plate in ps.errors:
+            raise DataFileError(results[0].message)
         raise ProtocolError(f"{ps.source}: {results[0].message}")
-    return AssayAnalysis(k, tuple(results), pd.concat(frames, ignore_index=True), ps)
+    wells = (pd.concat(frames, ignore_index=True) if frames else
+             ps.wells.assign(specific_cpm=np.nan, percent_of_control=np.nan, used=False))
+    return AssayAnalysis(k, tuple(results), wells, ps)

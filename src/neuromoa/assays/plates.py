@@ -19,8 +19,18 @@ plus a layout file (tidy: ``well role compound concentration`` and optionally ``
 separately. A tidy file without ``role`` can also take its roles from a layout file.
 
 Simulated files carry their true parameters in the ``# neuromoa:`` header line and in a JSON
-sidecar (``plate.csv.json``). Every malformed row raises :class:`~neuromoa.errors.DataFileError`
-naming the file, line and well.
+sidecar (``plate.csv.json``).
+
+Bad input, two levels:
+
+* a **bad well** (counts not a number or negative, unknown role, concentration without a unit,
+  a well named twice, a layout well without counts) fails **its plate only**: the plate is
+  left out of ``PlateSet.wells`` and :attr:`PlateSet.errors` holds one line naming the file,
+  line, well and plate; the other plates are read (never raises:
+  :func:`~neuromoa.assays.analyze_plate` reports such a plate as failed, and raises for a
+  single-plate file);
+* a **malformed file** (no ``well``/``counts`` column, no grid header, not a plate row letter,
+  unreadable) raises :class:`~neuromoa.errors.DataFileError` naming the file (and line).
 """
 
 from __future__ import annotations
@@ -60,24 +70,36 @@ class PlateSet:
     wells : DataFrame ``plate well row column role compound concentration_M counts_cpm``.
     meta : ``{plate: {"conditions": {...}, "truth": {...}}}`` (JSON-safe; may be empty).
     source : where the plates came from (file name or "simulated").
+    errors : ``{plate: message}`` for plates of the file that could not be read (a bad well);
+        their wells are not in ``wells``.
+    order : every plate name of the file in file order (readable or not; empty = ``plates``).
     """
 
     wells: pd.DataFrame
     meta: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+    order: tuple[str, ...] = ()
 
     @property
     def plates(self) -> list[str]:
-        """Plate names in file order."""
+        """Names of the readable plates (those with wells), in file order."""
         return list(dict.fromkeys(self.wells["plate"].tolist()))
 
+    @property
+    def all_plates(self) -> list[str]:
+        """Every plate of the file in file order, including those in :attr:`errors`."""
+        names = list(self.order) or [*self.plates, *self.errors]
+        return list(dict.fromkeys(names))
+
     def plate(self, name: str) -> PlateSet:
-        """The sub-set holding plate ``name`` only."""
-        if name not in self.plates:
+        """The sub-set holding plate ``name`` only (with its error, if it has one)."""
+        if name not in self.all_plates:
             raise ProtocolError(f"{self.source or 'plates'}: no plate {name!r}; "
-                                f"plates are {', '.join(self.plates)}.")
+                                f"plates are {', '.join(self.all_plates)}.")
+        errors = {name: self.errors[name]} if name in self.errors else {}
         return PlateSet(self.wells[self.wells["plate"] == name].reset_index(drop=True),
-                        {name: self.meta.get(name, {})}, self.source)
+                        {name: self.meta.get(name, {})}, self.source, errors, (name,))
 
     def conditions(self, name: str) -> dict[str, Any]:
         """Assay conditions stored with plate ``name`` (empty dict for a user's own file)."""
@@ -93,7 +115,7 @@ class PlateSet:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: ``{"source", "meta", "wells": [records]}``."""
-        return {"source": self.source, "meta": self.meta,
+        return {"source": self.source, "meta": self.meta, "errors": dict(self.errors),
                 "wells": json.loads(self.wells.to_json(orient="records"))}
 
     def write(self, path: str | Path, *, format: str = "tidy",
@@ -173,9 +195,39 @@ def _parse_conc(value: str, unit: str | None, role: str, where: str, fname: str,
         raise DataFileError(str(exc), file=fname, row=line) from None
 
 
+class _PlateErrors:
+    """First error of each plate, and every plate name in file order.
+
+    ``per_plate=False`` (layout files) re-raises at once: a bad layout row is a malformed file.
+    """
+
+    def __init__(self, per_plate: bool) -> None:
+        self.per_plate = per_plate
+        self.errors: dict[str, str] = {}
+        self.order: list[str] = []
+
+    def seen(self, plate: str) -> None:
+        if plate not in self.order:
+            self.order.append(plate)
+
+    def add(self, plate: str, exc: DataFileError) -> None:
+        if not self.per_plate:
+            raise exc
+        self.seen(plate)
+        self.errors.setdefault(plate, str(exc))
+
+    def drop_failed(self, table: pd.DataFrame) -> pd.DataFrame:
+        return table[~table["plate"].isin(list(self.errors))].reset_index(drop=True)
+
+
 def _well_table(frame: pd.DataFrame, fname: str, first_line: int, *, need_counts: bool,
-                default_plate: str) -> pd.DataFrame:
-    """Validate and convert a tidy table (strings) into the canonical well table."""
+                default_plate: str, errs: _PlateErrors | None = None) -> pd.DataFrame:
+    """Validate and convert a tidy table (strings) into the canonical well table.
+
+    A bad row raises :class:`DataFileError`, or with ``errs`` (per-plate collection) fails its
+    plate: the plate's wells are left out and ``errs`` holds the message.
+    """
+    errs = errs if errs is not None else _PlateErrors(per_plate=False)
     cols = {c.strip().lower(): c for c in frame.columns}
     if "well" not in cols and not {"row", "column"} <= set(cols):
         raise DataFileError("no 'well' column (or 'row' and 'column'); each row must name its "
@@ -195,43 +247,54 @@ def _well_table(frame: pd.DataFrame, fname: str, first_line: int, *, need_counts
     records = []
     for i, rec in enumerate(frame.to_dict(orient="records")):
         line = first_line + i
-        if "well" in cols:
-            parsed = parse_well(rec[cols["well"]])
-            label = str(rec[cols["well"]]).strip()
-        else:
-            label = f"{str(rec[cols['row']]).strip()}{str(rec[cols['column']]).strip()}"
-            parsed = parse_well(label)
-        if parsed is None:
-            raise DataFileError(f"well {label!r} is not a plate well such as 'C5'.",
-                                file=fname, row=line)
-        well = f"{parsed[0]}{parsed[1]}"
         plate = str(rec[cols["plate"]]).strip() if "plate" in cols else default_plate
         plate = plate or default_plate
-        where = f"{well} (plate {plate})" if "plate" in cols else well
-        role_raw = rec[cols["role"]] if "role" in cols else None
-        role = normalise_role(role_raw) if "role" in cols else None
-        if "role" in cols and role is None:
-            raise DataFileError(f"well {where}: unknown role {str(role_raw)!r}; expected one of "
-                                f"{', '.join(ROLES)}.", file=fname, row=line)
-        compound = str(rec[cols["compound"]]).strip() if "compound" in cols else ""
-        conc = (_parse_conc(rec[conc_col], conc_unit, role or "", where, fname, line)
-                if conc_col is not None else 0.0)
-        if conc_col is None and role in ("test", "nsb"):
-            raise DataFileError(f"well {where}: a {role} well needs a concentration with a unit; "
-                                "add a 'concentration' column (e.g. '10 nM').", file=fname, row=line)
-        counts = np.nan
-        if count_col is not None:
-            blank = str(rec[count_col]).strip() == ""
-            if not (blank and role == "empty"):
-                counts = _parse_counts(rec[count_col], where, fname, line)
-        records.append((plate, well, parsed[0], parsed[1], role, compound, conc, counts, line))
+        errs.seen(plate)
+        try:
+            records.append(_well_record(rec, cols, plate, conc_col, conc_unit, count_col,
+                                        fname, line))
+        except DataFileError as exc:
+            errs.add(plate, exc)
     out = pd.DataFrame(records, columns=[*_WELL_COLUMNS, "line"])
-    dup = out.duplicated(["plate", "well"], keep="first")
-    if dup.any():
-        r = out[dup].iloc[0]
-        raise DataFileError(f"well {r['well']} appears twice in plate {r['plate']}.",
-                            file=fname, row=int(r["line"]))
-    return out
+    for _, r in out[out.duplicated(["plate", "well"], keep="first")].iterrows():
+        errs.add(r["plate"], DataFileError(f"well {r['well']} appears twice in plate "
+                                           f"{r['plate']}.", file=fname, row=int(r["line"])))
+    return errs.drop_failed(out)
+
+
+def _well_record(rec: dict[str, Any], cols: dict[str, str], plate: str, conc_col: str | None,
+                 conc_unit: str | None, count_col: str | None, fname: str,
+                 line: int) -> tuple:
+    """One row of a tidy table as a well record; raises :class:`DataFileError` naming it."""
+    if "well" in cols:
+        parsed = parse_well(rec[cols["well"]])
+        label = str(rec[cols["well"]]).strip()
+    else:
+        label = f"{str(rec[cols['row']]).strip()}{str(rec[cols['column']]).strip()}"
+        parsed = parse_well(label)
+    if parsed is None:
+        where = f" (plate {plate})" if "plate" in cols else ""
+        raise DataFileError(f"well {label!r}{where} is not a plate well such as 'C5'.",
+                            file=fname, row=line)
+    well = f"{parsed[0]}{parsed[1]}"
+    where = f"{well} (plate {plate})" if "plate" in cols else well
+    role_raw = rec[cols["role"]] if "role" in cols else None
+    role = normalise_role(role_raw) if "role" in cols else None
+    if "role" in cols and role is None:
+        raise DataFileError(f"well {where}: unknown role {str(role_raw)!r}; expected one of "
+                            f"{', '.join(ROLES)}.", file=fname, row=line)
+    compound = str(rec[cols["compound"]]).strip() if "compound" in cols else ""
+    conc = (_parse_conc(rec[conc_col], conc_unit, role or "", where, fname, line)
+            if conc_col is not None else 0.0)
+    if conc_col is None and role in ("test", "nsb"):
+        raise DataFileError(f"well {where}: a {role} well needs a concentration with a unit; "
+                            "add a 'concentration' column (e.g. '10 nM').", file=fname, row=line)
+    counts = np.nan
+    if count_col is not None:
+        blank = str(rec[count_col]).strip() == ""
+        if not (blank and role == "empty"):
+            counts = _parse_counts(rec[count_col], where, fname, line)
+    return (plate, well, parsed[0], parsed[1], role, compound, conc, counts, line)
 
 
 def read_layout(path: str | Path) -> pd.DataFrame:
@@ -249,7 +312,8 @@ def read_layout(path: str | Path) -> pd.DataFrame:
     return table.drop(columns=["counts_cpm", "line"])
 
 
-def _read_grid(lines: list[str], fname: str, first_line: int, default_plate: str) -> pd.DataFrame:
+def _read_grid(lines: list[str], fname: str, first_line: int, default_plate: str,
+               errs: _PlateErrors) -> pd.DataFrame:
     rows = list(csv.reader(lines))
     plates: list[tuple[str, str, str, int, float, int]] = []
     current = default_plate
@@ -276,16 +340,22 @@ def _read_grid(lines: list[str], fname: str, first_line: int, default_plate: str
         if len(letter) != 1 or letter not in _ROW_LETTERS:
             raise DataFileError(f"{cells[0]!r} is not a plate row letter (A–P).",
                                 file=fname, row=line)
+        errs.seen(current)
         for col, value in zip(header, cells[1:], strict=False):
-            where = f"{letter}{col}"
-            plates.append((current, letter, where, col,
-                           _parse_counts(value, where, fname, line), line))
-    if not plates:
+            where = f"{letter}{col} (plate {current})"
+            try:
+                plates.append((current, letter, f"{letter}{col}", col,
+                               _parse_counts(value, where, fname, line), line))
+            except DataFileError as exc:
+                errs.add(current, exc)
+    if not errs.order:
         raise DataFileError("no plate grid found (header ',1,2,...,12' and rows A–H).", file=fname)
-    return pd.DataFrame(plates, columns=["plate", "row", "well", "column", "counts_cpm", "line"])
+    out = pd.DataFrame(plates, columns=["plate", "row", "well", "column", "counts_cpm", "line"])
+    return errs.drop_failed(out)
 
 
-def _merge_layout(counts: pd.DataFrame, layout: pd.DataFrame, fname: str) -> pd.DataFrame:
+def _merge_layout(counts: pd.DataFrame, layout: pd.DataFrame, fname: str,
+                  errs: _PlateErrors) -> pd.DataFrame:
     out = []
     for plate, grid in counts.groupby("plate", sort=False):
         lay = layout[layout["plate"] == plate]
@@ -294,15 +364,21 @@ def _merge_layout(counts: pd.DataFrame, layout: pd.DataFrame, fname: str) -> pd.
         if lay.empty and layout["plate"].nunique() == 1:
             lay = layout  # a one-plate layout applies to a file whose plates are not named alike
         if lay.empty:
-            raise DataFileError(f"the layout has no wells for plate {plate!r}.", file=fname)
+            errs.add(plate, DataFileError(f"the layout has no wells for plate {plate!r}.",
+                                          file=fname))
+            continue
         merged = lay.drop(columns=["plate"]).merge(grid[["well", "counts_cpm", "line"]],
                                                    on="well", how="left")
         lacking = merged[merged["counts_cpm"].isna() & (merged["role"] != "empty")]
         if not lacking.empty:
-            raise DataFileError(f"well {lacking['well'].iloc[0]} (plate {plate}) is in the layout "
-                                "but has no counts in the plate file.", file=fname)
+            errs.add(plate, DataFileError(f"well {lacking['well'].iloc[0]} (plate {plate}) is in "
+                                          "the layout but has no counts in the plate file.",
+                                          file=fname))
+            continue
         merged.insert(0, "plate", plate)
         out.append(merged)
+    if not out:
+        return pd.DataFrame(columns=[*_WELL_COLUMNS, "line"])
     return pd.concat(out, ignore_index=True)
 
 
@@ -317,7 +393,14 @@ def read_plates(path: str | Path, layout: str | Path | pd.DataFrame | None = Non
 
     Returns
     -------
-    PlateSet
+    PlateSet — a plate with a bad well is left out and its one-line message kept in
+    ``PlateSet.errors``; the other plates are read.
+
+    Raises
+    ------
+    DataFileError
+        The file is malformed (missing columns, no grid, no wells, unreadable). A bad well
+        does not raise: see ``PlateSet.errors``.
     """
     p = Path(path)
     text = p.read_text(encoding="utf-8-sig")
@@ -330,6 +413,7 @@ def read_plates(path: str | Path, layout: str | Path | pd.DataFrame | None = Non
     first = next(csv.reader([body[0]]))
     first_lower = [c.strip().lower() for c in first]
     default_plate = p.stem
+    errs = _PlateErrors(per_plate=True)
     if "well" in first_lower or {"row", "column"} <= set(first_lower):
         frame = pd.read_csv(io.StringIO("\n".join(body)), dtype=str, keep_default_na=False)
         has_role = "role" in first_lower
@@ -337,22 +421,24 @@ def read_plates(path: str | Path, layout: str | Path | pd.DataFrame | None = Non
             raise DataFileError("the table has no 'role' column; give a layout file "
                                 "(--layout) with each well's role.", file=p.name)
         wells = _well_table(frame, p.name, skipped + 2, need_counts=True,
-                            default_plate=default_plate)
+                            default_plate=default_plate, errs=errs)
         if not has_role:
             wells = _merge_layout(wells[["plate", "well", "counts_cpm", "line"]].assign(
-                row=wells["row"], column=wells["column"]), lay, p.name)
+                row=wells["row"], column=wells["column"]), lay, p.name, errs)
     else:
         if lay is None:
             raise DataFileError("this looks like an 8 × 12 grid export; give the layout file "
                                 "(--layout) with each well's role, compound and concentration.",
                                 file=p.name)
-        grid = _read_grid(body, p.name, skipped + 1, default_plate)
-        wells = _merge_layout(grid, lay, p.name)
+        grid = _read_grid(body, p.name, skipped + 1, default_plate, errs)
+        wells = _merge_layout(grid, lay, p.name, errs)
+    if wells.empty and not errs.errors:
+        raise DataFileError("the file has no wells (only a header).", file=p.name)
     wells = wells[_WELL_COLUMNS].reset_index(drop=True)
     wells["column"] = wells["column"].astype(int)
     plate_meta = meta.get("plates", {}) if isinstance(meta, dict) else {}
-    return PlateSet(wells, {k: v for k, v in plate_meta.items()
-                            if k in set(wells["plate"])}, p.name)
+    return PlateSet(wells, {k: v for k, v in plate_meta.items() if k in set(errs.order)},
+                    p.name, dict(errs.errors), tuple(errs.order))
 
 
 # --------------------------------------------------------------------------- writing

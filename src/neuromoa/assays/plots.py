@@ -27,6 +27,11 @@ def plate_heatmap(ps: PlateSet, plate: str, ax=None):
         fig = Figure(figsize=(6.4, 4.2))
         ax = fig.add_subplot()
     w = ps.wells[ps.wells["plate"] == plate]
+    if w.empty:
+        from neuromoa.errors import ProtocolError
+
+        reason = ps.errors.get(plate, f"no wells for plate {plate!r}")
+        raise ProtocolError(f"cannot draw plate {plate}: {reason}")
     n_rows = _ROWS.index(w["row"].max()) + 1
     n_cols = int(w["column"].max())
     grid = np.full((n_rows, n_cols), np.nan)
@@ -86,9 +91,18 @@ def curve_plot(analysis: AssayAnalysis, plate: str, compound: str, ax=None):
 
 def analysis_figure(analysis: AssayAnalysis, plate: str | None = None,
                     compound: str | None = None):
-    """Two panels: plate heat map and fitted curve of ``plate``/``compound`` (default: first)."""
-    res = next(r for r in analysis.results
-               if (plate is None or r.plate == plate) and (compound is None or r.compound == compound))
+    """Two panels: plate heat map and fitted curve of ``plate``/``compound``.
+
+    Default: the first plate/compound that was analysed (status other than "failed"), else the
+    first.
+    """
+    chosen = [r for r in analysis.results
+              if (plate is None or r.plate == plate) and (compound is None or r.compound == compound)]
+    if not chosen:
+        from neuromoa.errors import ProtocolError
+
+        raise ProtocolError(f"no result for plate {plate!r}, compound {compound!r}.")
+    res = next((r for r in chosen if r.status != "failed"), chosen[0])
     fig = Figure(figsize=(12, 4.4), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2)
     plate_heatmap(analysis.plates, res.plate, ax=ax1)

@@ -31,6 +31,10 @@ def _nm(x: float | None) -> str:
     return "—" if x is None or not math.isfinite(x) else f"{x * 1e9:.4g}"
 
 
+def _fixed(x: float) -> str:
+    return "—" if not math.isfinite(x) else f"{x:.2f}"
+
+
 @assay_app.command("simulate")
 @handle_errors
 def simulate(
@@ -83,9 +87,14 @@ def analyze(
     kd: str = typer.Option(None, "--kd", help="Binding Kd of the radioligand, e.g. '14 nM'."),
     keep_outliers: bool = typer.Option(False, "--keep-outliers", help="Do not exclude ROUT outliers."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    plot: Path = typer.Option(None, "--plot", help="Write a figure (svg/png/pdf) of the first plate."),
+    plot: Path = typer.Option(None, "--plot", help="Write a figure (svg/png/pdf) of the first analysed plate."),
 ) -> None:
-    """Analyse plate(s): IC50, Ki with 95% CI, Hill, Z', depletion and flags per plate."""
+    """Analyse plate(s): IC50, Ki with 95% CI, Hill, Z', depletion and flags per plate.
+
+    Each plate gets a status: ok, warning (analysed, but a QC check failed: see the flags and
+    the message) or failed (no estimate; its one-line message is printed on stderr). Exit code:
+    0 when at least one plate was analysed, 2 when every plate failed or the file is malformed.
+    """
     from neuromoa.assays import analyze_plate
     from neuromoa.errors import NeuromoaWarning
 
@@ -98,11 +107,16 @@ def analyze(
         if issubclass(w.category, NeuromoaWarning):
             err_console.print(f"warning: {w.message}", markup=False, highlight=False,
                               soft_wrap=True)
-    if plot is not None:
+    failed = [r for r in result.results if r.status == "failed"]
+    all_failed = len(failed) == len(result.results)
+    if plot is not None and not all_failed:
         result.plot().savefig(plot)
     if as_json:
         print_json(result.to_dict())
+        _report_failed(failed, all_failed)
         return
+    if all_failed:
+        _report_failed(failed, all_failed)
     table = Table(title=f"{kind.value} analysis of {plate.name}")
     for col in ("plate", "compound", "status", "IC50 (nM)", "Ki (nM)", "Ki 95% CI (nM)", "Hill",
                 "Z'", "flags"):
@@ -111,7 +125,7 @@ def analyze(
         ci = f"{_nm(r.ki_ci95_M[0])}–{_nm(r.ki_ci95_M[1])}"
         flags = "; ".join(r.flags) or (r.message if r.status == "failed" else "")
         table.add_row(r.plate, r.compound, r.status, _nm(r.ic50_M), _nm(r.ki_M), ci,
-                      f"{r.hill:.2f}", f"{r.z_prime:.2f}", flags)
+                      _fixed(r.hill), _fixed(r.z_prime), flags)
     console.print(table)
     for r in result.results:
         if r.depletion_fraction is not None and r.status != "failed":
@@ -119,8 +133,23 @@ def analyze(
                           f"Ki direct fit {_nm(r.ki_direct_M)} nM, exact-depletion fit "
                           f"{_nm(r.ki_exact_M)} nM ({_nm(r.ki_exact_ci95_M[0])}–"
                           f"{_nm(r.ki_exact_ci95_M[1])})", highlight=False, soft_wrap=True)
+    for r in result.results:
+        if r.status == "warning":
+            console.print(f"warning: {r.message}", markup=False, highlight=False,
+                          soft_wrap=True)
     if plot is not None:
         console.print(f"figure: {plot}", highlight=False)
+    _report_failed(failed, all_failed)
+
+
+def _report_failed(failed: list, all_failed: bool) -> None:
+    """One line per failed plate on stderr; exit code 2 when no plate could be analysed."""
+    for r in failed:
+        prefix = "error" if all_failed else "failed"
+        err_console.print(f"{prefix}: {r.message}", markup=False, highlight=False,
+                          soft_wrap=True)
+    if all_failed:
+        raise typer.Exit(2)
 
 
 @assay_app.command("round-trip")

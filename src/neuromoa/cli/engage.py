@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+
 import typer
 from rich.table import Table
 
-from neuromoa.cli._common import console, handle_errors, print_json
+from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json
 from neuromoa.engagement import engage as engage_compound
+from neuromoa.errors import NeuromoaWarning
 from neuromoa.units import format_molar
 
 __all__ = ["register"]
@@ -24,6 +28,25 @@ _CONDITION_CHARS = 13
 
 def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[:n - 1] + "…"
+
+
+def _scaling(items: list[str] | None) -> dict[str, float]:
+    """Parse repeated ``TARGET=FACTOR`` options into a mapping (the library checks values)."""
+    out: dict[str, float] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            fail(f"--in-vivo-scaling {item!r}: give TARGET=FACTOR, e.g. --in-vivo-scaling SERT=3.")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            fail(f"--in-vivo-scaling {item!r}: the factor {value.strip()!r} is not a number.")
+    return out
+
+
+def _series_text(series: dict[str, str], mixed: bool) -> str:
+    refs = list(dict.fromkeys(series.values()))
+    return " | ".join(refs) + (" (mixed)" if mixed else "")
 
 
 @handle_errors
@@ -44,14 +67,30 @@ def engage(
     kp_uu: float = typer.Option(1.0, "--kp-uu", help="Unbound brain / unbound plasma ratio."),
     target: list[str] | None = typer.Option(None, "--target", "-t",
                                             help="Show only this target (repeatable)."),
+    series: str = typer.Option("common", "--series",
+                               help="Parent + metabolite values: 'common' (one reference for "
+                                    "both where one holds both, e.g. Tatsumi 1997 at SERT/NET/"
+                                    "DAT) or 'default' (each compound's default)."),
+    in_vivo_scaling: list[str] | None = typer.Option(
+        None, "--in-vivo-scaling",
+        help="TARGET=FACTOR multiplies K at that target, e.g. SERT=3 (repeatable; default 1)."),
+    user_data: list[Path] | None = typer.Option(
+        None, "--user-data", help="CSV of your own activities or compounds (repeatable)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Fractional occupancy of every target, sorted, with its consequence."""
-    result = engage_compound(compound, conc=conc, plasma=plasma, dose=dose, every=every,
-                             days=days, base=base, species=species, source=source, kp_uu=kp_uu,
-                             targets=target or None)
+    scaling = _scaling(in_vivo_scaling)
+    with warnings.catch_warnings():
+        # A dose above the labelled maximum warns in the library; the CLI prints result.notes.
+        warnings.simplefilter("ignore", NeuromoaWarning)
+        result = engage_compound(compound, conc=conc, plasma=plasma, dose=dose, every=every,
+                                 days=days, base=base, species=species, source=source,
+                                 kp_uu=kp_uu, targets=target or None, series=series,
+                                 in_vivo_scaling=scaling, user_files=user_data or ())
     if as_json:
         print_json(result.to_dict())
+        for note in result.notes:
+            err_console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
         return
     unbound = ", ".join(f"{k} {format_molar(v)}" for k, v in result.unbound_M.items())
     title = f"{result.compound} — unbound at the targets: {unbound}"
@@ -62,26 +101,28 @@ def engage(
     several = len(result.unbound_M) > 1
     rows = [(row.target, _short(row.condition or "", _CONDITION_CHARS), f"{row.occupancy:.3f}",
              f"{row.occupancy_low:.2f}–{row.occupancy_high:.2f}", format_molar(row.k_M),
-             *([" + ".join(f"{v:.2f}" for v in row.occupancy_by_compound.values())]
-               if several else []),
+             *([" + ".join(f"{v:.2f}" for v in row.occupancy_by_compound.values()),
+                _series_text(row.series, row.mixed_series)] if several else []),
              _short(row.consequence, _CONSEQUENCE_CHARS))
             for row in result.targets.itertuples()]
-    for col in ("target", "condition", "occ.", "low–high", "K", *(["by compound"] if several
-                                                                 else [])):
+    for col in ("target", "condition", "occ.", "low–high", "K",
+                *(["by compound", "series"] if several else [])):
         table.add_column(col, no_wrap=True)
     table.add_column("consequence")
     for r in rows:
         table.add_row(*r)
     console.print(table)
     if result.safety is not None and not result.safety.empty:
-        st = Table(title="Cardiac safety margins (IC50 / unbound Cmax; threshold 30, Redfern 2003)")
+        st = Table(title="Cardiac safety margins (IC50 / unbound Cmax; hERG 30-fold, Redfern "
+                         "2003; Nav1.5 ~15-fold QRS level, Harmer 2011)")
         for col in ("target", "condition", "IC50", "unbound Cmax", "margin",
-                    "combined margin", "combined block", "flag"):
+                    "combined margin", "combined block", "flag", "series"):
             st.add_column(col, overflow="fold")
         for row in result.safety.itertuples():
             st.add_row(row.target, row.condition, format_molar(row.ic50_M),
                        format_molar(row.cmax_unbound_M), f"{row.margin:.0f}",
-                       f"{row.combined_margin:.0f}", f"{row.combined_block:.4f}", row.flag)
+                       f"{row.combined_margin:.0f}", f"{row.combined_block:.4f}", row.flag,
+                       _series_text(row.series, row.mixed_series))
         console.print(st)
         for row in result.safety.itertuples():
             if row.note:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+
 import typer
 from rich.table import Table
 
-from neuromoa.cli._common import console, fail, handle_errors, print_json
+from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json
+from neuromoa.errors import NeuromoaWarning
 from neuromoa.exposure import Regimen, simulate_exposure
 from neuromoa.units import format_molar
 
@@ -36,9 +39,14 @@ def exposure(
     if single == (every is not None):
         fail("give exactly one of --single or --every (e.g. --every 24h --days 14).")
     regimen = Regimen.parse(dose, every=every, days=days, base=base)
-    result = simulate_exposure(compound, regimen, kp_uu=kp_uu)
+    with warnings.catch_warnings():
+        # The library warns above the labelled maximum daily dose; the CLI shows result.notes.
+        warnings.simplefilter("ignore", NeuromoaWarning)
+        result = simulate_exposure(compound, regimen, kp_uu=kp_uu)
     if as_json:
         print_json(result.to_dict())
+        for note in result.notes:
+            err_console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
         return
     scope = "steady state, last interval" if regimen.repeated else "single dose, AUC 0-inf"
     table = Table(title=f"{result.compound}: {regimen.describe()} ({scope}; Kp,uu {kp_uu:g})")
@@ -52,3 +60,5 @@ def exposure(
                       f"{m['auc_ng_h_mL']:.4g}", format_molar(m["unbound_cavg_M"]),
                       format_molar(m["unbound_brain_cavg_M"]))
     console.print(table)
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)

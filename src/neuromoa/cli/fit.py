@@ -67,6 +67,11 @@ _MODEL_HELP = "Model: " + "; ".join(f"{k} = {m.title}" for k, m in MODELS.items(
 _WEIGHTS_HELP = "Weighting: " + "; ".join(f"{k}: {v}" for k, v in WEIGHTS.items())
 
 
+def _cell(v) -> str:
+    """A table cell: 4 significant digits, blank when there is no estimate (NaN)."""
+    return "" if v != v else f"{v:.4g}"
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``fit`` command to ``app``."""
 
@@ -177,9 +182,10 @@ def register(app: typer.Typer) -> None:
             t.add_column(col)
         for _, row in frame.head(TABLE_ROWS).iterrows():
             note = str(row["flags"]) if row["status"] != "failed" else str(row["message"])
-            t.add_row(str(row["curve"]), str(row["status"]),
-                      *(f"{row[c]:.4g}" for c in (loc, "ic50", "hill", "bottom", "top", "r2")),
-                      note)
+            cells = [_cell(row[c]) for c in (loc, "ic50", "hill", "bottom", "top", "r2")]
+            if row["ic50_gt"] == row["ic50_gt"]:  # no_effect: IC50 above the tested range
+                cells[1] = f"> {row['ic50_gt']:.6g}"
+            t.add_row(str(row["curve"]), str(row["status"]), *cells, note)
         console.print(t)
         s = res.summary()
         console.print(f"{len(res)} curves: {s['ok']} ok, {s['warning']} warning, "

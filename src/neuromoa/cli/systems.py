@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import math
+import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
 
-from neuromoa.cli._common import console, fail, handle_errors, print_json
+from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json
+from neuromoa.errors import NeuromoaWarning
 from neuromoa.systems import (
+    DEFAULT_MULTIPLES,
+    DEFAULT_NOISE,
+    DEFAULT_REPLICATES,
     chronic_course,
     export_sbml,
     nmda_ic50,
@@ -29,6 +36,29 @@ systems_app = typer.Typer(help="Systems models: synapse and adaptation, receptor
 def register(app: typer.Typer) -> None:
     """Add the ``systems`` command group to ``app``."""
     app.add_typer(systems_app, name="systems")
+
+
+def _with_notes(call: Callable[[], Any]) -> Any:
+    """Run one library call; print each NeuromoaWarning it issues as a one-line note (stderr)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", NeuromoaWarning)
+        result = call()
+    for w in caught:
+        if issubclass(w.category, NeuromoaWarning):
+            err_console.print(f"note: {w.message}", markup=False, highlight=False, soft_wrap=True)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return result
+
+
+def _multiples(text: str) -> tuple[float, ...]:
+    """Parse "3,10,30,100,300" (multiples of KB) into floats; the library checks the values."""
+    try:
+        return tuple(float(x) for x in text.replace(";", ",").split(",") if x.strip())
+    except ValueError:
+        fail(f"schild: --multiples must be comma-separated numbers (multiples of KB), "
+             f"e.g. \"3,10,30,100,300\"; got {text!r}.")
+        raise  # unreachable: fail() exits
 
 
 def _save(result, path: Path | None) -> None:
@@ -114,19 +144,33 @@ def schild(
     model: str = typer.Option("gaddum", "--model", help="gaddum or operational."),
     compound: str = typer.Option("amitriptyline", "--compound", help="The antagonist."),
     seed: int = typer.Option(0, "--seed", help="Random seed of the simulated noise."),
-    noise: float = typer.Option(0.03, "--noise", help="Noise SD as a fraction of Emax."),
+    noise: float = typer.Option(DEFAULT_NOISE, "--noise", help="Noise SD as a fraction of Emax."),
+    replicates: int = typer.Option(DEFAULT_REPLICATES, "--replicates",
+                                   help="Replicates per agonist concentration."),
+    multiples: str = typer.Option(",".join(f"{m:g}" for m in DEFAULT_MULTIPLES), "--multiples",
+                                  help="Antagonist concentrations as multiples of KB, "
+                                       'comma-separated (>= 3), e.g. "3,10,30,100,300".'),
     plot: Path | None = typer.Option(None, "--plot", help="Write the figure (SVG/PNG) here."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Simulated agonist curves with the antagonist, dose ratios and Schild regression."""
-    result = schild_experiment(target, compound=compound, model=model, seed=seed, noise=noise)
+    mult = _multiples(multiples)
+    result = _with_notes(lambda: schild_experiment(
+        target, compound=compound, model=model, seed=seed, noise=noise, replicates=replicates,
+        multiples=mult))
+    if result.fit_status == "failed":
+        fail(result.message)
+    if result.message:
+        err_console.print(f"note: {result.message}", markup=False, highlight=False,
+                          soft_wrap=True)
     if as_json:
         print_json(result.to_dict())
     else:
         lo, hi = result.slope_ci95
         console.print(f"{result.target} ({result.agonist}, {result.model}): pA2 {result.pa2:.2f}, "
                       f"slope {result.slope:.3f} (95% CI {lo:.3f}-{hi:.3f}); "
-                      f"pKi used {result.pki_kb:.2f} [{result.kb_source}]")
+                      f"pKi used {result.pki_kb:.2f} [{result.kb_source}]",
+                      markup=False, highlight=False)
     _save(result, plot)
 
 
@@ -144,14 +188,16 @@ def nmda(
     plot: Path | None = typer.Option(None, "--plot", help="Write the figure (SVG/PNG) here."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """IC50 of amitriptyline on the steady-state NMDA current."""
-    result = nmda_ic50(ca, voltage, mode, bapta=bapta)
+    """IC50 of amitriptyline on the steady-state NMDA current (calibrated on 0.25-4 mM Ca2+)."""
+    result = _with_notes(lambda: nmda_ic50(ca, voltage, mode, bapta=bapta))
     if as_json:
         print_json(result.to_dict())
     else:
-        console.print(f"NMDA IC50 {format_molar(result.ic50_M)} at {result.ca_M * 1e3:g} mM Ca2+, "
-                      f"{result.voltage_V * 1e3:g} mV ({result.mode}); mechanism: "
-                      f"{result.mechanism}")
+        ic50 = (format_molar(result.ic50_M) if math.isfinite(result.ic50_M)
+                else "none below 1 M")
+        console.print(f"NMDA IC50 {ic50} at {result.ca_M * 1e3:g} mM Ca2+, "
+                      f"{result.voltage_V * 1e3:g} mV ({result.mode}"
+                      f"{', BAPTA' if result.bapta else ''}); mechanism: {result.mechanism}")
     _save(result, plot)
 
 

@@ -8,6 +8,7 @@ its active metabolite nortriptyline; parameters with sources in ``data/exposure/
 from neuromoa.exposure.model import (
     DEFAULT_KP_UU,
     ExposureResult,
+    daily_dose_note,
     simulate_exposure,
     steady_state_unbound_brain,
     unit_dose_response,
@@ -30,6 +31,7 @@ __all__ = [
     "PolyExp",
     "Regimen",
     "available_compounds",
+    "daily_dose_note",
     "pk_compound",
     "pk_references",
     "simulate_exposure",

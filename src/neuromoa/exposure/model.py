@@ -43,6 +43,7 @@ model's peak-trough swing at steady state is larger than reality while Cavg is u
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,13 +51,14 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize_scalar
 
-from neuromoa.errors import ParameterError, check_number
+from neuromoa.errors import NeuromoaWarning, ParameterError, check_number
 from neuromoa.exposure.params import PKCompound, pk_compound
 from neuromoa.exposure.polyexp import PolyExp
 from neuromoa.exposure.regimen import HOURS_PER_DAY, Regimen
 
 __all__ = [
     "ExposureResult",
+    "daily_dose_note",
     "simulate_exposure",
     "steady_state_unbound_brain",
     "unit_dose_response",
@@ -75,6 +77,11 @@ METRIC_GRID_POINTS = 2001
 #: Default time grids: the finest of these steps (h) that keeps the course ≤ MAX_DEFAULT_POINTS.
 DEFAULT_STEPS_H = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 MAX_DEFAULT_POINTS = 1500
+#: mg per g (the labelled maximum daily dose is stored in mg/day).
+MG_PER_G = 1e3
+#: Relative tolerance of the daily-dose check, so that exactly the maximum (0.3 g x 1000 =
+#: 300.00000000000006 mg in binary) does not warn. Assumption: float rounding only.
+DOSE_CHECK_RTOL = 1e-9
 
 
 def unit_dose_response(compound: str | PKCompound) -> dict[str, PolyExp]:
@@ -135,6 +142,9 @@ class ExposureResult:
         the window, Cavg = AUC(0–window)/window.
     parameters : list of dict
         The parameters used, with source and confidence.
+    notes : tuple of str
+        Caveats of this run, e.g. a dose above the labelled maximum daily dose
+        (:func:`daily_dose_note`; also issued as a :class:`~neuromoa.errors.NeuromoaWarning`).
     """
 
     compound: str
@@ -147,6 +157,7 @@ class ExposureResult:
     unbound_brain_M: dict[str, np.ndarray]
     metrics: dict[str, dict[str, float]]
     parameters: list[dict[str, Any]] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
 
     @property
     def analytes(self) -> list[str]:
@@ -164,6 +175,7 @@ class ExposureResult:
             "total_ng_mL": {a: v.tolist() for a, v in self.total_ng_mL.items()},
             "unbound_brain_M": {a: v.tolist() for a, v in self.unbound_brain_M.items()},
             "parameters": [dict(p) for p in self.parameters],
+            "notes": list(self.notes),
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -249,6 +261,11 @@ def simulate_exposure(compound: str, regimen: Regimen, *, kp_uu: float = DEFAULT
     kp_uu = check_number(kp_uu, "kp_uu", "simulate_exposure", low=0, low_open=True)
     comp = pk_compound(compound)
     responses = unit_dose_response(comp)
+    notes: list[str] = []
+    dose_note = daily_dose_note(comp, regimen)
+    if dose_note is not None:
+        warnings.warn(dose_note, NeuromoaWarning, stacklevel=2)
+        notes.append(dose_note)
     dose_mol = regimen.dose_g / (comp.mw_salt if regimen.salt else comp.mw_base)
     dose_times = regimen.dose_times_h
     assert regimen.duration_h is not None  # filled in by Regimen
@@ -301,7 +318,32 @@ def simulate_exposure(compound: str, regimen: Regimen, *, kp_uu: float = DEFAULT
                                         or seen.add((p["compound"], p["parameter"])))]
     return ExposureResult(compound=comp.name, regimen=regimen, kp_uu=kp_uu, times_h=t,
                           total_M=total_M, total_ng_mL=total_ng, unbound_plasma_M=unb,
-                          unbound_brain_M=brain, metrics=metrics, parameters=params)
+                          unbound_brain_M=brain, metrics=metrics, parameters=params,
+                          notes=tuple(notes))
+
+
+def daily_dose_note(compound: str | PKCompound, regimen: Regimen) -> str | None:
+    """A note when the regimen's daily dose exceeds the compound's labelled maximum, else None.
+
+    Daily dose, as the salt: :math:`D_{salt} \\max(1, 24\\,h/\\tau)` (a single dose, or a
+    dose given less often than daily, counts whole), where :math:`D_{salt} = D` for a salt
+    dose and :math:`D\\,MW_{salt}/MW_{base}` for a base dose. The maximum is the parameter
+    ``max_daily_dose`` (mg/day of the salt; amitriptyline 300 mg/day, in hospital, FACTS.md);
+    a compound without one is not checked.
+    """
+    comp = compound if isinstance(compound, PKCompound) else pk_compound(compound)
+    if not comp.has("max_daily_dose"):
+        return None
+    limit_mg = comp.value("max_daily_dose")
+    salt_g = regimen.dose_g if regimen.salt else regimen.dose_g * comp.mw_salt / comp.mw_base
+    per_day = 1.0 if regimen.interval_h is None else max(1.0, HOURS_PER_DAY / regimen.interval_h)
+    daily_mg = salt_g * per_day * MG_PER_G
+    if daily_mg <= limit_mg * (1.0 + DOSE_CHECK_RTOL):
+        return None
+    source = comp.parameters["max_daily_dose"].source
+    return (f"{comp.name}: {daily_mg:.4g} mg/day (as {comp.salt or 'salt'}) is above the "
+            f"labelled maximum daily dose of {limit_mg:g} mg/day ({source}); computed anyway, but the "
+            "model (linear kinetics, therapeutic-range parameters) is not validated there.")
 
 
 def _peak(h: PolyExp, t0: float, t1: float) -> tuple[float, float]:

@@ -27,7 +27,7 @@ _REF_COLUMNS = ("id", "citation", "note")
 _CONFIDENCE = {"H", "M", "U"}
 # The unit each known parameter must be given in (the kernel works in L, h, mol).
 _PARAM_UNITS = {"ka": "1/h", "cl_f": "L/h", "v_f": "L", "cl": "L/h", "t_half": "h", "f_oral": "1",
-                "fu": "1", "fm_nortriptyline": "1"}
+                "fu": "1", "fm_nortriptyline": "1", "max_daily_dose": "mg/day"}
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,14 @@ from scipy import special
 
 from neuromoa.errors import InputError, ParameterError
 from neuromoa.fitting import _kernels as K
-from neuromoa.fitting.results import FLAGS, BatchFit, Comparison, CurveFit
+from neuromoa.fitting.results import (
+    FLAGS,
+    NO_EFFECT_FLAGS,
+    BatchFit,
+    Comparison,
+    CurveFit,
+    status_codes,
+)
 
 __all__ = ["aicc", "compare_fits", "compare_models", "f_test"]
 
@@ -131,7 +138,9 @@ def global_fit(sep: BatchFit, pk: dict, shared_k: list[int], fixed: dict[int, fl
     """Refit the curves of ``sep`` with parameters ``shared_k`` common to all of them."""
     from neuromoa.fitting.engine import LEVEL
 
-    fitted = np.flatnonzero(sep.status_code != 2)
+    # every curve the optimiser ran on, including those whose separate fit is withheld
+    # (unstable, no effect): shared parameters may determine what a curve alone cannot
+    fitted = np.flatnonzero(np.isfinite(sep.rss))
     if fitted.size < 2:
         raise InputError("a shared-parameter fit needs at least two curves that fit "
                          "separately.")
@@ -209,7 +218,11 @@ def global_fit(sep: BatchFit, pk: dict, shared_k: list[int], fixed: dict[int, fl
     r2 = sep.r2.copy()
     df = sep.df.copy()
     bits = sep.flag_bits.copy()
-    keep_bits = FLAGS["missing_values"] | FLAGS["outliers"] | FLAGS["too_few_points"]
+    # flags about the data survive; so does the separate fit's verdict of no concentration-
+    # dependent effect (a curve's own data decide that; it still informs the shared parameters
+    # but reports no location of its own)
+    keep_bits = (FLAGS["missing_values"] | FLAGS["outliers"] | FLAGS["too_few_points"]
+                 | NO_EFFECT_FLAGS)
     pos = 0
     for j, i in enumerate(fitted):
         s, e = segs[j]
@@ -232,14 +245,14 @@ def global_fit(sep: BatchFit, pk: dict, shared_k: list[int], fixed: dict[int, fl
         df[i] = df_tot
         bits[i] &= keep_bits
         xr = sep.xrange[i]
-        if free[K.LOGC] and not xr[0] <= p[K.LOGC] <= xr[1]:
+        if free[K.LOGC] and not bits[i] & NO_EFFECT_FLAGS and not xr[0] <= p[K.LOGC] <= xr[1]:
             bits[i] |= FLAGS["ic50_outside_range"]
         if not sol.success:
             bits[i] |= FLAGS["not_converged"]
         pos += e - s
     ci_lo = params - tq * se
     ci_hi = params + tq * se
-    status = np.where(sep.status_code == 2, 2, np.where(bits != 0, 1, 0))
+    status = status_codes(np.isfinite(sep.rss), bits)
     rss_sep = float(np.sum(sep.rss[fitted]))
     df_sep = int(np.sum(sep.df[fitted]))
     k_sep = int(free.sum()) * nc

@@ -17,8 +17,9 @@ from scipy import special
 
 from neuromoa.errors import InputError, ParameterError
 from neuromoa.fitting import _kernels as K
+from neuromoa.fitting._text import plain
 from neuromoa.fitting.models import KERNEL_PARAMS, WEIGHTS, Model, get_model
-from neuromoa.fitting.results import FLAGS, BatchFit, CurveFit
+from neuromoa.fitting.results import FLAGS, BatchFit, CurveFit, status_codes
 
 __all__ = ["WEIGHTS", "fit_curve", "fit_curves"]
 
@@ -49,8 +50,15 @@ PROFILE_SPAN = 8.0
 CHUNK = 65536
 #: Confidence level of every interval (95 %).
 LEVEL = 0.95
+#: Significance level of the test for a concentration-dependent effect: a curve whose fit is
+#: not better than a flat line (extra-sum-of-squares F test, P ≥ this) is 'no_effect' / 'flat'
+#: and gets no IC50 (as drc's ``noEffect``; Ritz et al. 2015; 5 % is the conventional level).
+NO_EFFECT_ALPHA = 0.05
 
-_CODE_OK, _CODE_WARN, _CODE_FAIL = 0, 1, 2
+#: Flags that judge the estimates; cleared when no estimates are reported ('no_effect'/'flat').
+_ESTIMATE_FLAGS = (FLAGS["ic50_outside_range"] | FLAGS["hill_implausible"]
+                   | FLAGS["plateau_undefined"] | FLAGS["unstable"] | FLAGS["not_converged"]
+                   | FLAGS["ci_open"])
 
 
 def _kernel_name(name: str, model: Model) -> str:
@@ -72,7 +80,7 @@ def _resolve_fixed(model: Model, fix: Mapping[str, float] | None, shift: float) 
             raise ParameterError(f"parameter {name!r} is already fixed by model '{model.name}'.")
         val = float(v)
         if not math.isfinite(val):
-            raise ParameterError(f"fixed value of {name!r} must be finite. Got {v!r}.")
+            raise ParameterError(f"fixed value of {name!r} must be finite. Got {plain(v)}.")
         out[KERNEL_PARAMS.index(kn)] = val + (shift if kn == "log_ic50" else 0.0)
     return out
 
@@ -87,7 +95,7 @@ def _resolve_bounds(model: Model, bounds: Mapping[str, tuple[float, float]] | No
         a, b = (float(pair[0]) if pair[0] is not None else -np.inf,
                 float(pair[1]) if pair[1] is not None else np.inf)
         if not a < b:
-            raise ParameterError(f"bounds of {name!r} must satisfy low < high. Got {pair!r}.")
+            raise ParameterError(f"bounds of {name!r} must satisfy low < high. Got {plain(pair)}.")
         off = shift if kn == "log_ic50" else 0.0
         lo[k], hi[k] = a + off, b + off
     return lo, hi
@@ -109,6 +117,9 @@ def _prepare(data: pd.DataFrame, curve: str, x: str, y: str, weight: str | None,
     if weights not in WEIGHTS:
         raise ParameterError(f"weights must be one of {sorted(WEIGHTS)}. Got {weights!r}.")
     nrow = len(data)
+    if nrow == 0:
+        raise InputError("no data rows: the table has columns "
+                         f"{[str(c) for c in data.columns]} but no rows to fit.")
     if curve in data.columns:
         ids_col = data[curve]
         codes, uniques = pd.factorize(ids_col, sort=False, use_na_sentinel=True)
@@ -156,16 +167,16 @@ def _prepare(data: pd.DataFrame, curve: str, x: str, y: str, weight: str | None,
         where = _row_label(data.index, pos)
         if bad_x[pos]:
             what = ("is missing" if xmiss[pos] else
-                    f"{xraw.iloc[pos]!r} is not a number" if np.isnan(xv[pos]) else
-                    f"{xraw.iloc[pos]!r} is negative" if xv[pos] < 0 else
-                    f"{xraw.iloc[pos]!r} is not finite")
+                    f"{plain(xraw.iloc[pos])} is not a number" if np.isnan(xv[pos]) else
+                    f"{plain(xraw.iloc[pos])} is negative" if xv[pos] < 0 else
+                    f"{plain(xraw.iloc[pos])} is not finite")
             reasons[int(ci)] = f"{where}: concentration {what}; fix or remove the row."
         elif bad_y[pos]:
-            reasons[int(ci)] = (f"{where}: response {yraw.iloc[pos]!r} is not a finite number; "
+            reasons[int(ci)] = (f"{where}: response {plain(yraw.iloc[pos])} is not a finite number; "
                                 "fix it or leave the cell empty (missing).")
         else:
             reasons[int(ci)] = (f"{where}: weight for weights={weights!r} is not a positive "
-                                f"finite number (response {yraw.iloc[pos]!r}); "
+                                f"finite number (response {plain(yraw.iloc[pos])}); "
                                 "use weights='none' or fix the value.")
     missing_curves = np.zeros(ncurve, bool)
     missing_curves[np.unique(codes[ymiss])] = True
@@ -204,25 +215,25 @@ def _prepare(data: pd.DataFrame, curve: str, x: str, y: str, weight: str | None,
     fail[list(reasons)] = True
     few = ~fail & (counts < k_free)
     for ci in np.flatnonzero(few):
-        reasons[int(ci)] = (f"curve {uniques[ci]!r} has {counts[ci]} usable point(s); the model "
+        reasons[int(ci)] = (f"curve {plain(uniques[ci])} has {int(counts[ci])} usable point(s); the model "
                             f"has {k_free} free parameters and needs at least that many "
                             "(more for standard errors). Fix parameters or add data.")
     fail |= few
     const = ~fail & (ymin == ymax)
     for ci in np.flatnonzero(const):
-        reasons[int(ci)] = (f"curve {uniques[ci]!r}: all responses are equal ({ymin[ci]:g}); "
+        reasons[int(ci)] = (f"curve {plain(uniques[ci])}: all responses are equal ({ymin[ci]:g}); "
                             "there is no concentration–response relationship to fit.")
     fail |= const
     if needs_c:
         nox = ~fail & ((xall_lo >= 10.0 ** xhi) | ~np.isfinite(xlo))
         for ci in np.flatnonzero(nox):
-            reasons[int(ci)] = (f"curve {uniques[ci]!r} needs at least two distinct "
+            reasons[int(ci)] = (f"curve {plain(uniques[ci])} needs at least two distinct "
                                 "concentrations, one of them above zero, to locate an IC50.")
         fail |= nox
     index = data.index
     return dict(ids=uniques, rows=_LazyRows(index, sel), lx=lx, x=xs, y=ys, w=ws, offsets=offsets, counts=counts,
                 fail=fail, reasons=reasons, missing=missing_curves,
-                xrange=np.stack([xlo, xhi], axis=1))
+                xrange=np.stack([xlo, xhi], axis=1), vehicle=xall_lo == 0)
 
 
 class _LazyRows:
@@ -375,7 +386,7 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
     lo, hi = _resolve_bounds(mdl, bounds, shift)
     for k, v in fixed.items():
         if not lo[k] <= v <= hi[k]:
-            raise ParameterError(f"fixed {KERNEL_PARAMS[k]} = {v} lies outside its bounds.")
+            raise ParameterError(f"fixed {KERNEL_PARAMS[k]} = {plain(v)} lies outside its bounds.")
     free = np.ones(K.NPAR, dtype=np.bool_)
     for k in fixed:
         free[k] = False
@@ -510,6 +521,22 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     for i in outlier_rows:
         if outlier_rows[i]:
             bits[i] |= FLAGS["outliers"]
+    # a concentration-dependent effect at all? Extra-sum-of-squares F test of the fit against
+    # a flat line (the weighted mean: RSS = st[:, 0], one parameter; drc's noEffect). Without
+    # one there is no IC50: 'no_effect' when the flat line includes vehicle rows (the treated
+    # responses match the uninhibited level: IC50 > highest tested concentration), else 'flat'.
+    dfn = k_free - 1
+    if dfn >= 1:
+        # P ≥ alpha  ⇔  F ≤ the F(dfn, df) quantile at 1 − alpha (one quantile per distinct df)
+        testable = fitted & (df > 0)
+        fcrit = _quantile_by_df(lambda d: special.fdtri(dfn, d, 1.0 - NO_EFFECT_ALPHA), df)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            fstat = np.maximum(st[:, 0] - rss, 0.0) / dfn / (rss / np.maximum(df, 1))
+        none = testable & (fstat <= fcrit)
+        # no estimates are reported for these curves: drop the flags that judge estimates
+        bits[none] &= ~_ESTIMATE_FLAGS
+        bits[none & pk["vehicle"]] |= FLAGS["no_effect"]
+        bits[none & ~pk["vehicle"]] |= FLAGS["flat"]
     # profile-likelihood interval for the location parameter
     if ci == "profile" and free[K.LOGC]:
         pt = fitted & (df > 0) & ~unstable
@@ -523,8 +550,7 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
         ci_lo[pt, K.LOGC] = plo[pt]
         ci_hi[pt, K.LOGC] = phi[pt]
         bits[pt & ~(np.isfinite(plo) & np.isfinite(phi))] |= FLAGS["ci_open"]
-    status = np.where(todo, np.where(bits != 0, _CODE_WARN, _CODE_OK), _CODE_FAIL)
-    status = np.where(todo & ~np.isfinite(rss), _CODE_FAIL, status)
+    status = status_codes(fitted, bits)
     reasons = dict(pk["reasons"])
     for i in np.flatnonzero(todo & ~np.isfinite(rss)):
         reasons[int(i)] = "the fit produced no finite residual sum of squares."
@@ -532,7 +558,7 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     for i, rows in outlier_rows.items():
         if rows:
             notes[i] = f"ROUT outliers (Q = 1 %) at {', '.join(f'row {r}' for r in rows)}"
-    bits = np.where(status == _CODE_FAIL, bits & FLAGS["missing_values"], bits)
+    bits = np.where(fitted, bits, bits & FLAGS["missing_values"])
     fit = BatchFit(
         model=mdl, model_kwargs=kw, curve_ids=pk["ids"], free=free, params=p, cov=cov_s, se=se,
         ci_low=ci_lo, ci_high=ci_hi, ci_low_asym=a_lo, ci_high_asym=a_hi, rss=rss, r2=r2,

@@ -80,6 +80,9 @@ def read_curve_table(path: str | Path, unit: str | None = None) -> tuple[pd.Data
     blank = frame.isna().all(axis=1)
     if blank.any():
         frame = frame[~blank.to_numpy()]
+    if frame.empty:
+        raise DataFileError("no data rows: the file has a header line but no rows to fit "
+                            "(one row per point: curve, concentration, response).", file=name)
     cols = {c.strip(): c for c in frame.columns.astype(str)}
     lower = {c.lower(): c for c in cols}
     if "response" not in lower:

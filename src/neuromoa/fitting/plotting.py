@@ -70,7 +70,7 @@ def plot_curve(fit: CurveFit, ax=None, *, band: bool = True, label: str | None =
     if (x == 0).any():
         ax.scatter(np.full((x == 0).sum(), x0 * k), y[x == 0], s=18, facecolors="none",
                    edgecolors=[col], zorder=3)
-    if fit.status != "failed":
+    if fit.reported:
         grid = np.logspace(lo - 0.5, hi + 0.5, CURVE_POINTS)
         ax.plot(grid * k, fit.predict(grid), color=col, lw=1.5)
         if band:

@@ -19,7 +19,7 @@ import pandas as pd
 from neuromoa.fitting import _kernels as K
 from neuromoa.fitting.models import Model
 
-__all__ = ["BatchFit", "Comparison", "CurveFit", "FLAGS"]
+__all__ = ["BatchFit", "Comparison", "CurveFit", "FLAGS", "status_codes"]
 
 #: Per-curve warning flags: bit → (name, explanation). Thresholds are in :mod:`.engine`.
 FLAGS: dict[str, int] = {
@@ -32,7 +32,18 @@ FLAGS: dict[str, int] = {
     "missing_values": 1 << 6,
     "outliers": 1 << 7,
     "ci_open": 1 << 8,
+    "no_effect": 1 << 9,
+    "flat": 1 << 10,
 }
+
+#: Flags that fail a fitted curve: no finite, well-determined optimum, so no estimates are
+#: reported (the optimiser's stopping point stays available as ``raw``).
+FAIL_FLAGS = FLAGS["unstable"] | FLAGS["not_converged"]
+#: Flags of a curve with no concentration-dependent effect: status 'warning' (a result, not a
+#: failure: it overrides FAIL_FLAGS, whose trouble is then expected), no estimates reported.
+NO_EFFECT_FLAGS = FLAGS["no_effect"] | FLAGS["flat"]
+#: Status codes (indices into :attr:`BatchFit.STATUS`).
+OK, WARNING, FAILED = 0, 1, 2
 
 _FLAG_TEXT = {
     "too_few_points": "as many free parameters as points: no residual degrees of freedom, "
@@ -43,15 +54,37 @@ _FLAG_TEXT = {
                         "(check the curve shape, or fix hill)",
     "plateau_undefined": "a plateau is not reached by the data (fix it, e.g. bottom=0 / top=100 "
                          "for normalised data, or test wider concentrations)",
-    "unstable": "ill-conditioned fit: no finite, well-determined optimum (parameters strongly "
-                "correlated or running off); do not trust the estimates",
-    "not_converged": "the optimiser stopped before reaching a stationary point",
+    "unstable": "no finite, well-determined optimum (parameters strongly correlated or running "
+                "off; for a step between two tested concentrations the IC50 lies between them "
+                "but its value is not determined), so no estimates are reported (the optimiser's "
+                "stopping point is under 'raw'): test more concentrations across the transition "
+                "or fix hill",
+    "not_converged": "the optimiser stopped before reaching a stationary point, so no estimates "
+                     "are reported (its last values are under 'raw')",
     "missing_values": "rows with a missing response were skipped",
     "outliers": "ROUT flagged outliers (listed in 'outliers'); they are kept in the fit unless "
                 "outliers='exclude'",
     "ci_open": "the profile-likelihood interval of the location parameter is open on one side "
                "(the data do not bound it)",
+    "no_effect": "IC50 > highest tested concentration (see 'ic50_gt'): the responses do not "
+                 "differ from the vehicle (zero-concentration) level (extra-sum-of-squares F test "
+                 "against a flat line, P >= 0.05), so no estimates are reported",
+    "flat": "no concentration-dependent effect (extra-sum-of-squares F test against a flat line, "
+            "P >= 0.05) and no vehicle (zero-concentration) rows to tell an inactive compound "
+            "from one fully active at every tested concentration, so no estimates are reported",
 }
+
+
+def status_codes(fitted: np.ndarray, bits: np.ndarray) -> np.ndarray:
+    """Per-curve status code from whether the curve was fitted and its flags.
+
+    Not fitted (bad input) → failed; ``no_effect``/``flat`` → warning (no estimates);
+    ``unstable``/``not_converged`` → failed (no estimates); any other flag → warning; else ok.
+    """
+    bits = np.asarray(bits, dtype=np.int64)
+    code = np.where(bits != 0, WARNING, OK)
+    code = np.where(((bits & FAIL_FLAGS) != 0) & ((bits & NO_EFFECT_FLAGS) == 0), FAILED, code)
+    return np.where(fitted, code, FAILED)
 
 
 def flag_names(bits: int) -> list[str]:
@@ -123,9 +156,18 @@ class CurveFit:
         95 % intervals of the free parameters: asymptotic (estimate ± t(0.975, df)·SE), the
         location parameter by profile likelihood when ``ci_method == "profile"``.
     ic50 : float
-        10**log_ic50 in the data's unit.
+        10**log_ic50 in the data's unit (NaN when no estimate is reported).
     status : str
         ``"ok"``, ``"warning"`` (see ``flags``/``message``) or ``"failed"`` (no estimates).
+        A fit with no finite optimum (``unstable``) or that did not converge
+        (``not_converged``) is ``"failed"``; a curve with no concentration-dependent effect
+        (``no_effect``, ``flat``) is ``"warning"``. In both cases ``params``, ``se``,
+        ``ci95`` and ``ic50`` are NaN and the optimiser's values are in ``raw``.
+    raw : dict
+        The optimiser's parameter values when the estimates are withheld (empty otherwise):
+        not estimates, only where the optimiser stopped.
+    ic50_gt : float
+        For ``no_effect``: the highest tested concentration (IC50 > ic50_gt); NaN otherwise.
     """
 
     curve: Any
@@ -147,10 +189,17 @@ class CurveFit:
     ci_method: str = "asymptotic"
     ci95_asymptotic: dict[str, tuple[float, float]] = field(default_factory=dict)
     outliers: list[int] = field(default_factory=list)
+    raw: dict[str, float] = field(default_factory=dict)
+    ic50_gt: float = float("nan")
     x: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
     y: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
     kernel_params: np.ndarray = field(default_factory=lambda: np.full(4, np.nan), repr=False)
     kernel_cov: np.ndarray = field(default_factory=lambda: np.full((4, 4), np.nan), repr=False)
+
+    @property
+    def reported(self) -> bool:
+        """True when the curve has estimates (not failed, not withheld for no effect)."""
+        return self.status != "failed" and not self.raw
 
     def predict(self, x) -> np.ndarray:
         """Fitted response at concentrations ``x`` (data unit; 0 allowed)."""
@@ -198,14 +247,16 @@ class CurveFit:
         d.update({"rss": _f(self.rss), "r2": _f(self.r2), "aicc": _f(self.aicc),
                   "n": int(self.n), "df": int(self.df), "flags": list(self.flags),
                   "se_method": self.se_method, "ci_method": self.ci_method,
-                  "outliers": [int(i) for i in self.outliers]})
+                  "outliers": [int(i) for i in self.outliers],
+                  "ic50_gt": _f(self.ic50_gt),
+                  "raw": {k: _f(v) for k, v in self.raw.items()} if self.raw else None})
         if self.unit is not None:
             d["unit"] = self.unit
         return d
 
     def to_frame(self) -> pd.DataFrame:
         """The data with fitted values and residuals."""
-        yhat = self.predict(self.x) if self.status != "failed" else np.full(len(self.x), np.nan)
+        yhat = (self.predict(self.x) if self.reported else np.full(len(self.x), np.nan))
         return pd.DataFrame({"curve": self.curve, "concentration": self.x, "response": self.y,
                              "fitted": yhat, "residual": self.y - yhat})
 
@@ -304,6 +355,49 @@ class BatchFit:
     def shift(self) -> float:
         return self.model.shift(**self.model_kwargs)
 
+    @cached_property
+    def withheld(self) -> np.ndarray:
+        """Curves whose estimates are not reported: failed, or no concentration-dependent
+        effect (``no_effect``/``flat``). Their rows of ``params`` hold the optimiser's values
+        (the ``raw`` of the views) where it ran, NaN where it did not."""
+        return (self.status_code == FAILED) | ((self.flag_bits.astype(np.int64)
+                                                 & NO_EFFECT_FLAGS) != 0)
+
+    @cached_property
+    def ic50_gt(self) -> np.ndarray:
+        """Highest tested concentration (data unit) of ``no_effect`` curves (IC50 > it);
+        NaN for the others."""
+        ne = (self.flag_bits.astype(np.int64) & FLAGS["no_effect"]) != 0
+        with np.errstate(over="ignore"):
+            return np.where(ne, 10.0 ** self.xrange[:, 1], np.nan)
+
+    def _views(self) -> tuple[np.ndarray, ...]:
+        """Reported (params, se, ci_low, ci_high) in named units (location shifted), NaN
+        where withheld."""
+        wh = self.withheld[:, None]
+        p = np.where(wh, np.nan, self.params)
+        lo = np.where(wh, np.nan, self.ci_low)
+        hi = np.where(wh, np.nan, self.ci_high)
+        se = np.where(wh, np.nan, self.se)
+        shift = self.shift
+        p[:, K.LOGC] -= shift
+        lo[:, K.LOGC] -= shift
+        hi[:, K.LOGC] -= shift
+        return p, se, lo, hi
+
+    def _raw_named(self, i: int) -> dict[str, float]:
+        """The optimiser's values of a withheld curve (empty if reported or never fitted)."""
+        if not self.withheld[i] or not np.isfinite(self.params[i]).any():
+            return {}
+        loc = self.model.location
+        names = ("bottom", "top", loc, "hill")
+        p = self.params[i].copy()
+        p[K.LOGC] -= self.shift
+        raw = {nm: float(p[k]) for k, nm in enumerate(names)}
+        if loc != "log_ic50":
+            raw["log_ic50"] = float(self.params[i, K.LOGC])
+        return raw
+
     def message(self, i: int) -> str:
         """The explanation for curve ``i``: failure reason, or its warnings."""
         if i in self.reasons:
@@ -324,6 +418,10 @@ class BatchFit:
         p = self.params[i].copy()
         lo, hi = self.ci_low[i].copy(), self.ci_high[i].copy()
         alo, ahi = self.ci_low_asym[i].copy(), self.ci_high_asym[i].copy()
+        sei = self.se[i].copy()
+        if self.withheld[i]:
+            for arr in (p, lo, hi, alo, ahi, sei):
+                arr[:] = np.nan
         p[K.LOGC] -= shift
         lo[K.LOGC] -= shift
         hi[K.LOGC] -= shift
@@ -331,8 +429,8 @@ class BatchFit:
         ahi[K.LOGC] -= shift
         params = {nm: float(p[k]) for k, nm in enumerate(names)}
         if loc != "log_ic50":
-            params["log_ic50"] = float(self.params[i, K.LOGC])
-        se = {nm: float(self.se[i, k]) for k, nm in enumerate(names) if self.free[k]}
+            params["log_ic50"] = float(p[K.LOGC] + shift)
+        se = {nm: float(sei[k]) for k, nm in enumerate(names) if self.free[k]}
         ci = {nm: (float(lo[k]), float(hi[k])) for k, nm in enumerate(names) if self.free[k]}
         aci = {nm: (float(alo[k]), float(ahi[k])) for k, nm in enumerate(names) if self.free[k]}
         return params, se, ci, aci
@@ -343,13 +441,14 @@ class BatchFit:
         s, e = self.offsets[i], self.offsets[i + 1]
         return CurveFit(
             curve=_jsonable(self.curve_ids[i]), model=self.model.name, params=params, se=se,
-            ci95=ci, ic50=float(10.0 ** self.params[i, K.LOGC]) if np.isfinite(
-                self.params[i, K.LOGC]) else float("nan"),
+            ci95=ci, ic50=float(10.0 ** (params["log_ic50"])) if math.isfinite(
+                params["log_ic50"]) else float("nan"),
             status=self.STATUS[self.status_code[i]], message=self.message(i),
             flags=self.flags(i), rss=float(self.rss[i]), r2=float(self.r2[i]),
             aicc=float(self.aicc[i]), n=int(self.n[i]), df=int(self.df[i]), unit=self.unit,
             se_method=self.se_method, ci_method=self.ci_method, ci95_asymptotic=aci,
-            outliers=list(self.outliers.get(i, [])),
+            outliers=list(self.outliers.get(i, [])), raw=self._raw_named(i),
+            ic50_gt=float(self.ic50_gt[i]),
             x=self.data_x[s:e].copy(), y=self.data_y[s:e].copy(),
             kernel_params=self.params[i].copy(), kernel_cov=self.cov[i].copy())
 
@@ -368,26 +467,29 @@ class BatchFit:
         return self.fit(int(idx[0]))
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per curve: curve, status, message, estimates, SEs, 95 % CI, statistics."""
+        """One row per curve: curve, status, message, estimates, SEs, 95 % CI, statistics.
+
+        Withheld curves (failed, ``no_effect``, ``flat``) have NaN estimates (blank in a CSV);
+        ``ic50_gt`` holds the highest tested concentration of ``no_effect`` curves, and the
+        ``raw_*`` columns the optimiser's values of withheld curves (NaN otherwise)."""
         shift = self.shift
         loc = self.model.location
         names = ("bottom", "top", loc, "hill")
-        p = self.params.copy()
-        lo, hi = self.ci_low.copy(), self.ci_high.copy()
-        for arr in (p, lo, hi):
-            arr[:, K.LOGC] -= shift
+        p, se, lo, hi = self._views()
+        wh = self.withheld
         cols: dict[str, Any] = {"curve": self.curve_ids, "status": self.status,
                                 "message": self._messages()}
         for k, nm in enumerate(names):
             cols[nm] = p[:, k]
-        if loc != "log_ic50":
-            cols["log_ic50"] = self.params[:, K.LOGC]
-            cols["ki"] = 10.0 ** p[:, K.LOGC]
         with np.errstate(over="ignore"):
-            cols["ic50"] = 10.0 ** self.params[:, K.LOGC]
+            if loc != "log_ic50":
+                cols["log_ic50"] = p[:, K.LOGC] + shift
+                cols["ki"] = 10.0 ** p[:, K.LOGC]
+            cols["ic50"] = 10.0 ** (p[:, K.LOGC] + shift)
+        cols["ic50_gt"] = self.ic50_gt
         for k, nm in enumerate(names):
             if self.free[k]:
-                cols[f"{nm}_se"] = self.se[:, k]
+                cols[f"{nm}_se"] = se[:, k]
                 cols[f"{nm}_ci_low"] = lo[:, k]
                 cols[f"{nm}_ci_high"] = hi[:, k]
         bits = self.flag_bits.astype(np.int64)
@@ -397,22 +499,23 @@ class BatchFit:
                      "df": self.df, "flags": flag_text[inv] if len(self) else []})
         if self.unit is not None:
             cols["unit"] = self.unit
+        for k, nm in enumerate(names):
+            raw = np.where(wh, self.params[:, k], np.nan)
+            cols[f"raw_{nm}"] = raw - shift if k == K.LOGC else raw
         return pd.DataFrame(cols)
 
     def records(self) -> list[dict[str, Any]]:
         """Per-curve JSON-safe dictionaries (the CLI's ``fits``), built by column.
 
         Keys: ``curve status message bottom top log_ic50 ic50 hill`` (+ ``log_ki ki``),
-        ``se`` and ``ci95`` (free parameters), ``rss r2 aicc n df flags`` (+ ``unit``,
-        ``outliers`` when ROUT ran)."""
+        ``ic50_gt``, ``se`` and ``ci95`` (free parameters), ``rss r2 aicc n df flags``,
+        ``raw`` (+ ``outliers`` when ROUT ran). Withheld curves (failed, ``no_effect``,
+        ``flat``) have null estimates and their optimiser values in ``raw`` (else null)."""
         n = len(self)
         shift = self.shift
         loc = self.model.location
         names = ("bottom", "top", loc, "hill")
-        p = self.params.copy()
-        lo, hi = self.ci_low.copy(), self.ci_high.copy()
-        for arr in (p, lo, hi):
-            arr[:, K.LOGC] -= shift
+        p, se, lo, hi = self._views()
 
         def col(a) -> list:
             a = np.asarray(a, dtype=float)
@@ -423,9 +526,10 @@ class BatchFit:
 
         pc = [[clean(v) for v in col(p[:, k])] for k in range(K.NPAR)]
         with np.errstate(over="ignore"):
-            ic50 = [clean(v) for v in col(10.0 ** self.params[:, K.LOGC])]
+            ic50 = [clean(v) for v in col(10.0 ** (p[:, K.LOGC] + shift))]
+        gt = [clean(v) for v in col(self.ic50_gt)]
         free_k = [k for k in range(K.NPAR) if self.free[k]]
-        sec = {k: [clean(v) for v in col(self.se[:, k])] for k in free_k}
+        sec = {k: [clean(v) for v in col(se[:, k])] for k in free_k}
         loc_ = {k: [clean(v) for v in col(lo[:, k])] for k in free_k}
         hic = {k: [clean(v) for v in col(hi[:, k])] for k in free_k}
         stats_ = [[clean(v) for v in col(a)] for a in (self.rss, self.r2, self.aicc)]
@@ -436,8 +540,9 @@ class BatchFit:
         bits = self.flag_bits.tolist()
         flag_cache: dict[int, list[str]] = {}
         extra_ki = loc != "log_ic50"
+        wh = self.withheld.tolist()
         if extra_ki:
-            lic = [clean(v) for v in col(self.params[:, K.LOGC])]
+            lic = [clean(v) for v in col(p[:, K.LOGC] + shift)]
             with np.errstate(over="ignore"):
                 kis = [clean(v) for v in col(10.0 ** p[:, K.LOGC])]
         out = []
@@ -453,6 +558,7 @@ class BatchFit:
                 r["log_ic50"] = lic[i]
                 r["ki"] = kis[i]
             r["ic50"] = ic50[i]
+            r["ic50_gt"] = gt[i]
             r["se"] = {names[k]: sec[k][i] for k in free_k}
             r["ci95"] = {names[k]: [loc_[k][i], hic[k][i]] for k in free_k}
             r["rss"] = stats_[0][i]
@@ -463,6 +569,8 @@ class BatchFit:
             r["flags"] = list(flag_cache[b])
             if self.outliers:
                 r["outliers"] = list(self.outliers.get(i, []))
+            raw = self._raw_named(i) if wh[i] else {}
+            r["raw"] = {k: _f(v) for k, v in raw.items()} if raw else None
             out.append(r)
         return out
 
@@ -486,16 +594,13 @@ class BatchFit:
     def _json_parts(self) -> list:
         import json
 
-        from neuromoa.fitting._jsontext import format_rows_bytes
+        from neuromoa.fitting._jsontext import format_records, format_rows_bytes
 
         n = len(self)
         shift = self.shift
         loc = self.model.location
         names = ("bottom", "top", loc, "hill")
-        p = self.params.copy()
-        lo, hi = self.ci_low.copy(), self.ci_high.copy()
-        for arr in (p, lo, hi):
-            arr[:, K.LOGC] -= shift
+        p, se, lo, hi = self._views()
         free_k = [k for k in range(K.NPAR) if self.free[k]]
         cols: list[np.ndarray] = []
         pre: list[str] = []
@@ -504,12 +609,14 @@ class BatchFit:
             pre.append(f'"{nm}":')
         with np.errstate(over="ignore"):
             if loc != "log_ic50":
-                cols += [self.params[:, K.LOGC], 10.0 ** p[:, K.LOGC]]
+                cols += [p[:, K.LOGC] + shift, 10.0 ** p[:, K.LOGC]]
                 pre += ['"log_ic50":', '"ki":']
-            cols.append(10.0 ** self.params[:, K.LOGC])
+            cols.append(10.0 ** (p[:, K.LOGC] + shift))
             pre.append('"ic50":')
+        cols.append(self.ic50_gt)
+        pre.append('"ic50_gt":')
         for j, k in enumerate(free_k):
-            cols.append(self.se[:, k])
+            cols.append(se[:, k])
             pre.append(('"se":{' if j == 0 else "") + f'"{names[k]}":')
         for j, k in enumerate(free_k):
             cols += [lo[:, k], hi[:, k]]
@@ -547,6 +654,22 @@ class BatchFit:
                 table.append(json.dumps([_jsonable(v) for v in rows_]))
             cols_idx.append(out_idx)
             tpre.append(',"outliers":')
+        raw_idx = np.full(n, len(table), dtype=np.int64)
+        table.append("null")
+        rows = np.flatnonzero(self.withheld & np.isfinite(self.params).any(axis=1))
+        if rows.size:  # the optimiser's values of withheld curves, formatted by the kernel
+            raw = self.params[rows].copy()
+            raw[:, K.LOGC] -= shift
+            keys = list(names)
+            if loc != "log_ic50":
+                raw = np.column_stack([raw, self.params[rows, K.LOGC]])
+                keys.append("log_ic50")
+            texts = format_records(raw, ["{" * (j == 0) + ("," if j else "") + f'"{k}":'
+                                         for j, k in enumerate(keys)])
+            raw_idx[rows] = len(table) + np.arange(rows.size)
+            table += [t + "}" for t in texts]
+        cols_idx.append(raw_idx)
+        tpre.append(',"raw":')
         body = format_rows_bytes(np.column_stack(cols), ["," + pre[0]] + pre[1:], is_int,
                                  table, np.column_stack(cols_idx), tpre, 3, "}") if n else b""
         meta = {"model": self.model.name, "unit": self.unit, "se_method": self.se_method,

@@ -32,6 +32,7 @@ from neuromoa.kb.schema import (
     REFERENCE_COLUMNS,
     TARGET_COLUMNS,
     Column,
+    check_measure_unit,
     concentration_to_molar,
     constant_to_si,
     read_rows,
@@ -54,6 +55,8 @@ _UNSPECIFIED = "not specified"
 
 # Columns a user's activity file may omit, with the value they take.
 _USER_ACTIVITY_DEFAULTS = {"origin": "user", "is_default": "true", "confidence": "U"}
+# A user file may leave ``unit`` empty for a p-measure (pKi ...): it then means pK.
+_USER_EMPTY_OK = {"unit": ""}
 # Extra columns a user activity file may carry: a citation for a reference id of its own.
 _USER_ACTIVITY_COLUMNS = (*ACTIVITY_COLUMNS, Column("citation", False))
 
@@ -556,7 +559,11 @@ def _build(user_files: Sequence[str | os.PathLike[str]]) -> KnowledgeBase:
         columns = _USER_ACTIVITY_COLUMNS if user else ACTIVITY_COLUMNS
         defaults = dict(_USER_ACTIVITY_DEFAULTS) if user else None
         if user:
-            defaults = {**_USER_ACTIVITY_DEFAULTS, "key": "", "text": ""}
+            defaults = {**_USER_ACTIVITY_DEFAULTS, **_USER_EMPTY_OK, "key": "", "text": ""}
+            for name in _USER_EMPTY_OK:  # may be empty, but the column must be there
+                if name not in _header(text):
+                    raise DataFileError("required column is missing from the header.",
+                                        file=file, row=1, field=name)
         for line, r in _read(file, text, columns, defaults=defaults):
             rec = _activity_record(file, line, r, user, comp_index, targ_index, targets,
                                    refs, references)
@@ -643,7 +650,8 @@ def _activity_record(file: str, line: int, r: dict[str, object], user: bool,
         if ref not in refs:
             raise DataFileError(f"reference {ref!r} is not in references.csv.", file=file,
                                 row=line, field="corrected_reference")
-    low, high, unit = float(r["low"]), float(r["high"]), str(r["unit"]).strip()  # type: ignore[arg-type]
+    low, high = float(r["low"]), float(r["high"])  # type: ignore[arg-type]
+    unit = check_measure_unit(str(r["measure"]), str(r["unit"]), file=file, row=line)
     if low > high:
         raise DataFileError(f"low ({low:g}) is greater than high ({high:g}).", file=file,
                             row=line, field="low")

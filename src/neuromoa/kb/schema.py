@@ -20,6 +20,7 @@ from neuromoa.units import as_molar, as_seconds, as_volts
 
 __all__ = [
     "ACTIVITY_COLUMNS",
+    "P_MEASURES",
     "COMPOUND_COLUMNS",
     "CONFIDENCE",
     "CONSTANT_COLUMNS",
@@ -29,6 +30,7 @@ __all__ = [
     "REFERENCE_COLUMNS",
     "TARGET_COLUMNS",
     "Column",
+    "check_measure_unit",
     "concentration_to_molar",
     "constant_to_si",
     "read_rows",
@@ -47,6 +49,8 @@ ROLES = ("drug", "metabolite", "reference")
 ORIGINS = ("document", "facts", "user")
 #: Measures an activity row may state.
 MEASURES = ("Ki", "KD", "Kd", "IC50", "EC50", "KB", "pKi", "pKd", "pIC50", "pKB", "pA2")
+#: Measures stated as negative decadic logarithms of a molar value; their unit must be ``pK``.
+P_MEASURES = ("pKi", "pKd", "pIC50", "pKB", "pA2")
 #: Modes of action.
 MODES = ("inhibitor", "antagonist", "blocker", "agonist", "modulator", "substrate", "")
 #: The unit of negative decadic logarithms of molar values (pKi 7.18 → 10^-7.18 M).
@@ -109,7 +113,8 @@ ACTIVITY_COLUMNS = (
     Column("text", True, doc="value text exactly as printed"),
     Column("low", True, "float"),
     Column("high", True, "float"),
-    Column("unit", True, doc="nM, uM, mM, M or pK (= -log10 M)"),
+    Column("unit", True, doc="nM, uM, mM, M for Ki/KD/IC50/EC50/KB; pK (= -log10 M) for "
+                             "pKi/pKd/pIC50/pKB/pA2"),
     Column("condition", False, doc="state/condition as printed"),
     Column("corrected_condition", False),
     Column("state", False, "enum", ("open", "inactivated", "resting", "")),
@@ -237,6 +242,29 @@ def read_rows(text: str, file: str, columns: tuple[Column, ...], *,
                                     field=col.name)
             row[col.name] = _parse(value, col, file, line)
         yield line, row
+
+
+def check_measure_unit(measure: str, unit: str, *, file: str, row: int) -> str:
+    """Return the unit to use for ``measure``, or raise if measure and unit disagree.
+
+    A p-measure (:data:`P_MEASURES`: pKi 8.4 = 10^-8.4 M) takes the unit ``pK`` (an empty unit
+    means ``pK``); any other measure (Ki, KD, IC50 ...) needs a concentration unit (nM, uM,
+    mM, M). ``pKi 8.4 nM`` or ``Ki 2.9 pK`` would otherwise be stored silently as a value a
+    million-fold off, so both raise :class:`DataFileError` naming the row and field ``unit``.
+    """
+    unit = unit.strip()
+    if measure in P_MEASURES:
+        if unit in ("", P_UNIT):
+            return P_UNIT
+        raise DataFileError(f"measure {measure!r} is a -log10 molar value and needs unit "
+                            f"{P_UNIT!r} (or an empty unit), not {unit!r}; for a value in "
+                            f"{unit} use measure {measure[1:]!r}.", file=file, row=row,
+                            field="unit")
+    if unit == P_UNIT or not unit:
+        raise DataFileError(f"measure {measure!r} needs a concentration unit (nM, uM, mM, M), "
+                            f"not {unit or 'an empty unit'!r}; for a -log10 value use measure "
+                            f"'p{measure}'.", file=file, row=row, field="unit")
+    return unit
 
 
 def concentration_to_molar(value: float, unit: str, *, file: str, row: int,

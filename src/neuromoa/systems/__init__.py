@@ -15,6 +15,7 @@ from neuromoa.systems._model import (
     validate_sbml,
 )
 from neuromoa.systems.nmda import (
+    CA_CALIBRATED_M,
     NMDA_MODES,
     NmdaResult,
     nmda_ic50,
@@ -23,6 +24,9 @@ from neuromoa.systems.nmda import (
     nmda_time_course,
 )
 from neuromoa.systems.receptors import (
+    DEFAULT_MULTIPLES,
+    DEFAULT_NOISE,
+    DEFAULT_REPLICATES,
     GPCR_TARGETS,
     SchildResult,
     agonist_table,
@@ -41,6 +45,10 @@ from neuromoa.systems.synapse import (
 from neuromoa.systems.trk import TrkResult, trk_parameters, trk_response
 
 __all__ = [
+    "CA_CALIBRATED_M",
+    "DEFAULT_MULTIPLES",
+    "DEFAULT_NOISE",
+    "DEFAULT_REPLICATES",
     "GPCR_TARGETS",
     "MODELS",
     "NMDA_MODES",

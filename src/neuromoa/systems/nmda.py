@@ -20,32 +20,42 @@ How the published laws come out of the structure (Stepanenko et al., *Sci Rep* 2
   dissociation constant ``K_link`` that the drug-free complex leaves empty, so by detailed
   balance each bound Ca2+ raises the drug's affinity (Wyman linkage):
   ``Kd_eff(Ca) = Kd_des / (1 + Ca/K_link)^n_link``. With ``Z`` the weight of the gating states
-  relative to O and ``d(Ca) = [k_dca0 + k_dca s(Ca)]/k_rca`` that of ``Dca`` (``s`` a 4-Ca2+
-  Hill sensor), the steady-state current gives ``IC50 = Kd_eff(Ca) (Z + d) / d``. Both factors
-  fall with Ca2+, and their log-log slope grows with Ca2+ (from ~1.5 at 1 mM to ~5 at 4 mM), as
-  the exponential law requires; a single Hill sensor (a power law, constant log-log slope) is
-  off by a factor ~1.4 somewhere in 1-4 mM whatever its parameters. ``k_dca0``, ``Kd_des`` and
-  ``K_link`` are calibrated (minimax relative error to 0.72 uM exp((4 mM - Ca)/0.69 mM) over
-  1-4 mM): the model is within 3 % of the law at every Ca2+ in 1-4 mM. The Ca2+ acts through
-  the submembrane signal ``ca_sig``, taken proportional to external Ca2+ and independent of
-  voltage (so the IC50 is voltage-independent), and divided by BAPTA's buffering ratio when
-  ``bapta=True``: then the IC50 is that of zero Ca2+, ~500-fold above the 4 mM value.
+  relative to O and ``d(Ca) = [k_dca0 s0(Ca) + k_dca s(Ca)]/k_rca`` that of ``Dca`` (``s0``,
+  ``s`` 4-Ca2+ Hill sensors of high and low affinity, ``K_ca0`` and ``K_ca``), the
+  steady-state current gives ``IC50 = Kd_eff(Ca) (Z + d) / d``. Both factors fall with Ca2+,
+  and their log-log slope grows with Ca2+ from 1 to 4 mM (~1.5 to ~5), as the exponential law
+  requires; a single Hill sensor (a power law, constant log-log slope) is off by a factor ~1.4
+  somewhere in 1-4 mM whatever its parameters. ``k_dca0``, ``K_ca0``, ``Kd_des`` and ``K_link``
+  are calibrated: minimax relative error to 0.72 uM exp((4 mM - Ca)/0.69 mM) over 1-4 mM (the
+  model is within 3.3 % of the law at every Ca2+ there) with the IC50 at 0.25 mM Ca2+ held at
+  5 mM, because the 220 uM measured at 0.25 mM Ca2+ was the trapping block. Below ~0.6 mM the
+  high-affinity sensor empties (d ~ Ca^4), so the Ca2+-dependent action fades steeply and is
+  absent without Ca2+. The Ca2+ acts through the submembrane signal ``ca_sig``, taken
+  proportional to external Ca2+ and independent of voltage (so the IC50 is
+  voltage-independent), and divided by BAPTA's buffering ratio when ``bapta=True``: then the
+  Ca2+-dependent action has no IC50 below 1 M (BAPTA abolishes it) and only the pore block is
+  left.
 * Trapping block. Blocked receptors gate, lose agonist and desensitise (Ca-independently) like
   free ones, so at steady state ``IC50 = Kd(V) (Z + d) / Z`` with the Woodhull law
   ``Kd(V) = Kd(0) exp(z delta F V / RT)``: e-fold per RT/(z delta F) = 50 mV for delta = 0.51;
-  receptors in ``Dca`` cannot be blocked, hence the factor (Z + d)/Z = 1.061 at 0.25 mM Ca2+,
-  which ``Kd(0)`` = 207.4 uM absorbs so that the IC50 at 0 mV is the published 220 uM.
+  receptors in ``Dca`` cannot be blocked, hence the factor (Z + d)/Z (1.0014 at 0.25 mM Ca2+).
+* Both together. The drug-bound states hang off different states of a tree-shaped scheme, so
+  ``1/IC50_total = 1/IC50_des + 1/IC50_trap`` exactly. ``Kd(0)`` = 229.8 uM is calibrated so
+  that the total at 0 mV, 0.25 mM Ca2+ is the 220 uM measured there (trapping alone 230 uM,
+  Ca2+-dependent action 5.0 mM).
 
 ``mode="total"`` (the CLI default) has both actions, as a real recording does: at -70 mV the
-pore block (Kd 54 uM) halves the IC50 at 1 mM Ca2+ and is negligible above 2.5 mM;
+pore block (Kd 57 uM) halves the IC50 at 1 mM Ca2+ and is negligible above 2.5 mM;
 ``mode="desensitization"`` isolates the Ca2+-dependent action that the published Ca2+ law
-describes.
+describes. The model is calibrated on 0.25-4 mM external Ca2+ (:data:`CA_CALIBRATED_M`);
+outside it every function warns (:class:`~neuromoa.errors.NeuromoaWarning`).
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,12 +64,12 @@ import pandas as pd
 from scipy.linalg import expm
 from scipy.optimize import brentq
 
-from neuromoa.errors import InputError, check_number
+from neuromoa.errors import InputError, NeuromoaWarning, check_number
 from neuromoa.systems._html import summary_html
 from neuromoa.systems._model import new_runner
 from neuromoa.units import as_molar, as_seconds, as_volts
 
-__all__ = ["NMDA_MODES", "NmdaResult", "nmda_ic50", "nmda_laws", "nmda_open_fraction",
+__all__ = ["CA_CALIBRATED_M", "NMDA_MODES", "NmdaResult", "nmda_ic50", "nmda_laws", "nmda_open_fraction",
            "nmda_rate_matrix", "nmda_time_course"]
 
 #: Modes: which drug actions are present in the scheme.
@@ -80,6 +90,30 @@ STEPANENKO_2019 = {"ic50_ca4mM_M": 0.72e-6, "efold_ca_M": 0.69e-3,
                    "ic50_trapping_0mV_M": 220e-6, "efold_voltage_V": 0.050}
 #: External Ca2+ at which the published Ca2+ law is anchored (M): 4 mM (Stepanenko 2019).
 _CA_REF_M = 4e-3
+#: External Ca2+ range the model is calibrated on (M): 0.25 mM (the trapping-block experiment)
+#: to 4 mM (top of the Ca2+ law's 1-4 mM range), Stepanenko 2019.
+CA_CALIBRATED_M = (0.25e-3, 4e-3)
+#: Relative slack on the range ends, so that "0.25 mM" parsed with rounding is inside (assumption).
+_CA_RANGE_RTOL = 1e-9
+
+
+def _ca_range_note(ca_M: Any) -> str:
+    """Empty if every Ca2+ in ``ca_M`` is in the calibrated range, else the warning text."""
+    lo, hi = CA_CALIBRATED_M
+    cas = np.atleast_1d(np.asarray(ca_M, dtype=float))
+    outside = cas[(cas < lo * (1 - _CA_RANGE_RTOL)) | (cas > hi * (1 + _CA_RANGE_RTOL))]
+    if outside.size == 0:
+        return ""
+    shown = ", ".join(f"{c * 1e3:g} mM" for c in outside[:3])
+    return (f"nmda: external Ca2+ {shown} is outside the calibrated range "
+            f"{lo * 1e3:g}-{hi * 1e3:g} mM (Stepanenko 2019); the result is an extrapolation.")
+
+
+def _warn_ca_range(ca_M: Any, stacklevel: int) -> str:
+    note = _ca_range_note(ca_M)
+    if note:
+        warnings.warn(note, NeuromoaWarning, stacklevel=stacklevel + 1)
+    return note
 
 
 @functools.cache
@@ -97,6 +131,7 @@ def _conditions(ca: object, voltage: object) -> tuple[float, float]:
     ca_M = as_molar(ca, what="nmda: external Ca2+ (--ca)")
     v = as_volts(voltage, what="nmda: membrane potential (--voltage)")
     check_number(v, "voltage", "nmda (V)", low=-_V_LIMIT, high=_V_LIMIT)
+    _warn_ca_range(ca_M, stacklevel=3)  # the public function's caller
     return ca_M, v
 
 
@@ -197,6 +232,8 @@ class NmdaResult:
         Whether the cell was loaded with BAPTA (intracellular Ca2+ signal buffered).
     curve : DataFrame
         ``concentration_M``, ``relative_current`` (steady state, 1 = no drug).
+    note : str
+        Empty, or why the result is an extrapolation (Ca2+ outside :data:`CA_CALIBRATED_M`).
     """
 
     ca_M: float
@@ -207,6 +244,7 @@ class NmdaResult:
     components: dict[str, float] = field(default_factory=dict)
     bapta: bool = False
     curve: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    note: str = ""
 
     def _repr_html_(self) -> str:
         d = self.to_dict()
@@ -215,10 +253,10 @@ class NmdaResult:
         return summary_html("NMDA IC50", d)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe summary (``ic50_M``, ``mechanism``, conditions, component IC50s)."""
+        """JSON-safe summary (``ic50_M``, ``mechanism``, conditions, component IC50s, ``note``)."""
         return {"ic50_M": self.ic50_M, "mechanism": self.mechanism, "mode": self.mode,
                 "ca_M": self.ca_M, "voltage_V": self.voltage_V, "bapta": self.bapta,
-                "components_ic50_M": dict(self.components)}
+                "components_ic50_M": dict(self.components), "note": self.note}
 
     def to_frame(self) -> pd.DataFrame:
         """The concentration-response curve."""
@@ -246,7 +284,8 @@ def nmda_ic50(ca: object = "4 mM", voltage: object = "-70 mV", mode: str = "tota
     Parameters
     ----------
     ca : str or Quantity
-        External Ca2+ ("4 mM"; >= 0).
+        External Ca2+ ("4 mM"; >= 0). Outside the calibrated 0.25-4 mM a
+        :class:`~neuromoa.errors.NeuromoaWarning` is issued and ``note`` says so.
     voltage : str or Quantity
         Holding potential ("-70 mV"), between -200 and +200 mV.
     mode : {"total", "desensitization", "trapping"}
@@ -254,7 +293,8 @@ def nmda_ic50(ca: object = "4 mM", voltage: object = "-70 mV", mode: str = "tota
         did: trapping block was measured at 0.25 mM Ca2+).
     bapta : bool
         Cell loaded with BAPTA: the intracellular Ca2+ signal is divided by BAPTA's buffering
-        ratio (``kappa_bapta``), which abolishes the Ca2+-dependent action.
+        ratio (``kappa_bapta``), which abolishes the Ca2+-dependent action (its IC50 is then
+        inf: none below 1 M) and leaves the pore block.
 
     Returns
     -------
@@ -275,6 +315,7 @@ def nmda_ic50(ca: object = "4 mM", voltage: object = "-70 mV", mode: str = "tota
     ca_M, v = _conditions(ca, voltage)
     if mode not in NMDA_MODES:
         raise InputError(f"nmda: unknown mode {mode!r}; choose one of {', '.join(NMDA_MODES)}.")
+    note = _ca_range_note(ca_M)
     comps = {m: _ic50(ca_M, v, m, bapta) for m in ("desensitization", "trapping")}
     ic50 = comps[mode] if mode != "total" else _ic50(ca_M, v, "total", bapta)
     dominant = min(comps, key=comps.get) if mode == "total" else mode
@@ -284,7 +325,7 @@ def nmda_ic50(ca: object = "4 mM", voltage: object = "-70 mV", mode: str = "tota
     curve = pd.DataFrame({"concentration_M": concs, "relative_current": p[1:] / p[0]})
     return NmdaResult(ca_M=ca_M, voltage_V=v, mode=mode, ic50_M=float(ic50),
                       mechanism=_MECHANISM[dominant], components=comps, bapta=bool(bapta),
-                      curve=curve)
+                      curve=curve, note=note)
 
 
 def _ca_law_M(ca_M: np.ndarray) -> np.ndarray:
@@ -317,6 +358,7 @@ def nmda_laws(ca_grid_M: Any = (1e-3, 1.5e-3, 2e-3, 2.5e-3, 3e-3, 3.5e-3, 4e-3),
     v_ca = as_volts(voltage_for_ca, what="nmda: voltage")
     ca_v = as_molar(ca_for_v, what="nmda: Ca2+")
     cas = np.asarray(ca_grid_M, dtype=float)
+    _warn_ca_range(np.concatenate([cas, [ca_v]]), stacklevel=2)
     vs = np.asarray(v_grid_V, dtype=float)
     ic_ca = np.array([_ic50(c, v_ca, "desensitization") for c in cas])
     ic_v = np.array([_ic50(ca_v, v, "trapping") for v in vs])

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +37,8 @@ from neuromoa.fitting import fit_curves
 from neuromoa.pharmacology import gaddum_response, operational_response, schild_fit
 from neuromoa.systems._html import summary_html
 
-__all__ = ["GPCR_TARGETS", "SchildResult", "agonist_table", "schild_experiment"]
+__all__ = ["DEFAULT_MULTIPLES", "DEFAULT_NOISE", "DEFAULT_REPLICATES", "GPCR_TARGETS",
+           "SchildResult", "agonist_table", "schild_experiment"]
 
 #: The GPCR targets of the source document, in its order.
 GPCR_TARGETS = ("M1", "M2", "M3", "M4", "M5", "H1", "H2", "alpha1")
@@ -89,8 +91,15 @@ class SchildResult:
     pa2, slope, slope_ci95 : Schild regression (free slope).
     pkb : pKB with the slope fixed at 1.
     pki_kb : -log10 of the knowledge base's affinity used as truth.
-    dose_ratios : DataFrame ``antagonist_M ec50_M dose_ratio expected_dose_ratio``.
+    dose_ratios : DataFrame ``antagonist_M ec50_M dose_ratio expected_dose_ratio status message``
+        (one row per curve; ``status`` ok, warning or failed, as the curve fit reported it or
+        as the checks of :func:`schild_experiment` found it).
     data : tidy DataFrame ``curve antagonist_M agonist_M response``.
+    fit_status : str
+        ``ok``, ``warning`` (the fit flagged something, e.g. not converged; the numbers are
+        reported) or ``failed`` (no usable EC50 shift: ``pa2``, ``slope``, ``pkb`` are NaN).
+    message : str
+        Empty when ok; else what went wrong, per curve ("fit failed at noise 5: ...").
     """
 
     target: str
@@ -108,6 +117,7 @@ class SchildResult:
     data: pd.DataFrame = field(repr=False)
     fit: dict[str, float] = field(default_factory=dict, repr=False)
     fit_status: str = "ok"
+    message: str = ""
 
     def _repr_html_(self) -> str:
         d = self.to_dict()
@@ -121,7 +131,7 @@ class SchildResult:
                 "pki_kb": self.pki_kb, "pkb": self.pkb, "target": self.target,
                 "agonist": self.agonist, "model": self.model, "kb_M": self.kb_M,
                 "kb_source": self.kb_source, "seed": self.seed, "fit_status": self.fit_status,
-                "dose_ratios": self.dose_ratios.to_dict(orient="list"), "fit": dict(self.fit)}
+                "message": self.message, "dose_ratios": self.dose_ratios.to_dict(orient="list"), "fit": dict(self.fit)}
 
     def to_frame(self) -> pd.DataFrame:
         """Dose-ratio table."""
@@ -132,6 +142,16 @@ class SchildResult:
         from matplotlib.figure import Figure
 
         fig = fig or Figure(figsize=(8, 3.2), layout="constrained")
+        if self.fit_status == "failed":
+            ax = fig.subplots()
+            for i, (b, sub) in enumerate(self.data.groupby("antagonist_M", sort=True)):
+                ax.semilogx(sub["agonist_M"], sub["response"], ".", color=f"C{i}", ms=3,
+                            label=f"{b * 1e9:.3g} nM")
+            ax.set_xlabel(f"{self.agonist} (M)")
+            ax.set_ylabel("response")
+            ax.legend(frameon=False, fontsize=7, title="amitriptyline", title_fontsize=7)
+            ax.set_title(f"{self.target}: global fit failed (no Schild analysis)", fontsize=9)
+            return fig
         ax1, ax2 = fig.subplots(1, 2)
         grid = np.logspace(np.log10(self.data["agonist_M"].min()),
                            np.log10(self.data["agonist_M"].max()), 200)
@@ -162,14 +182,65 @@ def _four_pl(logx, bottom, top, log_ec50, hill):
 
 
 def _global_fit(data: pd.DataFrame) -> dict[str, Any]:
-    """Shared bottom, top and slope, one log EC50 per curve (:func:`neuromoa.fitting.fit_curves`)."""
-    batch = fit_curves(data.rename(columns={"agonist_M": "concentration"}), "4pl",
-                       share=("bottom", "top", "hill"))
-    frame = batch.to_frame().sort_values("curve", key=lambda c: c.astype(int))
-    statuses = sorted(set(frame["status"]))
+    """Shared bottom, top and slope, one log EC50 per curve (:func:`neuromoa.fitting.fit_curves`).
+
+    Floating-point overflow inside the optimiser (very noisy data drive the slope and EC50 to
+    extremes) is silenced here: the result's finiteness is checked by the caller instead.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        batch = fit_curves(data.rename(columns={"agonist_M": "concentration"}), "4pl",
+                           share=("bottom", "top", "hill"))
+        frame = batch.to_frame().sort_values("curve", key=lambda c: c.astype(int))
     return {"bottom": float(frame["bottom"].iloc[0]), "top": float(frame["top"].iloc[0]),
-            "hill": float(frame["hill"].iloc[0]), "log_ec50": frame["log_ic50"].to_numpy(float),
-            "rss": float(frame["rss"].sum()), "status": ",".join(statuses)}
+            "hill": float(frame["hill"].iloc[0]),
+            "log_ec50": frame["log_ic50"].to_numpy(float),
+            "rss": float(frame["rss"].sum()),
+            "statuses": [str(s) for s in frame["status"]],
+            "messages": ["" if pd.isna(m) else str(m) for m in frame["message"]]}
+
+
+def _check_fit(fit: dict[str, Any], b: np.ndarray, kb: float, log_range: tuple[float, float]
+               ) -> tuple[list[str], list[str], np.ndarray]:
+    """Per-curve status and message, and log10 dose ratios, of a global fit.
+
+    A curve fails when its fit failed, its log EC50 is not finite or lies outside the tested
+    agonist range (an extrapolated shift is no measurement), or, for an antagonist curve, its
+    dose ratio is not above 1 (log(DR - 1) undefined); the shared parameters must be finite.
+    """
+    lo, hi = log_range
+    log_ec50 = fit["log_ec50"]
+    shared_ok = all(math.isfinite(fit[k]) for k in ("bottom", "top", "hill"))
+    statuses, messages = [], []
+    log_dr = log_ec50 - log_ec50[0]
+    for i, bi in enumerate(b):
+        status, msg = fit["statuses"][i], fit["messages"][i]
+        if status == "failed":
+            msg = msg or "the curve fit failed"
+        elif not shared_ok:
+            status, msg = "failed", "shared bottom/top/slope not finite"
+        elif not math.isfinite(log_ec50[i]):
+            status, msg = "failed", "EC50 not finite"
+        elif not lo <= log_ec50[i] <= hi:
+            status, msg = "failed", (f"log10 EC50/M {log_ec50[i]:.3g} outside the tested "
+                                     f"agonist range ({lo:.3g} to {hi:.3g})")
+        elif bi > 0 and math.isfinite(log_dr[i]) and log_dr[i] <= 0:
+            status, msg = "failed", (f"dose ratio {10.0 ** log_dr[i]:.3g} <= 1 (no rightward "
+                                     f"shift to regress)")
+        statuses.append(status)
+        messages.append(msg)
+    return statuses, messages, log_dr
+
+
+def _summary(messages: list[str], b: np.ndarray, kb: float) -> str:
+    """One line: each distinct message once, with the curves it concerns."""
+    groups: dict[str, list[str]] = {}
+    for i, (msg, bi) in enumerate(zip(messages, b, strict=True)):
+        if msg:
+            groups.setdefault(msg, []).append(
+                f"curve {i} ({'control' if bi == 0 else f'{bi / kb:g} x KB'})")
+    return "; ".join(f"{', '.join(curves)}: {msg}" for msg, curves in groups.items())
 
 
 def schild_experiment(target: str, *, compound: str = "amitriptyline", model: str = "gaddum",
@@ -190,7 +261,7 @@ def schild_experiment(target: str, *, compound: str = "amitriptyline", model: st
     noise : float
         Gaussian noise SD as a fraction of Emax (>= 0).
     replicates : int
-        Replicates per agonist concentration.
+        Replicates per agonist concentration (>= 1).
     seed : int or None
         Seed (with the target and model) of :func:`numpy.random.default_rng`; same seed,
         same data.
@@ -202,15 +273,27 @@ def schild_experiment(target: str, *, compound: str = "amitriptyline", model: st
     Returns
     -------
     SchildResult
+        With ``fit_status`` ``failed`` (and NaN ``pa2``, ``slope``, ``pkb``) and a ``message``
+        "fit failed at noise X: curve i (...): why" when the global fit gives no usable shift
+        (very noisy data); a batch over targets therefore never aborts for one experiment.
     """
     tgt = _target(target)
     if model not in _MODELS:
         raise InputError(f"schild: unknown model {model!r}; choose gaddum or operational.")
     check_number(noise, "noise", "schild_experiment", low=0)
-    n_rep = int(check_number(replicates, "replicates", "schild_experiment", low=1))
-    mult = np.asarray(multiples, dtype=float)
-    if mult.size < 3 or np.any(mult <= 0):
-        raise InputError("schild: give at least 3 positive antagonist multiples of KB.")
+    n_rep = check_number(replicates, "replicates", "schild_experiment", low=1)
+    if n_rep != int(n_rep):
+        raise InputError(f"schild: replicates must be a whole number; got {replicates!r}.")
+    n_rep = int(n_rep)
+    try:
+        mult = np.asarray(multiples, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise InputError(f"schild: multiples must be numbers (multiples of KB); got "
+                         f"{multiples!r}.") from None
+    if mult.size < 3 or not np.all(np.isfinite(mult)) or np.any(mult <= 0):
+        raise InputError("schild: give at least 3 positive, finite antagonist multiples of KB.")
+    if np.unique(mult).size != mult.size:
+        raise InputError("schild: antagonist multiples of KB must all differ.")
     ag = agonist_table().set_index("target").loc[tgt]
     if kb_M is None:
         from neuromoa.kb import load_kb
@@ -245,15 +328,28 @@ def schild_experiment(target: str, *, compound: str = "amitriptyline", model: st
                                       "response": resp}))
     data = pd.concat(rows, ignore_index=True)
     fit = _global_fit(data)
-    ec50s = 10.0 ** fit["log_ec50"]
-    dr = ec50s / ec50s[0]
+    statuses, messages, log_dr = _check_fit(fit, b, kb, (math.log10(agonist[0]),
+                                                         math.log10(agonist[-1])))
+    with np.errstate(over="ignore", invalid="ignore"):  # a failed curve may be out of range
+        ec50s = 10.0 ** fit["log_ec50"]
+        dr = 10.0 ** log_dr
     table = pd.DataFrame({"antagonist_M": b, "ec50_M": ec50s, "dose_ratio": dr,
-                          "expected_dose_ratio": 1.0 + b / kb})
-    sch = schild_fit(b[1:], dr[1:])
+                          "expected_dose_ratio": 1.0 + b / kb, "status": statuses,
+                          "message": messages})
+    details = _summary(messages, b, kb)
+    if "failed" in statuses:
+        status = "failed"
+        message = f"schild {tgt}: fit failed at noise {noise:g}: {details}"
+        pa2 = slope = pkb = math.nan
+        ci: tuple[float, float] = (math.nan, math.nan)
+    else:
+        sch = schild_fit(b[1:], dr[1:])
+        pa2, slope, pkb, ci = sch.pa2, sch.slope, sch.pkb, tuple(sch.slope_ci95)
+        status = "warning" if "warning" in statuses else "ok"
+        message = f"schild {tgt}: fit warning at noise {noise:g}: {details}" if details else ""
     return SchildResult(target=tgt, agonist=str(ag["agonist"]), model=model, kb_M=kb,
-                        kb_source=kb_source, pa2=sch.pa2, slope=sch.slope,
-                        slope_ci95=tuple(sch.slope_ci95), pkb=sch.pkb,
+                        kb_source=kb_source, pa2=pa2, slope=slope, slope_ci95=ci, pkb=pkb,
                         pki_kb=-math.log10(kb), seed=seed, dose_ratios=table, data=data,
                         fit={"bottom": fit["bottom"], "top": fit["top"], "hill": fit["hill"],
                              "rss": fit["rss"], "tau": tau, "ka_M": ka, "ec50_M": ec50},
-                        fit_status=fit["status"])
+                        fit_status=status, message=message)
