@@ -39,3 +39,22 @@ def test_course_brackets_the_steady_state_average(course):
 def test_single_dose_is_refused():
     with pytest.raises(InputError, match="repeated regimen"):
         engagement_time_course("amitriptyline", Regimen.parse("50 mg"))
+
+
+def test_cli_occupancy_course(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from neuromoa.cli.main import _register_all, app
+
+    _register_all([])
+    out = tmp_path / "course.csv"
+    res = CliRunner().invoke(app, ["occupancy-course", "--dose", "150 mg", "--out", str(out),
+                                   "--json"])
+    assert res.exit_code == 0, res.output
+    rows = {r["target"]: r for r in json.loads(res.stdout)["targets"]}
+    assert rows["SERT"]["occupancy_min"] < rows["SERT"]["occupancy_mean"] < rows["SERT"]["occupancy_max"]
+    assert out.read_text().startswith("time_h,target,condition,occupancy")
+    bad = CliRunner().invoke(app, ["occupancy-course", "--dose", "-5 mg"])
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
