@@ -38,7 +38,8 @@ _EXPORTS: dict[str, str] = {
     **{name: "neuromoa.exposure" for name in ("ExposureResult", "Regimen", "daily_dose_note",
                                               "simulate_exposure", "steady_state_unbound_brain")},
     **{name: "neuromoa.engagement" for name in ("EngagementResult", "engage",
-                                                "engagement_curves", "safety_margins")},
+                                                "engagement_curves", "engagement_time_course",
+                                                "safety_margins")},
     # fitting
     **{name: "neuromoa.fitting" for name in ("BatchFit", "Comparison", "CurveFit", "compare_fits",
                                              "fit_curve", "fit_curves", "rout_outliers",

@@ -10,15 +10,59 @@ from rich.table import Table
 
 from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json
 from neuromoa.engagement import engage as engage_compound
+from neuromoa.engagement import engagement_time_course
 from neuromoa.errors import NeuromoaWarning
+from neuromoa.exposure import Regimen
 from neuromoa.units import format_molar
 
 __all__ = ["register"]
 
 
 def register(app: typer.Typer) -> None:
-    """Add the ``engage`` command to ``app``."""
+    """Add the ``engage`` and ``occupancy-course`` commands to ``app``."""
     app.command("engage")(engage)
+    app.command("occupancy-course")(occupancy_course)
+
+
+@handle_errors
+def occupancy_course(
+    compound: str = typer.Option("amitriptyline", "--compound", "-c", help="Compound name."),
+    dose: str = typer.Option(..., "--dose", help='Dose, e.g. "150 mg" (HCl salt).'),
+    every: str = typer.Option("24h", "--every", help='Dosing interval, e.g. "24h".'),
+    days: str | None = typer.Option(None, "--days", help="Regimen length in days (default 14)."),
+    base: bool = typer.Option(False, "--base", help="The dose is the free base, not the salt."),
+    kp_uu: float = typer.Option(1.0, "--kp-uu", help="Unbound brain / unbound plasma ratio."),
+    source: str | None = typer.Option(None, "--source", help="Reference id of another series."),
+    out: Path | None = typer.Option(None, "--out", help="Write the tidy course as CSV here."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Occupancy of every target over the last dosing interval at steady state."""
+    regimen = Regimen.parse(dose, every=every, days=days, base=base)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NeuromoaWarning)
+        course = engagement_time_course(compound, regimen, kp_uu=kp_uu, source=source)
+    if out is not None:
+        course.to_csv(out, index=False)
+    summary = (course.groupby(["target", "condition"], sort=False)["occupancy"]
+               .agg(["min", "mean", "max"]).reset_index()
+               .sort_values("mean", ascending=False, kind="stable"))
+    if as_json:
+        print_json({"compound": compound, "regimen": regimen.describe(),
+                    "targets": summary.rename(columns={"min": "occupancy_min",
+                                                       "mean": "occupancy_mean",
+                                                       "max": "occupancy_max"})
+                    .to_dict(orient="records")})
+        return
+    table = Table(title=f"{compound}: occupancy over the last dosing interval "
+                        f"({regimen.describe()})")
+    for col in ("target", "condition", "trough…peak", "mean"):
+        table.add_column(col)
+    for row in summary.itertuples(index=False):
+        table.add_row(row.target, _short(str(row.condition), _CONDITION_CHARS),
+                      f"{row.min:.3f}…{row.max:.3f}", f"{row.mean:.3f}")
+    console.print(table)
+    if out is not None:
+        console.print(f"wrote {out}")
 
 
 #: Characters of a consequence / condition shown in the table (the JSON has all of it).

@@ -23,6 +23,7 @@ _MODULES: list[str] = ["targets", "engage", "exposure", "fit", "assay", "ephys",
 #: command, only its module is imported, so `neuromoa fit` does not pay for libRoadRunner.
 _COMMANDS: dict[str, str] = {
     "targets": "targets", "import-activities": "targets", "engage": "engage",
+    "occupancy-course": "engage",
     "exposure": "exposure", "fit": "fit", "assay": "assay", "ephys": "ephys",
     "systems": "systems",
 }
