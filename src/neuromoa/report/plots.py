@@ -26,7 +26,10 @@ _GRID_COLUMNS = 5
 _PANEL_HEIGHT_IN = 1.9
 _LINESTYLES = ("-", "--", ":", "-.")
 _EMPTY_CONDITIONS = {"", "nan", "none", "not specified"}  # conditions that say nothing
-_DECADE_TICKS = 5  # labelled decades on the concentration axis of each small panel
+_DECADE_TICKS = 5
+# Colour cycle for targets in the interval panels (matplotlib's tab10, fixed for determinism).
+_CYCLE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+          "#7f7f7f", "#bcbd22", "#17becf")  # labelled decades on the concentration axis of each small panel
 
 
 def _column(frame: Any, *names: str) -> str:
@@ -95,27 +98,50 @@ def engagement_figure(curves: Any, *, classes: dict[str, str] | None = None,
     return fig
 
 
-def interval_figure(course: Any) -> Figure:
-    """Occupancy of each target over one dosing interval (frame: time_h target [condition] occupancy)."""
-    time = _column(course, "time_h", "t_h")
-    keys = ["target"] + (["condition"] if "condition" in course.columns else [])
-    fig = Figure(figsize=(7.0, 4.2))
-    ax = fig.add_subplot(1, 1, 1)
-    for key, frame in course.groupby(keys, sort=False, dropna=False):
-        key = key if isinstance(key, tuple) else (key,)
-        cond = str(key[1]) if len(key) > 1 else ""
-        cond = "" if cond.strip().lower() in _EMPTY_CONDITIONS else cond
-        y = frame["occupancy"].to_numpy()
-        if float(y.max()) < _INTERVAL_MIN_SHOWN:
-            continue
-        label = str(key[0]) + (f" ({cond})" if cond else "")
-        ax.plot(frame[time].to_numpy(), y, lw=1.3, label=label)
-    ax.set_xlabel("time after dose (h)")
-    ax.set_ylabel("fractional occupancy")
-    ax.set_ylim(0, 1.02)
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7, ncol=2, loc="lower left")
-    fig.tight_layout()
+def interval_figure(courses: dict[str, Any], *, columns: int = 2) -> Figure:
+    """Occupancy over one dosing interval, one panel per regimen (label → frame with columns
+    time_h target [condition] occupancy); the same colour for a target in every panel."""
+    keyed: dict[str, list[tuple[str, Any]]] = {}
+    for label, course in courses.items():
+        time = _column(course, "time_h", "t_h")
+        keys = ["target"] + (["condition"] if "condition" in course.columns else [])
+        for key, frame in course.groupby(keys, sort=False, dropna=False):
+            key = key if isinstance(key, tuple) else (key,)
+            cond = str(key[1]) if len(key) > 1 else ""
+            cond = "" if cond.strip().lower() in _EMPTY_CONDITIONS else cond
+            name = str(key[0]) + (f" ({cond})" if cond else "")
+            keyed.setdefault(name, []).append((label, frame[[time, "occupancy"]].to_numpy()))
+    shown = [n for n, series in keyed.items()
+             if max(float(xy[:, 1].max()) for _, xy in series) >= _INTERVAL_MIN_SHOWN]
+    colours = {n: _CYCLE[i % len(_CYCLE)] for i, n in enumerate(shown)}
+    n = len(courses)
+    cols = min(n, columns)
+    rows = -(-n // cols)
+    fig = Figure(figsize=(5.2 * cols, 3.0 * rows + 0.9))
+    axes = fig.subplots(rows, cols, squeeze=False, sharey=True)
+    for ax, label in zip(axes.flat, courses, strict=False):
+        for name in shown:
+            for lab, xy in keyed[name]:
+                if lab == label:
+                    ax.plot(xy[:, 0], xy[:, 1], lw=1.3, color=colours[name],
+                            ls=_LINESTYLES[(shown.index(name) // len(_CYCLE)) % len(_LINESTYLES)])
+        ax.set_title(label, fontsize=9)
+        ax.set_ylim(0, 1.02)
+        ax.grid(True, alpha=0.3)
+        ax.set_xlabel("time after dose (h)", fontsize=8)
+        ax.tick_params(labelsize=7)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("fractional occupancy", fontsize=8)
+    for ax in list(axes.flat)[n:]:
+        ax.set_axis_off()
+    handles = [Line2D([0], [0], color=colours[name], lw=1.5,
+                      ls=_LINESTYLES[(i // len(_CYCLE)) % len(_LINESTYLES)], label=name)
+               for i, name in enumerate(shown)]
+    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 6), fontsize=7,
+               frameon=False)
+    legend_rows = -(-len(handles) // 6)
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.94, hspace=0.45, wspace=0.08,
+                        bottom=min(0.45, (0.55 + 0.18 * legend_rows) / (3.0 * rows + 0.9)))
     return fig
 
 

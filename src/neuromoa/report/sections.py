@@ -194,11 +194,13 @@ def _engagement(ctx: SectionContext) -> Markup:
             "Total plasma concentration of drug and metabolite over the simulated days at each "
             "regimen (the exposure behind the steady-state engagement).", "calc:exposure"))
     if ctx.ok("interval"):
-        for dose, frame in ctx.value("interval").items():
-            interval.append(ctx.figures.add(
-                f"occupancy_interval_{len(interval) + 1}", interval_figure(frame),
-                f"Occupancy over one dosing interval at steady state, {_per_day(ctx.config, dose)}.",
-                "calc:interval"))
+        courses = {_per_day(ctx.config, dose): frame
+                   for dose, frame in ctx.value("interval").items()}
+        interval.append(ctx.figures.add(
+            "occupancy_interval", interval_figure(courses),
+            "Occupancy of each target (parent and metabolite competing) over one dosing interval "
+            "at steady state, at each regimen; targets that stay below 0.02 are left out.",
+            "calc:interval"))
     return ctx.render("sections/engagement.html.j2", note=note, fig=fig, therapeutic=therapeutic,
                       interval=interval)
 
