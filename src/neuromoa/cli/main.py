@@ -25,7 +25,7 @@ _COMMANDS: dict[str, str] = {
     "targets": "targets", "import-activities": "targets", "engage": "engage",
     "occupancy-course": "engage",
     "exposure": "exposure", "fit": "fit", "assay": "assay", "ephys": "ephys",
-    "systems": "systems",
+    "systems": "systems", "report": "report", "pathways": "report",
 }
 
 
