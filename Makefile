@@ -18,9 +18,12 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+# The main job: amitriptyline's engagement at a low and an antidepressant dose, then the report.
 demo: $(VENV)/.installed
 	$(BIN)/neuromoa engage --compound amitriptyline --dose "10 mg" --every 24h
 	$(BIN)/neuromoa engage --compound amitriptyline --dose "150 mg" --every 24h
+	$(BIN)/neuromoa report --out $(OUT)
+	@echo "Open $(OUT)/index.html in a browser (it works offline)."
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks

@@ -61,6 +61,10 @@ _EXPORTS: dict[str, str] = {
         "TrkResult", "chronic_course", "export_sbml", "model_parameters", "nmda_ic50",
         "nmda_laws", "schild_experiment", "synapse_single_release", "synapse_steady_state",
         "trk_response")},
+    # pathways and the report
+    **{name: "neuromoa.pathways" for name in ("PathwayGraph", "build_pathways",
+                                              "write_pathways")},
+    **{name: "neuromoa.report" for name in ("ReportConfig", "ReportResult", "build_report")},
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
