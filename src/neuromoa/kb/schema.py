@@ -37,13 +37,13 @@ __all__ = [
     "split_list",
 ]
 
-#: Allowed target families (CONTRACTS.md).
+#: Allowed target families (data/kb/README.md).
 FAMILIES = ("transporter", "GPCR", "ion channel", "receptor tyrosine kinase")
-#: Allowed effect classes of a target's consequence (CONTRACTS.md).
+#: Allowed effect classes of a target's consequence (data/kb/README.md).
 EFFECT_CLASSES = ("therapeutic", "adverse", "mixed")
 #: Confidence grades (FACTS.md): primary/label, abstract/agreeing secondary, unverified.
 CONFIDENCE = ("H", "M", "U")
-#: Compound roles (CONTRACTS.md).
+#: Compound roles (data/kb/README.md).
 ROLES = ("drug", "metabolite", "reference")
 #: Row origins: the source document's tables, FACTS.md, a user file.
 ORIGINS = ("document", "facts", "user")
