@@ -79,11 +79,8 @@ class Regimen:
             raise ProtocolError(f"dosing interval (--every): {every!r} must be a positive duration.")
         if days is None:
             return cls(dose_g=dose_g, interval_h=interval, duration_h=None, salt=not base)
-        if isinstance(days, str):
-            try:
-                days = float(days)  # a bare number means days ("14")
-            except ValueError:
-                pass
+        if isinstance(days, str) and _is_number(days):
+            days = float(days)  # a bare number means days ("14"); otherwise a duration with unit
         if isinstance(days, Real) and not isinstance(days, bool):
             duration = float(days) * HOURS_PER_DAY
         else:
@@ -127,3 +124,12 @@ class Regimen:
         """JSON-safe description."""
         return {"dose_mg": self.dose_g * 1e3, "salt": self.salt, "interval_h": self.interval_h,
                 "duration_h": self.duration_h, "n_doses": self.n_doses}
+
+
+def _is_number(text: str) -> bool:
+    """True when ``text`` is a plain number such as "14" or "3.5"."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
