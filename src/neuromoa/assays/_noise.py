@@ -13,7 +13,12 @@ factor for a few randomly chosen wells when outliers are requested (else 1).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import pandas as pd
+
+from neuromoa.assays.plates import PlateSet
 
 __all__ = ["OUTLIER_FACTORS", "edge_mask", "noisy_counts"]
 
@@ -64,3 +69,32 @@ def noisy_counts(rng: np.random.Generator, signal_cpm: np.ndarray, *, background
     minutes = count_time_s / _SECONDS_PER_MINUTE
     counts = rng.poisson((s * factor + background_cpm) * minutes)
     return counts / minutes, out_mask
+
+
+def simulated_plates(design: pd.DataFrame, role: np.ndarray, conc_M: np.ndarray,
+                     expected_cpm: np.ndarray, *, plate: str, n: int, seed: int | None,
+                     par: dict[str, float], well_cv: float, edge_effects: bool, outliers: int,
+                     conditions: dict[str, Any], truth: dict[str, Any]) -> PlateSet:
+    """``n`` noisy plates of one design from its expected counts (shared by both simulators).
+
+    Each plate gets counting and well-to-well noise (:func:`noisy_counts`), optional edge effects
+    and outlier wells; ``conditions`` and ``truth`` (plus the plate's outlier wells) are stored
+    as the plate's metadata, so anyone can check recovery.
+    """
+    rng = np.random.default_rng(seed)
+    edge = edge_mask(design["row"].to_numpy(), design["column"].to_numpy())
+    names = [plate] if n == 1 else [f"{plate}-{i + 1}" for i in range(n)]
+    frames = []
+    meta: dict[str, Any] = {}
+    for name in names:
+        counts, out_mask = noisy_counts(
+            rng, expected_cpm, background_cpm=par["background"], count_time_s=par["count_time"],
+            well_cv=well_cv, edge=edge, edge_effect=par["edge_effect"] if edge_effects else 0.0,
+            outliers=outliers, eligible=role != "empty")
+        frames.append(pd.DataFrame({
+            "plate": name, "well": design["well"], "row": design["row"],
+            "column": design["column"], "role": role, "compound": design["compound"],
+            "concentration_M": conc_M, "counts_cpm": counts}))
+        meta[name] = {"conditions": dict(conditions), "truth": {
+            **truth, "outlier_wells": design["well"][out_mask].tolist()}}
+    return PlateSet(pd.concat(frames, ignore_index=True), meta, "simulated")

@@ -35,7 +35,7 @@ from scipy import optimize, stats
 
 from neuromoa.assays._conditions import assay_parameters, protocol
 from neuromoa.assays._kb import kb_constant, kb_ki, resolve_molar
-from neuromoa.assays._noise import edge_mask, noisy_counts
+from neuromoa.assays._noise import simulated_plates
 from neuromoa.assays.layout import design_plate, series_top
 from neuromoa.assays.plates import PlateSet
 from neuromoa.assays.uptake import DPM_PER_CI
@@ -168,9 +168,6 @@ def simulate_binding(target: str = "M1", compound: str = "amitriptyline", *,
         ref_ki_M=ref_ki)
     expected = np.where(role == "empty", 0.0, expected)
     depletion = float(np.max(np.where(role == "total", bound_fraction, 0.0)))
-    rng = np.random.default_rng(seed)
-    edge = edge_mask(design["row"].to_numpy(), design["column"].to_numpy())
-    names = [plate] if n == 1 else [f"{plate}-{i + 1}" for i in range(n)]
     conditions = {
         "assay": "binding", "target": proto.target, "compound": compound, "system": proto.system,
         "label": proto.label, "radioligand_M": l_M, "kd_M": kd_M,
@@ -182,26 +179,16 @@ def simulate_binding(target: str = "M1", compound: str = "amitriptyline", *,
         "background_cpm": par["background"], "incubation_time_s": par["incubation_time"],
         "temperature_C": par["temperature"],
     }
-    frames = []
-    meta: dict[str, Any] = {}
-    for name in names:
-        counts, out_mask = noisy_counts(
-            rng, expected, background_cpm=par["background"], count_time_s=par["count_time"],
-            well_cv=cv, edge=edge, edge_effect=par["edge_effect"] if edge_effects else 0.0,
-            outliers=outliers, eligible=role != "empty")
-        frames.append(pd.DataFrame({
-            "plate": name, "well": design["well"], "row": design["row"],
-            "column": design["column"], "role": role, "compound": design["compound"],
-            "concentration_M": conc, "counts_cpm": counts}))
-        meta[name] = {"conditions": dict(conditions), "truth": {
-            "ki_M": ki_M, "ki_source": ki_source, "kd_source": kd_source,
-            "reference_inhibitor_ki_M": ref_ki, "reference_inhibitor_ki_source": ref_source,
-            "receptor_M": r_M, "nsb_fraction": k, "ic50_M": ic50,
-            "ic50_cheng_prusoff_M": float(ic50_from_ki_binding(ki_M, l_M, kd_M)),
-            "depletion_fraction": depletion, "hill": -1.0, "well_cv": cv, "seed": seed,
-            "edge_effects": bool(edge_effects),
-            "outlier_wells": design["well"][out_mask].tolist()}}
-    return PlateSet(pd.concat(frames, ignore_index=True), meta, "simulated")
+    truth = {
+        "ki_M": ki_M, "ki_source": ki_source, "kd_source": kd_source,
+        "reference_inhibitor_ki_M": ref_ki, "reference_inhibitor_ki_source": ref_source,
+        "receptor_M": r_M, "nsb_fraction": k, "ic50_M": ic50,
+        "ic50_cheng_prusoff_M": float(ic50_from_ki_binding(ki_M, l_M, kd_M)),
+        "depletion_fraction": depletion, "hill": -1.0, "well_cv": cv, "seed": seed,
+        "edge_effects": bool(edge_effects)}
+    return simulated_plates(design, role, conc, expected, plate=plate, n=n, seed=seed, par=par,
+                            well_cv=cv, edge_effects=edge_effects, outliers=outliers,
+                            conditions=conditions, truth=truth)
 
 
 @dataclass(frozen=True)

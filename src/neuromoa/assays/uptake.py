@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from neuromoa.assays._conditions import assay_parameters, protocol
 from neuromoa.assays._kb import kb_constant, kb_ki, resolve_molar
-from neuromoa.assays._noise import edge_mask, noisy_counts
+from neuromoa.assays._noise import simulated_plates
 from neuromoa.assays.layout import design_plate, series_top
 from neuromoa.assays.plates import PlateSet
 from neuromoa.errors import NeuromoaWarning, check_number
@@ -135,11 +134,6 @@ def simulate_uptake(target: str = "SERT", compound: str = "amitriptyline", *,
         warnings.warn(f"simulate_uptake: {100 * fraction_taken_up:.0f}% of the substrate is taken "
                       "up; initial-rate (linear) conditions assumed by the model no longer hold.",
                       NeuromoaWarning, stacklevel=2)
-    rng = np.random.default_rng(seed)
-    edge = edge_mask(design["row"].to_numpy(), design["column"].to_numpy())
-    frames = []
-    meta: dict[str, Any] = {}
-    names = [plate] if n == 1 else [f"{plate}-{i + 1}" for i in range(n)]
     conditions = {
         "assay": "uptake", "target": proto.target, "compound": compound, "system": proto.system,
         "label": proto.label, "substrate_M": s_M, "km_M": km_M,
@@ -151,20 +145,11 @@ def simulate_uptake(target: str = "SERT", compound: str = "amitriptyline", *,
         "preincubation_time_s": par["preincubation_time"], "temperature_C": par["temperature"],
         "volume_L": par["volume"],
     }
-    for name in names:
-        counts, out_mask = noisy_counts(
-            rng, expected, background_cpm=par["background"], count_time_s=par["count_time"],
-            well_cv=cv, edge=edge, edge_effect=par["edge_effect"] if edge_effects else 0.0,
-            outliers=outliers, eligible=role != "empty")
-        frames.append(pd.DataFrame({
-            "plate": name, "well": design["well"], "row": design["row"],
-            "column": design["column"], "role": role, "compound": design["compound"],
-            "concentration_M": design["concentration_M"], "counts_cpm": counts}))
-        meta[name] = {"conditions": dict(conditions), "truth": {
-            "ki_M": ki_M, "ki_source": ki_source, "km_source": km_source,
-            "reference_inhibitor_ki_M": ref_ki, "reference_inhibitor_ki_source": ref_source,
-            "ic50_M": ic50, "hill": -1.0, "well_cv": cv, "seed": seed,
-            "edge_effects": bool(edge_effects),
-            "outlier_wells": design["well"][out_mask].tolist(),
-            "fraction_substrate_taken_up": fraction_taken_up}}
-    return PlateSet(pd.concat(frames, ignore_index=True), meta, "simulated")
+    truth = {
+        "ki_M": ki_M, "ki_source": ki_source, "km_source": km_source,
+        "reference_inhibitor_ki_M": ref_ki, "reference_inhibitor_ki_source": ref_source,
+        "ic50_M": ic50, "hill": -1.0, "well_cv": cv, "seed": seed,
+        "edge_effects": bool(edge_effects), "fraction_substrate_taken_up": fraction_taken_up}
+    return simulated_plates(design, role, design["concentration_M"], expected, plate=plate, n=n,
+                            seed=seed, par=par, well_cv=cv, edge_effects=edge_effects,
+                            outliers=outliers, conditions=conditions, truth=truth)
