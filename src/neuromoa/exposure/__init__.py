@@ -13,6 +13,17 @@ from neuromoa.exposure.model import (
     steady_state_unbound_brain,
     unit_dose_response,
 )
+from neuromoa.exposure.disposition import Terms, compound_terms, steady_state_arrays
+from neuromoa.exposure.genotype import (
+    Genotype,
+    GenotypeError,
+    allele_frequencies,
+    allele_table,
+    expected_phenotype_frequencies,
+    genotype_references,
+    parse_genotype,
+    phenotype_table,
+)
 from neuromoa.exposure.params import (
     PKCompound,
     PKParameter,
@@ -20,21 +31,35 @@ from neuromoa.exposure.params import (
     pk_compound,
     pk_references,
 )
+from neuromoa.exposure.patient import Patient, resolve_dose
 from neuromoa.exposure.polyexp import PolyExp
 from neuromoa.exposure.regimen import Regimen
 
 __all__ = [
     "DEFAULT_KP_UU",
     "ExposureResult",
+    "Genotype",
+    "GenotypeError",
     "PKCompound",
     "PKParameter",
+    "Patient",
     "PolyExp",
     "Regimen",
+    "Terms",
+    "allele_frequencies",
+    "allele_table",
     "available_compounds",
+    "compound_terms",
     "daily_dose_note",
+    "expected_phenotype_frequencies",
+    "genotype_references",
+    "parse_genotype",
+    "phenotype_table",
     "pk_compound",
     "pk_references",
+    "resolve_dose",
     "simulate_exposure",
+    "steady_state_arrays",
     "steady_state_unbound_brain",
     "unit_dose_response",
 ]

@@ -52,21 +52,21 @@ import pandas as pd
 from scipy.optimize import minimize_scalar
 
 from neuromoa.errors import NeuromoaWarning, ParameterError, check_number
+from neuromoa.exposure.disposition import compound_terms
 from neuromoa.exposure.params import PKCompound, pk_compound
+from neuromoa.exposure.patient import Patient
 from neuromoa.exposure.polyexp import PolyExp
 from neuromoa.exposure.regimen import HOURS_PER_DAY, Regimen
 
 __all__ = [
     "ExposureResult",
     "daily_dose_note",
+    "patient_arrays",
     "simulate_exposure",
     "steady_state_unbound_brain",
     "unit_dose_response",
 ]
 
-#: Name of the parent / metabolite pair the data know.
-PARENT = "amitriptyline"
-METABOLITE = "nortriptyline"
 #: Default Kp,uu (unbound brain / unbound plasma). Assumption (FACTS.md): not measured for
 #: either drug; 1 for lipophilic bases that cross the blood-brain barrier passively.
 DEFAULT_KP_UU = 1.0
@@ -84,38 +84,30 @@ MG_PER_G = 1e3
 DOSE_CHECK_RTOL = 1e-9
 
 
-def unit_dose_response(compound: str | PKCompound) -> dict[str, PolyExp]:
+def unit_dose_response(compound: str | PKCompound, patient: Patient | None = None
+                       ) -> dict[str, PolyExp]:
     """Plasma concentration (mol/L) per mole of ``compound`` dosed orally, per analyte.
 
-    Returns ``{"amitriptyline": h_AT, "nortriptyline": h_NT}`` when amitriptyline is dosed, and
-    ``{"nortriptyline": h_NT}`` when nortriptyline is dosed. Each ``h`` is a :class:`PolyExp`
-    (sum of exponentials in t, h). See the module docstring for the equations and sources.
+    Returns ``{analyte: h}`` with the dosed compound first and each metabolite it forms after
+    it (amitriptyline → nortriptyline). Each ``h`` is a :class:`PolyExp` (sum of exponentials
+    in t, h) from :func:`neuromoa.exposure.disposition.compound_terms` for ``patient``
+    (default: the reference patient, 70 kg, 40 y, *1/*1).
     """
     comp = compound if isinstance(compound, PKCompound) else pk_compound(compound)
-    if comp.name == PARENT:
-        ka, cl_f, v_f = comp.value("ka"), comp.value("cl_f"), comp.value("v_f")
-        f_oral, fm = comp.value("f_oral"), comp.value("fm_nortriptyline")
-        k = cl_f / v_f
-        absorption = PolyExp.exponential(ka, ka)  # mol/h entering per mol dosed (apparent)
-        parent = absorption.convolve(PolyExp.exponential(1.0 / v_f, k))
-        met = pk_compound(METABOLITE)
-        # NT input rate (mol/h per mol AT dosed): first-pass part + systemic-elimination part.
-        formation = (PolyExp.exponential(fm * (1.0 - f_oral) * ka, ka)
-                     + parent.scale(fm * f_oral * k * v_f))
-        return {PARENT: parent, METABOLITE: formation.convolve(_disposition(met))}
-    if comp.name == METABOLITE:
-        ka, f_oral = comp.value("ka"), comp.value("f_oral")
-        absorption = PolyExp.exponential(f_oral * ka, ka)
-        return {METABOLITE: absorption.convolve(_disposition(comp))}
-    raise ParameterError(f"exposure has no dosing model for {comp.name!r}; it models "
-                         f"{PARENT} (with its metabolite) and {METABOLITE}.")
+    terms, _ = compound_terms(comp, 1, **patient_arrays(patient))
+    return {a: PolyExp(*t.row(0)) for a, t in terms.items()}
 
 
-def _disposition(comp: PKCompound) -> PolyExp:
-    """One-compartment systemic disposition per mol entering: e^{-k t}/V with V = CL·t½/ln2."""
-    cl, t_half = comp.value("cl"), comp.value("t_half")
-    k = math.log(2.0) / t_half
-    return PolyExp.exponential(k / cl, k)  # 1/V = k/CL
+def patient_arrays(patient: Patient | None) -> dict[str, Any]:
+    """The keyword arguments of :func:`compound_terms` for one patient."""
+    if patient is None:
+        return {}
+    activity = {}
+    if patient.cyp2d6 is not None:
+        activity["CYP2D6"] = patient.cyp2d6.relative_activity
+    if patient.cyp2c19 is not None:
+        activity["CYP2C19"] = patient.cyp2c19.relative_activity
+    return {"activity": activity, "weight_kg": patient.weight_kg, "age_y": patient.age_y}
 
 
 @dataclass(frozen=True)
@@ -158,6 +150,7 @@ class ExposureResult:
     metrics: dict[str, dict[str, float]]
     parameters: list[dict[str, Any]] = field(default_factory=list)
     notes: tuple[str, ...] = ()
+    patient: Patient = field(default_factory=Patient)
 
     @property
     def analytes(self) -> list[str]:
@@ -176,6 +169,7 @@ class ExposureResult:
             "unbound_brain_M": {a: v.tolist() for a, v in self.unbound_brain_M.items()},
             "parameters": [dict(p) for p in self.parameters],
             "notes": list(self.notes),
+            "patient": self.patient.to_dict(),
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -223,7 +217,7 @@ def _default_times(end_h: float) -> np.ndarray:
 
 
 def simulate_exposure(compound: str, regimen: Regimen, *, kp_uu: float = DEFAULT_KP_UU,
-                      times_h: Any = None) -> ExposureResult:
+                      times_h: Any = None, patient: Patient | None = None) -> ExposureResult:
     """Plasma (total, unbound) and unbound brain concentrations of a compound and its metabolite.
 
     Parameters
@@ -238,6 +232,10 @@ def simulate_exposure(compound: str, regimen: Regimen, *, kp_uu: float = DEFAULT
     times_h : array-like of float, optional
         Times (h from the first dose, ≥ 0) to report the course on; default a regular grid over
         the regimen (repeated) or the observation window (single dose).
+    patient : Patient, optional
+        Genotype (CYP2D6, CYP2C19), weight, age, sex (:class:`~neuromoa.exposure.Patient`);
+        default the reference patient, an average 70 kg adult normal metaboliser. Stated in
+        ``result.patient`` and ``to_dict()["patient"]``.
 
     Returns
     -------
@@ -260,8 +258,11 @@ def simulate_exposure(compound: str, regimen: Regimen, *, kp_uu: float = DEFAULT
                              "(e.g. Regimen.parse('150 mg', every='24 h')).")
     kp_uu = check_number(kp_uu, "kp_uu", "simulate_exposure", low=0, low_open=True)
     comp = pk_compound(compound)
-    responses = unit_dose_response(comp)
+    patient = patient if patient is not None else Patient()
+    responses = unit_dose_response(comp, patient)
     notes: list[str] = []
+    if patient.weight_kg is not None or patient.age_y is not None or patient.sex is not None:
+        notes.extend(covariate_notes(comp, patient))
     dose_note = daily_dose_note(comp, regimen)
     if dose_note is not None:
         warnings.warn(dose_note, NeuromoaWarning, stacklevel=2)
@@ -290,6 +291,8 @@ def simulate_exposure(compound: str, regimen: Regimen, *, kp_uu: float = DEFAULT
         brain[analyte] = kp_uu * fu * conc
         m = _metrics(h, dose_mol, regimen, end_h)
         metrics[analyte] = {
+            "t_half_h": math.log(2.0) / min(r for c, r in zip(h.coefs, h.rates, strict=True)
+                                            if c != 0.0),
             "cmax_ng_mL": m["cmax_M"] * to_ng,
             "tmax_h": m["tmax_h"],
             "cmin_ng_mL": m["cmin_M"] * to_ng,
@@ -319,7 +322,22 @@ def simulate_exposure(compound: str, regimen: Regimen, *, kp_uu: float = DEFAULT
     return ExposureResult(compound=comp.name, regimen=regimen, kp_uu=kp_uu, times_h=t,
                           total_M=total_M, total_ng_mL=total_ng, unbound_plasma_M=unb,
                           unbound_brain_M=brain, metrics=metrics, parameters=params,
-                          notes=tuple(notes))
+                          notes=tuple(notes), patient=patient)
+
+
+def covariate_notes(comp: PKCompound, patient: Patient) -> list[str]:
+    """Say which of the patient's covariates the model uses for ``comp`` and which it cannot."""
+    names = [comp.name] + [r.product for r in comp.routes if r.product]
+    used = {c.covariate for n in names for c in pk_compound(n).covariates}
+    notes = []
+    for cov, value in (("weight_kg", patient.weight_kg), ("age_y", patient.age_y)):
+        if value is not None and cov not in used:
+            notes.append(f"{cov} = {value:g} has no published covariate effect for "
+                         f"{', '.join(names)}; not used")
+    if patient.sex is not None:
+        notes.append(f"sex = {patient.sex}: no published popPK sex effect for "
+                     f"{', '.join(names)}; not used")
+    return notes
 
 
 def daily_dose_note(compound: str | PKCompound, regimen: Regimen) -> str | None:
