@@ -5,14 +5,6 @@ its active metabolite nortriptyline; parameters with sources in ``data/exposure/
 :mod:`neuromoa.exposure.model` for the model and why it uses apparent oral (popPK) parameters.
 """
 
-from neuromoa.exposure.model import (
-    DEFAULT_KP_UU,
-    ExposureResult,
-    daily_dose_note,
-    simulate_exposure,
-    steady_state_unbound_brain,
-    unit_dose_response,
-)
 from neuromoa.exposure.disposition import Terms, compound_terms, steady_state_arrays
 from neuromoa.exposure.genotype import (
     Genotype,
@@ -23,6 +15,14 @@ from neuromoa.exposure.genotype import (
     genotype_references,
     parse_genotype,
     phenotype_table,
+)
+from neuromoa.exposure.model import (
+    DEFAULT_KP_UU,
+    ExposureResult,
+    daily_dose_note,
+    simulate_exposure,
+    steady_state_unbound_brain,
+    unit_dose_response,
 )
 from neuromoa.exposure.params import (
     PKCompound,

@@ -51,7 +51,7 @@ __all__ = ["Terms", "compound_terms", "enzymes_of", "steady_state_arrays"]
 #: uncertainty (assumption, as in :mod:`.polyexp`).
 RATE_SEPARATION = 1e-6
 #: Points per dosing interval on which Cmin/Cmax are located before a parabolic refinement.
-SS_GRID_POINTS = 49
+SS_GRID_POINTS = 33
 
 
 @dataclass(frozen=True)

@@ -256,6 +256,7 @@ def expected_phenotype_frequencies(gene: str, ancestry: str) -> dict[str, float]
     return dict(sorted(out.items()))
 
 
+@lru_cache(maxsize=32)
 def diplotype_arrays(gene: str, ancestry: str) -> tuple[np.ndarray, list[str], np.ndarray, list[str]]:
     """For sampling: allele probabilities, allele names, the activity of every ordered pair
     (n×n) and the phenotype of every pair (flattened n×n list)."""
