@@ -77,6 +77,8 @@ METRIC_GRID_POINTS = 2001
 #: Default time grids: the finest of these steps (h) that keeps the course ≤ MAX_DEFAULT_POINTS.
 DEFAULT_STEPS_H = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 MAX_DEFAULT_POINTS = 1500
+#: Below this fraction of true steady-state Cavg the result carries a note (assumption: 95 %).
+SS_NOTE_FRACTION = 0.95
 #: mg per g (the labelled maximum daily dose is stored in mg/day).
 MG_PER_G = 1e3
 #: Relative tolerance of the daily-dose check, so that exactly the maximum (0.3 g x 1000 =
@@ -315,6 +317,11 @@ def simulate_exposure(compound: str, regimen: Regimen, *, kp_uu: float = DEFAULT
             params.append({"compound": acomp.name, "parameter": p.name, "value": p.value,
                            "unit": p.unit, "low": p.low, "high": p.high, "source": p.source,
                            "confidence": p.confidence})
+    for analyte, m in metrics.items():
+        if m.get("ss_fraction", 1.0) < SS_NOTE_FRACTION:
+            notes.append(f"{analyte} is at {100 * m['ss_fraction']:.0f} % of steady state after "
+                         f"{end_h / HOURS_PER_DAY:g} days (t1/2 {m['t_half_h']:.0f} h): give more "
+                         "--days for steady state")
     # Parameters of the dosed compound first, each once.
     seen: set[tuple[str, str]] = set()
     params = [p for p in params if not ((p["compound"], p["parameter"]) in seen
@@ -327,7 +334,7 @@ def simulate_exposure(compound: str, regimen: Regimen, *, kp_uu: float = DEFAULT
 
 def covariate_notes(comp: PKCompound, patient: Patient) -> list[str]:
     """Say which of the patient's covariates the model uses for ``comp`` and which it cannot."""
-    names = [comp.name] + [r.product for r in comp.routes if r.product]
+    names = list(dict.fromkeys([comp.name] + [r.product for r in comp.routes if r.product]))
     used = {c.covariate for n in names for c in pk_compound(n).covariates}
     notes = []
     for cov, value in (("weight_kg", patient.weight_kg), ("age_y", patient.age_y)):
