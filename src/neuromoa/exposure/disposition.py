@@ -24,8 +24,9 @@ The model (parameters, sources and confidence in ``data/exposure/``):
   .. math:: r_m(t) = \phi F_{H,m}\,[F_a (1 - F_H) D k_a e^{-k_a t} + CL\,C_p(t)].
 
 **Simple compounds** (no routes: a user's compound with CL/F, V/F, ka, or CL, t½, F): one
-compartment, and a metabolite formed with the fixed fraction ``fm_<metabolite>``, the first-pass
-share (1 − F) arriving with absorption (Burch & Hullin 1981). Genotype options raise an error.
+compartment, and a metabolite formed with the fixed fraction ``fm``, the first-pass
+share (1 − F) arriving with absorption (Burch & Hullin 1981); the metabolite is the identity
+table's (``neuromoa.data.compounds.metabolites_of``). Genotype options raise an error.
 
 Every response is a sum of exponentials per mole dosed (coefficients ``(N, m)`` and rates
 ``(N, m)`` arrays); steady state is the geometric series
@@ -40,6 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from neuromoa.data.compounds import metabolites_of
 from neuromoa.errors import DataFileError
 from neuromoa.exposure.genotype import GenotypeError
 from neuromoa.exposure.params import PKCompound, pk_compound
@@ -83,9 +85,9 @@ def enzymes_of(compound: PKCompound) -> set[str]:
     for r in compound.routes:
         if r.product:
             out |= set(pk_compound(r.product).enzymes)
-    for name in compound.parameters:
-        if name.startswith("fm_"):
-            out |= set(pk_compound(name[3:]).enzymes)
+    if not compound.routes and compound.has("fm"):
+        for met in metabolites_of(compound.name):
+            out |= set(pk_compound(met).enzymes)
     return out
 
 
@@ -213,9 +215,9 @@ def compound_terms(compound: str | PKCompound, n: int = 1, *,
             first_pass = 1.0 - f_sys
             systemic_share = 1.0
         shares = {}
-        for pname in comp.parameters:
-            if pname.startswith("fm_"):
-                shares[pname[3:]] = np.full(n, comp.value(pname))
+        if comp.has("fm"):
+            for met in metabolites_of(name):
+                shares[pk_compound(met).name] = np.full(n, comp.value("fm"))
     if comp.has("vc"):
         vc = comp.value("vc") * vol_scale
         vp = comp.value("vp") * vol_scale

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from neuromoa.data import read_text
+from neuromoa.data.compounds import metabolites_of
 from neuromoa.errors import DataFileError, ParameterError
 from neuromoa.exposure.disposition import compound_terms, enzymes_of, steady_state_arrays
 from neuromoa.exposure.genotype import Genotype, diplotype_arrays
@@ -184,8 +185,9 @@ def simulate_chunk(chunk: ChunkSpec, seed: int) -> pd.DataFrame:
     activity = {g: a for g, a in activity.items() if g in have}
     eta: dict[tuple[str, str], np.ndarray] = {}
     if spec.variability:
-        names_all = [comp.name] + sorted({r.product for r in comp.routes if r.product}
-                                         | {p[3:] for p in comp.parameters if p.startswith("fm_")})
+        mets = ({r.product for r in comp.routes if r.product} if comp.routes
+                else set(metabolites_of(comp.name)) if comp.has("fm") else set())
+        names_all = [comp.name] + sorted(mets)
         col = 0
         for cname in names_all:
             omegas = pk_compound(cname).variability
