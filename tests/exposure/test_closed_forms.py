@@ -33,7 +33,7 @@ def _hep(comp, rel):
 
 
 def _ode_at(rel):
-    a, n = _hep(AT, rel), _hep(NT, rel)
+    a, n, n_ref = _hep(AT, rel), _hep(NT, rel), _hep(NT, {})
     ka, vc, vp, q = AT.value("ka"), AT.value("vc"), AT.value("vp"), AT.value("q")
     v_nt = NT.value("cl") * NT.value("t_half") / math.log(2)
 
@@ -43,7 +43,7 @@ def _ode_at(rel):
         to_sys = absorbed * a["fh"]
         first_pass = absorbed * (1 - a["fh"])
         elim = a["cl"] * c_amt / vc
-        formed = a["to_nt"] * (first_pass + elim) * n["fh"]
+        formed = a["to_nt"] * (first_pass + elim) * n_ref["fh"]  # reference escape (A)
         return [-ka * gut,
                 to_sys - elim - q * c_amt / vc + q * p_amt / vp,
                 q * c_amt / vc - q * p_amt / vp,
