@@ -267,7 +267,10 @@ def summarize_population(df: pd.DataFrame, spec: PopulationSpec) -> dict[str, An
         by[gene] = {str(ph): fractions(col == ph) for ph in sorted(col.unique())}
         by[gene + "_frequency"] = {str(k): float(v) for k, v in
                                    col.value_counts(normalize=True).sort_index().items()}
-    return {"compound": pk_compound(spec.compound).name, "regimen": spec.regimen.describe(),
+    reg = spec.regimen
+    regimen = (f"{reg.dose_g * 1e3:g} mg ({'salt' if reg.salt else 'base'}) every "
+               f"{reg.interval_h:g} h, steady state")
+    return {"compound": pk_compound(spec.compound).name, "regimen": regimen,
             "n": int(len(df)), "ancestry": spec.ancestry,
             "range": {**rng_, "level": " + ".join(rng_["analytes"]) + " trough (Cmin)"},
             "quantiles": q, "overall": fractions(everyone), "by_phenotype": by,
