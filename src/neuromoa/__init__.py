@@ -35,8 +35,11 @@ _EXPORTS: dict[str, str] = {
     **{name: "neuromoa.kb" for name in ("Affinity", "Compound", "Constant", "KnowledgeBase",
                                         "Target", "import_chembl", "import_gtopdb", "load_kb")},
     # exposure and engagement
-    **{name: "neuromoa.exposure" for name in ("ExposureResult", "Regimen", "daily_dose_note",
-                                              "simulate_exposure", "steady_state_unbound_brain")},
+    **{name: "neuromoa.exposure" for name in ("ExposureResult", "Patient", "PopulationSpec",
+                                              "Regimen", "daily_dose_note", "simulate_exposure",
+                                              "simulate_population", "steady_state_unbound_brain",
+                                              "summarize_population")},
+    **{name: "neuromoa.dosing" for name in ("dose_table", "tdm")},
     **{name: "neuromoa.engagement" for name in ("EngagementResult", "engage",
                                                 "engagement_curves", "engagement_time_course",
                                                 "safety_margins")},

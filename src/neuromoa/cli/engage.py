@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from neuromoa.cli import _patient
 from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json
 from neuromoa.engagement import engage as engage_compound
 from neuromoa.engagement import engagement_time_course
@@ -120,9 +121,15 @@ def engage(
         help="TARGET=FACTOR multiplies K at that target, e.g. SERT=3 (repeatable; default 1)."),
     user_data: list[Path] | None = typer.Option(
         None, "--user-data", help="CSV of your own activities or compounds (repeatable)."),
+    cyp2d6: str | None = _patient.CYP2D6,
+    cyp2c19: str | None = _patient.CYP2C19,
+    weight: str | None = _patient.WEIGHT,
+    age: str | None = _patient.AGE,
+    sex: str | None = _patient.SEX,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Fractional occupancy of every target, sorted, with its consequence."""
+    patient = _patient.patient_from_options(cyp2d6, cyp2c19, weight, age, sex)
     scaling = _scaling(in_vivo_scaling)
     with warnings.catch_warnings():
         # A dose above the labelled maximum warns in the library; the CLI prints result.notes.
@@ -130,7 +137,8 @@ def engage(
         result = engage_compound(compound, conc=conc, plasma=plasma, dose=dose, every=every,
                                  days=days, base=base, species=species, source=source,
                                  kp_uu=kp_uu, targets=target or None, series=series,
-                                 in_vivo_scaling=scaling, user_files=user_data or ())
+                                 in_vivo_scaling=scaling, user_files=user_data or (),
+                                 patient=None if patient.is_reference else patient)
     if as_json:
         print_json(result.to_dict())
         for note in result.notes:

@@ -33,6 +33,12 @@ from neuromoa.exposure.params import (
 )
 from neuromoa.exposure.patient import Patient, resolve_dose
 from neuromoa.exposure.polyexp import PolyExp
+from neuromoa.exposure.population import (
+    PopulationSpec,
+    simulate_chunk,
+    simulate_population,
+    summarize_population,
+)
 from neuromoa.exposure.regimen import Regimen
 
 __all__ = [
@@ -44,6 +50,7 @@ __all__ = [
     "PKParameter",
     "Patient",
     "PolyExp",
+    "PopulationSpec",
     "Regimen",
     "Terms",
     "allele_frequencies",
@@ -58,8 +65,11 @@ __all__ = [
     "pk_compound",
     "pk_references",
     "resolve_dose",
+    "simulate_chunk",
     "simulate_exposure",
+    "simulate_population",
     "steady_state_arrays",
     "steady_state_unbound_brain",
+    "summarize_population",
     "unit_dose_response",
 ]
