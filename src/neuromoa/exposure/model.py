@@ -1,43 +1,20 @@
-"""Dose regimen → plasma and brain concentrations of amitriptyline and nortriptyline.
+"""Dose regimen → plasma and brain concentrations of a compound and its metabolite, per patient.
 
-Model (all closed form, superposition of sums of exponentials, :mod:`.polyexp`):
+The disposition model (well-stirred liver with metabolic routes by enzyme, two-compartment
+amitriptyline, one-compartment nortriptyline formed through N-demethylation, genotype and
+covariates) is in :mod:`neuromoa.exposure.disposition`; its unit-dose response per analyte is a
+sum of exponentials (:class:`~neuromoa.exposure.polyexp.PolyExp`), so a regimen is
+superposition and steady state a geometric series — closed form, no ODE.
 
-**Amitriptyline** (parent) — one-compartment oral model with *apparent* (oral popPK)
-parameters, Jovanović et al. 2015: ka 0.633 /h, CL/F 70.4 L/h, V/F 1300 L, k = (CL/F)/(V/F):
+This module turns that response into courses and metrics for one regimen and one
+:class:`~neuromoa.exposure.patient.Patient` (default: the reference patient, an average 70 kg,
+40-year-old adult, CYP2D6 and CYP2C19 *1/*1, stated in the result): total, unbound
+(:math:`C_u = f_u C`) and unbound brain (:math:`C_{u,brain} = K_{p,uu} C_u`, Smith, Di & Kerns
+2010; Kp,uu default 1, an assumption) concentrations, Cmax/tmax/Cmin/Cavg/AUC and the terminal
+half-life ``t_half_h`` (ln 2 over the smallest rate of the analyte's response).
 
-.. math::
-
-    C_{AT}(t) = \\frac{D}{V/F}\\,\\frac{k_a}{k_a - k}\\left(e^{-k t} - e^{-k_a t}\\right).
-
-Why apparent values: a one-compartment model fed the IV volume (1221 L) with F = 0.53 predicts a
-50 mg peak of ~16 ng/mL, about half the observed 30.95 ± 9.61 ng/mL (amitriptyline SmPC); the
-popPK values give ~27 ng/mL at ~4.2 h (observed tmax 3.89 ± 1.87 h). AUC and Cavg depend only on
-CL/F, which the popPK fit estimates directly (see ``tests/reference/README.md``).
-
-**Nortriptyline formed from amitriptyline** — a fixed fraction fm ≈ 0.25 of each amitriptyline
-dose enters the circulation as nortriptyline (Burch & Hullin 1981). Hepatic elimination of a
-given amount of amitriptyline yields the same amount of nortriptyline whether in the first pass
-or later (Burch & Hullin, oral vs IM study), so the input rate to nortriptyline is
-
-.. math::
-
-    r(t) = f_m D\\left[(1 - F)\\,k_a e^{-k_a t} + F\\,k\\,\\frac{V}{F} C_{AT}(t)/D\\right],
-
-the first term the first-pass part (arriving with absorption; its share 1 − F = 47 % lies in the
-30–67 % Burch & Hullin measured), the second proportional to systemic amitriptyline elimination.
-:math:`\\int r = f_m D`. Nortriptyline disposition is one-compartment with its own systemic
-CL 30.6 L/h and t½ 25.5 h (Nortrilen SmPC), :math:`C_{NT} = r \\ast e^{-k_{NT} t}/V_{NT}`.
-
-**Nortriptyline dosed itself** — one-compartment oral, F 0.51, the same CL and t½, ka 0.585 /h
-(solved from the SmPC tmax 5.5 h; an assumption, no measured ka found).
-
-**Free drug** — :math:`C_u = f_u C` and :math:`C_{u,brain} = K_{p,uu} C_u`
-(Smith, Di & Kerns 2010); Kp,uu default 1 (assumption, FACTS.md).
-
-Limits: linear kinetics (Burch & Hullin saw some saturation between 50 and 100 mg), average
-extensive metabolisers (CYP2D6 poor metabolisers clear nortriptyline 3–4× slower), and the popPK
-amitriptyline half-life (12.8 h) is shorter than the 16–25 h of single-dose studies, so the
-model's peak-trough swing at steady state is larger than reality while Cavg is unaffected.
+Limits: linear kinetics (Burch & Hullin saw some saturation between 50 and 100 mg); see the
+README's Exposure section for the comparison with published values.
 """
 
 from __future__ import annotations
