@@ -83,3 +83,13 @@ def test_bad_population_size(n):
 def test_single_dose_population_is_refused():
     with pytest.raises(ParameterError, match="steady state"):
         PopulationSpec("amitriptyline", Regimen.parse("75 mg"), 10)
+
+
+def test_population_panel_for_the_report():
+    from neuromoa.exposure.population import population_panel
+
+    t = population_panel("amitriptyline", ["75 mg", "150 mg"], n=2048)
+    allrows = t[t["cyp2d6_phenotype"] == "all"].set_index("dose")
+    assert allrows.loc["150 mg", "median_trough_ng_mL"] == pytest.approx(
+        2 * allrows.loc["75 mg", "median_trough_ng_mL"], rel=1e-9)  # linear, same patients
+    assert set(t["cyp2d6_phenotype"]) >= {"all", "NM", "IM", "PM"}

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -37,6 +37,7 @@ __all__ = [
     "ChunkSpec",
     "PopulationSpec",
     "chunks",
+    "population_panel",
     "simulate_chunk",
     "simulate_population",
     "summarize_population",
@@ -279,6 +280,31 @@ def summarize_population(df: pd.DataFrame, spec: PopulationSpec) -> dict[str, An
                            "assumptions)"}
 
 
-def with_n(spec: PopulationSpec, n: int) -> PopulationSpec:
-    """``spec`` with another population size."""
-    return replace(spec, n=n)
+def population_panel(compound: str, doses: list[str] | tuple[str, ...], every: str = "24 h", *,
+                     n: int = 20_000, seed: int = 0, ancestry: str = "european") -> pd.DataFrame:
+    """A tidy table for a report's population panel: per regimen and CYP2D6 phenotype.
+
+    Columns: ``dose every cyp2d6_phenotype fraction n median_trough_ng_mL p5_trough_ng_mL
+    p95_trough_ng_mL in_range above_alert`` (trough = the summed analytes of the compound's
+    therapeutic range; phenotype "all" for everyone).
+    """
+    rows = []
+    for dose in doses:
+        spec = PopulationSpec(compound, Regimen.parse(dose, every=every), n, ancestry=ancestry)
+        df = simulate_population(spec, seed)
+        rng_ = therapeutic_range(compound)
+        total = sum(df[f"{a}_cmin_ng_mL"] for a in rng_["analytes"] if f"{a}_cmin_ng_mL" in df)
+        groups = [("all", np.ones(len(df), bool))] + [
+            (str(ph), (df["cyp2d6_phenotype"] == ph).to_numpy())
+            for ph in sorted(df["cyp2d6_phenotype"].unique())]
+        for ph, mask in groups:
+            t = total[mask]
+            rows.append({"dose": dose, "every": every, "cyp2d6_phenotype": ph,
+                         "fraction": float(mask.mean()), "n": int(mask.sum()),
+                         "median_trough_ng_mL": float(t.median()),
+                         "p5_trough_ng_mL": float(t.quantile(0.05)),
+                         "p95_trough_ng_mL": float(t.quantile(0.95)),
+                         "in_range": float(((t >= rng_["low_ng_mL"])
+                                            & (t <= rng_["high_ng_mL"])).mean()),
+                         "above_alert": float((t > rng_["alert_ng_mL"]).mean())})
+    return pd.DataFrame(rows)
