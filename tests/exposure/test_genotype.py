@@ -108,4 +108,7 @@ def test_genotype_for_enzyme_without_route_raises(gene, text):
 
 def test_reference_patient_is_described():
     r = simulate_exposure("amitriptyline", Regimen.parse("50 mg"))
-    assert "average adult extensive (normal) metaboliser" in r.to_dict()["patient"]["assumed"]
+    p = r.to_dict()["patient"]
+    assert "average adult extensive (normal) metaboliser" in p["description"]
+    assert p["assumed"] == ["cyp2d6", "cyp2c19", "weight_kg", "age_y"]
+    assert p["cyp2d6"] == {"diplotype": "*1/*1", "activity_score": 2.0, "phenotype": "NM"}

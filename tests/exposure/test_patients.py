@@ -92,4 +92,5 @@ def test_json_patient_object():
     assert p["cyp2d6"] == {"diplotype": "*1/*4", "activity_score": 1.0, "phenotype": "IM"}
     assert p["cyp2c19"] == {"diplotype": "*1/*17", "phenotype": "RM"}
     assert (p["weight_kg"], p["age_y"], p["sex"]) == (55.0, 78.0, "female")
+    assert p["assumed"] == []
     assert all(math.isfinite(m["t_half_h"]) for m in d["analytes"].values())

@@ -69,11 +69,18 @@ class Patient:
                                        self.sex))
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe ``{"cyp2d6": {...}, "cyp2c19": {...}, "weight_kg", "age_y", "sex"}``."""
-        return {"cyp2d6": None if self.cyp2d6 is None else self.cyp2d6.to_dict(),
-                "cyp2c19": None if self.cyp2c19 is None else self.cyp2c19.to_dict(),
-                "weight_kg": self.weight_kg, "age_y": self.age_y, "sex": self.sex,
-                "assumed": self.describe()}
+        """JSON-safe ``{"cyp2d6": {...}, "cyp2c19": {...}, "weight_kg", "age_y", "sex",
+        "assumed", "description"}``; a field not given holds the reference value and is listed
+        in ``assumed`` (sex stays None: it has no effect in the model)."""
+        ref6 = self.cyp2d6 or parse_genotype("CYP2D6", "*1/*1")
+        ref19 = self.cyp2c19 or parse_genotype("CYP2C19", "*1/*1")
+        assumed = [name for name, v in (("cyp2d6", self.cyp2d6), ("cyp2c19", self.cyp2c19),
+                                         ("weight_kg", self.weight_kg), ("age_y", self.age_y))
+                   if v is None]
+        return {"cyp2d6": ref6.to_dict(), "cyp2c19": ref19.to_dict(),
+                "weight_kg": REFERENCE_WEIGHT_KG if self.weight_kg is None else self.weight_kg,
+                "age_y": REFERENCE_AGE_Y if self.age_y is None else self.age_y,
+                "sex": self.sex, "assumed": assumed, "description": self.describe()}
 
     def describe(self) -> str:
         """One line: the patient, with the reference values that stand in for missing fields."""
