@@ -246,7 +246,13 @@ def summarize_population(df: pd.DataFrame, spec: PopulationSpec) -> dict[str, An
     The range is compared with the **trough** (Cmin) of the summed analytes, the sample the AGNP
     ranges refer to; overall, by CYP2D6 phenotype and by CYP2C19 phenotype.
     """
-    rng_ = therapeutic_range(spec.compound)
+    try:
+        rng_ = therapeutic_range(spec.compound)
+    except ParameterError:  # a user's compound without a range: levels only
+        comp = pk_compound(spec.compound)
+        rng_ = {"analytes": [comp.name], "low_ng_mL": math.nan, "high_ng_mL": math.nan,
+                "alert_ng_mL": math.nan, "sample": "trough at steady state",
+                "source": "none: no therapeutic range for this compound (fractions are NaN)"}
     level_cols = [c for c in df.columns if c.endswith("_ng_mL")]
     q = {c: {f"p{int(round(p * 100))}": float(v) for p, v in
              zip(QUANTILES, np.quantile(df[c].to_numpy(), QUANTILES), strict=True)}
