@@ -261,10 +261,15 @@ def summarize_population(df: pd.DataFrame, spec: PopulationSpec) -> dict[str, An
     in_range = (total >= rng_["low_ng_mL"]) & (total <= rng_["high_ng_mL"])
     above = total > rng_["alert_ng_mL"]
 
+    has_range = math.isfinite(rng_["low_ng_mL"])
+
+    def frac(x: pd.Series) -> float:
+        return float(x.mean()) if has_range else math.nan
+
     def fractions(mask: pd.Series) -> dict[str, float]:
-        return {"n": int(mask.sum()), "in_range": float(in_range[mask].mean()),
-                "above_alert": float(above[mask].mean()),
-                "below_range": float((total[mask] < rng_["low_ng_mL"]).mean()),
+        return {"n": int(mask.sum()), "in_range": frac(in_range[mask]),
+                "above_alert": frac(above[mask]),
+                "below_range": frac(total[mask] < rng_["low_ng_mL"]),
                 "median_trough_ng_mL": float(total[mask].median())}
 
     everyone = pd.Series(True, index=df.index)
