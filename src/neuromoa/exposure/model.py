@@ -294,6 +294,11 @@ def simulate_exposure(compound: str, regimen: Regimen, *, kp_uu: float = DEFAULT
             params.append({"compound": acomp.name, "parameter": p.name, "value": p.value,
                            "unit": p.unit, "low": p.low, "high": p.high, "source": p.source,
                            "confidence": p.confidence})
+        for rt in acomp.routes:  # share of hepatic intrinsic clearance in a *1/*1 adult
+            params.append({"compound": acomp.name,
+                           "parameter": f"route {rt.route} ({rt.enzyme})", "value": rt.fraction,
+                           "unit": "1", "low": None, "high": None, "source": rt.source,
+                           "confidence": rt.confidence})
     for analyte, m in metrics.items():
         if m.get("ss_fraction", 1.0) < SS_NOTE_FRACTION:
             notes.append(f"{analyte} is at {100 * m['ss_fraction']:.0f} % of steady state after "
