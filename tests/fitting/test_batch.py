@@ -8,7 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from neuromoa.errors import InputError
-from neuromoa.fitting import fit_curve, fit_curves, rout_outliers
+from neuromoa.fitting import fit_curve, fit_curves, plot_fit, rout_outliers
 
 from .conftest import DESIGN, NAMES, params_of, prism4
 
@@ -53,7 +53,7 @@ def test_bad_input_gets_a_status_per_curve_and_the_batch_goes_on(rng):
         _curve("constant", DESIGN, np.full(DESIGN.size, 7.0)),
         _curve("nan_response", DESIGN, nany),
     ], ignore_index=True)
-    res = fit_curves(df)
+    res = fit_curves(df, unit="M")
     by = {f.curve: f for f in res.fits}
     assert by["good"].status == "ok"
     assert by["text"].status == "failed" and "'abc' is not a number" in by["text"].message
@@ -71,7 +71,7 @@ def test_batch_equals_single_fits_and_replicates(rng):
     frames = [_curve(i, np.repeat(DESIGN, 3), prism4(np.repeat(DESIGN, 3), 0, 100, c, -1)
                      + rng.normal(0, 4, 3 * DESIGN.size)) for i, c in enumerate((-8, -7, -6.5))]
     df = pd.concat(frames, ignore_index=True).sample(frac=1.0, random_state=1)  # shuffled rows
-    res = fit_curves(df)
+    res = fit_curves(df, unit="M")
     for f in frames:
         one = fit_curve(f["concentration"], f["response"])
         got = res[int(f["curve"].iloc[0])]
@@ -126,11 +126,11 @@ def test_rout_reports_outliers_and_only_excludes_on_request(rng):
     r = rout_outliers(x, y)
     assert r.outlier.tolist() == [i == 7 for i in range(x.size)]
     df = pd.DataFrame({"concentration": x, "response": y})
-    flagged = fit_curves(df, outliers="flag").fit(0)
+    flagged = fit_curves(df, outliers="flag", unit="M").fit(0)
     kept = fit_curve(x, y)
     assert flagged.outliers == [7] and "outliers" in flagged.flags and flagged.n == x.size
     np.testing.assert_allclose(params_of(flagged), params_of(kept), rtol=1e-12)
-    excluded = fit_curves(df, outliers="exclude").fit(0)
+    excluded = fit_curves(df, outliers="exclude", unit="M").fit(0)
     clean = fit_curve(np.delete(x, 7), np.delete(y, 7))
     assert excluded.outliers == [7] and excluded.n == x.size - 1
     np.testing.assert_allclose(params_of(excluded), params_of(clean), rtol=1e-7, atol=1e-7)
@@ -148,12 +148,12 @@ def test_results_serialise_and_plot(rng):
     frame = res.to_frame()
     assert list(frame["curve"]) == ["c0", "c1", "c2"] and "log_ic50_ci_low" in frame
     fit = res.fits[0]
-    fig = fit.plot()
+    fig = plot_fit(fit)
     assert isinstance(fig, Figure) and fig.axes[0].get_xscale() == "log"
     lo, hi = fit.band(DESIGN)
     yhat = fit.predict(DESIGN)
     assert np.all(lo <= yhat) and np.all(yhat <= hi)
-    assert isinstance(res.plot(), Figure)
+    assert isinstance(plot_fit(res), Figure)
     with pytest.raises(InputError, match="no curve"):
         res["nope"]
 

@@ -45,11 +45,12 @@ def test_cheng_prusoff_shift_hand_value():
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_every_model_recovers_noise_free_truth(name):
     mdl = MODELS[name]
-    kw = {"radioligand": 2.0e-9, "kd": 1.0e-9} if mdl.requires else {}
+    kw = {"radioligand": "2 nM", "kd_M": 1.0e-9} if mdl.requires else {}
     x = np.concatenate([[0.0], DESIGN])
     hill = mdl.fixed.get("hill", -1.3)
     loc = -7.6
-    y = logistic4(x, 4.0, 96.0, loc + mdl.shift(**kw), hill)
+    shift = mdl.shift(radioligand=2e-9, kd=1e-9) if mdl.requires else 0.0
+    y = logistic4(x, 4.0, 96.0, loc + shift, hill)
     fit = fit_curve(x, y, name, **kw)
     assert fit.status == "ok", fit.message
     assert fit.params[mdl.location] == pytest.approx(loc, abs=1e-7)
@@ -61,6 +62,6 @@ def test_registry_errors_name_the_problem():
     with pytest.raises(ParameterError, match="unknown model"):
         get_model("5pl")
     with pytest.raises(ParameterError, match="needs 'radioligand'"):
-        fit_curve(DESIGN, prism4(DESIGN, 0, 100, -7, -1), "one_site_ki", kd=1.0)
+        fit_curve(DESIGN, prism4(DESIGN, 0, 100, -7, -1), "one_site_ki", kd="1 nM")
     with pytest.raises(ParameterError, match="no parameter 'slope'"):
         fit_curve(DESIGN, prism4(DESIGN, 0, 100, -7, -1), fix={"slope": -1})

@@ -146,9 +146,9 @@ def test_global_fit_still_uses_curves_withheld_alone(rng):
     for name, y in (("flat", flat), ("step", step)):
         frames.append(pd.DataFrame({"curve": name, "concentration": DESIGN, "response": y}))
     table = pd.concat(frames, ignore_index=True)
-    alone = fit_curves(table)
+    alone = fit_curves(table, unit="M")
     assert alone["step"].status == "failed" and "flat" in alone["flat"].flags
-    shared = fit_curves(table, share=("bottom", "top", "hill"))
+    shared = fit_curves(table, share=("bottom", "top", "hill"), unit="M")
     # all four curves are in the global fit: 40 points, 3 shared + 4 own parameters
     assert shared.df.tolist() == [40 - 7] * 4
     s, f = shared["step"], shared["flat"]
@@ -176,7 +176,7 @@ def test_header_only_csv_is_one_line_error(tmp_path):
 
 def test_empty_table_raises_in_the_library():
     with pytest.raises(InputError, match="no data rows"):
-        fit_curves(pd.DataFrame({"concentration": [], "response": []}))
+        fit_curves(pd.DataFrame({"concentration": [], "response": []}), unit="M")
 
 
 def test_row_errors_show_plain_numbers(tmp_path):

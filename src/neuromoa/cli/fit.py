@@ -111,7 +111,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Fit concentration–response curves (4PL, fixed/shared parameters, Fit Ki) with SEs,
         95 % CIs, flags and statuses."""
-        from neuromoa.fitting.io import fit_csv
+        from neuromoa.fitting.frame import fit_csv
 
         if example:
             from neuromoa.data import data_file
@@ -153,7 +153,9 @@ def register(app: typer.Typer) -> None:
             if bar is not None:
                 bar.stop()
         if plot is not None:
-            res.plot().savefig(plot)
+            from neuromoa.fitting.plotting import plot_fit
+
+            plot_fit(res).savefig(plot)
         if out is not None:
             if out.suffix.lower() == ".json":
                 out.write_text(_dumps(res) + "\n")

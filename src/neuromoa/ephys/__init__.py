@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from neuromoa.ephys.abf import MODES, AbfAnalysis, analyze_abf, parse_window
 from neuromoa.ephys.analysis import (
-    BoltzmannFit,
     IC50Fit,
     boltzmann,
     boltzmann_fit,
@@ -53,7 +52,6 @@ __all__ = [
     "MODES",
     "PROTOCOLS",
     "AbfAnalysis",
-    "BoltzmannFit",
     "ChannelModel",
     "ClampResult",
     "FICurve",

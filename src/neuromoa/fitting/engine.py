@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from neuromoa.errors import InputError, ParameterError
+from neuromoa.errors import InputError, ParameterError, UnitError
 from neuromoa.fitting import _kernels as K
 from neuromoa.fitting._text import plain
+from neuromoa.fitting._units import concentration_constants, molar_factor, unit_from_column
+from neuromoa.fitting.globalfit import global_fit
 from neuromoa.fitting.models import KERNEL_PARAMS, WEIGHTS, Model, get_model
 from neuromoa.fitting.results import FLAGS, BatchFit, CurveFit, status_codes
 
@@ -340,8 +342,10 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
     outliers : {None, "flag", "exclude"}
         ROUT outlier detection (Q = 1 %): ``"flag"`` reports them and keeps them in the fit,
         ``"exclude"`` refits without them; either way they are listed per curve.
-    unit : str, optional
-        Concentration unit of ``x``, echoed in the results.
+    unit : str
+        Molar concentration unit of ``x`` (``"nM"``, ``"M"``…), checked with pint and echoed in
+        the results; may be omitted when the column name carries it (``concentration_nM``).
+        Numbers without a unit are an error.
     progress : callable, optional
         ``progress(done, total)`` called after each compiled chunk.
 
@@ -369,12 +373,19 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
     >>> import pandas as pd, numpy as np
     >>> conc = np.array([0, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5])
     >>> resp = 100 / (1 + conc / 1e-7)
-    >>> res = fit_curves(pd.DataFrame({"concentration": conc, "response": resp}))
+    >>> res = fit_curves(pd.DataFrame({"concentration": conc, "response": resp}), unit="M")
     >>> round(res.fits[0].params["log_ic50"], 6)
     -7.0
     """
+    if unit is None:
+        unit = unit_from_column(x)
+        if unit is None:
+            raise UnitError(f"fit_curves: the concentrations in column {x!r} have no unit; pass "
+                            "unit= (e.g. unit='nM') or name the column like 'concentration_nM' "
+                            "(fit_frame applies the CSV's column rules).")
+    molar_factor(unit, unit, "unit")  # a molar concentration unit, or UnitError
     mdl = get_model(model)
-    kw = mdl.check_kwargs(model_kwargs)
+    kw = mdl.check_kwargs(concentration_constants(model_kwargs, unit, mdl.requires))
     shift = mdl.shift(**kw)
     if ci not in ("asymptotic", "profile"):
         raise ParameterError(f"ci must be 'asymptotic' or 'profile'. Got {ci!r}.")
@@ -566,19 +577,22 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
         notes=notes, xrange=pk["xrange"], data_x=pk["x"], data_y=pk["y"], offsets=offsets,
         unit=unit, se_method=se_method, ci_method=ci, shared=share, outliers=outlier_rows)
     if shared_k:
-        from neuromoa.fitting.compare import global_fit
-
         fit = global_fit(fit, pk, shared_k, fixed, lo, hi, orig)
     return fit
 
 
-def fit_curve(x, y, model: str | Model = "4pl", *, weight=None, **kwargs: Any) -> CurveFit:
+def fit_curve(x, y, model: str | Model = "4pl", *, weight=None, unit: str = "M",
+              **kwargs: Any) -> CurveFit:
     """Fit one concentration–response curve; same options as :func:`fit_curves`.
 
     Parameters
     ----------
     x, y : array_like
-        Concentrations (≥ 0, any unit; 0 = vehicle) and responses (replicates: repeat x).
+        Concentrations (≥ 0; 0 = vehicle) and responses (replicates: repeat x). ``x`` may be
+        a pint quantity (its unit is then used).
+    unit : str
+        Unit of plain numbers in ``x``: mol/L (``"M"``) unless stated, the package's
+        convention for concentrations (``conc_M`` everywhere); checked to be molar.
     weight : array_like, optional
         Per-point weights (``weights="given"``) or SDs (``weights="sd"``).
 
@@ -588,6 +602,9 @@ def fit_curve(x, y, model: str | Model = "4pl", *, weight=None, **kwargs: Any) -
     >>> fit.status, round(fit.params["hill"], 2)
     ('ok', -1.07)
     """
+    if hasattr(x, "magnitude") and hasattr(x, "units"):  # a pint Quantity carries its unit
+        unit = f"{x.units:~}"
+        x = x.magnitude
     xa = np.asarray(x, dtype=object).ravel()
     ya = np.asarray(y, dtype=object).ravel()
     if xa.shape != ya.shape:
@@ -596,5 +613,5 @@ def fit_curve(x, y, model: str | Model = "4pl", *, weight=None, **kwargs: Any) -
     if weight is not None:
         frame["weight"] = np.asarray(weight, dtype=float).ravel()
         kwargs.setdefault("weight", "weight")
-    res = fit_curves(pd.DataFrame(frame), model, **kwargs)
+    res = fit_curves(pd.DataFrame(frame), model, unit=unit, **kwargs)
     return res.fit(0)

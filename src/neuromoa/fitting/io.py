@@ -24,7 +24,7 @@ import pint
 from neuromoa.errors import DataFileError, UnitError
 from neuromoa.units import parse_quantity
 
-__all__ = ["fit_csv", "read_curve_table"]
+__all__ = ["read_curve_table"]
 
 _HEADER_UNIT = re.compile(r"^concentration[_\s\[(]+([^\])]+)[\])]?$", re.IGNORECASE)
 
@@ -160,21 +160,3 @@ def read_curve_table(path: str | Path, unit: str | None = None) -> tuple[pd.Data
         if extra in lower:
             out[extra] = frame[cols[lower[extra]]]
     return pd.DataFrame(out, index=frame.index), str(used)
-
-
-def fit_csv(path: str | Path, model: str = "4pl", *, unit: str | None = None, **kwargs: Any):
-    """Read a CSV with :func:`read_curve_table` and fit it with
-    :func:`~neuromoa.fitting.fit_curves`; ``radioligand``/``kd`` may be quantity strings
-    ("1 nM"), converted to the table's unit. Returns a :class:`~neuromoa.fitting.BatchFit`."""
-    from neuromoa.fitting.engine import fit_curves
-
-    table, used = read_curve_table(path, unit)
-    for key in ("radioligand", "kd"):
-        v = kwargs.get(key)
-        if isinstance(v, str):
-            q = parse_quantity(v, key)
-            try:
-                kwargs[key] = float(q.to(used).magnitude)
-            except pint.errors.DimensionalityError:
-                raise UnitError(f"{key}: {v!r} is not a concentration.") from None
-    return fit_curves(table, model, unit=used, **kwargs)

@@ -37,6 +37,9 @@ WEIGHTS = {
     "given": "w from the weight column as is",
 }
 
+#: ln(10) (exact constant).
+_LN10 = math.log(10.0)
+
 #: Kernel parameter names, in kernel order.
 KERNEL_PARAMS: tuple[str, ...] = ("bottom", "top", "log_ic50", "hill")
 
@@ -156,8 +159,8 @@ class Model:
         out = {}
         for key in self.requires:
             if key not in kwargs or kwargs[key] is None:
-                raise ParameterError(f"model '{self.name}' needs '{key}' (same unit as the "
-                                     "concentrations), e.g. radioligand=1.0, kd=0.5.")
+                raise ParameterError(f"model '{self.name}' needs '{key}' with a unit, e.g. "
+                                     "radioligand='1 nM', kd='0.5 nM'.")
             v = kwargs[key]
             try:
                 out[key] = float(v)  # type: ignore[arg-type]
@@ -211,3 +214,18 @@ def get_model(name: str | Model) -> Model:
         return MODELS[str(name).lower()]
     except KeyError:
         raise ParameterError(f"unknown model {name!r}; choose one of {sorted(MODELS)}.") from None
+
+
+def logistic4_and_jacobian(lx, p):
+    """The 4PL at log10 concentrations ``lx`` (``-inf`` = X = 0) for kernel parameters ``p``
+    (bottom, top, log_ic50, hill) and its Jacobian (n, 4) with respect to them."""
+    b, t, c, h = p
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = _LN10 * h * (lx - c)
+        f = 0.5 * (1.0 + np.tanh(0.5 * z))
+    zero = lx == -np.inf
+    f = np.where(zero, 0.0 if h > 0 else (1.0 if h < 0 else 0.5), f)
+    q = f * (1 - f) * _LN10 * (t - b)
+    jc = np.where(zero, 0.0, -q * h)
+    jh = np.where(zero, 0.0, q * np.where(zero, 0.0, lx - c))
+    return b + (t - b) * f, np.stack([1 - f, f, jc, jh], axis=1)
