@@ -117,11 +117,11 @@ def engine_params(res) -> np.ndarray:
 def speed(n: int, n_loop: int, seed: int) -> tuple[float, float]:
     truth, y = simulate(n, seed)
     df = frame(y)
-    fit_curves(frame(y[:200]))  # compile / load the cached kernel
+    fit_curves(frame(y[:200]), unit="M")  # compile / load the cached kernel
     best_cpu = best_wall = np.inf
     res = None
     for _ in range(3):
-        res, cpu, wall = timed(lambda: fit_curves(df))
+        res, cpu, wall = timed(lambda: fit_curves(df, unit="M"))
         best_cpu, best_wall = min(best_cpu, cpu), min(best_wall, wall)
     eng_cpu, eng_wall = n / best_cpu, n / best_wall
     summ = res.summary()
@@ -170,7 +170,7 @@ def speed(n: int, n_loop: int, seed: int) -> tuple[float, float]:
 
 def optimum(n: int, seed: int) -> None:
     truth, y = simulate(n, seed + 1)
-    res = fit_curves(frame(y))
+    res = fit_curves(frame(y), unit="M")
     ours = engine_params(res)
     cf = np.full((n, 4), np.nan)
     r_cf = np.full(n, np.inf)
@@ -216,8 +216,8 @@ def optimum(n: int, seed: int) -> None:
 def profile_speed(n: int, seed: int) -> None:
     _, y = simulate(n, seed + 2)
     df = frame(y)
-    fit_curves(frame(y[:50]), ci="profile")
-    res, cpu, wall = timed(lambda: fit_curves(df, ci="profile"))
+    fit_curves(frame(y[:50]), ci="profile", unit="M")
+    res, cpu, wall = timed(lambda: fit_curves(df, ci="profile", unit="M"))
     print(f"\n== Profile-likelihood CIs: {n / cpu:,.0f} curves/s CPU, {n / wall:,.0f} wall "
           f"({n:,} curves) ==")
 
@@ -227,7 +227,7 @@ def million(seed: int) -> None:
     _, y = simulate(n, seed + 3)
     df = frame(y)
     del y
-    res, cpu, wall = timed(lambda: fit_curves(df))
+    res, cpu, wall = timed(lambda: fit_curves(df, unit="M"))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\n== 1,000,000 curves: {wall:.1f} s wall, {cpu:.1f} s CPU, "
           f"{n / cpu:,.0f} curves/s CPU; peak resident memory {peak:,.0f} MB; "

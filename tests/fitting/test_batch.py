@@ -176,3 +176,35 @@ def test_band_is_the_delta_method(rng):
     half = stats.t.ppf(0.975, fit.df) * np.sqrt(grad @ cov @ grad)
     lo, hi = fit.band(x0)
     assert hi[0] - fit.predict(x0)[0] == pytest.approx(half, rel=1e-5)
+
+
+#: Curve 269601 of the 10^6-curve test (seed 33; truth log IC50 −7.34, hill −1, noise SD 5):
+#: a jump between 10^−7.5 and 10^−7 M with one point on the transition.
+STEP_CURVE = [97.85335249172994, 98.88913080579732, 95.40807125505798, 86.64536491829459,
+              83.90442098113792, 64.66989217938522, 8.946467961876383, 20.26957037193201,
+              9.452810989709159, 8.749363536836348]
+
+
+def test_a_step_with_one_point_on_the_transition_holds_the_slope_at_its_limit():
+    from scipy.optimize import curve_fit
+
+    from neuromoa.fitting.engine import HILL_RUNAWAY
+
+    from .conftest import DESIGN, prism4
+
+    y = np.array(STEP_CURVE)
+    fit = fit_curve(DESIGN, y)
+    assert fit.status == "warning" and "hill_at_limit" in fit.flags, fit.flags
+    assert fit.params["hill"] == -HILL_RUNAWAY and np.isnan(fit.se["hill"])
+    assert -7.5 < fit.params["log_ic50"] < -7.0 and np.isfinite(fit.se["log_ic50"])
+    # the free slope runs off: RSS keeps falling with |hill| (profile by curve_fit, hill fixed)
+    prof = []
+    for h in (-5.0, -10.0, -20.0, -HILL_RUNAWAY):
+        p, _ = curve_fit(lambda x, b, t, c, h=h: prism4(x, b, t, c, h), DESIGN, y,
+                         p0=[10, 90, -7.49], maxfev=20000)
+        prof.append(float(np.sum((y - prism4(DESIGN, *p, h)) ** 2)))
+        if h == -HILL_RUNAWAY:
+            np.testing.assert_allclose([fit.params[k] for k in ("bottom", "top", "log_ic50")], p,
+                                       rtol=1e-6)
+    assert all(a > b for a, b in zip(prof, prof[1:], strict=False))
+    assert fit.rss == pytest.approx(prof[-1], rel=1e-9)

@@ -60,7 +60,7 @@ NO_EFFECT_ALPHA = 0.05
 #: Flags that judge the estimates; cleared when no estimates are reported ('no_effect'/'flat').
 _ESTIMATE_FLAGS = (FLAGS["ic50_outside_range"] | FLAGS["hill_implausible"]
                    | FLAGS["plateau_undefined"] | FLAGS["unstable"] | FLAGS["not_converged"]
-                   | FLAGS["ci_open"])
+                   | FLAGS["ci_open"] | FLAGS["hill_at_limit"])
 
 
 def _kernel_name(name: str, model: Model) -> str:
@@ -269,7 +269,7 @@ def _canonical(free: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> bool:
 def _run_kernel(pk: dict, todo: np.ndarray, pinit: np.ndarray, free: np.ndarray, lo, hi,
                 observed: bool, grid_c: int, grid_h: np.ndarray, out: dict,
                 progress: Callable[[int, int], None] | None, done0: int = 0,
-                total: int | None = None) -> None:
+                total: int | None = None, warm: bool = False) -> None:
     offsets = pk["offsets"]
     ncurve = len(offsets) - 1
     total = ncurve if total is None else total
@@ -292,7 +292,7 @@ def _run_kernel(pk: dict, todo: np.ndarray, pinit: np.ndarray, free: np.ndarray,
         ost = np.empty((n, 4))
         K.fit_batch(pk["lx"][s:e], pk["y"][s:e], pk["w"][s:e], sub_off, sub_todo,
                     pinit[c0:c1], free, lo, hi, MAX_ITER, grid_c, grid_h, observed,
-                    _canonical(free, lo, hi), op, oc, orss, oit, ocode, ocond, ost)
+                    _canonical(free, lo, hi), op, oc, orss, oit, ocode, ocond, ost, warm)
         sel = idx - c0
         out["p"][idx] = op[sel]
         out["cov"][idx] = oc[sel]
@@ -432,6 +432,7 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
         better = suspicious & (retry["rss"] < out["rss"])
         for key in out:
             out[key][better] = retry[key][better]
+    at_limit = _slope_limit(pk, todo, pinit, free, lo, hi, observed, out)
     outlier_rows: dict[int, list[int]] = {}
     if outliers is not None:
         from neuromoa.fitting.qc import _rout_batch
@@ -440,8 +441,61 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
                                    refit=lambda sub_todo, w: _refit_weighted(
                                        pk, sub_todo, w, pinit, free, lo, hi, observed, out))
     return _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se, unit, shared_k,
-                   share, outlier_rows, data=data, curve=curve, x=x, y=y, weight=weight,
+                   share, outlier_rows, at_limit, data=data, curve=curve, x=x, y=y, weight=weight,
                    weights=weights, progress=progress)
+
+
+def _slope_limit(pk, todo, pinit, free, lo, hi, observed, out) -> np.ndarray:
+    """Curves whose least-squares slope is unbounded although the location is pinned.
+
+    A curve that jumps between two tested concentrations with one point on the way (inside
+    the 10–90 % transition) has no finite optimum: the RSS keeps falling as |hill| → ∞ while
+    log IC50 converges (the point on the transition pins it). The optimiser then runs off
+    (not converged, ill-conditioned). Such curves are refitted with the slope held at its
+    limit ±HILL_RUNAWAY (the sign of the run-off), as a constrained fit in Prism: bottom, top and
+    log IC50 are estimated given that slope, hill is reported at the limit without an SE
+    (flag 'hill_at_limit'). Curves with no point on the transition stay 'unstable' (their
+    location is not determined). Only when the user left hill free and unbounded.
+    """
+    mask = np.zeros(len(todo), dtype=bool)
+    if not (free[K.HILL] and free[K.LOGC] and lo[K.HILL] == -np.inf and hi[K.HILL] == np.inf):
+        return mask
+    h = np.abs(out["p"][:, K.HILL])
+    cand = (todo & np.isfinite(out["rss"]) & (h > HILL_PLAUSIBLE[1])
+            & ((out["code"] != K.OK) | (out["cond"] > COND_UNSTABLE) | (h > HILL_RUNAWAY))
+            & (out["stats"][:, 3] >= 1))
+    if not cand.any():
+        return mask
+    free_h = free.copy()
+    free_h[K.HILL] = False
+    # warm start from where the optimiser ran off, the slope moved to the limit and the
+    # location moved so that the fitted fraction at the points stays as it was
+    p_h = np.where(np.isfinite(out["p"]), out["p"], 0.0)
+    h_old = p_h[cand, K.HILL]
+    h_new = np.sign(h_old) * HILL_RUNAWAY
+    x_mid = _transition_point(pk, cand, out["p"])
+    p_h[cand, K.LOGC] = x_mid - (x_mid - p_h[cand, K.LOGC]) * h_old / h_new
+    p_h[cand, K.HILL] = h_new
+    trial = {key: np.empty_like(val) for key, val in out.items()}
+    _run_kernel(pk, cand, p_h, free_h, lo, hi, observed, RETRY_GRID_C, np.array([1.0]), trial,
+                None, warm=True)
+    good = cand & (trial["code"] == K.OK) & (trial["cond"] <= COND_UNSTABLE) & (
+        trial["stats"][:, 3] >= 1)
+    for key in out:
+        out[key][good] = trial[key][good]
+    return good
+
+
+def _transition_point(pk, rows, p) -> np.ndarray:
+    """For each curve in ``rows``: the tested log concentration closest to the fitted
+    location (the point that pins it when the slope runs off)."""
+    offs = pk["offsets"]
+    out = np.empty(int(rows.sum()))
+    for j, i in enumerate(np.flatnonzero(rows)):
+        lx = pk["lx"][offs[i]:offs[i + 1]]
+        fin = lx[np.isfinite(lx)]
+        out[j] = fin[np.argmin(np.abs(fin - p[i, K.LOGC]))] if fin.size else p[i, K.LOGC]
+    return out
 
 
 def _hill_grid(mags: tuple[float, ...], lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -469,7 +523,7 @@ def _refit_weighted(pk, sub_todo, w_new, pinit, free, lo, hi, observed, out) -> 
 
 
 def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, shared_k, share,
-            outlier_rows, **orig) -> BatchFit:
+            outlier_rows, at_limit=None, **orig) -> BatchFit:
     ncurve = len(pk["ids"])
     offsets = pk["offsets"]
     counts = pk["counts"].copy()
@@ -492,6 +546,8 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     with np.errstate(invalid="ignore"):
         se = np.sqrt(np.where(diag >= 0, diag, np.nan))
     se[:, ~free] = np.nan
+    at_limit = np.zeros(ncurve, bool) if at_limit is None else at_limit
+    se[at_limit, K.HILL] = np.nan  # held at its limit: no standard error
     tq = np.where(df > 0, _quantile_by_df(lambda d: special.stdtrit(d, 0.5 + LEVEL / 2), df),
                   np.nan)
     ci_lo = p - tq[:, None] * se
@@ -529,6 +585,7 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     und = fitted & ((free[K.BOTTOM] & (fmin > PLATEAU_REACH))
                     | (free[K.TOP] & (fmax < 1 - PLATEAU_REACH)))
     bits[und] |= FLAGS["plateau_undefined"]
+    bits[fitted & at_limit] |= FLAGS["hill_at_limit"]
     for i in outlier_rows:
         if outlier_rows[i]:
             bits[i] |= FLAGS["outliers"]
@@ -550,7 +607,7 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
         bits[none & ~pk["vehicle"]] |= FLAGS["flat"]
     # profile-likelihood interval for the location parameter
     if ci == "profile" and free[K.LOGC]:
-        pt = fitted & (df > 0) & ~unstable
+        pt = fitted & (df > 0) & ~unstable & ~at_limit  # at the limit: asymptotic only
         fq = _quantile_by_df(lambda d: special.fdtri(1, d, LEVEL), df)
         thr = np.where(pt, rss * (1.0 + fq / np.maximum(df, 1)), np.nan)
         plo = np.full(ncurve, np.nan)

@@ -20,6 +20,7 @@ FLAGS: dict[str, int] = {
     "ci_open": 1 << 8,
     "no_effect": 1 << 9,
     "flat": 1 << 10,
+    "hill_at_limit": 1 << 11,
 }
 
 #: Flags that fail a fitted curve: no finite, well-determined optimum, so no estimates are
@@ -55,6 +56,12 @@ FLAG_TEXT = {
     "no_effect": "IC50 > highest tested concentration (see 'ic50_gt'): the responses do not "
                  "differ from the vehicle (zero-concentration) level (extra-sum-of-squares F test "
                  "against a flat line, P >= 0.05), so no estimates are reported",
+    "hill_at_limit": "the data jump between two tested concentrations with one point on the "
+                     "transition: the least-squares slope is unbounded (|hill| -> inf), so hill "
+                     "is held at the engine's slope limit (HILL_RUNAWAY, no SE) and bottom, "
+                     "top and the "
+                     "location are estimated given it; test more concentrations across the "
+                     "transition",
     "flat": "no concentration-dependent effect (extra-sum-of-squares F test against a flat line, "
             "P >= 0.05) and no vehicle (zero-concentration) rows to tell an inactive compound "
             "from one fully active at every tested concentration, so no estimates are reported",
