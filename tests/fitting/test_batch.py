@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 
 from neuromoa.errors import InputError
 from neuromoa.fitting import fit_curve, fit_curves, plot_fit, rout_outliers
+from neuromoa.fitting.jsonout import to_json
 
 from .conftest import DESIGN, NAMES, params_of, prism4
 
@@ -144,7 +145,7 @@ def test_results_serialise_and_plot(rng):
     assert set(d["fits"][0]) >= {"curve", "status", "message", "bottom", "top", "log_ic50",
                                  "ic50", "hill", "se", "ci95", "rss", "r2", "aicc", "n", "df",
                                  "flags"}
-    _close(json.loads(res.to_json()), json.loads(json.dumps(d)))
+    _close(json.loads(to_json(res)), json.loads(json.dumps(d)))
     frame = res.to_frame()
     assert list(frame["curve"]) == ["c0", "c1", "c2"] and "log_ic50_ci_low" in frame
     fit = res.fits[0]

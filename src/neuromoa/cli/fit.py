@@ -58,9 +58,11 @@ JSON_INDENT_MAX = 1000
 
 
 def _dumps(res) -> str:
+    from neuromoa.fitting.jsonout import to_json
+
     if len(res) > JSON_INDENT_MAX:
-        return res.to_json()
-    return res.to_json(indent=2)
+        return to_json(res)
+    return to_json(res, indent=2)
 
 
 _MODEL_HELP = "Model: " + "; ".join(f"{k} = {m.title}" for k, m in MODELS.items())
@@ -163,8 +165,10 @@ def register(app: typer.Typer) -> None:
                 res.to_frame().to_csv(out, index=False)
         if as_json:
             if len(res) > JSON_INDENT_MAX:
+                from neuromoa.fitting.jsonout import write_json
+
                 sys.stdout.flush()
-                res.write_json(sys.stdout.buffer)
+                write_json(res, sys.stdout.buffer)
                 sys.stdout.buffer.write(b"\n")
                 sys.stdout.buffer.flush()
             else:

@@ -17,14 +17,7 @@ the logistic family); :func:`compare_fits` gives the extra-sum-of-squares F test
 from neuromoa.fitting.compare import aicc, compare_fits, compare_models, f_test
 from neuromoa.fitting.engine import WEIGHTS, fit_curve, fit_curves
 from neuromoa.fitting.frame import fit_csv, fit_frame
-from neuromoa.fitting.generic import (
-    FIT_MODELS,
-    FitModel,
-    FitParam,
-    fit_model,
-    get_fit_model,
-    register_model,
-)
+from neuromoa.fitting.generic import FitModel, FitParam
 from neuromoa.fitting.models import (
     MODELS,
     Model,
@@ -36,6 +29,7 @@ from neuromoa.fitting.models import (
 from neuromoa.fitting.outliers import rout_outliers
 from neuromoa.fitting.plotting import plot_batch, plot_curve, plot_fit
 from neuromoa.fitting.qc import RoutResult, signal_window, z_prime
+from neuromoa.fitting.registry import FIT_MODELS, fit_model, get_fit_model, register_model
 from neuromoa.fitting.results import FLAGS, BatchFit, Comparison, CurveFit, ModelFit
 
 __all__ = [

@@ -39,8 +39,7 @@ from neuromoa.errors import InputError, ParameterError, UnitError
 from neuromoa.fitting import stats
 from neuromoa.fitting.results import ModelFit
 
-__all__ = ["FIT_MODELS", "FitModel", "FitParam", "failed_fit", "fit_model", "get_fit_model",
-           "register_model"]
+__all__ = ["FitModel", "FitParam", "failed_fit", "fit_model"]
 
 #: Confidence level of every interval (95 %).
 LEVEL = 0.95
@@ -128,31 +127,6 @@ class FitModel:
                              f"are {list(self.names)}.")
 
 
-#: The registry of generic models (name → model); :mod:`neuromoa.fitting.library` fills it.
-FIT_MODELS: dict[str, FitModel] = {}
-
-
-def register_model(model: FitModel) -> FitModel:
-    """Add ``model`` to :data:`FIT_MODELS` (a name is registered once)."""
-    if model.name in FIT_MODELS and FIT_MODELS[model.name] is not model:
-        raise ParameterError(f"a fit model named {model.name!r} is already registered.")
-    FIT_MODELS[model.name] = model
-    return model
-
-
-def get_fit_model(name: str | FitModel) -> FitModel:
-    """Look a generic model up by name."""
-    if isinstance(name, FitModel):
-        return name
-    import neuromoa.fitting.library  # noqa: F401  (registers the shipped models)
-
-    try:
-        return FIT_MODELS[str(name)]
-    except KeyError:
-        raise ParameterError(f"unknown fit model {name!r}; choose one of "
-                             f"{sorted(FIT_MODELS)}.") from None
-
-
 # ---------------------------------------------------------------- units
 def _factor(unit: str, target: str, what: str) -> float:
     """Multiplier from ``unit`` to ``target`` (1 without pint when they are spelt alike)."""
@@ -224,10 +198,9 @@ def _constant(model: FitModel, c: FitParam, given: Mapping[str, Any], x_unit: st
 
 
 # ---------------------------------------------------------------- the fit
-def failed_fit(model: FitModel | str, message: str, n: int, *, x_unit: str | None = None,
+def failed_fit(m: FitModel, message: str, n: int, *, x_unit: str | None = None,
                y_unit: str | None = None) -> ModelFit:
     """A "failed" result (no estimates) for data a model cannot be fitted to."""
-    m = get_fit_model(model)
     nan = float("nan")
     return ModelFit(model=m.name, params={p.name: nan for p in m.params}, se={}, ci95={},
                     status="failed", message=message, flags=[], rss=nan, r2=nan, aicc=nan,
@@ -240,7 +213,7 @@ def _units(m: FitModel, xu: str, yu: str) -> dict[str, str]:
             for p in m.params}
 
 
-def fit_model(model: str | FitModel, x: Any, y: Any, *, x_unit: str | None = None,
+def fit_model(model: FitModel, x: Any, y: Any, *, x_unit: str | None = None,
               y_unit: str | None = None, weights: Any = None, p0: Any = None,
               fix: Mapping[str, float] | None = None,
               bounds: Mapping[str, tuple[float, float]] | None = None,
@@ -249,9 +222,9 @@ def fit_model(model: str | FitModel, x: Any, y: Any, *, x_unit: str | None = Non
 
     Parameters
     ----------
-    model : str or FitModel
-        Registry name (:data:`FIT_MODELS`, e.g. ``"boltzmann"``, ``"exp_decay"``,
-        ``"exact_depletion"``) or a :class:`FitModel`.
+    model : FitModel
+        The model (:func:`neuromoa.fitting.fit_model` also takes a registry name, e.g.
+        ``"boltzmann"``, ``"exp_decay"``, ``"exact_depletion"``).
     x, y : array_like or pint Quantity
         Data. Numbers need ``x_unit=`` (and ``y_unit=`` when the model declares a y unit);
         they are converted to the model's units.
@@ -277,11 +250,16 @@ def fit_model(model: str | FitModel, x: Any, y: Any, *, x_unit: str | None = Non
     --------
     >>> import numpy as np
     >>> t = np.linspace(0, 0.05, 11)
-    >>> fit = fit_model("exp_decay", t, 2.0 * np.exp(-t / 0.01) + 0.5, x_unit="s")
+    >>> from neuromoa.fitting import get_fit_model
+    >>> decay = get_fit_model("exp_decay")
+    >>> fit = fit_model(decay, t, 2.0 * np.exp(-t / 0.01) + 0.5, x_unit="s")
     >>> fit.status, round(fit.params["tau"], 6), fit.units["tau"]
     ('ok', 0.01, 's')
     """
-    m = get_fit_model(model)
+    m = model
+    if not isinstance(m, FitModel):
+        raise ParameterError(f"fit_model needs a FitModel here; got {type(m).__name__} (names "
+                             "are resolved by neuromoa.fitting.fit_model).")
     if ci not in ("asymptotic", "profile"):
         raise ParameterError(f"ci must be 'asymptotic' or 'profile'. Got {ci!r}.")
     xv, xu = _values(x, x_unit, m.x_unit, "x")

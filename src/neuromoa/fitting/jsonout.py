@@ -18,7 +18,7 @@ from neuromoa.fitting.flags import flag_names
 if TYPE_CHECKING:
     from neuromoa.fitting.results import BatchFit
 
-__all__ = ["batch_json_parts"]
+__all__ = ["batch_json_parts", "to_json", "write_json"]
 
 
 def _id_texts(ids: np.ndarray) -> list[str]:
@@ -122,3 +122,20 @@ def batch_json_parts(self: BatchFit) -> list[bytes]:
                      allow_nan=False)
     head = json.dumps(meta)[:-1] + ',"fits":['
     return [head.encode("utf-8"), body, ('],"comparison":' + cmp + "}").encode("utf-8")]
+
+
+def to_json(batch: BatchFit, indent: int | None = None) -> str:
+    """The JSON text of ``batch.to_dict()``, built by column (fast for a million curves).
+
+    Numbers with 16 significant digits; NaN/inf → null. With ``indent`` the (slower)
+    standard encoder formats ``batch.to_dict()``."""
+    if indent is not None:
+        return json.dumps(batch.to_dict(), indent=indent, allow_nan=False)
+    return b"".join(batch_json_parts(batch)).decode("utf-8")
+
+
+def write_json(batch: BatchFit, fh) -> None:
+    """Write :func:`to_json`'s text as UTF-8 to the binary file ``fh`` without building the
+    whole string (a million curves is ~0.6 GB of JSON)."""
+    for part in batch_json_parts(batch):
+        fh.write(part)

@@ -1,5 +1,5 @@
-"""The shipped models of the generic engine (registered on import into
-:data:`neuromoa.fitting.generic.FIT_MODELS`).
+"""The shipped models of the generic engine (:data:`SHIPPED`; registered in
+:data:`neuromoa.fitting.registry.FIT_MODELS`).
 
 =================  ================================================  =====================
 name               formula                                           used by
@@ -22,11 +22,20 @@ import math
 
 import numpy as np
 
-from neuromoa.fitting.generic import FitModel, FitParam, register_model
+from neuromoa.fitting.generic import FitModel, FitParam
 from neuromoa.pharmacology import ligand_depletion_bound
 
-__all__ = ["boltzmann", "exact_depletion_signal", "exp_approach", "exp_decay", "logistic5",
+__all__ = ["SHIPPED", "boltzmann", "exact_depletion_signal", "exp_approach", "exp_decay", "logistic5",
            "recovery"]
+
+
+#: The shipped models, in declaration order.
+SHIPPED: list[FitModel] = []
+
+
+def _ship(model: FitModel) -> FitModel:
+    SHIPPED.append(model)
+    return model
 
 
 # ---------------------------------------------------------------- Boltzmann
@@ -55,7 +64,7 @@ def _boltzmann_guess(v, y):
     return [float(v[idx]), BOLTZMANN_SLOPE_GUESS_V if falling else -BOLTZMANN_SLOPE_GUESS_V, amp]
 
 
-register_model(FitModel(
+_ship(FitModel(
     name="boltzmann", title="Boltzmann (voltage dependence)", x_unit="V", formula=boltzmann,
     params=(FitParam("v_half", "V", scale=0.01, description="half-point voltage V½"),
             FitParam("slope", "V", scale=0.005, description="slope factor k"),
@@ -86,7 +95,7 @@ def _exp_decay_guess(t, y):
     return [float(y[0]) - c0, max(float(t[-1] - t[0]) / 4.0, DECAY_TAU_MIN_GUESS_S), c0]
 
 
-register_model(FitModel(
+_ship(FitModel(
     name="exp_decay", title="single-exponential decay", x_unit="s", formula=exp_decay,
     params=(FitParam("amplitude", "<y>"), FitParam("tau", "s", description="time constant"),
             FitParam("offset", "<y>")),
@@ -114,7 +123,7 @@ def _exp_approach_guess(t, y, *, t0):
     return [float(y[-1]), float(y[0] - y[-1]), APPROACH_TAU_GUESS_DAYS]
 
 
-register_model(FitModel(
+_ship(FitModel(
     name="exp_approach", title="exponential approach to a steady state", x_unit="day",
     formula=exp_approach,
     params=(FitParam("y_inf", "<y>"), FitParam("amplitude", "<y>"), FitParam("tau", "day")),
@@ -139,7 +148,7 @@ def _recovery_guess(t, r):
     return [a0, tau0]
 
 
-register_model(FitModel(
+_ship(FitModel(
     name="recovery", title="single-exponential recovery", x_unit="s", y_unit=None,
     formula=recovery,
     params=(FitParam("amplitude", "1", description="deficit a at t = 0"),
@@ -178,7 +187,7 @@ def _exact_depletion_guess(x, y, *, radioligand, kd, nsb_fraction, cpm_per_M):
     return [ki0, r0, 0.0]
 
 
-register_model(FitModel(
+_ship(FitModel(
     name="exact_depletion", title="one-site competition binding with exact depletion",
     x_unit="M", formula=exact_depletion_signal,
     params=(FitParam("ki", "M", log=True, description="competitor Ki"),
@@ -219,7 +228,7 @@ def _logistic5_guess(x, y):
     return [hi_y, lo_y, float(np.median(lx)), -1.0, 1.0]
 
 
-register_model(FitModel(
+_ship(FitModel(
     name="logistic5", title="five-parameter logistic (asymmetric sigmoid)", x_unit="M",
     formula=logistic5,
     params=(FitParam("bottom", "<y>"), FitParam("top", "<y>"), FitParam("log_ic50", "1"),

@@ -558,27 +558,6 @@ class BatchFit:
             out.append(r)
         return out
 
-    def to_json(self, indent: int | None = None) -> str:
-        """The JSON text of :meth:`to_dict`, built by column (fast for a million curves).
-
-        Numbers are written with numpy's shortest round-trip representation; NaN/inf → null.
-        With ``indent`` the (slower) standard encoder formats :meth:`to_dict`."""
-        import json
-
-        if indent is not None:
-            return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-        from neuromoa.fitting.jsonout import batch_json_parts
-
-        return b"".join(batch_json_parts(self)).decode("utf-8")
-
-    def write_json(self, fh) -> None:
-        """Write :meth:`to_json`'s text as UTF-8 to the binary file ``fh`` without building
-        the whole string (a million curves is ~0.6 GB of JSON)."""
-        from neuromoa.fitting.jsonout import batch_json_parts
-
-        for part in batch_json_parts(self):
-            fh.write(part)
-
     def _messages(self) -> list[str]:
         """All curves' messages, built once per distinct set of flags."""
         bits = self.flag_bits.astype(np.int64)

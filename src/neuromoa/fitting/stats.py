@@ -26,8 +26,8 @@ def aicc(rss: float, n: int, k: int) -> float:
     the residual variance), as Prism (Motulsky & Christopoulos 2004, ch. 22; Burnham &
     Anderson 2002). NaN when n ≤ K + 1.
 
-    >>> round(aicc(10.0, 10, 2), 4)
-    12.1629
+    >>> aicc(10.0, 10, 2)  # 10·ln(1) + 2·3 + 2·3·4/(10 − 3 − 1)
+    10.0
     """
     kk = k + 1
     if n - kk - 1 <= 0 or not rss > 0:
