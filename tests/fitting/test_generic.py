@@ -163,3 +163,21 @@ def test_binding_constants_need_units():
     b = fit_curve(x, y, "one_site_ki", radioligand_nM=1.0, kd_M=1e-9)
     assert a.params["log_ki"] == pytest.approx(-7.0 - np.log10(2.0), abs=1e-9)
     assert b.params["log_ki"] == a.params["log_ki"]
+
+
+@pytest.mark.parametrize("unit", ["M", "mM", "uM", "\u00b5M", "\u03bcM", "nM", "pM", "fM"])
+@pytest.mark.parametrize("target", ["M", "nM", "uM"])
+def test_molar_fast_path_agrees_with_pint(unit, target):
+    from neuromoa.fitting._units import molar_factor
+    from neuromoa.units import parse_quantity
+
+    want = float(parse_quantity(f"1 {unit}").to(target).magnitude)
+    assert molar_factor(unit, target) == pytest.approx(want, rel=1e-15)
+
+
+@pytest.mark.parametrize("unit", ["mg/L", "nm", "s", "mol"])
+def test_non_molar_units_are_refused(unit):
+    from neuromoa.fitting._units import molar_factor
+
+    with pytest.raises(UnitError):
+        molar_factor(unit, "M")

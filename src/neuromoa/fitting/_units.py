@@ -19,10 +19,28 @@ __all__ = ["UNIT_COLUMN", "concentration_constants", "molar_factor", "unit_from_
 UNIT_COLUMN = re.compile(r"^(?:concentration|conc)[_\s\[(]+([^\])]+)[\])]?$", re.IGNORECASE)
 
 
+#: Decimal exponents of the SI prefixes of the common molar units, read without loading pint
+#: (BIPM, The International System of Units, 9th ed., 2019, Table 7; "u", "µ" and "μ" all
+#: mean micro). Every other spelling goes through pint.
+_PREFIX_EXP = {"": 0, "m": -3, "u": -6, "\u00b5": -6, "\u03bc": -6, "n": -9, "p": -12,
+               "f": -15}
+_PLAIN_MOLAR = re.compile("^([mun\u00b5\u03bcpf]?)M$")
+
+
 @lru_cache(maxsize=64)
 def molar_factor(unit: str, target: str, what: str = "unit") -> float:
     """Factor taking a value in ``unit`` to ``target``; both must be molar concentration
-    units (mol/volume), else :class:`~neuromoa.errors.UnitError` naming ``what``."""
+    units (mol/volume), else :class:`~neuromoa.errors.UnitError` naming ``what``.
+
+    ``M``, ``mM``, ``uM``/``µM``, ``nM``, ``pM``, ``fM`` are read directly (so that fitting a
+    CSV does not load pint's registry); everything else through pint.
+
+    >>> molar_factor("nM", "M"), molar_factor("uM", "nM"), molar_factor("mol/L", "mM")
+    (1e-09, 1000.0, 1000.0)
+    """
+    a, b = _PLAIN_MOLAR.match(unit.strip()), _PLAIN_MOLAR.match(target.strip())
+    if a and b:
+        return float(f"1e{_PREFIX_EXP[a.group(1)] - _PREFIX_EXP[b.group(1)]}")
     from neuromoa.units import parse_quantity
 
     for u in (unit, target):

@@ -19,10 +19,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pint
 
 from neuromoa.errors import DataFileError, UnitError
-from neuromoa.units import parse_quantity
+from neuromoa.fitting._units import molar_factor
 
 __all__ = ["read_curve_table"]
 
@@ -31,17 +30,11 @@ _HEADER_UNIT = re.compile(r"^concentration[_\s\[(]+([^\])]+)[\])]?$", re.IGNOREC
 
 def _unit_factor(unit: str, target: str, what: str) -> float:
     """Multiplier taking a value in ``unit`` to ``target`` (both concentration units)."""
-    try:
-        q = parse_quantity(f"1 {unit}", what)
-        return float(q.to(target).magnitude)
-    except pint.errors.DimensionalityError as exc:
-        raise UnitError(f"{what}: {unit!r} and {target!r} are not both concentrations.") from exc
+    return molar_factor(unit, target, what)
 
 
 def _check_unit(unit: str, what: str) -> str:
-    q = parse_quantity(f"1 {unit}", what)
-    if not q.check("[substance]/[length]**3"):
-        raise UnitError(f"{what}: {unit!r} is not a molar concentration unit (e.g. nM, uM, M).")
+    molar_factor(unit, unit, what)  # UnitError unless a molar concentration unit
     return unit
 
 
