@@ -20,7 +20,7 @@ from neuromoa.fitting import _kernels as K
 from neuromoa.fitting._text import plain
 from neuromoa.fitting._units import concentration_constants, molar_factor, unit_from_column
 from neuromoa.fitting.globalfit import global_fit
-from neuromoa.fitting.models import KERNEL_PARAMS, WEIGHTS, Model, get_model
+from neuromoa.fitting.models import WEIGHTS, Model, get_model
 from neuromoa.fitting.results import FLAGS, BatchFit, CurveFit, status_codes
 
 __all__ = ["WEIGHTS", "fit_curve", "fit_curves"]
@@ -66,7 +66,7 @@ _ESTIMATE_FLAGS = (FLAGS["ic50_outside_range"] | FLAGS["hill_implausible"]
 def _kernel_name(name: str, model: Model) -> str:
     if name == model.location:
         return "log_ic50"
-    if name in KERNEL_PARAMS:
+    if name in model.kernel_params:
         return name
     raise ParameterError(f"model '{model.name}' has no parameter {name!r}; its parameters are "
                          f"{list(model.params)}.")
@@ -75,7 +75,7 @@ def _kernel_name(name: str, model: Model) -> str:
 def _resolve_fixed(model: Model, fix: Mapping[str, float] | None, shift: float) -> dict[int, float]:
     out: dict[int, float] = {}
     for name, v in model.fixed.items():
-        out[KERNEL_PARAMS.index(name)] = float(v)
+        out[model.kernel_params.index(name)] = float(v)
     for name, v in (fix or {}).items():
         kn = _kernel_name(name, model)
         if kn in model.fixed:
@@ -83,17 +83,17 @@ def _resolve_fixed(model: Model, fix: Mapping[str, float] | None, shift: float) 
         val = float(v)
         if not math.isfinite(val):
             raise ParameterError(f"fixed value of {name!r} must be finite. Got {plain(v)}.")
-        out[KERNEL_PARAMS.index(kn)] = val + (shift if kn == "log_ic50" else 0.0)
+        out[model.kernel_params.index(kn)] = val + (shift if kn == "log_ic50" else 0.0)
     return out
 
 
 def _resolve_bounds(model: Model, bounds: Mapping[str, tuple[float, float]] | None,
                     shift: float) -> tuple[np.ndarray, np.ndarray]:
-    lo = np.full(K.NPAR, -np.inf)
-    hi = np.full(K.NPAR, np.inf)
+    lo = np.full(len(model.kernel_params), -np.inf)
+    hi = np.full(len(model.kernel_params), np.inf)
     for name, pair in (bounds or {}).items():
         kn = _kernel_name(name, model)
-        k = KERNEL_PARAMS.index(kn)
+        k = model.kernel_params.index(kn)
         a, b = (float(pair[0]) if pair[0] is not None else -np.inf,
                 float(pair[1]) if pair[1] is not None else np.inf)
         if not a < b:
@@ -377,6 +377,9 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
     >>> round(res.fits[0].params["log_ic50"], 6)
     -7.0
     """
+    if unit is None and isinstance(data, pd.DataFrame) and x not in data.columns:
+        # the default column absent: a column named with its unit (concentration_nM, conc_M)
+        x = next((str(c) for c in data.columns if unit_from_column(str(c))), x)
     if unit is None:
         unit = unit_from_column(x)
         if unit is None:
@@ -397,22 +400,33 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
     lo, hi = _resolve_bounds(mdl, bounds, shift)
     for k, v in fixed.items():
         if not lo[k] <= v <= hi[k]:
-            raise ParameterError(f"fixed {KERNEL_PARAMS[k]} = {plain(v)} lies outside its bounds.")
-    free = np.ones(K.NPAR, dtype=np.bool_)
+            raise ParameterError(f"fixed {mdl.kernel_params[k]} = {plain(v)} lies outside its "
+                                 "bounds.")
+    npar = len(mdl.kernel_params)
+    if npar > K.NPAR and (ci == "profile" or share or outliers is not None):
+        raise ParameterError(f"model '{mdl.name}' has asymptotic intervals only and no shared "
+                             "parameters or ROUT outliers; use ci='asymptotic' (or "
+                             "fit_model('logistic5', ...) for a profile interval).")
+    free = np.ones(npar, dtype=np.bool_)
     for k in fixed:
         free[k] = False
     share = tuple(share)
-    shared_k = [KERNEL_PARAMS.index(_kernel_name(s, mdl)) for s in share]
+    shared_k = [mdl.kernel_params.index(_kernel_name(s, mdl)) for s in share]
     for k in shared_k:
         if not free[k]:
-            raise ParameterError(f"parameter {KERNEL_PARAMS[k]!r} is fixed; it cannot also be "
+            raise ParameterError(f"parameter {mdl.kernel_params[k]!r} is fixed; it cannot also be "
                                  "shared.")
     k_free = int(free.sum())
     pk = _prepare(data, curve, x, y, weight, weights, k_free, needs_c=bool(free[K.LOGC]))
     ncurve = len(pk["ids"])
-    pinit = np.zeros((ncurve, K.NPAR))
+    pinit5 = np.zeros((ncurve, npar))
+    if npar > K.NPAR:
+        pinit5[:, K.NPAR:] = 1.0  # the 4PL start of the extra (asymmetry) parameter
     for k, v in fixed.items():
-        pinit[:, k] = v
+        pinit5[:, k] = v
+    pinit = np.ascontiguousarray(pinit5[:, :K.NPAR])
+    free5, lo5, hi5 = free, lo, hi
+    free, lo, hi = free5[:K.NPAR].copy(), lo5[:K.NPAR].copy(), hi5[:K.NPAR].copy()
     out = {"p": np.full((ncurve, K.NPAR), np.nan),
            "cov": np.full((ncurve, K.NPAR, K.NPAR), np.nan),
            "rss": np.full(ncurve, np.nan), "code": np.full(ncurve, -1, dtype=np.int64),
@@ -432,7 +446,12 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
         better = suspicious & (retry["rss"] < out["rss"])
         for key in out:
             out[key][better] = retry[key][better]
-    at_limit = _slope_limit(pk, todo, pinit, free, lo, hi, observed, out)
+    if npar > K.NPAR:  # the 5PL: refine the 4PL fits (the compiled five-parameter kernel)
+        out = _refine5(pk, todo, out, pinit5, free5, lo5, hi5, _canonical(free, lo, hi))
+        free, lo, hi = free5, lo5, hi5
+        at_limit = np.zeros(ncurve, dtype=bool)
+    else:
+        at_limit = _slope_limit(pk, todo, pinit, free, lo, hi, observed, out)
     outlier_rows: dict[int, list[int]] = {}
     if outliers is not None:
         from neuromoa.fitting.qc import _rout_batch
@@ -443,6 +462,48 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
     return _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se, unit, shared_k,
                    share, outlier_rows, at_limit, data=data, curve=curve, x=x, y=y, weight=weight,
                    weights=weights, progress=progress)
+
+
+def _refine5(pk, todo, out, pinit5, free5, lo5, hi5, both_ways: bool) -> dict:
+    """Five-parameter fits warm-started from the four-parameter ones (asym = 1, or its fixed
+    value). With plateaus and slope free and unbounded the 5PL also starts from the swapped
+    orientation of the same 4PL curve (plateaus exchanged, hill negated: a different 5PL
+    family) and the lower RSS is kept."""
+    from neuromoa.fitting import _kernels5 as K5
+
+    n = len(todo)
+    npar = pinit5.shape[1]
+    start = pinit5.copy()
+    fin = np.isfinite(out["p"]).all(axis=1)
+    start[fin, :K.NPAR] = out["p"][fin]
+    run = todo & fin
+    res = None
+    for orientation in (0, 1) if both_ways else (0,):
+        st = start.copy()
+        if orientation:
+            st[:, [K.BOTTOM, K.TOP]] = st[:, [K.TOP, K.BOTTOM]]
+            st[:, K.HILL] = -st[:, K.HILL]
+        o = {"p": np.full((n, npar), np.nan), "cov": np.full((n, npar, npar), np.nan),
+             "rss": np.full(n, np.nan), "code": np.full(n, -1, dtype=np.int64),
+             "cond": np.full(n, np.inf), "stats": np.full((n, 4), np.nan)}
+        offs = pk["offsets"]
+        for a in range(0, n, CHUNK):
+            b = min(a + CHUNK, n)
+            s, e = int(offs[a]), int(offs[b])
+            K5.fit_batch5(pk["lx"][s:e], pk["y"][s:e], pk["w"][s:e], offs[a:b + 1] - s,
+                          run[a:b], st[a:b], free5, lo5, hi5, MAX_ITER, o["p"][a:b],
+                          o["cov"][a:b], o["rss"][a:b], o["code"][a:b], o["cond"][a:b],
+                          o["stats"][a:b])
+        if res is None:
+            res = o
+        else:
+            better = run & (o["rss"] < res["rss"])
+            for key in res:
+                res[key][better] = o[key][better]
+    # curves the 4PL pass could not start keep its verdict
+    res["rss"][~run] = out["rss"][~run]
+    res["code"][~run] = out["code"][~run]
+    return res
 
 
 def _slope_limit(pk, todo, pinit, free, lo, hi, observed, out) -> np.ndarray:

@@ -43,19 +43,20 @@ def batch_json_parts(self: BatchFit) -> list[bytes]:
     n = len(self)
     shift = self.shift
     loc = self.model.location
-    names = ("bottom", "top", loc, "hill")
+    names = self.model.names
     p, se, lo, hi = self._views()
-    free_k = [k for k in range(K.NPAR) if self.free[k]]
+    free_k = [k for k in range(self.params.shape[1]) if self.free[k]]
     cols: list[np.ndarray] = []
     pre: list[str] = []
     for k, nm in enumerate(names):
         cols.append(p[:, k])
         pre.append(f'"{nm}":')
     with np.errstate(over="ignore"):
+        lic50 = self._log_ic50(p) if n else np.empty(0)
         if loc != "log_ic50":
-            cols += [p[:, K.LOGC] + shift, 10.0 ** p[:, K.LOGC]]
-            pre += ['"log_ic50":', '"ki":']
-        cols.append(10.0 ** (p[:, K.LOGC] + shift))
+            cols += [lic50, 10.0 ** p[:, K.LOGC]]
+            pre += ['"log_ic50":', f'"{self.model.linear}":']
+        cols.append(10.0 ** lic50)
         pre.append('"ic50":')
     cols.append(self.ic50_gt)
     pre.append('"ic50_gt":')
@@ -106,7 +107,7 @@ def batch_json_parts(self: BatchFit) -> list[bytes]:
         raw[:, K.LOGC] -= shift
         keys = list(names)
         if loc != "log_ic50":
-            raw = np.column_stack([raw, self.params[rows, K.LOGC]])
+            raw = np.column_stack([raw, self._log_ic50(raw)])
             keys.append("log_ic50")
         texts = format_records(raw, ["{" * (j == 0) + ("," if j else "") + f'"{k}":'
                                      for j, k in enumerate(keys)])

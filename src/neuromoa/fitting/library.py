@@ -9,7 +9,7 @@ exp_decay          y = a·exp(−t/τ) + c                               ABF cur
 exp_approach       y = y∞ + A·exp(−(t − t0)/τ)                       synapse chronic course
 recovery           r = 1 − a·exp(−t/τ)                               ephys recovery
 exact_depletion    y = S·[RL](I; R_t, Ki, L, Kd(1+k))/(1 + k) + c     binding (Wang 1995)
-logistic5          y = B + (T − B)/(1 + 10^((log_ic50 − log10 X)·h))^s  5PL (Gottschalk 2005)
+logistic5          y = B + (T − B)/(1 + 10^((log_xb − log10 X)·h))^s    5PL (Gottschalk 2005)
 =================  ================================================  =====================
 
 Each formula is a pure function with the formula in its docstring; each model declares its
@@ -202,19 +202,19 @@ _ship(FitModel(
 
 
 # ---------------------------------------------------------------- 5PL
-def logistic5(x, bottom, top, log_ic50, hill, asym):
+def logistic5(x, bottom, top, log_xb, hill, asym):
     """Five-parameter logistic (Prism's "asymmetric sigmoidal, 5PL", on log10 X)::
 
-        Y = bottom + (top − bottom) / (1 + 10^((log_ic50 − log10 X)·hill))^asym
+        Y = bottom + (top − bottom) / (1 + 10^((log_xb − log10 X)·hill))^asym
 
-    ``asym = 1`` is the 4PL; ``log_ic50`` is Prism's LogXb (the inflection's location, not
-    the half-maximal concentration when asym ≠ 1). X = 0 is the limit X → 0.
+    ``asym = 1`` is the 4PL; ``log_xb`` is Prism's LogXb, not the half-maximal concentration
+    when asym ≠ 1 (that is ``log_xb − log10(2^(1/asym) − 1)/hill``). X = 0 is the limit X → 0.
     Gottschalk PG, Dunn JR, Anal Biochem 2005;343:54.
     """
     x = np.asarray(x, dtype=float)
     with np.errstate(divide="ignore"):
         lx = np.log10(x)
-    z = math.log(10.0) * hill * (log_ic50 - lx)
+    z = math.log(10.0) * hill * (log_xb - lx)
     with np.errstate(invalid="ignore"):
         f = np.exp(-asym * np.logaddexp(0.0, z))  # (1 + 10^…)^−asym without overflow
     return bottom + (top - bottom) * f
@@ -231,7 +231,7 @@ def _logistic5_guess(x, y):
 _ship(FitModel(
     name="logistic5", title="five-parameter logistic (asymmetric sigmoid)", x_unit="M",
     formula=logistic5,
-    params=(FitParam("bottom", "<y>"), FitParam("top", "<y>"), FitParam("log_ic50", "1"),
+    params=(FitParam("bottom", "<y>"), FitParam("top", "<y>"), FitParam("log_xb", "1"),
             FitParam("hill", "1"), FitParam("asym", "1", log=True)),
     guess=_logistic5_guess, min_points=6,
     reference="Gottschalk & Dunn 2005 Anal Biochem 343:54; Prism 'Asymmetric sigmoidal, 5PL'"))

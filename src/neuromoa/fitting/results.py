@@ -224,7 +224,12 @@ class CurveFit(ModelFit):
         x = np.asarray(x, dtype=float)
         with np.errstate(divide="ignore"):
             lx = np.log10(x.ravel())
-        return K.model_eval(lx, np.asarray(self.kernel_params, float)).reshape(x.shape)
+        p = np.asarray(self.kernel_params, float)
+        if p.size > K.NPAR:
+            from neuromoa.fitting._kernels5 import model_eval5
+
+            return model_eval5(lx, p).reshape(x.shape)
+        return K.model_eval(lx, p).reshape(x.shape)
 
     def band(self, x, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
         """Pointwise confidence band of the curve (delta method, t quantile with df).
@@ -238,17 +243,36 @@ class CurveFit(ModelFit):
         cov = np.asarray(self.kernel_cov, float)
         if self.df <= 0 or not np.all(np.isfinite(cov)):
             return np.full_like(yhat, np.nan), np.full_like(yhat, np.nan)
-        b, t, c, h = self.kernel_params
-        with np.errstate(divide="ignore"):
-            lx = np.log10(x)
-        f = (yhat - b) / (t - b) if t != b else np.zeros_like(yhat)
-        g = f * (1 - f) * math.log(10.0) * (t - b)
-        fin = np.isfinite(lx)
-        jac = np.stack([1 - f, f, np.where(fin, -g * h, 0.0),
-                        np.where(fin, g * np.where(fin, lx - c, 0.0), 0.0)], axis=1)
+        if len(self.kernel_params) > K.NPAR:  # 5PL: central differences of the model
+            jac = self._numeric_jacobian(x)
+        else:
+            b, t, c, h = self.kernel_params
+            with np.errstate(divide="ignore"):
+                lx = np.log10(x)
+            f = (yhat - b) / (t - b) if t != b else np.zeros_like(yhat)
+            g = f * (1 - f) * math.log(10.0) * (t - b)
+            fin = np.isfinite(lx)
+            jac = np.stack([1 - f, f, np.where(fin, -g * h, 0.0),
+                            np.where(fin, g * np.where(fin, lx - c, 0.0), 0.0)], axis=1)
         var = np.einsum("ij,jk,ik->i", jac, cov, jac)
         half = special.stdtrit(self.df, 0.5 + level / 2) * np.sqrt(np.maximum(var, 0.0))
         return yhat - half, yhat + half
+
+    def _numeric_jacobian(self, x: np.ndarray) -> np.ndarray:
+        """∂Ŷ/∂p at ``x`` by central differences (step 1e-6 of each parameter's size)."""
+        from neuromoa.fitting._kernels5 import model_eval5
+
+        with np.errstate(divide="ignore"):
+            lx = np.log10(x)
+        p = np.asarray(self.kernel_params, float)
+        cols = []
+        for k in range(p.size):
+            d = 1e-6 * max(abs(p[k]), 1.0)
+            hi, lo = p.copy(), p.copy()
+            hi[k] += d
+            lo[k] -= d
+            cols.append((model_eval5(lx, hi) - model_eval5(lx, lo)) / (2 * d))
+        return np.stack(cols, axis=1)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary with the CLI's keys (NaN → None)."""
@@ -369,17 +393,27 @@ class BatchFit:
         hi[:, K.LOGC] -= shift
         return p, se, lo, hi
 
+    def _log_ic50(self, p: np.ndarray) -> np.ndarray:
+        """log10 of the half-maximal concentration for rows ``p`` (reported units, the
+        location already shifted): the location plus the Fit-Ki shift, or for the 5PL
+        ``log_xb − log10(2^(1/asym) − 1)/hill`` (Gottschalk & Dunn 2005)."""
+        p = np.atleast_2d(np.asarray(p, dtype=float))
+        if "asym" in self.model.extra:
+            with np.errstate(all="ignore"):
+                return p[:, K.LOGC] - np.log10(2.0 ** (1.0 / p[:, 4]) - 1.0) / p[:, K.HILL]
+        return p[:, K.LOGC] + self.shift
+
     def _raw_named(self, i: int) -> dict[str, float]:
         """The optimiser's values of a withheld curve (empty if reported or never fitted)."""
         if not self.withheld[i] or not np.isfinite(self.params[i]).any():
             return {}
         loc = self.model.location
-        names = ("bottom", "top", loc, "hill")
+        names = self.model.names
         p = self.params[i].copy()
         p[K.LOGC] -= self.shift
         raw = {nm: float(p[k]) for k, nm in enumerate(names)}
         if loc != "log_ic50":
-            raw["log_ic50"] = float(self.params[i, K.LOGC])
+            raw["log_ic50"] = float(self._log_ic50(p)[0])
         return raw
 
     def message(self, i: int) -> str:
@@ -398,7 +432,7 @@ class BatchFit:
     def _named(self, i: int) -> tuple[dict, dict, dict, dict]:
         shift = self.shift
         loc = self.model.location
-        names = ("bottom", "top", loc, "hill")
+        names = self.model.names
         p = self.params[i].copy()
         lo, hi = self.ci_low[i].copy(), self.ci_high[i].copy()
         alo, ahi = self.ci_low_asym[i].copy(), self.ci_high_asym[i].copy()
@@ -413,7 +447,7 @@ class BatchFit:
         ahi[K.LOGC] -= shift
         params = {nm: float(p[k]) for k, nm in enumerate(names)}
         if loc != "log_ic50":
-            params["log_ic50"] = float(p[K.LOGC] + shift)
+            params["log_ic50"] = float(self._log_ic50(p)[0])
         se = {nm: float(sei[k]) for k, nm in enumerate(names) if self.free[k]}
         ci = {nm: (float(lo[k]), float(hi[k])) for k, nm in enumerate(names) if self.free[k]}
         aci = {nm: (float(alo[k]), float(ahi[k])) for k, nm in enumerate(names) if self.free[k]}
@@ -458,7 +492,7 @@ class BatchFit:
         ``raw_*`` columns the optimiser's values of withheld curves (NaN otherwise)."""
         shift = self.shift
         loc = self.model.location
-        names = ("bottom", "top", loc, "hill")
+        names = self.model.names
         p, se, lo, hi = self._views()
         wh = self.withheld
         cols: dict[str, Any] = {"curve": self.curve_ids, "status": self.status,
@@ -466,10 +500,11 @@ class BatchFit:
         for k, nm in enumerate(names):
             cols[nm] = p[:, k]
         with np.errstate(over="ignore"):
+            lic50 = self._log_ic50(p) if len(p) else np.empty(0)
             if loc != "log_ic50":
-                cols["log_ic50"] = p[:, K.LOGC] + shift
-                cols["ki"] = 10.0 ** p[:, K.LOGC]
-            cols["ic50"] = 10.0 ** (p[:, K.LOGC] + shift)
+                cols["log_ic50"] = lic50
+                cols[self.model.linear] = 10.0 ** p[:, K.LOGC]
+            cols["ic50"] = 10.0 ** lic50
         cols["ic50_gt"] = self.ic50_gt
         for k, nm in enumerate(names):
             if self.free[k]:
@@ -496,9 +531,8 @@ class BatchFit:
         ``raw`` (+ ``outliers`` when ROUT ran). Withheld curves (failed, ``no_effect``,
         ``flat``) have null estimates and their optimiser values in ``raw`` (else null)."""
         n = len(self)
-        shift = self.shift
         loc = self.model.location
-        names = ("bottom", "top", loc, "hill")
+        names = self.model.names
         p, se, lo, hi = self._views()
 
         def col(a) -> list:
@@ -508,11 +542,12 @@ class BatchFit:
         def clean(v):
             return None if v != v else v  # NaN -> None
 
-        pc = [[clean(v) for v in col(p[:, k])] for k in range(K.NPAR)]
+        pc = [[clean(v) for v in col(p[:, k])] for k in range(self.params.shape[1])]
         with np.errstate(over="ignore"):
-            ic50 = [clean(v) for v in col(10.0 ** (p[:, K.LOGC] + shift))]
+            lic50 = self._log_ic50(p) if n else np.empty(0)
+            ic50 = [clean(v) for v in col(10.0 ** lic50)]
         gt = [clean(v) for v in col(self.ic50_gt)]
-        free_k = [k for k in range(K.NPAR) if self.free[k]]
+        free_k = [k for k in range(self.params.shape[1]) if self.free[k]]
         sec = {k: [clean(v) for v in col(se[:, k])] for k in free_k}
         loc_ = {k: [clean(v) for v in col(lo[:, k])] for k in free_k}
         hic = {k: [clean(v) for v in col(hi[:, k])] for k in free_k}
@@ -526,7 +561,7 @@ class BatchFit:
         extra_ki = loc != "log_ic50"
         wh = self.withheld.tolist()
         if extra_ki:
-            lic = [clean(v) for v in col(p[:, K.LOGC] + shift)]
+            lic = [clean(v) for v in col(lic50)]
             with np.errstate(over="ignore"):
                 kis = [clean(v) for v in col(10.0 ** p[:, K.LOGC])]
         out = []
@@ -540,7 +575,7 @@ class BatchFit:
                 r[nm] = pc[k][i]
             if extra_ki:
                 r["log_ic50"] = lic[i]
-                r["ki"] = kis[i]
+                r[self.model.linear] = kis[i]
             r["ic50"] = ic50[i]
             r["ic50_gt"] = gt[i]
             r["se"] = {names[k]: sec[k][i] for k in free_k}
