@@ -44,7 +44,7 @@ def test_fit_ic50_recovers_known_curve():
     y = 1 / (1 + (c / 2e-6) ** 1.0)
     fit = fit_ic50(c, y)
     assert fit.ic50_M == pytest.approx(2e-6, rel=1e-4)
-    assert fit.hill == pytest.approx(1.0, rel=1e-3)
+    assert fit.params["hill"] == pytest.approx(-1.0, rel=1e-3)  # falling curve: Prism sign
 
 
 def test_same_seed_same_bytes_and_noise_level():

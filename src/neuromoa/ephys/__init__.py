@@ -25,7 +25,6 @@ from neuromoa.channels import (
 )
 from neuromoa.ephys.abf import MODES, AbfAnalysis, analyze_abf, parse_window
 from neuromoa.ephys.analysis import (
-    IC50Fit,
     boltzmann,
     boltzmann_fit,
     fit_ic50,
@@ -56,7 +55,6 @@ __all__ = [
     "ClampResult",
     "FICurve",
     "FIResult",
-    "IC50Fit",
     "NeuronModel",
     "NeuronTrace",
     "Recording",

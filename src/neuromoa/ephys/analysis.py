@@ -6,17 +6,15 @@ Pure array functions (SI units in and out); the ABF reader lives in :mod:`neurom
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 
 from neuromoa.errors import InputError
 from neuromoa.fitting.library import BOLTZMANN_SLOPE_GUESS_V, boltzmann
-from neuromoa.fitting.results import ModelFit
+from neuromoa.fitting.results import CurveFit, ModelFit
 
 __all__ = [
-    "IC50Fit",
     "boltzmann",
     "boltzmann_fit",
     "fit_ic50",
@@ -96,48 +94,28 @@ def boltzmann_fit(v: np.ndarray, y: np.ndarray, *, kind: str = "inactivation") -
     return fit_model("boltzmann", v, y, x_unit="V", p0=p0)
 
 
-@dataclass(frozen=True)
-class IC50Fit:
-    """Concentration–response fit: IC50 (M), Hill coefficient and status."""
-
-    ic50_M: float
-    hill: float
-    status: str
-    message: str
-    engine: str
-
-    def to_dict(self) -> dict:
-        """JSON-safe fields."""
-        return {"ic50_M": self.ic50_M, "hill": self.hill, "status": self.status,
-                "message": self.message, "engine": self.engine}
-
-
 def fit_ic50(conc_M: np.ndarray, fraction_remaining: np.ndarray, *,
-             fix_hill: float | None = None) -> IC50Fit:
+             fix_hill: float | None = None) -> CurveFit:
     """Fit ``y = 1/(1 + (C/IC50)^n)`` to the fraction of control current remaining.
 
     Top fixed at 1 and bottom at 0 (normalised data; block is complete at saturation), by
     :func:`neuromoa.fitting.fit_curve` (4PL, ``fix={"top": 1, "bottom": 0}``, concentrations
-    in M). Zero concentrations are allowed.
+    in M; ``fix_hill``: the slope held at −|fix_hill|). Zero concentrations are allowed.
+    Returns the engine's :class:`~neuromoa.fitting.CurveFit` (``fit.ic50_M``,
+    ``fit.params["hill"]`` (negative: falling), status, message, SEs and intervals).
     """
+    from neuromoa.fitting import fit_curve
+
     x = np.asarray(conc_M, dtype=float)
     y = np.asarray(fraction_remaining, dtype=float)
     if x.shape != y.shape:
         raise InputError(f"fit_ic50: {x.size} concentrations but {y.size} responses.")
-    return _fit_4pl(x, y, fix_hill)
-
-
-def _fit_4pl(x: np.ndarray, y: np.ndarray, fix_hill: float | None) -> IC50Fit:
-    from neuromoa.fitting import fit_curve
-
     fix = {"top": 1.0, "bottom": 0.0}
     if fix_hill is not None:
         fix["hill"] = -abs(fix_hill)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = fit_curve(x, y, model="4pl", fix=fix, unit="M")
-    return IC50Fit(float(res.ic50), float(abs(res.params.get("hill", np.nan))),
-                   str(res.status), str(res.message), "neuromoa.fitting")
+        return fit_curve(x, y, model="4pl", fix=fix, unit="M")
 
 
 def state_affinities_from_two_holdings(h1: float, kapp1: float, h2: float,

@@ -136,14 +136,18 @@ class ModelFit:
         return self.status != "failed" and not self.raw
 
     def __getattr__(self, name: str) -> float:
-        """``fit.<param>_<unit>``: the estimate in that unit, e.g. ``fit.ki_M``, ``fit.tau_s``
-        (only the unit the parameter is declared in: the suffix is checked, never assumed)."""
+        """``fit.<param>_<unit>``: the estimate in that unit, e.g. ``fit.ki_M``, ``fit.tau_s``,
+        and ``fit.ic50_<unit>`` of a curve fit (only the unit the value is in: the suffix is
+        checked, never assumed)."""
         params = self.__dict__.get("params")
         units = self.__dict__.get("units")
         if params is not None and "_" in name and not name.startswith("_"):
             for p, u in (units or {}).items():
                 if name == f"{p}_{u}" and p in params:
                     return params[p]
+        unit = self.__dict__.get("unit")
+        if unit and name == f"ic50_{unit}" and "ic50" in self.__dict__:
+            return self.__dict__["ic50"]  # CurveFit.ic50 is in the data's unit
         raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
 
     def to_dict(self) -> dict[str, Any]:
