@@ -274,7 +274,8 @@ def _binding(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[
                       config.seed)
     return [
         Card("M1 binding: plate and fitted curve", analysis,
-             "Simulated [3H]pirenzepine competition binding at human M1 (CHO-K1 membranes), "
+             "Simulated radioligand competition binding at human M1 (CHO-K1 membranes; the "
+             "protocol's radioligand, data/assays), "
              "counts per well, and specific binding with the one-site fit; Ki by Cheng–Prusoff."),
         Card("M1 binding: recovered vs true Ki", trip,
              "Ki recovered from independently simulated plates against the true Ki.",
