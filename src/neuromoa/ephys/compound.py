@@ -15,8 +15,8 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from neuromoa.channels import ChannelModel, load_channel
 from neuromoa.data.compounds import flagship_compound, resolve_compound
-from neuromoa.ephys.channels import ChannelModel, load_channel
 from neuromoa.ephys.neuron import NeuronModel
 from neuromoa.errors import InputError
 
