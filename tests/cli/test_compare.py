@@ -58,6 +58,10 @@ def test_cli_table_json_and_out(tmp_path):
     assert sert["desipramine"] == pytest.approx(10 / (10 + 17.6), rel=1e-9)
     res = run("AT", "DMI", "--conc", "10 nM", "--out", str(out))  # never overwrites
     assert res.exit_code == 2 and "exists" in res.output
+    out_json = tmp_path / "cmp.json"
+    res = run("AT", "DMI", "--conc", "10 nM", "--out", str(out_json))
+    assert res.exit_code == 0, res.output
+    assert json.loads(out_json.read_text())["compounds"] == ["amitriptyline", "desipramine"]
 
 
 def test_cli_user_compound():

@@ -9,9 +9,16 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from neuromoa.cli._common import console, fail, handle_errors, print_json
+from neuromoa.cli._common import _json_safe, console, fail, handle_errors, print_json
 
 __all__ = ["register"]
+
+
+def json_text(doc: object) -> str:
+    """The JSON text ``--json`` prints (NaN → null)."""
+    import json
+
+    return json.dumps(_json_safe(doc), indent=2, allow_nan=False) + "\n"
 
 
 def register(app: typer.Typer) -> None:
@@ -36,7 +43,9 @@ def compare(
     user_data: list[Path] | None = typer.Option(
         None, "--user-data", help="Your own compounds/activities (TOML or CSV; repeatable)."),
     show_all: bool = typer.Option(False, "--all", help="Show every target, not the top 15."),
-    out: Path | None = typer.Option(None, "--out", help="Write the tidy table as CSV here."),
+    out: Path | None = typer.Option(None, "--out", help="Write the result here: the JSON object "
+                                    "for a .json name, else the tidy table as CSV (never "
+                                    "overwrites)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Occupancy of every target for each compound at the same regimen (or concentration)."""
@@ -52,13 +61,16 @@ def compare(
         warnings.simplefilter("ignore", NeuromoaWarning)
         frame = compare_engagement(compounds, dose=dose, every=every, days=days, conc=conc,
                                    base=base, kp_uu=kp_uu)
-    if out is not None:
-        frame.to_csv(out, index=False)
     ids = list(dict.fromkeys(frame["compound"]))
     condition = f"{dose} every {every}" if dose is not None and every else (dose or conc)
+    doc = {"compounds": ids, "condition": condition, "rows": frame.to_dict(orient="records")}
+    if out is not None:
+        if out.suffix.lower() == ".json":
+            out.write_text(json_text(doc), encoding="utf-8")
+        else:
+            frame.to_csv(out, index=False)
     if as_json:
-        print_json({"compounds": ids, "condition": condition,
-                    "rows": frame.to_dict(orient="records")})
+        print_json(doc)
         return
     table = Table(title=f"Engagement side by side ({condition}; occupancy, unbound at target)")
     table.add_column("target")
