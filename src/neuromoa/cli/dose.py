@@ -7,6 +7,7 @@ from rich.table import Table
 
 from neuromoa.cli import _patient
 from neuromoa.cli._common import console, handle_errors, print_json
+from neuromoa.data.compounds import flagship_compound
 from neuromoa.dosing import dose_for_genotype, dose_table
 
 __all__ = ["register"]
@@ -19,9 +20,10 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def dose(
-    compound: str = typer.Option("amitriptyline", "--compound", "-c", help="Compound dosed."),
+    compound: str | None = typer.Option(None, "--compound", "-c",
+                                        help="Compound dosed (default: the flagship compound)."),
     target: str | None = typer.Option(None, "--target",
-                                      help='Target range, e.g. "AMI+NT 80-200 ng/mL" '
+                                      help='Target range of the summed analytes, e.g. "80-200 ng/mL" '
                                            "(default: the AGNP reference range)."),
     cyp2d6: str | None = _patient.CYP2D6,
     cyp2c19: str | None = _patient.CYP2C19,
@@ -33,6 +35,7 @@ def dose(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Daily dose (tablet strengths) whose population median lands in the range, beside CPIC."""
+    compound = compound or flagship_compound()
     if table or (cyp2d6 is None and cyp2c19 is None):
         result = dose_table(compound, target=target, every=every, n=n, seed=seed)
         rows, rng = list(result.rows), result.target

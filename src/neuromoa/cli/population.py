@@ -11,6 +11,7 @@ from rich.table import Table
 
 from neuromoa.cli import _patient
 from neuromoa.cli._common import console, fail, handle_errors, print_json
+from neuromoa.data.compounds import flagship_compound
 from neuromoa.exposure import Regimen
 from neuromoa.exposure.population import (
     PopulationSpec,
@@ -28,7 +29,8 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def population(
-    compound: str = typer.Option("amitriptyline", "--compound", "-c", help="Compound dosed."),
+    compound: str | None = typer.Option(None, "--compound", "-c",
+                                        help="Compound dosed (default: the flagship compound)."),
     dose: str = typer.Option(..., "--dose", help='Each dose, e.g. "75 mg" (HCl salt).'),
     every: str = typer.Option(..., "--every", help='Dosing interval, e.g. "12h".'),
     n: int = typer.Option(10000, "--n", help="Number of virtual patients."),
@@ -55,7 +57,7 @@ def population(
         if out.exists() and not force:
             fail(f"--out {out} exists; give --force to overwrite it.")
     pat = _patient.patient_from_options(cyp2d6, cyp2c19, None, None, None)
-    spec = PopulationSpec(compound=compound, regimen=Regimen.parse(dose, every=every, base=base),
+    spec = PopulationSpec(compound=compound or flagship_compound(), regimen=Regimen.parse(dose, every=every, base=base),
                           n=n, ancestry=ancestry, cyp2d6=pat.cyp2d6, cyp2c19=pat.cyp2c19)
     t0 = time.perf_counter()
     df = simulate_population(spec, seed)

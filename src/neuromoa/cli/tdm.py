@@ -7,6 +7,7 @@ from rich.table import Table
 
 from neuromoa.cli import _patient
 from neuromoa.cli._common import console, fail, handle_errors, print_json
+from neuromoa.data.compounds import flagship_compound
 from neuromoa.dosing import tdm as run_tdm
 from neuromoa.exposure import Regimen, resolve_dose
 
@@ -20,14 +21,16 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def tdm(
-    compound: str = typer.Option("amitriptyline", "--compound", "-c", help="Compound dosed."),
+    compound: str | None = typer.Option(None, "--compound", "-c",
+                                        help="Compound dosed (default: the flagship compound)."),
     dose: str = typer.Option(..., "--dose", help='Each dose the patient takes, e.g. "75 mg".'),
     every: str = typer.Option(..., "--every", help='Dosing interval, e.g. "12h".'),
     measured: list[str] | None = typer.Option(
         None, "--measured",
-        help='A level at steady state: "nortriptyline 150 ng/mL @ 12h" (hours after the last '
+        help='A level at steady state: "<analyte> 150 ng/mL @ 12h" (hours after the last '
              "dose; repeatable)."),
-    target: str | None = typer.Option(None, "--target", help='e.g. "AMI+NT 80-200 ng/mL".'),
+    target: str | None = typer.Option(None, "--target",
+                                      help='Range of the summed analytes, e.g. "80-200 ng/mL".'),
     base: bool = typer.Option(False, "--base", help="The dose is the free base, not the salt."),
     cyp2d6: str | None = _patient.CYP2D6,
     cyp2c19: str | None = _patient.CYP2C19,
@@ -39,10 +42,10 @@ def tdm(
 ) -> None:
     """MAP individual clearance from measured levels, predicted steady state, dose for the target."""
     if not measured:
-        fail('give at least one --measured level, e.g. --measured "amitriptyline 60 ng/mL @ 12h".')
+        fail('give at least one --measured level, e.g. --measured "<analyte> 60 ng/mL @ 12h".')
     patient = _patient.patient_from_options(cyp2d6, cyp2c19, weight, age, sex)
     regimen = Regimen.parse(resolve_dose(dose, patient), every=every, base=base)
-    result = run_tdm(compound, regimen, list(measured or []), patient=patient, target=target,
+    result = run_tdm(compound or flagship_compound(), regimen, list(measured or []), patient=patient, target=target,
                      seed=seed)
     if as_json:
         print_json(result.to_dict())

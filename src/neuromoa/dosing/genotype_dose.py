@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from neuromoa.data import read_text
+from neuromoa.data.compounds import flagship_compound
 from neuromoa.errors import ParameterError
 from neuromoa.exposure import Regimen, parse_genotype, pk_compound
 from neuromoa.exposure.disposition import enzymes_of
@@ -54,7 +55,8 @@ def parse_target(text: str | None, compound: str) -> dict[str, Any]:
 
     m = re.match(r"^\s*(?:[A-Za-z+ ]*?\s)?\s*([0-9.]+)\s*-\s*([0-9.]+)\s*ng/mL\s*$", text)
     if not m:
-        raise ParameterError(f"--target {text!r}: give a range such as 'AMI+NT 80-200 ng/mL'")
+        raise ParameterError(f"--target {text!r}: give a range such as '80-200 ng/mL' (optionally after the "
+                             "analytes' names)")
     low, high = float(m.group(1)), float(m.group(2))
     if not (0 < low < high):
         raise ParameterError(f"--target {text!r}: need 0 < low < high")
@@ -164,11 +166,12 @@ def dose_for_genotype(compound: str, cyp2d6: str | None = None, cyp2c19: str | N
                                  cpic_recommendation(ph6, ph19).items()}}
 
 
-def dose_table(compound: str = "amitriptyline", *, target: str | None = None,
+def dose_table(compound: str | None = None, *, target: str | None = None,
                every: str = "24 h", n: int = DEFAULT_N, seed: int = 0,
                ancestry: str = "european") -> DoseTable:
-    """:func:`dose_for_genotype` for every CYP2D6 (PM/IM/NM/UM) × CYP2C19 (PM/NM/UM) cell."""
-    comp = pk_compound(compound)
+    """:func:`dose_for_genotype` for every CYP2D6 (PM/IM/NM/UM) × CYP2C19 (PM/NM/UM) cell
+    (``compound`` default: the flagship compound of the identity table)."""
+    comp = pk_compound(compound if compound is not None else flagship_compound())
     rows = []
     c19s = CYP2C19_PHENOTYPES if "CYP2C19" in enzymes_of(comp) else (None,)
     for p6 in CYP2D6_PHENOTYPES:

@@ -62,7 +62,7 @@ def parse_measurement(text: str) -> Measurement:
 
     Raises :class:`InputError` when the unit or the time is missing.
     """
-    example = "e.g. 'nortriptyline 150 ng/mL @ 12h' (time after the last dose)"
+    example = "e.g. '<analyte> 150 ng/mL @ 12h' (time after the last dose)"
     m = _MEAS.match(str(text))
     if not m:
         raise InputError(f"measured level {text!r}: give 'analyte value unit @ time', {example}")

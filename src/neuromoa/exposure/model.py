@@ -202,7 +202,8 @@ def simulate_exposure(compound: str, regimen: Regimen, *, kp_uu: float = DEFAULT
     Parameters
     ----------
     compound : str
-        "amitriptyline" (gives amitriptyline and nortriptyline) or "nortriptyline".
+        A compound with PK data (e.g. "amitriptyline", which gives its metabolite nortriptyline
+        too, or "nortriptyline" dosed itself).
     regimen : Regimen
         Dose (salt or base), interval, duration.
     kp_uu : float
