@@ -35,6 +35,7 @@ from neuromoa.exposure.patient import Patient, resolve_dose
 from neuromoa.exposure.polyexp import PolyExp
 from neuromoa.exposure.population import (
     PopulationSpec,
+    population_panel,
     simulate_chunk,
     simulate_population,
     summarize_population,
@@ -64,6 +65,7 @@ __all__ = [
     "phenotype_table",
     "pk_compound",
     "pk_references",
+    "population_panel",
     "resolve_dose",
     "simulate_chunk",
     "simulate_exposure",

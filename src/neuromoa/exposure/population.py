@@ -296,14 +296,21 @@ def population_panel(compound: str, doses: list[str] | tuple[str, ...], every: s
     """A tidy table for a report's population panel: per regimen and CYP2D6 phenotype.
 
     Columns: ``dose every cyp2d6_phenotype fraction n median_trough_ng_mL p5_trough_ng_mL
-    p95_trough_ng_mL in_range above_alert`` (trough = the summed analytes of the compound's
-    therapeutic range; phenotype "all" for everyone).
+    p95_trough_ng_mL in_range above_alert range_low_ng_mL range_high_ng_mL alert_ng_mL
+    range_source`` (trough = the summed analytes of the compound's
+    therapeutic range; phenotype "all" for everyone). A compound without a shipped range (a
+    user's compound) gets its own trough and NaN fractions.
     """
     rows = []
+    try:
+        rng_ = therapeutic_range(compound)
+    except ParameterError:
+        rng_ = {"analytes": [pk_compound(compound).name], "low_ng_mL": math.nan,
+                "high_ng_mL": math.nan, "alert_ng_mL": math.nan, "source": ""}
+    has_range = math.isfinite(rng_["low_ng_mL"])
     for dose in doses:
         spec = PopulationSpec(compound, Regimen.parse(dose, every=every), n, ancestry=ancestry)
         df = simulate_population(spec, seed)
-        rng_ = therapeutic_range(compound)
         total = sum(df[f"{a}_cmin_ng_mL"] for a in rng_["analytes"] if f"{a}_cmin_ng_mL" in df)
         groups = [("all", np.ones(len(df), bool))] + [
             (str(ph), (df["cyp2d6_phenotype"] == ph).to_numpy())
@@ -316,6 +323,11 @@ def population_panel(compound: str, doses: list[str] | tuple[str, ...], every: s
                          "p5_trough_ng_mL": float(t.quantile(0.05)),
                          "p95_trough_ng_mL": float(t.quantile(0.95)),
                          "in_range": float(((t >= rng_["low_ng_mL"])
-                                            & (t <= rng_["high_ng_mL"])).mean()),
-                         "above_alert": float((t > rng_["alert_ng_mL"]).mean())})
+                                            & (t <= rng_["high_ng_mL"])).mean())
+                         if has_range else math.nan,
+                         "above_alert": float((t > rng_["alert_ng_mL"]).mean())
+                         if has_range else math.nan,
+                         "range_low_ng_mL": rng_["low_ng_mL"],
+                         "range_high_ng_mL": rng_["high_ng_mL"],
+                         "alert_ng_mL": rng_["alert_ng_mL"], "range_source": rng_["source"]})
     return pd.DataFrame(rows)
