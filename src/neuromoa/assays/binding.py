@@ -102,7 +102,7 @@ def _cpm_per_M(par: dict[str, float]) -> float:
             * par["counting_efficiency"])
 
 
-def simulate_binding(target: str = "M1", compound: str = "amitriptyline", *,
+def simulate_binding(target: str = "M1", compound: str | None = None, *,
                      ki: object = None, seed: int | None = None, plate: str = "P1",
                      n_plates: int = 1, receptor_conc: object = None,
                      radioligand: object = None, kd: object = None, top: object = None,
@@ -129,6 +129,9 @@ def simulate_binding(target: str = "M1", compound: str = "amitriptyline", *,
     PlateSet with conditions and truth (``ki_M``, ``receptor_M``, exact ``ic50_M``,
     ``depletion_fraction`` = bound/added radioligand in the total wells).
     """
+    from neuromoa.data.compounds import flagship_compound
+
+    compound = compound or flagship_compound()
     proto = protocol("binding", target)
     par = assay_parameters("binding", proto.target)
     ki_M, ki_source = ((resolve_molar(ki, "ki"), "given") if ki is not None
