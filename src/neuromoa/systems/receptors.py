@@ -193,7 +193,7 @@ def _global_fit(data: pd.DataFrame) -> dict[str, Any]:
             warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         batch = fit_curves(data.rename(columns={"agonist_M": "concentration"}), "4pl",
-                           share=("bottom", "top", "hill"))
+                           share=("bottom", "top", "hill"), unit="M")
         frame = batch.to_frame().sort_values("curve", key=lambda c: c.astype(int))
     return {"bottom": float(frame["bottom"].iloc[0]), "top": float(frame["top"].iloc[0]),
             "hill": float(frame["hill"].iloc[0]),

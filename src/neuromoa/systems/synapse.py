@@ -36,7 +36,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import curve_fit
 
 from neuromoa.data.compounds import flagship_compound, metabolites_of, resolve_compound
 from neuromoa.errors import InputError, ProtocolError, check_number
@@ -429,14 +428,13 @@ def _exp_fit(days: np.ndarray, y: np.ndarray, start_day: float) -> float:
     if t.size < _FIT_MIN_POINTS or np.ptp(v) < _FIT_MIN_CHANGE:
         return math.nan
 
-    def f(x, y_inf, amp, tau):
-        return y_inf + amp * np.exp(-(x - t[0]) / tau)
+    from neuromoa.fitting import fit_model
 
-    try:
-        popt, _ = curve_fit(f, t, v, p0=(v[-1], v[0] - v[-1], _FIT_TAU_GUESS_DAYS), maxfev=20000)
-    except (RuntimeError, ValueError):
+    fit = fit_model("exp_approach", t, v, x_unit="day", t0_day=float(t[0]),
+                    p0=(v[-1], v[0] - v[-1], _FIT_TAU_GUESS_DAYS))
+    if fit.status == "failed":
         return math.nan
-    tau = float(popt[2])
+    tau = float(fit.params["tau"])
     # a time constant beyond 5 x the fitted window is no delayed change within the course
     span = float(t[-1] - t[0])
     return tau if 0 < tau < 5 * span and math.isfinite(tau) else math.nan
