@@ -43,6 +43,7 @@ average (Harmer et al. 2011, Br J Pharmacol 164:260); both levels are knowledge-
 
 from __future__ import annotations
 
+import html
 import math
 import os
 import warnings
@@ -210,7 +211,7 @@ class EngagementResult:
     def _repr_html_(self) -> str:
         cols = ["target", "condition", "occupancy", "occupancy_low", "occupancy_high",
                 "consequence"]
-        return f"<b>{self.compound}</b>" + self.targets[cols].to_html(index=False)
+        return f"<b>{html.escape(str(self.compound))}</b>" + self.targets[cols].to_html(index=False)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

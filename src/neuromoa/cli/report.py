@@ -18,23 +18,26 @@ def report(
     dose: list[str] = typer.Option(None, "--dose", help='Daily dose, repeatable ("10 mg"); default 10, 25, 75, 150 mg.'),
     every: str = typer.Option("24 h", "--every", help="Dosing interval."),
     out: Path = typer.Option(Path("neuromoa-report"), "--out", help="Output folder (index.html, figures/)."),
+    force: bool = typer.Option(False, "--force", help="Replace --out even if it holds files that are not a neuromoa output."),
     quick: bool = typer.Option(False, "--quick", help="Smaller virtual experiments (≤ 30 s)."),
     seed: int = typer.Option(0, "--seed", help="Seed of every simulator."),
     json_out: bool = typer.Option(False, "--json", help="Print the step summary as JSON."),
 ) -> None:
     """Write the report: DIR/index.html (self-contained) and DIR/figures/."""
-    run_report(compound, dose, every, out, quick, seed, json_out)
+    run_report(compound, dose, every, out, quick, seed, json_out, force)
 
 
 @handle_errors
 def run_report(compound: str, dose: list[str] | None, every: str, out: Path, quick: bool,
-               seed: int, json_out: bool) -> None:
+               seed: int, json_out: bool, force: bool = False) -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from neuromoa.report import ReportConfig, build_report
+    from neuromoa.report.output import check_output_dir
 
     config = ReportConfig(compound=compound, doses=tuple(dose or _DEFAULT_DOSES), every=every,
                           quick=quick, seed=seed)
+    check_output_dir(out, force=force)  # before any work
     with Progress(TextColumn("{task.description:<40}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=err_console, transient=json_out) as bar:
         task = bar.add_task("report", total=1)
@@ -42,7 +45,7 @@ def run_report(compound: str, dose: list[str] | None, every: str, out: Path, qui
         def progress(desc: str, done: int, total: int) -> None:
             bar.update(task, description=desc[:40], completed=done, total=total)
 
-        result = build_report(out, config, progress=progress)
+        result = build_report(out, config, progress=progress, force=force)
     if json_out:
         print_json(result.to_dict())
         return

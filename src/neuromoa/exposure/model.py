@@ -42,6 +42,7 @@ model's peak-trough swing at steady state is larger than reality while Cavg is u
 
 from __future__ import annotations
 
+import html
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -210,7 +211,7 @@ class ExposureResult:
         return ax.figure
 
     def _repr_html_(self) -> str:
-        return (f"<b>{self.compound}</b> {self.regimen.describe()}"
+        return (f"<b>{html.escape(str(self.compound))}</b> {html.escape(self.regimen.describe())}"
                 + self.metrics_frame().to_html(index=False))
 
 
