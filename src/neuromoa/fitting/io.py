@@ -176,7 +176,7 @@ def read_curve_table(path: str | Path, unit: str | None = None) -> tuple[pd.Data
     str_cols = {c: str for c in header_cells if c.lower() in ID_COLUMNS or c.lower() == "unit"}
     na_cols = {c: _NUMERIC_NA for c in header_cells if c not in str_cols}
     try:
-        frame = pd.read_csv(io.BytesIO(raw), skip_blank_lines=False, skipinitialspace=True,
+        frame = pd.read_csv(io.BytesIO(raw), skip_blank_lines=False,
                             dtype=str_cols, keep_default_na=False, na_values=na_cols,
                             index_col=False, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
