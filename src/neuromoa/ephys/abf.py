@@ -226,9 +226,13 @@ def _analyse_sweep(abf, s, channel, scale, mode, file, base_w, win, steady_w, th
                    direction, min_response_A, seal_limit_A, charge_window_s) -> dict:
     """One sweep's row; a bad sweep (no samples, NaN samples, an empty window, a flat memtest)
     is a ``failed`` row with the reason, never ``ok`` with a null value."""
-    abf.setSweep(s, channel=channel)
-    t = np.asarray(abf.sweepX, dtype=float)
-    y = np.asarray(abf.sweepY, dtype=float) * scale
+    try:
+        abf.setSweep(s, channel=channel)
+        t = np.asarray(abf.sweepX, dtype=float)
+        y = np.asarray(abf.sweepY, dtype=float) * scale
+    except Exception as exc:  # noqa: BLE001 - pyabf raises many kinds on a corrupt sweep
+        return {"sweep": s, "status": "failed",
+                "message": f"sweep {s} cannot be read ({type(exc).__name__}: {exc})"}
     if t.size < 2 or y.size != t.size:
         return {"sweep": s, "status": "failed",
                 "message": f"sweep {s} has {y.size} sample(s); at least 2 are needed"}
