@@ -150,30 +150,30 @@ def _finite_number(key: str, v: Any, *, positive: bool) -> float:
 class PlateConditions(BaseModel):
     """The assay conditions stored with a plate (header line or sidecar), validated at load.
 
-    Named values are checked by type and range; any other key ending in a quantity suffix
-    (``_M``, ``_s``, ``_L``, ``_cpm``, …) must be a finite number ≥ 0.
+    Named values are checked by type and range (a key may be absent, never null); any other key
+    ending in a quantity suffix (``_M``, ``_s``, ``_L``, ``_cpm``, …) must be a finite number ≥ 0.
     """
 
-    model_config = ConfigDict(extra="allow", validate_assignment=True)
+    model_config = ConfigDict(extra="allow", validate_assignment=True, strict=True)
 
-    assay: str | None = None
-    target: str | None = None
-    compound: str | None = None
-    count_time_s: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    volume_L: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    counting_efficiency: float | None = Field(default=None, gt=0, le=1, allow_inf_nan=False)
-    filter_recovery: float | None = Field(default=None, gt=0, le=1, allow_inf_nan=False)
-    specific_activity_Ci_per_mol: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    temperature_C: float | None = Field(default=None, ge=-50, le=100, allow_inf_nan=False)
-    km_M: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    kd_M: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    substrate_M: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    radioligand_M: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    assay: str = None  # type: ignore[assignment] - may be absent, never null
+    target: str = None  # type: ignore[assignment] - may be absent, never null
+    compound: str = None  # type: ignore[assignment] - may be absent, never null
+    count_time_s: float = Field(default=None, gt=0, allow_inf_nan=False)
+    volume_L: float = Field(default=None, gt=0, allow_inf_nan=False)
+    counting_efficiency: float = Field(default=None, gt=0, le=1, allow_inf_nan=False)
+    filter_recovery: float = Field(default=None, gt=0, le=1, allow_inf_nan=False)
+    specific_activity_Ci_per_mol: float = Field(default=None, gt=0, allow_inf_nan=False)
+    temperature_C: float = Field(default=None, ge=-50, le=100, allow_inf_nan=False)
+    km_M: float = Field(default=None, gt=0, allow_inf_nan=False)
+    kd_M: float = Field(default=None, gt=0, allow_inf_nan=False)
+    substrate_M: float = Field(default=None, gt=0, allow_inf_nan=False)
+    radioligand_M: float = Field(default=None, gt=0, allow_inf_nan=False)
 
     @field_validator("assay")
     @classmethod
-    def _assay(cls, v: str | None) -> str | None:
-        if v is not None and v not in ("uptake", "binding"):
+    def _assay(cls, v: str) -> str:
+        if v not in ("uptake", "binding"):
             raise ValueError(f"must be 'uptake' or 'binding', got {v!r}")
         return v
 

@@ -97,11 +97,20 @@ def _check_row_lengths(data: bytes, name: str) -> tuple[int, list[int], bool]:
         nl = np.flatnonzero(buf == 10)
         ends = nl if (buf.size == 0 or buf[-1] == 10) else np.append(nl, buf.size)
         starts = np.concatenate(([0], ends[:-1] + 1))
-        commas = np.concatenate(([0], np.cumsum(buf == 44)))
-        counts_a = commas[ends] - commas[starts] + 1
-        # a line of only spaces, commas and \r is blank
-        filler = np.concatenate(([0], np.cumsum(np.isin(buf, (44, 32, 9, 13)))))
-        blank = (filler[ends] - filler[starts]) == (ends - starts)
+        n_lines = ends.size
+
+        def per_line(mask: np.ndarray) -> np.ndarray:  # how many marked bytes each line holds
+            if buf.size == 0:
+                return np.zeros(n_lines, dtype=np.int64)
+            sums = np.add.reduceat(mask.view(np.uint8), np.minimum(starts, buf.size - 1),
+                                   dtype=np.int64)
+            return np.where(ends > starts, sums, 0)
+
+        is_comma = buf == 44
+        counts_a = per_line(is_comma) + 1
+        # a line of only spaces, commas, tabs and \r is blank
+        filler = per_line(is_comma | (buf == 32) | (buf == 9) | (buf == 13))
+        blank = filler == (ends - starts)
         stripped_end = ends.copy()
         has_cr = (ends > starts) & (buf[np.maximum(ends - 1, 0)] == 13)
         stripped_end[has_cr] -= 1
