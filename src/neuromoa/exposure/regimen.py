@@ -148,9 +148,20 @@ def _check_dose_count(duration_h: float, interval_h: float) -> None:
     if not math.isfinite(n) or n > MAX_DOSES:
         need = n * _DEFAULT_POINTS * _BYTES_PER_DOSE_POINT
         raise ResourceError(
-            f"regimen: every {interval_h:g} h for {duration_h / HOURS_PER_DAY:g} days is {n:.4g} "
+            f"regimen: every {_duration_text(interval_h)} for {duration_h / HOURS_PER_DAY:g} days "
+            f"is {n:.4g} "
             f"doses (limit {MAX_DOSES:,}); its exposure course would need {format_bytes(need)} of "
             "memory. Check --every and --days (e.g. --every '24 h' --days 14).")
+
+
+def _duration_text(hours: float) -> str:
+    """'24 h', '1 s', '1 ms' (for messages)."""
+    seconds = hours * 3600.0
+    if seconds >= 3600.0:
+        return f"{hours:g} h"
+    if seconds >= 1.0:
+        return f"{seconds:g} s"
+    return f"{seconds * 1e3:g} ms"
 
 
 def _is_number(text: str) -> bool:
