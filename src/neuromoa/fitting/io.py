@@ -83,7 +83,11 @@ def _check_row_lengths(data: bytes, name: str) -> tuple[int, list[int], bool]:
     if b'"' in data:
         text = data.decode("utf-8-sig", errors="replace")
         counts, blank_lines, last_empty = [], [], []
-        for i, row in enumerate(csv.reader(io.StringIO(text))):
+        try:
+            parsed = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error as exc:
+            raise DataFileError(f"malformed CSV ({exc}).", file=name) from None
+        for i, row in enumerate(parsed):
             counts.append(len(row))
             if not row or all(not c.strip() for c in row):
                 blank_lines.append(i + 1)
@@ -175,8 +179,11 @@ def read_curve_table(path: str | Path, unit: str | None = None) -> tuple[pd.Data
     if n_header == 0:
         raise DataFileError("the file is empty; expected a header line such as "
                             "'curve,concentration_nM,response'.", file=name)
-    header_cells = next(iter(csv.reader(
-        io.StringIO(raw.decode("utf-8-sig", errors="replace").split("\n", 1)[0]))), [])
+    first_line = raw.decode("utf-8-sig", errors="replace").split("\n", 1)[0]
+    try:
+        header_cells = next(iter(csv.reader(io.StringIO(first_line, newline=""))), [])
+    except csv.Error as exc:
+        raise DataFileError(f"malformed header line ({exc}).", file=name, row=1) from None
     header_cells = [c.strip() for c in header_cells]
     str_cols = {c: str for c in header_cells if c.lower() in ID_COLUMNS or c.lower() == "unit"}
     na_cols = {c: _NUMERIC_NA for c in header_cells if c not in str_cols}
