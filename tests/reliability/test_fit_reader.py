@@ -227,3 +227,13 @@ def test_json_of_fit_keeps_text_ids(tmp_path):
     res = runner.invoke(app, ["fit", str(path), "--json"])
     assert res.exit_code == 0, res.output
     assert [f["curve"] for f in json.loads(res.stdout)["fits"]] == ["01", "1"]
+
+
+def test_defect_whitespace_only_line_became_a_curve(tmp_path):
+    """Found by benchmarks/fuzz_inputs.py: a last line holding only a tab was a curve '\\t'."""
+    path = tmp_path / "tab.csv"
+    path.write_text("curve,concentration_nM,response\n" + "".join(
+        f"a,{c},{100 / (1 + c)}\n" for c in CONC) + "\t\n", encoding="utf-8")
+    table, _ = read_curve_table(path)
+    assert table["curve"].tolist() == ["a"] * len(CONC)
+    assert table.attrs["dropped"] == [f"1 blank line(s) were skipped (line {len(CONC) + 2})"]

@@ -212,7 +212,8 @@ def read_curve_table(path: str | Path, unit: str | None = None) -> tuple[pd.Data
     if empty_unnamed:
         frame = frame.drop(columns=empty_unnamed)
         dropped.append(f"{len(empty_unnamed)} empty unnamed column(s) were ignored")
-    blank = frame.replace("", np.nan).isna().all(axis=1)
+    # blank: every cell empty, or only spaces, tabs and commas on the line (byte-level check)
+    blank = frame.replace("", np.nan).isna().all(axis=1) | frame.index.isin(blank_lines)
     if blank.any():
         lines = [int(i) for i in frame.index[blank.to_numpy()]]
         frame = frame[~blank.to_numpy()]
