@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from neuromoa.cli.main import _register_all, app
 from neuromoa.errors import DataFileError, NeuromoaError
-from neuromoa.fitting.io import fit_csv, read_curve_table
+from neuromoa.fitting import fit_csv
+from neuromoa.fitting.io import read_curve_table
 
 runner = CliRunner()
 _register_all([])

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from neuromoa.cli._common import console, err_console, fail, handle_errors
-from neuromoa.fitting.models import MODELS, WEIGHTS
 
 __all__ = ["register"]
 
@@ -58,13 +57,22 @@ JSON_INDENT_MAX = 1000
 
 
 def _dumps(res) -> str:
+    from neuromoa.fitting.jsonout import to_json
+
     if len(res) > JSON_INDENT_MAX:
-        return res.to_json()
-    return res.to_json(indent=2)
+        return to_json(res)
+    return to_json(res, indent=2)
 
 
-_MODEL_HELP = "Model: " + "; ".join(f"{k} = {m.title}" for k, m in MODELS.items())
-_WEIGHTS_HELP = "Weighting: " + "; ".join(f"{k}: {v}" for k, v in WEIGHTS.items())
+#: Choices shown by --help, kept static so that `neuromoa --help` does not import the
+#: fitting engine (numba, pandas, scipy); tests/fitting/test_cli.py checks them against
+#: neuromoa.fitting.MODELS and WEIGHTS, and the engine names the valid ones on a bad choice.
+MODEL_NAMES = ("4pl", "3pl", "5pl", "one_site_ki")
+WEIGHT_NAMES = ("none", "1/y2", "poisson", "sd", "given")
+_MODEL_HELP = ("Model: 4pl (variable slope), 3pl (hill = -1), 5pl (asymmetric sigmoidal), "
+               "one_site_ki (Fit Ki; needs --radioligand and --kd)")
+_WEIGHTS_HELP = ("Weighting: none, 1/y2 (relative), poisson (1/|Y|), sd (a column of SDs), "
+                 "given (a column of weights)")
 
 
 def _cell(v) -> str:
@@ -111,7 +119,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Fit concentration–response curves (4PL, fixed/shared parameters, Fit Ki) with SEs,
         95 % CIs, flags and statuses."""
-        from neuromoa.fitting.io import fit_csv
+        from neuromoa.fitting.frame import fit_csv
 
         if example:
             from neuromoa.data import data_file
@@ -155,7 +163,9 @@ def register(app: typer.Typer) -> None:
         for note in getattr(res, "read_notes", ()):
             err_console.print(f"note: {file}: {note}", markup=False, highlight=False)
         if plot is not None:
-            res.plot().savefig(plot)
+            from neuromoa.fitting.plotting import plot_fit
+
+            plot_fit(res).savefig(plot)
         if out is not None:
             if out.suffix.lower() == ".json":
                 out.write_text(_dumps(res) + "\n")
@@ -163,8 +173,10 @@ def register(app: typer.Typer) -> None:
                 res.to_frame().to_csv(out, index=False)
         if as_json:
             if len(res) > JSON_INDENT_MAX:
+                from neuromoa.fitting.jsonout import write_json
+
                 sys.stdout.flush()
-                res.write_json(sys.stdout.buffer)
+                write_json(res, sys.stdout.buffer)
                 sys.stdout.buffer.write(b"\n")
                 sys.stdout.buffer.flush()
             else:

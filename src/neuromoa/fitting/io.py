@@ -23,23 +23,20 @@ import numpy as np
 import pandas as pd
 
 from neuromoa.errors import DataFileError, UnitError
-from neuromoa.units import as_molar, kind_of_unit, parse_quantity, si_factor
+from neuromoa.fitting._units import molar_factor
 
-__all__ = ["fit_csv", "read_curve_table"]
+__all__ = ["read_curve_table"]
 
 _HEADER_UNIT = re.compile(r"^concentration[_\s\[(]+([^\])]+)[\])]?$", re.IGNORECASE)
 
 
 def _unit_factor(unit: str, target: str, what: str) -> float:
-    """Multiplier taking a value in ``unit`` to ``target`` (both concentration units; pint)."""
-    return si_factor(_check_unit(unit, what), "concentration") / si_factor(
-        _check_unit(target, what), "concentration")
+    """Multiplier taking a value in ``unit`` to ``target`` (both concentration units)."""
+    return molar_factor(unit, target, what)
 
 
 def _check_unit(unit: str, what: str) -> str:
-    """``unit`` if it is a whitelisted molar unit, else a one-line UnitError (did you mean)."""
-    if kind_of_unit(unit) != "concentration":
-        parse_quantity(f"1 {unit}", what, kind="concentration")  # raises, with "did you mean"
+    molar_factor(unit, unit, what)  # UnitError unless a molar concentration unit
     return unit
 
 
@@ -346,21 +343,3 @@ def _guard_weights(col: pd.Series) -> pd.Series:
     text = col.astype(object).copy()
     text[bad] = [f"{v!r} (outside [{low:g}, {high:g}])" for v in num[bad]]
     return text
-
-
-def fit_csv(path: str | Path, model: str = "4pl", *, unit: str | None = None, **kwargs: Any):
-    """Read a CSV with :func:`read_curve_table` and fit it with
-    :func:`~neuromoa.fitting.fit_curves`; ``radioligand``/``kd`` may be quantity strings
-    ("1 nM"), converted to the table's unit. Returns a :class:`~neuromoa.fitting.BatchFit`
-    whose ``read_notes`` lists what the reader ignored (blank lines, a trailing comma)."""
-    from neuromoa.fitting.engine import fit_curves
-
-    table, used = read_curve_table(path, unit)
-    for key in ("radioligand", "kd"):
-        v = kwargs.get(key)
-        if isinstance(v, str):
-            kwargs[key] = as_molar(v, what=key) / si_factor(used, "concentration")
-    result = fit_curves(table, model, unit=used, **kwargs)
-    # what the reader ignored travels with the result (BatchFit is frozen: set it once here)
-    object.__setattr__(result, "read_notes", tuple(table.attrs.get("dropped", ())))
-    return result

@@ -178,15 +178,17 @@ def build_report(out_dir: str | Path, config: ReportConfig | None = None, *,
     -------
     ReportResult
     """
+    from neuromoa.data.compounds import use_user_data
     from neuromoa.report.output import staged_output
 
     start = time.perf_counter()
     config = config or ReportConfig()
-    _check_compound(config.compound)
-    final = Path(out_dir)
-    with staged_output(final, kind="report", force=force,
-                       meta={"version": _package_version()}) as tmp:
-        result = _build(tmp, final, config, start, progress, steps, sections, now)
+    with use_user_data(config.user_data):  # the user's compounds reach every step
+        _check_compound(config.compound)
+        final = Path(out_dir)
+        with staged_output(final, kind="report", force=force,
+                           meta={"version": _package_version()}) as tmp:
+            result = _build(tmp, final, config, start, progress, steps, sections, now)
     return result
 
 
