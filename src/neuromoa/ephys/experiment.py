@@ -21,6 +21,7 @@ control and the drug period), all from ``seed``.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -90,7 +91,7 @@ class StateDependenceResult:
         rows = "".join(f"<tr><td>{k}</td><td>{getattr(self, f'ic50_{k}_M') * 1e6:.3g} µM</td>"
                        f"<td>{self.truth[f'ic50_{k}_M'] * 1e6:.3g} µM</td><td>{e * 100:+.1f} %</td></tr>"
                        for k, e in self.relative_errors().items())
-        return (f"<b>{self.channel}: state-dependence experiment (seed {self.seed})</b><table>"
+        return (f"<b>{html.escape(str(self.channel))}: state-dependence experiment (seed {self.seed})</b><table>"
                 f"<tr><th>state</th><th>estimate</th><th>model</th><th>error</th></tr>{rows}</table>")
 
     def to_frame(self) -> pd.DataFrame:

@@ -19,6 +19,7 @@ README's Exposure section for the comparison with published values.
 
 from __future__ import annotations
 
+import html
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -183,7 +184,7 @@ class ExposureResult:
         return ax.figure
 
     def _repr_html_(self) -> str:
-        return (f"<b>{self.compound}</b> {self.regimen.describe()}"
+        return (f"<b>{html.escape(str(self.compound))}</b> {html.escape(self.regimen.describe())}"
                 + self.metrics_frame().to_html(index=False))
 
 
