@@ -1,0 +1,144 @@
+"""``neuromoa cardiac``: dose or plasma level → cardiac channel block → ΔAPD90, qNet, ΔQRS, ΔQTc."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from neuromoa.cli._common import console, fail, handle_errors, print_json
+
+__all__ = ["register"]
+
+app = typer.Typer(name="cardiac", invoke_without_command=True,
+                  help="Cardiac risk: channel block, the ORd ventricular cell, QRS and QT.")
+
+
+def register(root: typer.Typer) -> None:
+    """Add the ``cardiac`` command group to ``root``."""
+    root.add_typer(app, name="cardiac")
+
+
+@app.callback()
+@handle_errors
+def cardiac(
+    ctx: typer.Context,
+    compound: str = typer.Option("amitriptyline", "--compound", "-c", help="Compound."),
+    dose: str | None = typer.Option(None, "--dose", help='Each dose with its unit, e.g. "150 mg".'),
+    every: str | None = typer.Option(None, "--every", help='Dosing interval, e.g. "24h" '
+                                     "(values at steady-state Cmax)."),
+    single: bool = typer.Option(False, "--single", help="One dose (values at the peak)."),
+    plasma: str | None = typer.Option(None, "--plasma", help='Total plasma level of the parent, '
+                                      'e.g. "300 ng/mL".'),
+    metabolite: str | None = typer.Option(None, "--metabolite",
+                                          help='Total plasma level of the metabolite, e.g. "200 ng/mL".'),
+    heart_rate: float = typer.Option(60.0, "--heart-rate", help="Heart rate (bpm), 30-200."),
+    channels: str | None = typer.Option(None, "--channels",
+                                        help="User overlay CSV: channel,compound,ic50,unit[,state,source]."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Predict channel block, APD90, qNet, EADs, ΔQRS and ΔQTc from a dose or a plasma level."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from neuromoa.cardiac import cardiac_risk, check_heart_rate
+    from neuromoa.exposure import Regimen
+
+    check_heart_rate(heart_rate)
+    if (dose is None) == (plasma is None):
+        fail("give exactly one of --dose (with --every or --single) or --plasma.")
+    if metabolite is not None and plasma is None:
+        fail("--metabolite goes with --plasma (with --dose both levels come from exposure).")
+    regimen = None
+    if dose is not None:
+        if single == (every is not None):
+            fail("with --dose give exactly one of --every (e.g. --every 24h) or --single.")
+        regimen = Regimen.parse(dose, every=every)
+    r = cardiac_risk(compound, regimen=regimen, plasma=plasma, metabolite=metabolite,
+                     bpm=heart_rate, overlay=channels)
+    if as_json:
+        print_json(r.to_dict())
+        return
+    d = r.to_dict()
+    levels = ", ".join(f"{a} {v['total_ng_mL']:.4g} ng/mL" for a, v in d["levels"].items())
+    table = Table(title=f"{r.compound} at {r.bpm:g} bpm ({r.scope}: {levels})")
+    for col in ("current", "block", *[f"by {a}" for a in d["levels"]]):
+        table.add_column(col, justify="left" if col == "current" else "right")
+    for cur, c in d["channels"].items():
+        by = [("no data" if c["by_compound"][a] is None else f"{100 * c['by_compound'][a]:.1f}%")
+              for a in d["levels"]]
+        table.add_row(cur, f"{100 * c['block']:.1f}%", *by)
+    console.print(table)
+    console.print(f"APD90 {d['apd90_ms']:.1f} ms (control {d['control_apd90_ms']:.1f}, "
+                  f"Δ {d['delta_apd90_ms']:+.1f}); qNet {d['qnet']:.4f} uC/uF "
+                  f"(control {d['control_qnet']:.4f}); EAD {'yes' if d['ead'] else 'no'}")
+    console.print(f"QRS {d['qrs_ms']:.1f} ms (Δ {d['delta_qrs_ms']:+.1f}); "
+                  f"ΔQTc {d['delta_qtc_ms']:+.1f} ms")
+    for lab, c in d["contributions"].items():
+        console.print(f"{lab} ({c['analyte']}): ΔQRS {c['delta_qrs_ms']:+.1f} ms, "
+                      f"ΔQTc {c['delta_qtc_ms']:+.1f} ms")
+    for note in d["notes"]:
+        console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command("table")
+@handle_errors
+def table(
+    compound: str = typer.Option("amitriptyline", "--compound", "-c", help="Compound."),
+    heart_rate: float = typer.Option(60.0, "--heart-rate", help="Heart rate (bpm), 30-200."),
+    out: str | None = typer.Option(None, "--out", help="Also write the table to this CSV "
+                                   "(refuses to overwrite an existing file)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """The dose table: 10, 75, 150, 300 mg/day and single 750, 1500 mg."""
+    from pathlib import Path
+
+    from neuromoa.cardiac import check_heart_rate, dose_table
+
+    check_heart_rate(heart_rate)
+    if out is not None and Path(out).exists():
+        fail(f"--out {out}: file exists; choose another name.")
+    frame = dose_table(compound, bpm=heart_rate)
+    if out is not None:
+        frame.to_csv(out, index=False)
+    if as_json:
+        print_json({"compound": compound, "heart_rate_bpm": heart_rate,
+                    "rows": frame.to_dict(orient="records")})
+        return
+    t = Table(title=f"{compound}: cardiac effects by dose at {heart_rate:g} bpm")
+    cols = [c for c in ("regimen", "amitriptyline_ng_mL", "nortriptyline_ng_mL", "block_INa",
+                        "block_INaL", "block_IKr", "delta_apd90_ms", "delta_qrs_ms",
+                        "delta_qtc_ms", "qnet", "ead", "parent_only_delta_qtc_ms",
+                        "metabolite_only_delta_qtc_ms") if c in frame.columns]
+    for c in cols:
+        t.add_column(c, justify="left" if c == "regimen" else "right")
+    for _, row in frame.iterrows():
+        cells = []
+        for c in cols:
+            v = row[c]
+            if c.startswith("block_"):
+                cells.append(f"{100 * v:.1f}%")
+            elif isinstance(v, float):
+                cells.append(f"{v:.4g}" if c == "qnet" else f"{v:.1f}")
+            else:
+                cells.append(str(v))
+        t.add_row(*cells)
+    console.print(t)
+
+
+@app.command("checks")
+@handle_errors
+def checks(as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
+    """Validation: ORd control APD90 and rate dependence, flecainide QRS, dofetilide QTc."""
+    from neuromoa.cardiac import cardiac_checks
+
+    frame = cardiac_checks()
+    if as_json:
+        print_json({"checks": frame.to_dict(orient="records")})
+        return
+    t = Table(title="cardiac model vs published")
+    for c in ("check", "quantity", "model", "published", "range", "within", "confidence"):
+        t.add_column(c)
+    for _, r in frame.iterrows():
+        t.add_row(r["check"], r["quantity"], f"{r['model']:.4g}", f"{r['published']:.4g}",
+                  f"{r['low']:.4g}-{r['high']:.4g} {r['unit']}", "yes" if r["within"] else "NO",
+                  r["confidence"])
+    console.print(t)
