@@ -142,3 +142,32 @@ def checks(as_json: bool = typer.Option(False, "--json", help="Print one JSON ob
                   f"{r['low']:.4g}-{r['high']:.4g} {r['unit']}", "yes" if r["within"] else "NO",
                   r["confidence"])
     console.print(t)
+
+
+@app.command("channels")
+@handle_errors
+def channel_checks_cmd(
+    seed: int = typer.Option(0, "--seed", help="Noise seed of the virtual experiments."),
+    stability: bool = typer.Option(True, "--stability/--no-stability",
+                                   help="Also run the +30 mV train over 20 noise seeds."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Nav1.5 and hERG models vs published amitriptyline data (Nau 2000, Jo 2000, Barber 1991)."""
+    from neuromoa.ephys.published import channel_checks, plus30_stability
+
+    frame = channel_checks(seed)
+    stab = plus30_stability() if stability else None
+    if as_json:
+        print_json({"checks": frame.to_dict(orient="records"), "plus30_stability": stab})
+        return
+    t = Table(title="channel models vs published (amitriptyline)")
+    for c in ("check", "protocol", "model", "published", "range", "within", "role"):
+        t.add_column(c)
+    for _, r in frame.iterrows():
+        t.add_row(r["check"], r["protocol"], f"{r['model']:.3g}", f"{r['published']:.3g}",
+                  f"{r['low']:.3g}-{r['high']:.3g} {r['unit']}", "yes" if r["within"] else "NO",
+                  r["role"])
+    console.print(t)
+    if stab is not None:
+        console.print(f"+30 mV, 5 Hz, 1 uM: use-dependent block {100 * stab['mean']:.1f}% "
+                      f"(spread {stab['spread_points']:.2f} points over {len(stab['seeds'])} seeds)")
