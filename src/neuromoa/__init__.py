@@ -32,7 +32,8 @@ _EXPORTS: dict[str, str] = {
         "ligand_depletion_bound", "michaelis_menten_rate", "occupancy", "operational_response",
         "safety_margin", "schild_fit")},
     # knowledge base
-    **{name: "neuromoa.kb" for name in ("Affinity", "Compound", "Constant", "KnowledgeBase",
+    "Compound": "neuromoa.data.compounds",
+    **{name: "neuromoa.kb" for name in ("Affinity", "Constant", "KnowledgeBase",
                                         "Target", "import_chembl", "import_gtopdb", "load_kb")},
     # exposure and engagement
     **{name: "neuromoa.exposure" for name in ("ExposureResult", "Regimen", "daily_dose_note",
