@@ -177,3 +177,22 @@ def test_cli_json():
     assert res.exit_code == 0, res.output
     d = json.loads(res.output)
     assert d["channels"]["IKr"]["block"] > 0 and "parent_only" in d["contributions"]
+
+
+def test_time_course_peaks_where_the_levels_peak():
+    from neuromoa.cardiac import cardiac_time_course
+    from neuromoa.exposure import Regimen
+
+    tc = cardiac_time_course("amitriptyline", Regimen.parse("150 mg", every="24 h"), points=5)
+    assert len(tc) == 5 and tc["time_h"].is_monotonic_increasing
+    i = int(tc["amitriptyline_ng_mL"].idxmax())
+    assert tc.loc[i, "delta_qrs_ms"] == tc["delta_qrs_ms"].max()
+    assert (tc["delta_qtc_ms"] > 0).all()
+
+
+def test_cli_time_course_needs_a_dose():
+    from neuromoa.cli.main import _register_all, app
+
+    _register_all(["cardiac"])
+    res = CliRunner().invoke(app, ["cardiac", "--plasma", "100 ng/mL", "--time-course"])
+    assert res.exit_code == 2 and "--time-course needs --dose" in res.output

@@ -18,10 +18,12 @@ from neuromoa.cardiac.predict import (
     CardiacResult,
     cardiac_panel,
     cardiac_risk,
+    cardiac_time_course,
     dose_table,
     read_channel_overlay,
 )
 
 __all__ = ["CardiacResult", "CellResult", "cardiac_checks", "cardiac_panel", "cardiac_risk",
+           "cardiac_time_course",
            "check_heart_rate", "delta_qtc_ms", "detect_ead", "dose_table", "ecg_parameters",
            "nav15_block_at_rate", "qrs_ms", "read_channel_overlay", "simulate_cell"]

@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from neuromoa.cardiac.cell import CellResult, check_heart_rate, simulate_cell
@@ -44,7 +45,8 @@ from neuromoa.exposure import Regimen, pk_compound, simulate_exposure, unit_dose
 from neuromoa.kb import load_kb
 from neuromoa.units import as_molar
 
-__all__ = ["CardiacResult", "cardiac_panel", "cardiac_risk", "dose_table", "read_channel_overlay"]
+__all__ = ["CardiacResult", "cardiac_panel", "cardiac_risk", "cardiac_time_course", "dose_table",
+           "read_channel_overlay"]
 
 #: 1 ng/mL = 1e-6 g/L; divided by the molecular weight (g/mol) it is mol/L.
 _G_PER_L_PER_NG_ML = 1e-6
@@ -367,5 +369,50 @@ def dose_table(compound: str = "amitriptyline", doses: Sequence[tuple[str, str |
         for lab, c in r.contributions.items():
             row[f"{lab}_delta_qrs_ms"] = c["delta_qrs_ms"]
             row[f"{lab}_delta_qtc_ms"] = c["delta_qtc_ms"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+#: Points over the last dosing interval (or the observation window of a single dose) of
+#: :func:`cardiac_time_course` (assumption: 8 resolve the peak and trough of a daily regimen).
+TIME_COURSE_POINTS = 8
+
+
+def cardiac_time_course(compound: str, regimen: Regimen, *, bpm: float = 60.0,
+                        points: int = TIME_COURSE_POINTS) -> pd.DataFrame:
+    """ΔAPD90, ΔQRS, ΔQTc over the last dosing interval (repeated) or the first day (single).
+
+    Each point is a steady-state beat at that moment's levels (the channels and the cell are
+    fast compared with the pharmacokinetics). Columns: ``time_h`` (from the first dose),
+    ``<analyte>_ng_mL``, ``block_<current>``, ``delta_apd90_ms delta_qrs_ms delta_qtc_ms qnet ead``.
+    """
+    bpm = check_heart_rate(bpm)
+    if not isinstance(regimen, Regimen):
+        raise InputError("cardiac_time_course: 'regimen' must be a Regimen.")
+    n = int(points)
+    if n < 2:
+        raise ParameterError(f"time course: points {points!r} must be at least 2.")
+    if regimen.repeated:
+        assert regimen.duration_h is not None and regimen.interval_h is not None
+        last = max(t for t in regimen.dose_times_h if t < regimen.duration_h)
+        times = last + np.linspace(0.0, regimen.interval_h, n)
+    else:
+        times = np.linspace(0.0, 24.0, n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NeuromoaWarning)
+        exp = simulate_exposure(compound, regimen, times_h=times)
+    rows = []
+    for i, t in enumerate(times):
+        levels = {a: float(exp.total_ng_mL[a][i]) for a in exp.analytes}
+        names = list(levels)
+        r = cardiac_risk(compound, plasma=levels[names[0]],
+                         metabolite=levels[names[1]] if len(names) > 1 else None,
+                         bpm=bpm, contributions=False)
+        row: dict[str, Any] = {"time_h": float(t)}
+        row.update({f"{a}_ng_mL": v for a, v in levels.items()})
+        row.update({f"block_{c}": d["block"] for c, d in r.channels.items()})
+        row.update({"delta_apd90_ms": r.cell.delta_apd90_ms, "delta_qrs_ms": r.delta_qrs_ms,
+                    "delta_qtc_ms": r.delta_qtc_ms, "qnet": r.cell.qnet_uC_uF,
+                    "ead": r.cell.ead})
         rows.append(row)
     return pd.DataFrame(rows)

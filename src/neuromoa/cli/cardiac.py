@@ -34,12 +34,15 @@ def cardiac(
     heart_rate: float = typer.Option(60.0, "--heart-rate", help="Heart rate (bpm), 30-200."),
     channels: str | None = typer.Option(None, "--channels",
                                         help="User overlay CSV: channel,compound,ic50,unit[,state,source]."),
+    time_course: bool = typer.Option(False, "--time-course",
+                                     help="Also the values over the last dosing interval "
+                                          "(or the first 24 h of a single dose)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Predict channel block, APD90, qNet, EADs, ΔQRS and ΔQTc from a dose or a plasma level."""
     if ctx.invoked_subcommand is not None:
         return
-    from neuromoa.cardiac import cardiac_risk, check_heart_rate
+    from neuromoa.cardiac import cardiac_risk, cardiac_time_course, check_heart_rate
     from neuromoa.exposure import Regimen
 
     check_heart_rate(heart_rate)
@@ -52,12 +55,18 @@ def cardiac(
         if single == (every is not None):
             fail("with --dose give exactly one of --every (e.g. --every 24h) or --single.")
         regimen = Regimen.parse(dose, every=every)
+    if time_course and regimen is None:
+        fail("--time-course needs --dose (levels over time come from exposure).")
     r = cardiac_risk(compound, regimen=regimen, plasma=plasma, metabolite=metabolite,
                      bpm=heart_rate, overlay=channels)
-    if as_json:
-        print_json(r.to_dict())
-        return
     d = r.to_dict()
+    course = (cardiac_time_course(compound, regimen, bpm=heart_rate)
+              if time_course and regimen is not None else None)
+    if course is not None:
+        d["time_course"] = course.to_dict(orient="records")
+    if as_json:
+        print_json(d)
+        return
     levels = ", ".join(f"{a} {v['total_ng_mL']:.4g} ng/mL" for a, v in d["levels"].items())
     table = Table(title=f"{r.compound} at {r.bpm:g} bpm ({r.scope}: {levels})")
     for col in ("current", "block", *[f"by {a}" for a in d["levels"]]):
@@ -75,6 +84,14 @@ def cardiac(
     for lab, c in d["contributions"].items():
         console.print(f"{lab} ({c['analyte']}): ΔQRS {c['delta_qrs_ms']:+.1f} ms, "
                       f"ΔQTc {c['delta_qtc_ms']:+.1f} ms")
+    if course is not None:
+        tc = Table(title="over the dosing interval")
+        for col in ("time h", "ΔAPD90 ms", "ΔQRS ms", "ΔQTc ms"):
+            tc.add_column(col, justify="right")
+        for _, row in course.iterrows():
+            tc.add_row(f"{row['time_h']:.1f}", f"{row['delta_apd90_ms']:+.1f}",
+                       f"{row['delta_qrs_ms']:+.1f}", f"{row['delta_qtc_ms']:+.1f}")
+        console.print(tc)
     for note in d["notes"]:
         console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
 
