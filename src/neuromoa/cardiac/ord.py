@@ -617,3 +617,56 @@ def rhs(params: np.ndarray, scale: np.ndarray, bcl_ms: float):
         return dy.copy()
 
     return f
+
+
+@_jit
+def _strand(y0, p, scale, n_cells, diff, dx, dt, t_end, n_stim, v_act, act):
+    """1D monodomain strand of ORd cells (explicit Euler diffusion, Rush–Larsen cells).
+
+    ``y0`` (41,) is the state of every cell at the start; the first ``n_stim`` cells are
+    stimulated for ``p[23]`` ms; ``act`` receives each cell's activation time (ms; V crossing
+    ``v_act`` upwards), NaN if never activated.
+    """
+    n = y0.shape[0]
+    y = np.empty((n_cells, n))
+    for c in range(n_cells):
+        for k in range(n):
+            y[c, k] = y0[k]
+        act[c] = np.nan
+    dy = np.zeros(n)
+    tau = np.zeros(n)
+    cur = np.zeros(7)
+    vold = np.zeros(n_cells)
+    t = 0.0
+    amp = p[22]
+    dur = p[23]
+    coef = diff / (dx * dx)
+    while t < t_end:
+        for c in range(n_cells):
+            vold[c] = y[c, 0]
+        for c in range(n_cells):
+            istim = amp if (c < n_stim and t < dur) else 0.0
+            _derivs(y[c], p, scale, istim, dy, tau, cur)
+            left = vold[c - 1] if c > 0 else vold[c]
+            right = vold[c + 1] if c < n_cells - 1 else vold[c]
+            dy[0] += coef * (left - 2.0 * vold[c] + right)
+            for k in range(n):
+                tk = tau[k]
+                if tk > 0.0:
+                    y[c, k] = y[c, k] + dy[k] * tk * (1.0 - math.exp(-dt / tk))
+                else:
+                    y[c, k] = y[c, k] + dt * dy[k]
+            if math.isnan(act[c]) and vold[c] < v_act <= y[c, 0]:
+                act[c] = t + dt
+        t += dt
+    return act
+
+
+def strand_activation(y0: np.ndarray, params: np.ndarray, scale: np.ndarray, *,
+                      n_cells: int, diffusion_cm2_ms: float, dx_cm: float, dt_ms: float,
+                      t_end_ms: float, n_stim: int, v_act_mV: float = -30.0) -> np.ndarray:
+    """Activation times (ms) along a 1D strand started from ``y0`` in every cell."""
+    act = np.empty(int(n_cells))
+    return _strand(np.asarray(y0, float), np.asarray(params, float), np.asarray(scale, float),
+                   int(n_cells), float(diffusion_cm2_ms), float(dx_cm), float(dt_ms),
+                   float(t_end_ms), int(n_stim), float(v_act_mV), act)

@@ -188,3 +188,47 @@ def channel_checks_cmd(
     if stab is not None:
         console.print(f"+30 mV, 5 Hz, 1 uM: use-dependent block {100 * stab['mean']:.1f}% "
                       f"(spread {stab['spread_points']:.2f} points over {len(stab['seeds'])} seeds)")
+
+
+def _parse_block(text: str | None) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in (text or "").split(","):
+        if not item.strip():
+            continue
+        name, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            out[name.strip()] = float(value)
+        except ValueError:
+            fail(f"--block: {item.strip()!r} is not CURRENT=FRACTION (e.g. INa=0.1).")
+    return out
+
+
+@app.command("cell")
+@handle_errors
+def cell_cmd(
+    block: str | None = typer.Option(None, "--block", help='Fractions blocked, e.g. "IKr=0.5,INa=0.1".'),
+    heart_rate: float = typer.Option(60.0, "--heart-rate", help="Heart rate (bpm), 30-200."),
+    strand: bool = typer.Option(False, "--strand", help="Also the 1D strand's conduction velocity."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """The ORd cell (and optionally a 1D strand) with given fractional block of each current."""
+    from neuromoa.cardiac import simulate_cell
+    from neuromoa.cardiac.strand import strand_conduction
+
+    b = _parse_block(block)
+    r = simulate_cell(b, bpm=heart_rate)
+    d = r.to_dict()
+    if strand:
+        d["strand"] = strand_conduction(b, bpm=heart_rate).to_dict()
+    if as_json:
+        print_json(d)
+        return
+    console.print(f"APD90 {d['apd90_ms']:.1f} ms (control {d['control_apd90_ms']:.1f}, "
+                  f"Δ {d['delta_apd90_ms']:+.1f}); qNet {d['qnet_uC_uF']:.4f} uC/uF; "
+                  f"EAD {'yes' if d['ead'] else 'no'}; {d['beats']} beats")
+    if strand:
+        s = d["strand"]
+        console.print(f"strand: {'conducts' if s['conducted'] else 'conduction fails'}"
+                      + (f", CV {s['cv_cm_s']:.1f} cm/s" if s["conducted"] else ""))
