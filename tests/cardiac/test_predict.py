@@ -196,3 +196,12 @@ def test_cli_time_course_needs_a_dose():
     _register_all(["cardiac"])
     res = CliRunner().invoke(app, ["cardiac", "--plasma", "100 ng/mL", "--time-course"])
     assert res.exit_code == 2 and "--time-course needs --dose" in res.output
+
+
+def test_ranges_bracket_the_prediction():
+    r = cardiac_risk("amitriptyline", plasma="800 ng/mL", metabolite="150 ng/mL",
+                     contributions=False)
+    for key, value in (("delta_qrs_ms", r.delta_qrs_ms), ("delta_qtc_ms", r.delta_qtc_ms)):
+        lo, hi = r.ranges[key]
+        assert lo < value < hi
+    assert r.ranges["delta_qrs_ms"][1] > 1.5 * r.delta_qrs_ms    # 2-fold more potent: more block

@@ -129,6 +129,7 @@ class CardiacResult:
     scope: str
     notes: tuple[str, ...] = ()
     assumptions: tuple[str, ...] = field(default=())
+    ranges: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def delta_qrs_ms(self) -> float:
@@ -144,7 +145,8 @@ class CardiacResult:
                 "qnet_unit": "uC/uF", "ead": c.ead, "repolarised": c.repolarised,
                 "beats": c.beats, "qrs_ms": self.qrs_ms, "control_qrs_ms": self.control_qrs_ms,
                 "delta_qrs_ms": self.delta_qrs_ms, "delta_qtc_ms": self.delta_qtc_ms,
-                "contributions": self.contributions, "notes": list(self.notes),
+                "contributions": self.contributions, "ranges": dict(self.ranges),
+                "notes": list(self.notes),
                 "assumptions": list(self.assumptions)}
 
     def to_frame(self) -> pd.DataFrame:
@@ -175,6 +177,18 @@ def _affinity(kb, overlay: pd.DataFrame | None, analyte: str, row: PanelRow,
     return a.value_M, a.source if hasattr(a, "source") else a.reference
 
 
+#: Potency band of the ``ranges``: every affinity this many times more and less potent.
+#: Assumption: published channel IC50s of one drug differ about 2-fold between laboratories and
+#: protocols (e.g. hERG: Ridder et al. 2020 Toxicol Appl Pharmacol 394:114961; amitriptyline
+#: hERG 3.26 vs 4.78 uM with [K+]o alone, Jo 2000).
+POTENCY_FACTOR = 2.0
+
+
+def _scaled(affin: Mapping[str, Mapping[str, dict | None]], factor: float) -> dict:
+    return {cur: {a: (None if v is None else {k: x * factor for k, x in v.items()})
+                  for a, v in d.items()} for cur, d in affin.items()}
+
+
 def _blocks(levels_M: Mapping[str, float], affin: Mapping[str, Mapping[str, dict]],
             bpm: float, panel: Sequence[PanelRow]) -> dict[str, float]:
     """Block per current for the unbound concentrations ``levels_M`` (analyte → M)."""
@@ -202,7 +216,7 @@ def _blocks(levels_M: Mapping[str, float], affin: Mapping[str, Mapping[str, dict
 def cardiac_risk(compound: str, *, regimen: Regimen | None = None,
                  plasma: object | None = None, metabolite: object | None = None,
                  bpm: float = 60.0, overlay: str | os.PathLike[str] | pd.DataFrame | None = None,
-                 contributions: bool = True) -> CardiacResult:
+                 contributions: bool = True, uncertainty: bool = True) -> CardiacResult:
     """Predict channel block, the ORd beat and the ECG changes of ``compound``.
 
     Give either ``regimen`` (levels: Cmax of the last interval for repeated dosing, the peak for
@@ -303,6 +317,17 @@ def cardiac_risk(compound: str, *, regimen: Regimen | None = None,
             contrib[label] = {"analyte": keep, "delta_apd90_ms": cr.delta_apd90_ms,
                               "delta_qrs_ms": dq, "delta_qtc_ms": delta_qtc_ms(cr.delta_apd90_ms, dq),
                               "qnet": cr.qnet_uC_uF, "ead": cr.ead}
+    ranges: dict[str, list[float]] = {}
+    if uncertainty:
+        lo_hi = []
+        for factor in (POTENCY_FACTOR, 1.0 / POTENCY_FACTOR):
+            b = _blocks(unbound, _scaled(affin, factor), bpm, panel)
+            cr = simulate_cell(b, bpm=bpm)
+            dq = qrs_ms(b["INa"]) - q0
+            lo_hi.append((cr.delta_apd90_ms, dq, delta_qtc_ms(cr.delta_apd90_ms, dq)))
+        for i, key in enumerate(("delta_apd90_ms", "delta_qrs_ms", "delta_qtc_ms")):
+            vals = [x[i] for x in lo_hi]
+            ranges[key] = [min(vals), max(vals)]
     if not cell.repolarised:
         notes.append("the cell did not repolarise within the beat: APD90 undefined (severe block).")
     p = ecg_parameters()
@@ -315,10 +340,12 @@ def cardiac_risk(compound: str, *, regimen: Regimen | None = None,
         f"QTc: ΔQRS + {p['apd_to_qt'][0]:g}·ΔAPD90",
         "qNet: ∫(INaL+ICaL+Ito+IKr+IKs+IK1)dt over the beat as Dutta et al. 2017 define it, "
         "but on ORd 2011 (not CiPAORdv1.0) and at the given rate: compare with control only",
-        "uncertainty: unquantified; affinities are single published means (see channels.sources)",
+        f"uncertainty: `ranges` recompute with every affinity {POTENCY_FACTOR:g}-fold more and "
+        "less potent (inter-laboratory spread of channel IC50s); patient and model-structure "
+        "uncertainty are not included",
     )
     return CardiacResult(comp.name, bpm, levels, channels, cell, q, q0, dqtc, contrib, scope,
-                         tuple(dict.fromkeys(notes)), assumptions)
+                         tuple(dict.fromkeys(notes)), assumptions, ranges)
 
 
 def _level(value: object, what: str) -> float:
@@ -366,6 +393,8 @@ def dose_table(compound: str = "amitriptyline", doses: Sequence[tuple[str, str |
         row.update({"apd90_ms": r.cell.apd90_ms, "delta_apd90_ms": r.cell.delta_apd90_ms,
                     "delta_qrs_ms": r.delta_qrs_ms, "delta_qtc_ms": r.delta_qtc_ms,
                     "qnet": r.cell.qnet_uC_uF, "ead": r.cell.ead})
+        for key, (lo, hi) in r.ranges.items():
+            row[f"{key}_low"], row[f"{key}_high"] = lo, hi
         for lab, c in r.contributions.items():
             row[f"{lab}_delta_qrs_ms"] = c["delta_qrs_ms"]
             row[f"{lab}_delta_qtc_ms"] = c["delta_qtc_ms"]
@@ -407,7 +436,7 @@ def cardiac_time_course(compound: str, regimen: Regimen, *, bpm: float = 60.0,
         names = list(levels)
         r = cardiac_risk(compound, plasma=levels[names[0]],
                          metabolite=levels[names[1]] if len(names) > 1 else None,
-                         bpm=bpm, contributions=False)
+                         bpm=bpm, contributions=False, uncertainty=False)
         row: dict[str, Any] = {"time_h": float(t)}
         row.update({f"{a}_ng_mL": v for a, v in levels.items()})
         row.update({f"block_{c}": d["block"] for c, d in r.channels.items()})

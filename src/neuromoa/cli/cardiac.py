@@ -79,8 +79,14 @@ def cardiac(
     console.print(f"APD90 {d['apd90_ms']:.1f} ms (control {d['control_apd90_ms']:.1f}, "
                   f"Δ {d['delta_apd90_ms']:+.1f}); qNet {d['qnet']:.4f} uC/uF "
                   f"(control {d['control_qnet']:.4f}); EAD {'yes' if d['ead'] else 'no'}")
-    console.print(f"QRS {d['qrs_ms']:.1f} ms (Δ {d['delta_qrs_ms']:+.1f}); "
-                  f"ΔQTc {d['delta_qtc_ms']:+.1f} ms")
+    rg = d.get("ranges", {})
+
+    def band(key: str) -> str:
+        return f" [{rg[key][0]:+.1f} to {rg[key][1]:+.1f}]" if key in rg else ""
+
+    console.print(f"QRS {d['qrs_ms']:.1f} ms (Δ {d['delta_qrs_ms']:+.1f}{band('delta_qrs_ms')}); "
+                  f"ΔQTc {d['delta_qtc_ms']:+.1f} ms{band('delta_qtc_ms')} "
+                  "(bands: affinities 2-fold either way)")
     for lab, c in d["contributions"].items():
         console.print(f"{lab} ({c['analyte']}): ΔQRS {c['delta_qrs_ms']:+.1f} ms, "
                       f"ΔQTc {c['delta_qtc_ms']:+.1f} ms")
