@@ -95,3 +95,17 @@ def test_strand_conducts_and_slows_with_ina_block():
     assert ctrl.conducted and 30 < ctrl.cv_cm_s < 60
     assert slow.conducted and slow.cv_cm_s < 0.97 * ctrl.cv_cm_s
     assert not strand_conduction({"INa": 0.5}).conducted
+
+
+@pytest.mark.parametrize("bpm", [30, 60, 120])
+def test_shipped_control_states_are_steady(bpm):
+    y, apd, _, _, _ = model.pace(control_state(bpm), model.parameter_vector(),
+                                 np.ones(len(model.CURRENTS)), 60_000.0 / bpm, 5, record=False)
+    assert np.ptp(apd) < 0.5
+
+
+def test_rate_between_grid_points_is_bridged():
+    from neuromoa.cardiac.steady import control_state as cs
+
+    y = cs(65)
+    assert y.shape == (len(model.STATES),) and not np.allclose(y, cs(60))

@@ -205,3 +205,16 @@ def test_ranges_bracket_the_prediction():
         lo, hi = r.ranges[key]
         assert lo < value < hi
     assert r.ranges["delta_qrs_ms"][1] > 1.5 * r.delta_qrs_ms    # 2-fold more potent: more block
+
+
+@settings(max_examples=60, deadline=None)
+@given(x=st.floats(0, 1e5, allow_nan=False), space=st.sampled_from(["", " ", "  "]),
+       unit=st.sampled_from(["ng/mL", "ng/ml"]))
+def test_level_parser_reads_ng_per_ml_and_refuses_others(x, space, unit):
+    from neuromoa.cardiac.predict import _level
+
+    assert _level(f"{x!r}{' ' if not space else space}{unit}", "level") == pytest.approx(x)
+    assert _level(x, "level") == pytest.approx(x)
+    for bad in (f"{x!r} mg/L", f"{x!r} uM", "abc ng/mL", f"{-x - 1!r} ng/mL"):
+        with pytest.raises(ParameterError):
+            _level(bad, "level")
