@@ -34,6 +34,7 @@ from neuromoa.cardiac.cell import CellResult, check_heart_rate, simulate_cell
 from neuromoa.cardiac.ecg import delta_qtc_ms, ecg_parameters, qrs_ms
 from neuromoa.cardiac.nav import nav15_block_at_rate
 from neuromoa.data import read_text
+from neuromoa.data.compounds import flagship_compound
 from neuromoa.errors import (
     DataFileError,
     InputError,
@@ -213,7 +214,7 @@ def _blocks(levels_M: Mapping[str, float], affin: Mapping[str, Mapping[str, dict
     return out
 
 
-def cardiac_risk(compound: str, *, regimen: Regimen | None = None,
+def cardiac_risk(compound: str | None = None, *, regimen: Regimen | None = None,
                  plasma: object | None = None, metabolite: object | None = None,
                  bpm: float = 60.0, overlay: str | os.PathLike[str] | pd.DataFrame | None = None,
                  contributions: bool = True, uncertainty: bool = True) -> CardiacResult:
@@ -232,7 +233,7 @@ def cardiac_risk(compound: str, *, regimen: Regimen | None = None,
     True
     """
     bpm = check_heart_rate(bpm)
-    comp = pk_compound(compound)
+    comp = pk_compound(compound or flagship_compound())
     analytes = list(unit_dose_response(comp.name))
     notes: list[str] = []
     if (regimen is None) == (plasma is None):
@@ -372,10 +373,11 @@ DOSE_TABLE = (("10 mg", "24 h"), ("75 mg", "24 h"), ("150 mg", "24 h"), ("300 mg
               ("750 mg", None), ("1500 mg", None))
 
 
-def dose_table(compound: str = "amitriptyline", doses: Sequence[tuple[str, str | None]] = DOSE_TABLE,
+def dose_table(compound: str | None = None, doses: Sequence[tuple[str, str | None]] = DOSE_TABLE,
                *, bpm: float = 60.0) -> pd.DataFrame:
     """One row per regimen: levels, block per current, ΔAPD90, ΔQRS, ΔQTc, qNet, EAD and the
     parent-only / metabolite-only deltas. A regimen that fails keeps its row with ``status``."""
+    compound = compound or flagship_compound()
     rows = []
     for dose, every in doses:
         label = f"{dose} every {every}" if every else f"{dose} single"
@@ -399,7 +401,9 @@ def dose_table(compound: str = "amitriptyline", doses: Sequence[tuple[str, str |
             row[f"{lab}_delta_qrs_ms"] = c["delta_qrs_ms"]
             row[f"{lab}_delta_qtc_ms"] = c["delta_qtc_ms"]
         rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    frame.attrs["compound"] = compound
+    return frame
 
 
 #: Points over the last dosing interval (or the observation window of a single dose) of

@@ -22,7 +22,9 @@ def register(root: typer.Typer) -> None:
 @handle_errors
 def cardiac(
     ctx: typer.Context,
-    compound: str = typer.Option("amitriptyline", "--compound", "-c", help="Compound."),
+    compound: str | None = typer.Option(None, "--compound", "-c",
+                                        help="Compound (default: the flagship compound; its "
+                                             "metabolite follows)."),
     dose: str | None = typer.Option(None, "--dose", help='Each dose with its unit, e.g. "150 mg".'),
     every: str | None = typer.Option(None, "--every", help='Dosing interval, e.g. "24h" '
                                      "(values at steady-state Cmax)."),
@@ -105,7 +107,9 @@ def cardiac(
 @app.command("table")
 @handle_errors
 def table(
-    compound: str = typer.Option("amitriptyline", "--compound", "-c", help="Compound."),
+    compound: str | None = typer.Option(None, "--compound", "-c",
+                                        help="Compound (default: the flagship compound; its "
+                                             "metabolite follows)."),
     heart_rate: float = typer.Option(60.0, "--heart-rate", help="Heart rate (bpm), 30-200."),
     out: str | None = typer.Option(None, "--out", help="Also write the table to this CSV "
                                    "(refuses to overwrite an existing file)."),
@@ -120,6 +124,7 @@ def table(
     if out is not None and Path(out).exists():
         fail(f"--out {out}: file exists; choose another name.")
     frame = dose_table(compound, bpm=heart_rate)
+    compound = str(frame.attrs.get("compound", compound or ""))
     if out is not None:
         frame.to_csv(out, index=False)
     if as_json:
@@ -127,10 +132,11 @@ def table(
                     "rows": frame.to_dict(orient="records")})
         return
     t = Table(title=f"{compound}: cardiac effects by dose at {heart_rate:g} bpm")
-    cols = [c for c in ("regimen", "amitriptyline_ng_mL", "nortriptyline_ng_mL", "block_INa",
-                        "block_INaL", "block_IKr", "delta_apd90_ms", "delta_qrs_ms",
-                        "delta_qtc_ms", "qnet", "ead", "parent_only_delta_qtc_ms",
-                        "metabolite_only_delta_qtc_ms") if c in frame.columns]
+    levels = [c for c in frame.columns if c.endswith("_ng_mL")]
+    cols = [c for c in ("regimen", *levels, "block_INa", "block_INaL", "block_IKr",
+                        "delta_apd90_ms", "delta_qrs_ms", "delta_qtc_ms", "qnet", "ead",
+                        "parent_only_delta_qtc_ms", "metabolite_only_delta_qtc_ms")
+            if c in frame.columns]
     for c in cols:
         t.add_column(c, justify="left" if c == "regimen" else "right")
     for _, row in frame.iterrows():
@@ -183,7 +189,7 @@ def channel_checks_cmd(
     if as_json:
         print_json({"checks": frame.to_dict(orient="records"), "plus30_stability": stab})
         return
-    t = Table(title="channel models vs published (amitriptyline)")
+    t = Table(title="channel models vs published (the flagship compound's channel data)")
     for c in ("check", "protocol", "model", "published", "range", "within", "role"):
         t.add_column(c)
     for _, r in frame.iterrows():
