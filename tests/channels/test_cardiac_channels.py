@@ -1,6 +1,7 @@
 """Nav1.5 and hERG fit for the heart: bounded rates, published amitriptyline data."""
 
 import numpy as np
+import pytest
 
 from neuromoa.channels import load_channel
 from neuromoa.ephys import simulate_protocol
@@ -66,3 +67,17 @@ def test_nav15_train_block_grows_with_frequency():
                                 test_V=0.03, seed=3).measurement["use_dependent_block"][0]
               for f in (1.0, 5.0)]
     assert blocks[1] > blocks[0] + 0.1
+
+
+def test_herg_and_nav15_take_a_compounds_kb_values():
+    """hERG's non-binding closed site stays the model's; the activated site takes the compound's
+    IC50 (nortriptyline 2.20 uM, Jaekal 2011); nav1.5 has no nortriptyline data."""
+    from neuromoa.ephys.compound import NoChannelData, channel_for_compound
+
+    ch = channel_for_compound("herg", "nortriptyline")
+    assert ch.affinities_M["activated"] == pytest.approx(2.20e-6)
+    assert ch.affinities_M["closed"] == load_channel("herg").affinities_M["closed"]
+    nav = channel_for_compound("nav1.5", "amitriptyline")
+    assert nav.affinities_M == pytest.approx(load_channel("nav1.5").affinities_M)
+    with pytest.raises(NoChannelData, match="no data"):
+        channel_for_compound("nav1.5", "nortriptyline")
