@@ -52,6 +52,7 @@ _EXPORTS: dict[str, str] = {
     # kinetics and electrophysiology
     **{name: "neuromoa.kinetics" for name in ("Scheme", "Segment", "load_scheme", "propagate")},
     **{name: "neuromoa.channels" for name in ("channel_parameters", "load_channel")},
+    **{name: "neuromoa.cardiac" for name in ("CardiacResult", "cardiac_risk", "simulate_cell")},
     **{name: "neuromoa.ephys" for name in (
         "AbfAnalysis", "ClampResult", "FIResult", "Recording", "StateDependenceResult",
         "analyze_abf", "export_myokit", "fi_curves",

@@ -155,8 +155,8 @@ def state_dependence_experiment(channel: str | ChannelModel = "nav-drg", seed: i
     """
     model = load_channel(channel) if isinstance(channel, str) else channel
     if model.binding != "state-dependent":
-        raise InputError(f"channel {model.id!r} has simple block; the state-dependence "
-                         "experiment needs a state-dependent channel (nav-drg, nav1.5).")
+        raise InputError(f"channel {model.id!r} has {model.binding} block; the state-dependence "
+                         "experiment needs resting/open/inactivated sites (nav-drg, nav1.5).")
     rec = recording if recording is not None else EXPERIMENT_RECORDING
     ss = np.random.SeedSequence(seed)
     seeds = [int(s.generate_state(1)[0]) for s in ss.spawn(6)]
