@@ -15,6 +15,7 @@ from neuromoa.engagement.calibration import Calibration, calibration, calibratio
 from neuromoa.engagement.compartments import load_compartments
 from neuromoa.engagement.result import TARGET_COLUMNS, EngagementResult
 from neuromoa.engagement.safety import _safety_table
+from neuromoa.engagement.tissue import tissue_partition
 from neuromoa.errors import InputError, NeuromoaWarning, check_number
 from neuromoa.exposure import (
     DEFAULT_KP_UU,
@@ -247,6 +248,7 @@ def engage(compound: str, *, conc: Any = None, plasma: Any = None, dose: Any = N
         unbound_plasma = {a: m["unbound_cavg_M"] for a, m in res.metrics.items()}
         exposure = {"regimen": regimen.to_dict(), "description": regimen.describe(),
                     "kp_uu": kp_uu, "analytes": {a: dict(m) for a, m in res.metrics.items()}}
+        _add_tissue_partition(exposure, notes)
         notes.append("unbound brain concentrations: steady-state average over the last "
                      "dosing interval (Kp,uu x fu x Cavg) at brain targets; unbound plasma "
                      "(fu x Cavg) at peripheral, heart and plasma targets")
@@ -282,6 +284,24 @@ def engage(compound: str, *, conc: Any = None, plasma: Any = None, dose: Any = N
                             exposure=exposure, safety=safety, species=species, source=source,
                             kp_uu=kp_uu, notes=tuple(notes), series=series,
                             in_vivo_scaling=scaling, user_files=files)
+
+
+def _add_tissue_partition(exposure: dict[str, Any], notes: list[str]) -> None:
+    """Put each analyte's predicted total brain/plasma ratio into the exposure block."""
+    missing = []
+    for analyte, metrics in exposure["analytes"].items():
+        try:
+            part = tissue_partition(analyte, "brain")
+        except InputError:
+            metrics["brain_to_plasma_total"] = None
+            missing.append(analyte)
+            continue
+        metrics["brain_to_plasma_total"] = part["kp_total"]
+        metrics["brain_to_plasma_total_method"] = part["method"]
+    exposure["brain_to_plasma_total_note"] = (
+        "total brain / total plasma (Kp) predicted from logP, pKa, fu and blood:plasma: tissue "
+        "accumulation, not the unbound concentration that drives occupancy"
+        + (f"; no physicochemistry for {', '.join(missing)}" if missing else ""))
 
 
 def _chosen_calibrations(kb: Any, calibrate: bool | Sequence[str]) -> dict[str, Calibration]:
