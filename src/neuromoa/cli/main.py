@@ -17,13 +17,14 @@ app = typer.Typer(
 )
 
 # Command modules, in the order their commands appear in --help.
-_MODULES: list[str] = ["targets", "engage", "exposure", "fit", "assay", "ephys", "systems", "report"]
+_MODULES: list[str] = ["targets", "engage", "sensitivity", "exposure", "fit", "assay", "ephys",
+                       "systems", "report"]
 
 #: Top-level command name -> the module that registers it. When the first argument names a
 #: command, only its module is imported, so `neuromoa fit` does not pay for libRoadRunner.
 _COMMANDS: dict[str, str] = {
     "targets": "targets", "import-activities": "targets", "engage": "engage",
-    "occupancy-course": "engage",
+    "occupancy-course": "engage", "sensitivity": "sensitivity", "calibration": "sensitivity",
     "exposure": "exposure", "fit": "fit", "assay": "assay", "ephys": "ephys",
     "systems": "systems", "report": "report", "pathways": "report",
 }
