@@ -107,9 +107,6 @@ def _curves(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> Any:
     return engagement_curves(config.compound, np.geomspace(low, high, n))
 
 
-#: Knowledge-base constant holding the therapeutic total plasma range (amitriptyline's; another
-#: compound's is looked up as ``therapeutic_plasma_total_<compound>``).
-THERAPEUTIC_RANGE_CONSTANT = "therapeutic_plasma_total"
 #: The compound the ion-channel, NMDA and Trk models are parameterised for.
 MODELLED_COMPOUND = "amitriptyline"
 
@@ -128,25 +125,19 @@ def _has_activity(outcomes: Mapping[str, StepOutcome], target: str) -> bool:
 
 
 def _therapeutic(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[str, Any]:
-    from neuromoa.engagement import engage
+    from neuromoa.engagement.reference_range import clinical_reference_range
+    from neuromoa.errors import InputError
 
-    kb = outcomes["kb"].value["kb"]
-    names = [f"{THERAPEUTIC_RANGE_CONSTANT}_{config.compound}"]
-    if config.compound == MODELLED_COMPOUND:
-        names.append(THERAPEUTIC_RANGE_CONSTANT)
-    known = kb.constant_names() if callable(kb.constant_names) else kb.constant_names
-    found = [n for n in names if n in known]
-    if not found:
-        raise StepUnavailable(f"the knowledge base has no therapeutic plasma range for "
-                              f"{config.compound} (constant {names[0]!r})")
-    const = kb.constant(found[0])
-    low, high = float(const.low_si), float(const.high_si)
-    unbound = {}
-    for name, total in (("low", low), ("high", high)):
-        res = engage(config.compound, plasma=f"{total} M")
-        unbound[name] = float(res.unbound_M[res.compound])
-    return {"constant": const, "total_low_M": low, "total_high_M": high,
-            "unbound_low_M": unbound["low"], "unbound_high_M": unbound["high"]}
+    try:
+        rr = clinical_reference_range(config.compound)
+    except InputError as exc:
+        raise StepUnavailable(str(exc)) from exc
+    comp = config.compound
+    return {"range": rr, "reference": rr.reference, "total_low_ng_mL": rr.total_low_ng_mL,
+            "total_high_ng_mL": rr.total_high_ng_mL, "alert_ng_mL": rr.alert_ng_mL,
+            "analytes": list(rr.analytes), "share": dict(rr.share),
+            "unbound_low_M": rr.unbound_low_M[comp], "unbound_high_M": rr.unbound_high_M[comp],
+            "note": rr.note}
 
 
 def _interval(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[str, Any]:
@@ -406,11 +397,12 @@ STEPS: tuple[Step, ...] = (
          "neuromoa.engagement.engagement_curves(compound, concs_M): occupancy of every target and "
          "condition over an unbound-concentration grid (10 pM–1 mM).",
          _curves, equations=("θ = C^n / (C^n + K^n)",)),
-    Step("therapeutic", "Therapeutic range as unbound brain concentration",
-         ("neuromoa.kb:load_kb", "neuromoa.engagement:engage"),
-         f"kb.constant('{THERAPEUTIC_RANGE_CONSTANT}'): the therapeutic total plasma range; "
-         "neuromoa.engagement.engage(compound, plasma=C) converts each end to the unbound brain "
-         "concentration.", _therapeutic, equations=("C_u,brain = Kp,uu · f_u · C_total",),
+    Step("therapeutic", "Clinical reference range (parent + metabolite) as unbound concentration",
+         ("neuromoa.engagement.reference_range:clinical_reference_range",),
+         "neuromoa.engagement.reference_range.clinical_reference_range(compound): the AGNP "
+         "therapeutic reference range of parent + metabolite (80-200 ng/mL, Hiemke 2018), split by "
+         "the model's steady-state analyte ratio and converted to unbound concentrations.",
+         _therapeutic, equations=("C_u,i = f_u,i · share_i · C_total / MW_i",),
          after=("kb",)),
     Step("interval", "Occupancy over a dosing interval",
          ("neuromoa.engagement:engagement_time_course", "neuromoa.exposure:Regimen"),
