@@ -41,3 +41,21 @@ def test_unknown_compartment_is_one_line_exit_2(tmp_path):
     line = _one_line_exit_2(["engage", "--dose", "150 mg", "--every", "24h",
                              "--compartments", str(bad)])
     assert "row 2" in line and "'liver'" in line
+
+
+def test_calibration_figure_is_written_and_not_overwritten(tmp_path):
+    out = tmp_path / "cal.svg"
+    res = RUN.invoke(app, ["calibration", "--figure", str(out)])
+    assert res.exit_code == 0, res.output
+    assert out.read_text().lstrip().startswith("<?xml") and "NET" in out.read_text()
+    again = RUN.invoke(app, ["calibration", "--figure", str(out)])
+    assert again.exit_code == 2 and "not overwritten" in again.output
+
+
+def test_calibration_json_lists_points_before_and_after():
+    res = RUN.invoke(app, ["calibration", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert set(d["calibrations"]) == {"NET", "SERT"}
+    held = [p for p in d["points"] if p["role"] == "holdout"]
+    assert held and all(p["predicted_calibrated"] is not None for p in held)

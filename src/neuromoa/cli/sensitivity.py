@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.table import Table
 
-from neuromoa.cli._common import console, handle_errors, print_json
+from neuromoa.cli._common import console, fail, handle_errors, print_json
 
 __all__ = ["register"]
 
@@ -50,12 +52,25 @@ def sensitivity(
 
 @handle_errors
 def calibration(
+    figure: Path | None = typer.Option(None, "--figure",
+                                       help="Write observed vs predicted (SVG/PNG) here."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Human-PET calibration: observed vs predicted occupancy before and after, per study."""
-    from neuromoa.engagement.calibration import calibration_points, calibrations
+    from neuromoa.engagement.calibration import (
+        calibration_figure,
+        calibration_points,
+        calibrations,
+    )
 
     pts = calibration_points()
+    if figure is not None:
+        if figure.suffix.lower() not in (".svg", ".png", ".pdf"):
+            fail(f"--figure {str(figure)!r}: use a .svg, .png or .pdf file name.")
+        if figure.exists():
+            fail(f"--figure {str(figure)!r} exists; choose a new file name (not overwritten).")
+        calibration_figure(pts).savefig(figure)
+        console.print(f"wrote {figure}")
     if as_json:
         print_json({"calibrations": {t: c.to_dict() for t, c in calibrations().items()},
                     "points": pts.astype(object).where(pts.notna(), None)

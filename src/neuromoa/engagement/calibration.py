@@ -171,3 +171,43 @@ def calibration_points(*, leave_one_drug_out: bool = True) -> pd.DataFrame:
             "predicted_leave_one_drug_out": lodo, "source": rec["source"],
         })
     return pd.DataFrame(rows)
+
+
+def calibration_figure(points: pd.DataFrame | None = None) -> Any:
+    """Observed vs predicted PET occupancy, before (open) and after (filled) calibration.
+
+    One panel per calibrated target; squares are held-out rows, circles fitted rows; the title
+    gives the factor and its 95 % CI. Returns a matplotlib ``Figure`` (needs the ``report``
+    extra).
+    """
+    from matplotlib.figure import Figure
+
+    pts = calibration_points() if points is None else points
+    pts = pts[pts["predicted_in_vitro"].notna()]
+    targets = list(dict.fromkeys(pts["target"]))
+    fig = Figure(figsize=(4.2 * max(1, len(targets)), 4.2))
+    axes = fig.subplots(1, max(1, len(targets)), squeeze=False)[0]
+    for ax, target in zip(axes, targets, strict=False):
+        rows = pts[pts["target"] == target]
+        for role, marker in (("fit", "o"), ("holdout", "s")):
+            r = rows[rows["role"] == role]
+            if r.empty:
+                continue
+            ax.scatter(r["observed"], r["predicted_in_vitro"], marker=marker, facecolors="none",
+                       edgecolors="tab:red", label=f"in vitro ({role})")
+            ax.scatter(r["observed"], r["predicted_calibrated"], marker=marker,
+                       color="tab:blue", label=f"calibrated ({role})")
+            for rec in r.itertuples():
+                ax.annotate(f"{rec.drug} {rec.dose_mg} mg", (rec.observed, rec.predicted_calibrated),
+                            fontsize=6, xytext=(3, -8), textcoords="offset points")
+        ax.plot([0, 1], [0, 1], color="0.5", lw=0.8, ls="--")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("observed occupancy (PET)")
+        ax.set_ylabel("predicted occupancy")
+        c = calibrations()[target]
+        ax.set_title(f"{target}: factor {c.factor:.2f} (95% CI {c.ci[0]:.2f}-{c.ci[1]:.2f})\n"
+                     f"{c.source}", fontsize=9)
+        ax.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    return fig
