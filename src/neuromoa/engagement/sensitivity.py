@@ -193,8 +193,9 @@ def occupancy_sensitivity(compound: str, *, dose: str, every: str, target: str,
         v, lo, hi = _range(pk[m], "cl")
         base_cl[m] = v
         add(f"CL {m}", lo, hi)
-        fm_name = f"fm_{m}"
-        if pk[comp].has(fm_name):
+        # the converted fraction: "fm_<metabolite>" or, with one metabolite, "fm"
+        fm_name = next((n for n in (f"fm_{m}", "fm") if pk[comp].has(n)), None)
+        if fm_name is not None:
             base_fm = pk[comp].value(fm_name)
             add(f"fm {m}", base_fm / FM_FOLD, min(1.0, base_fm * FM_FOLD))
     if cal is not None:
