@@ -1,9 +1,14 @@
 """Compartments: Kp,uu applies to brain targets only; a user overlay is checked."""
 
+import csv
+import io
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from neuromoa.engagement import engage
-from neuromoa.engagement.compartments import COMPARTMENTS, compartment_table
+from neuromoa.engagement.compartments import COMPARTMENTS, compartment_table, load_compartments
 from neuromoa.errors import InputError
 from neuromoa.kb import load_kb
 
@@ -46,3 +51,31 @@ def test_metabolite_without_data_is_said_not_combined():
     assert t.loc[("NET", ""), "metabolite"] == "parent and metabolite combined"
     assert t.loc[("Nav1.5", "Inactivated"), "metabolite"].startswith(
         "metabolite not included: no data")
+
+
+_cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(st.one_of(st.sampled_from(["M1", "H1", "hERG"]), _cells),
+                               st.one_of(st.sampled_from(["brain", "heart", "Peripheral"]),
+                                         _cells)), max_size=5),
+       header=st.sampled_from(["target,compartment", "compartment,target", "target,where", ""]))
+def test_overlay_reader_never_fails_unclearly(tmp_path_factory, rows, header):
+    """Any file: a valid mapping onto the four compartments, or an InputError naming the file."""
+    path = tmp_path_factory.mktemp("c") / "overlay.csv"
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    if header:
+        buf.write(header + "\n")
+    for t, c in rows:
+        w.writerow([c, t] if header.startswith("compartment") else [t, c])
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    known = set(load_kb().targets()["id"])
+    try:
+        out = load_compartments([path], known_targets=known)
+    except InputError as exc:
+        assert str(path) in str(exc)
+        return
+    assert set(out.values()) <= set(COMPARTMENTS)
+    assert set(out) >= known
