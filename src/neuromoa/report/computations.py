@@ -140,6 +140,12 @@ def _therapeutic(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> d
             "note": rr.note}
 
 
+def _calibration(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> Any:
+    from neuromoa.engagement.calibration import calibration_points
+
+    return calibration_points()
+
+
 def _interval(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[str, Any]:
     from neuromoa.engagement import engagement_time_course
 
@@ -397,6 +403,12 @@ STEPS: tuple[Step, ...] = (
          "neuromoa.engagement.engagement_curves(compound, concs_M): occupancy of every target and "
          "condition over an unbound-concentration grid (10 pM–1 mM).",
          _curves, equations=("θ = C^n / (C^n + K^n)",)),
+    Step("calibration", "In-vivo calibration to human PET",
+         ("neuromoa.engagement.calibration:calibration_points",),
+         "neuromoa.engagement.calibration.calibration_points(): every shipped PET study, observed "
+         "occupancy against the free-drug prediction and the calibrated one (factor fitted per "
+         "target, profile-likelihood 95% CI; held-out rows predicted, not fitted).",
+         _calibration, equations=("θ = C_u / (C_u + f · K)",)),
     Step("therapeutic", "Clinical reference range (parent + metabolite) as unbound concentration",
          ("neuromoa.engagement.reference_range:clinical_reference_range",),
          "neuromoa.engagement.reference_range.clinical_reference_range(compound): the AGNP "

@@ -216,7 +216,7 @@ def _pathways(ctx: SectionContext) -> Markup:
 def _engagement(ctx: SectionContext) -> Markup:
     from neuromoa.report.plots import interval_figure
 
-    note = ctx.note("curves", "therapeutic", "interval")
+    note = ctx.note("curves", "therapeutic", "interval", "calibration")
     fig = None
     therapeutic = ctx.value("therapeutic") if ctx.ok("therapeutic") else None
     if ctx.ok("curves"):
@@ -245,6 +245,16 @@ def _engagement(ctx: SectionContext) -> Markup:
             f"concentration; dotted lines: steady-state unbound brain concentration at each "
             f"regimen.", "calc:curves")
     interval = []
+    if ctx.ok("calibration"):
+        from neuromoa.engagement.calibration import calibration_figure
+
+        interval.append(ctx.figures.add(
+            "pet_calibration", calibration_figure(ctx.value("calibration")),
+            "Human PET occupancy against prediction: free-drug theory with the in-vitro affinity "
+            "(open) and after the per-target in-vivo calibration (filled); circles fitted, "
+            "squares held out. NET: Sekine 2010 (fitted at two doses) and Takano 2014 (held out); "
+            "SERT: Suhara 2003 (two drugs, pooled). H1 has no usable PET study.",
+            "calc:calibration"))
     if ctx.ok("exposure"):
         from neuromoa.report.plots import panels_figure
 
@@ -421,7 +431,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
                 ("kb",), _data),
     SectionSpec("pathways", 3, "Pathway diagrams", ("pathways",), _pathways),
     SectionSpec("engagement", 4, "Engagement vs concentration and over a dosing interval",
-                ("curves", "therapeutic", "interval"), _engagement),
+                ("curves", "therapeutic", "interval", "calibration"), _engagement),
     SectionSpec("protocols", 5, "The three protocols, run virtually",
                 ("uptake", "binding", "patch", "fi"), _protocols),
     SectionSpec("models", 6, "Mechanistic models", ("synapse", "chronic", "schild", "nmda", "trk"),
