@@ -209,7 +209,9 @@ def engage(compound: str, *, conc: Any = None, plasma: Any = None, dose: Any = N
                                              low_open=True)
                for t, v in (in_vivo_scaling or {}).items()}
     comps = load_compartments(tuple(compartments), known_targets=kb.targets()["id"])
-    cals = _chosen_calibrations(kb, calibrate)
+    # a concentration given at the target is never calibrated: do not fit for nothing
+    cals = (_chosen_calibrations(kb, calibrate)
+            if conc is None or not isinstance(calibrate, bool) else {})
     exposure = None
     safety = None
     notes: list[str] = list(kb.overlay_messages)
@@ -217,7 +219,7 @@ def engage(compound: str, *, conc: Any = None, plasma: Any = None, dose: Any = N
     if conc is not None:
         mode = "concentration"
         unbound = {comp.id: as_molar(conc, mw=comp.mw_base, what="--conc (unbound)")}
-        if cals:
+        if calibrate is not False:
             notes.append("concentration given at the target: no in-vivo calibration applied "
                          "(occupancy = occupancy_in_vitro)")
         cals = {}

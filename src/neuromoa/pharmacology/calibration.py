@@ -26,8 +26,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.optimize import brentq, minimize_scalar
-from scipy.stats import chi2
 
 from neuromoa.errors import ParameterError
 from neuromoa.pharmacology._checks import finite, nonneg, positive, scalar_or_array
@@ -103,6 +101,10 @@ def fit_potency_factor(c_u: Sequence[float] | np.ndarray, occupancy: Sequence[fl
         ``factor, ci_low, ci_high, chi2_min, n``; a bound is ``inf``/0 when the data do not
         bound it within 10^±6.
     """
+    # scipy.optimize/stats load lazily: importing them costs more than engage() itself.
+    from scipy.optimize import brentq, minimize_scalar
+    from scipy.stats import chi2
+
     owner = "fit_potency_factor"
     c = positive(c_u, "c_u", owner)
     th = positive(nonneg(occupancy, "occupancy", owner), "occupancy", owner)
