@@ -20,7 +20,8 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def sensitivity(
-    compound: str = typer.Option("amitriptyline", "--compound", "-c", help="Compound name."),
+    compound: str | None = typer.Option(None, "--compound", "-c",
+                                        help="Compound name (default: the flagship compound)."),
     dose: str = typer.Option(..., "--dose", help='Dose, e.g. "150 mg" (HCl salt).'),
     every: str = typer.Option("24h", "--every", help='Dosing interval, e.g. "24h".'),
     target: str = typer.Option(..., "--target", "-t", help="Target id or HGNC symbol."),
@@ -29,9 +30,10 @@ def sensitivity(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Which input drives a target's steady-state occupancy: Sobol indices (SALib) + MC interval."""
+    from neuromoa.data.compounds import flagship_compound
     from neuromoa.engagement.sensitivity import occupancy_sensitivity
 
-    res = occupancy_sensitivity(compound, dose=dose, every=every, target=target,
+    res = occupancy_sensitivity(compound or flagship_compound(), dose=dose, every=every, target=target,
                                 n_base=n_base, seed=seed)
     if as_json:
         print_json(res.to_dict())

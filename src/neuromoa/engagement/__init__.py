@@ -50,10 +50,12 @@ peripheral, heart, plasma; Kp,uu on brain targets only), :mod:`~neuromoa.engagem
 (Rodgers & Rowland total brain-to-plasma ratio), :mod:`~neuromoa.engagement.audit` (the
 affinity audit), :mod:`~neuromoa.engagement.sensitivity` (Sobol indices, Monte Carlo intervals),
 :mod:`~neuromoa.engagement.reference_range` (the clinical reference range as unbound
-concentrations).
+concentrations), :mod:`~neuromoa.engagement.compare` (several compounds side by side).
 """
 
 from neuromoa.engagement.affinities import SERIES_MODES
+from neuromoa.engagement.compare import COMPARE_COLUMNS as COMPARE_COLUMNS
+from neuromoa.engagement.compare import compare_engagement
 from neuromoa.engagement.core import engage
 from neuromoa.engagement.course import INTERVAL_POINTS as INTERVAL_POINTS
 from neuromoa.engagement.course import engagement_curves, engagement_time_course
@@ -66,6 +68,7 @@ from neuromoa.engagement.safety import safety_margins
 __all__ = [
     "SERIES_MODES",
     "EngagementResult",
+    "compare_engagement",
     "engage",
     "engagement_curves",
     "engagement_time_course",

@@ -30,7 +30,7 @@ def affinity_audit() -> pd.DataFrame:
                        keep_default_na=False)
 
 
-def audit_occupancy_changes(compound: str = "amitriptyline",
+def audit_occupancy_changes(compound: str | None = None,
                             doses: Sequence[str] = ("10 mg", "150 mg"),
                             every: str = "24h") -> pd.DataFrame:
     """In-vitro occupancy before and after each correction of the audit, at each dose.
@@ -40,6 +40,9 @@ def audit_occupancy_changes(compound: str = "amitriptyline",
     pandas.DataFrame
         ``target dose original_key corrected_key occupancy_before occupancy_after``.
     """
+    from neuromoa.data.compounds import flagship_compound
+
+    compound = compound or flagship_compound()
     audit = affinity_audit()
     fixed = audit[audit["used_for_engagement"].str.contains("(corrected", regex=False)
                   & (audit["compound"] == compound)]

@@ -108,8 +108,8 @@ def calibrations() -> dict[str, Calibration]:
         held = pet[(pet["target"] == target) & (pet["role"] == "holdout")]
         note = (f"fitted to {len(rows)} PET observation(s) of {', '.join(drugs)} "
                 f"({', '.join(dict.fromkeys(rows['tracer']))}, {', '.join(dict.fromkeys(rows['region']))}); "
-                "assumes the factor is a property of the target, the same for amitriptyline "
-                "and nortriptyline")
+                "assumes the factor is a property of the target, the same for the dosed "
+                "compound and its metabolite")
         if not held.empty:
             note += f"; held out: {', '.join(held['study'])}"
         out[str(target)] = Calibration(

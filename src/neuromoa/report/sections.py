@@ -233,7 +233,7 @@ def _engagement(ctx: SectionContext) -> Markup:
         shade_label = ""
         if therapeutic is not None:
             shade = (therapeutic["unbound_low_M"], therapeutic["unbound_high_M"])
-            shade_label = "AMI+NT clinical reference range (Hiemke 2018), unbound share"
+            shade_label = "parent + metabolite clinical reference range (Hiemke 2018), unbound share"
         fig = ctx.figures.add(
             "engagement_vs_concentration",
             engagement_figure(ctx.value("curves"), classes=classes, shade=shade,
