@@ -468,13 +468,14 @@ STEPS: tuple[Step, ...] = (
          "condition over an unbound-concentration grid (10 pM–1 mM).",
          _curves, equations=("θ = C^n / (C^n + K^n)",)),
     Step("calibration", "In-vivo calibration to human PET",
-         ("neuromoa.engagement.calibration:calibration_points",),
+         ("neuromoa.engagement:engage", "neuromoa.engagement.calibration:calibration_points"),
          "neuromoa.engagement.calibration.calibration_points(): every shipped PET study, observed "
          "occupancy against the free-drug prediction and the calibrated one (factor fitted per "
          "target, profile-likelihood 95% CI; held-out rows predicted, not fitted).",
          _calibration, equations=("θ = C_u / (C_u + f · K)",)),
     Step("therapeutic", "Clinical reference range (parent + metabolite) as unbound concentration",
-         ("neuromoa.engagement.reference_range:clinical_reference_range",),
+         ("neuromoa.engagement:engage",
+          "neuromoa.engagement.reference_range:clinical_reference_range"),
          "neuromoa.engagement.reference_range.clinical_reference_range(compound): the AGNP "
          "therapeutic reference range of parent + metabolite (80-200 ng/mL, Hiemke 2018), split by "
          "the model's steady-state analyte ratio and converted to unbound concentrations.",
