@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from neuromoa.cli._common import console, err_console, fail, handle_errors
-from neuromoa.fitting.models import MODELS, WEIGHTS
 
 __all__ = ["register"]
 
@@ -65,8 +64,15 @@ def _dumps(res) -> str:
     return to_json(res, indent=2)
 
 
-_MODEL_HELP = "Model: " + "; ".join(f"{k} = {m.title}" for k, m in MODELS.items())
-_WEIGHTS_HELP = "Weighting: " + "; ".join(f"{k}: {v}" for k, v in WEIGHTS.items())
+#: Choices shown by --help, kept static so that `neuromoa --help` does not import the
+#: fitting engine (numba, pandas, scipy); tests/fitting/test_cli.py checks them against
+#: neuromoa.fitting.MODELS and WEIGHTS, and the engine names the valid ones on a bad choice.
+MODEL_NAMES = ("4pl", "3pl", "5pl", "one_site_ki")
+WEIGHT_NAMES = ("none", "1/y2", "poisson", "sd", "given")
+_MODEL_HELP = ("Model: 4pl (variable slope), 3pl (hill = -1), 5pl (asymmetric sigmoidal), "
+               "one_site_ki (Fit Ki; needs --radioligand and --kd)")
+_WEIGHTS_HELP = ("Weighting: none, 1/y2 (relative), poisson (1/|Y|), sd (a column of SDs), "
+                 "given (a column of weights)")
 
 
 def _cell(v) -> str:
