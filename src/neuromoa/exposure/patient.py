@@ -9,7 +9,7 @@ from typing import Any
 
 from neuromoa.errors import ParameterError, UnitError
 from neuromoa.exposure.genotype import Genotype, parse_genotype
-from neuromoa.units import as_grams
+from neuromoa.units import to_canonical
 
 __all__ = ["Patient", "REFERENCE_AGE_Y", "REFERENCE_WEIGHT_KG", "resolve_dose"]
 
@@ -21,6 +21,8 @@ REFERENCE_AGE_Y = 40.0
 WEIGHT_RANGE_KG = (20.0, 300.0)
 AGE_RANGE_Y = (0.0, 120.0)
 SEXES = ("female", "male")
+#: g per kg (the mass kind's canonical unit is the gram).
+GRAMS_PER_KG = 1e3
 _PER_KG = re.compile(r"^\s*([-+0-9.eE]+)\s*([a-zA-Zµ]+)\s*/\s*kg\s*$")
 
 
@@ -106,7 +108,8 @@ def _weight_kg(weight: object) -> float:
             w = float(text)
         except ValueError:
             try:
-                w = as_grams(text, what="weight (--weight)") / 1e3
+                w = to_canonical(text, "mass", "weight (--weight)", low=0.0, low_open=True,
+                                 high=math.inf) / GRAMS_PER_KG
             except UnitError as exc:
                 raise ParameterError(f"weight {weight!r}: give a mass such as '55 kg'") from exc
     if not math.isfinite(w) or w <= 0:
