@@ -17,7 +17,8 @@ app = typer.Typer(
 )
 
 # Command modules, in the order their commands appear in --help.
-_MODULES: list[str] = ["targets", "engage", "exposure", "fit", "assay", "ephys", "systems", "report"]
+_MODULES: list[str] = ["targets", "engage", "exposure", "fit", "assay", "ephys", "systems", "report",
+                      "db", "runs", "serve"]
 
 #: Top-level command name -> the module that registers it. When the first argument names a
 #: command, only its module is imported, so `neuromoa fit` does not pay for libRoadRunner.
@@ -26,6 +27,7 @@ _COMMANDS: dict[str, str] = {
     "occupancy-course": "engage",
     "exposure": "exposure", "fit": "fit", "assay": "assay", "ephys": "ephys",
     "systems": "systems", "report": "report", "pathways": "report",
+    "db": "db", "runs": "runs", "serve": "serve",
 }
 
 
