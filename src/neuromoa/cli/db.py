@@ -26,7 +26,7 @@ def upgrade(db: DbOption = None,
     """Apply the store's migrations (creates a new store; upgrades an older one in place)."""
     from neuromoa.store import Store
 
-    store = Store(db, upgrade=False) if revision != "head" else Store(db, upgrade="always")
+    store = Store(db, upgrade=False)
     before = store.current_revision()
     after = store.upgrade(revision)
     console.print(f"{store._safe_url}: revision {before or 'empty'} -> {after}",

@@ -162,10 +162,10 @@ class Store:
     blob_dir : path, optional
         Where blobs go; default ``$NEUROMOA_BLOB_DIR``, else ``<db file>.blobs/`` beside a
         SQLite file, else ``blobs/`` in the platform data folder.
-    upgrade : bool
-        Apply migrations when the database is empty (a new store). A store at an older
-        revision is never upgraded silently: it raises :class:`StoreError` naming
-        ``neuromoa db upgrade``, unless ``upgrade="always"``.
+    upgrade : bool or "always"
+        ``True``: apply migrations when the database is empty (a new store); a store at an
+        older revision is never upgraded silently: it raises :class:`StoreError` naming
+        ``neuromoa db upgrade``. ``"always"``: upgrade it. ``False``: no check (for migrations).
     """
 
     def __init__(self, url: str | None = None, *, blob_dir: str | Path | None = None,
@@ -198,9 +198,11 @@ class Store:
             reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
             raise StoreError(f"cannot reach the database {parsed.render_as_string()}: "
                              f"{reason}") from None
+        if upgrade is False:  # opened for `neuromoa db`: no schema check
+            return
         head = self.head_revision()
         current = self.current_revision()
-        if current is None and upgrade:
+        if current is None:
             if self._has_tables():
                 raise StoreError(f"the database {self._safe_url} has tables but no neuromoa "
                                  "schema revision; it is not a neuromoa store.")

@@ -21,7 +21,7 @@ import pandas as pd
 from neuromoa.errors import InputError
 
 __all__ = ["RUNNERS", "Outcome", "RerunResult", "batch_status", "record_outcome", "rerun",
-           "run_analysis"]
+           "ephys_frame", "run_analysis"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,14 +122,20 @@ def run_ephys(inputs: Mapping[str, Path], params: Mapping[str, Any], *,
     if kw.get("sweeps") is not None:
         kw["sweeps"] = list(kw["sweeps"])
     res = analyze_abf(inputs["recording"], mode, **kw)
-    frame = res.to_frame()
-    if "spike_times_s" in frame:
-        frame["spike_times_s"] = frame["spike_times_s"].map(
-            lambda v: ";".join(f"{x:.6g}" for x in v) if hasattr(v, "__len__") else v)
+    frame = ephys_frame(res)
     fig = _figure_svg(res.plot()) if figure else None
     flags = list(getattr(res, "flags", []) or [])
     return Outcome(frame, fig, status="warning" if flags else "ok",
                    message="; ".join(flags) or f"{len(frame)} sweeps")
+
+
+def ephys_frame(res) -> pd.DataFrame:
+    """An ABF analysis as a flat table (spike times joined as text, for Parquet and SQL)."""
+    frame = res.to_frame()
+    if "spike_times_s" in frame:
+        frame["spike_times_s"] = frame["spike_times_s"].map(
+            lambda v: ";".join(repr(float(x)) for x in v) if hasattr(v, "__len__") else v)
+    return frame
 
 
 #: run kind -> runner(inputs, params, figure=...) -> Outcome
