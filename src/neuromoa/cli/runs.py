@@ -137,3 +137,23 @@ def rerun_cmd(run_id: Annotated[int, typer.Argument(help="Run id")], db: DbOptio
 
 def register(app: typer.Typer) -> None:
     app.add_typer(runs_app, name="runs")
+
+
+def fit_parquet_cmd(file: Path, out: Path | None, *, scheduler: str | None, model: str,
+                    unit: str | None, as_json: bool) -> None:
+    """``neuromoa fit curves.parquet --out fits.parquet [--scheduler …]`` (the fit command's
+    Parquet hook): partitions mapped in-process or on Dask, one part file per partition."""
+    from neuromoa.fitting.scaleout import fit_parquet
+
+    if file.suffix.lower() != ".parquet":
+        fail(f"--scheduler needs a Parquet input (curves.parquet); got {file.name}.")
+    if out is None:
+        fail("give --out FOLDER for the fits of a Parquet input (a Parquet dataset folder).")
+    res = fit_parquet(file, out, scheduler=scheduler, model=model, unit=unit)
+    if as_json:
+        print_json(res.to_dict() | {"parts": len(res.parts)})
+        return
+    console.print(f"{res.n_curves:,} curves in {res.n_partitions} partitions "
+                  f"({res.scheduler}): " + ", ".join(f"{n:,} {k}" for k, n in
+                                                     sorted(res.status.items())) +
+                  f"; wrote {res.out}/", markup=False, highlight=False)
