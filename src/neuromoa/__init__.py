@@ -32,7 +32,8 @@ _EXPORTS: dict[str, str] = {
         "ligand_depletion_bound", "michaelis_menten_rate", "occupancy", "operational_response",
         "safety_margin", "schild_fit")},
     # knowledge base
-    **{name: "neuromoa.kb" for name in ("Affinity", "Compound", "Constant", "KnowledgeBase",
+    "Compound": "neuromoa.data.compounds",
+    **{name: "neuromoa.kb" for name in ("Affinity", "Constant", "KnowledgeBase",
                                         "Target", "import_chembl", "import_gtopdb", "load_kb")},
     # exposure and engagement
     **{name: "neuromoa.exposure" for name in ("ExposureResult", "Regimen", "daily_dose_note",
@@ -46,9 +47,10 @@ _EXPORTS: dict[str, str] = {
                                              "signal_window", "z_prime")},
     # kinetics and electrophysiology
     **{name: "neuromoa.kinetics" for name in ("Scheme", "Segment", "load_scheme", "propagate")},
+    **{name: "neuromoa.channels" for name in ("channel_parameters", "load_channel")},
     **{name: "neuromoa.ephys" for name in (
         "AbfAnalysis", "ClampResult", "FIResult", "Recording", "StateDependenceResult",
-        "analyze_abf", "channel_parameters", "export_myokit", "fi_curves", "load_channel",
+        "analyze_abf", "export_myokit", "fi_curves",
         "rheobase", "simulate_neuron", "simulate_protocol", "state_dependence_experiment")},
     # assays
     **{name: "neuromoa.assays" for name in (

@@ -71,7 +71,7 @@ def test_rerun_detects_a_changed_result(cli, tmp_path, store_url):
     """A stored result table that no longer matches what the inputs give is reported (exit 1)."""
     store = Store(store_url, blob_dir=tmp_path / "blobs")
     from neuromoa.data import data_file
-    from neuromoa.web.analyses import fit_parameters
+    from neuromoa.cli.runs import fit_parameters
 
     src = Path(str(data_file("fitting", "example_curves.csv")))
     wrong = pd.DataFrame({"curve": ["x"], "status": ["ok"]})

@@ -161,7 +161,7 @@ def analyze(
                       min_response_A=min_a)
     if store:  # platform hook: record the run in the results store
         from neuromoa.cli.runs import record_cli_run
-        from neuromoa.web.analyses import ephys_frame
+        from neuromoa.cli.runs import ephys_frame
 
         record_cli_run(db, "ephys", {"recording": file}, {
             "mode": mode, "channel": channel, "sweeps": sweep_list, "baseline": baseline,

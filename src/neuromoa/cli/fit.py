@@ -170,7 +170,7 @@ def register(app: typer.Typer) -> None:
             res.plot().savefig(plot)
         if store:  # platform hook: record the run in the results store
             from neuromoa.cli.runs import record_cli_run
-            from neuromoa.web.analyses import fit_parameters
+            from neuromoa.cli.runs import fit_parameters
 
             record_cli_run(db, "fit", {"curves": file}, fit_parameters(
                 model=model, unit=unit, fix=_parse_fix(fix), share=shared, weights=weights,

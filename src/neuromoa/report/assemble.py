@@ -131,10 +131,8 @@ def _package_version() -> str:
 
     try:
         return version("neuromoa")
-    except PackageNotFoundError:
-        import neuromoa
-
-        return str(getattr(neuromoa, "__version__", "unknown"))
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
 
 
 def _check_compound(name: str) -> None:

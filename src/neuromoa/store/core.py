@@ -69,9 +69,12 @@ def _sha256(data: bytes) -> str:
 
 
 def _software_version() -> str:
-    from neuromoa import __version__
+    from importlib.metadata import PackageNotFoundError, version
 
-    return __version__
+    try:
+        return version("neuromoa")
+    except PackageNotFoundError:  # running from a source tree without installation
+        return "unknown"
 
 
 @dataclasses.dataclass(frozen=True)
