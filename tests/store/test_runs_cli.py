@@ -70,8 +70,8 @@ def test_fit_store_then_rerun_is_bit_for_bit(cli, tmp_path, store_url):
 def test_rerun_detects_a_changed_result(cli, tmp_path, store_url):
     """A stored result table that no longer matches what the inputs give is reported (exit 1)."""
     store = Store(store_url, blob_dir=tmp_path / "blobs")
-    from neuromoa.data import data_file
     from neuromoa.cli.runs import fit_parameters
+    from neuromoa.data import data_file
 
     src = Path(str(data_file("fitting", "example_curves.csv")))
     wrong = pd.DataFrame({"curve": ["x"], "status": ["ok"]})

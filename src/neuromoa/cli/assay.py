@@ -111,15 +111,15 @@ def analyze(
                               soft_wrap=True)
     failed = [r for r in result.results if r.status == "failed"]
     all_failed = len(failed) == len(result.results)
+    if plot is not None and not all_failed:
+        result.plot().savefig(plot)
     if store:  # platform hook: record the run in the results store
         from neuromoa.cli.runs import record_cli_run
 
         record_cli_run(db, "assay", {"plate": plate, "layout": layout}, {
             "kind": kind.value, "target": target, "substrate": substrate, "km": km,
             "radioligand": radioligand, "kd": kd, "exclude_outliers": not keep_outliers},
-            result.to_frame(), target=target)
-    if plot is not None and not all_failed:
-        result.plot().savefig(plot)
+            result.to_frame(), target=target, figure=plot if not all_failed else None)
     if as_json:
         print_json(result.to_dict())
         _report_failed(failed, all_failed)

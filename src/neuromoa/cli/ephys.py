@@ -142,6 +142,7 @@ def analyze(
     min_response: Annotated[str | None, typer.Option(
         help="Smaller |peak| is 'no response', e.g. '12 pA' (default in --mode response: 15 baseline-noise SDs).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    plot: Annotated[Path | None, typer.Option(help="Save a figure of the sweeps (SVG/PNG/PDF).")] = None,
     store: Annotated[bool, typer.Option("--store", help="Record this run in the results store.")] = False,
     db: Annotated[str | None, typer.Option("--db", help="Store URL (default $NEUROMOA_DB_URL).")] = None,
 ) -> None:
@@ -159,14 +160,15 @@ def analyze(
     res = analyze_abf(file, mode, channel=channel, sweeps=sweep_list, baseline=baseline,
                       window=window, steady=steady, threshold_V=thr, direction=direction,
                       min_response_A=min_a)
+    if plot is not None:
+        res.plot().savefig(plot)
     if store:  # platform hook: record the run in the results store
-        from neuromoa.cli.runs import record_cli_run
-        from neuromoa.cli.runs import ephys_frame
+        from neuromoa.cli.runs import ephys_frame, record_cli_run
 
         record_cli_run(db, "ephys", {"recording": file}, {
             "mode": mode, "channel": channel, "sweeps": sweep_list, "baseline": baseline,
             "window": window, "steady": steady, "threshold_V": thr, "direction": direction,
-            "min_response_A": min_a}, ephys_frame(res))
+            "min_response_A": min_a}, ephys_frame(res), figure=plot)
     if as_json:
         print_json(res.to_dict())
         return

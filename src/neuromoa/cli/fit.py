@@ -169,13 +169,13 @@ def register(app: typer.Typer) -> None:
         if plot is not None:
             res.plot().savefig(plot)
         if store:  # platform hook: record the run in the results store
-            from neuromoa.cli.runs import record_cli_run
-            from neuromoa.cli.runs import fit_parameters
+            from neuromoa.cli.runs import fit_parameters, record_cli_run
 
             record_cli_run(db, "fit", {"curves": file}, fit_parameters(
                 model=model, unit=unit, fix=_parse_fix(fix), share=shared, weights=weights,
                 ci=ci, se=se, bounds=_parse_bounds(bound),
-                outliers=None if outliers == "none" else outliers, **kwargs), res.to_frame())
+                outliers=None if outliers == "none" else outliers, **kwargs), res.to_frame(),
+                figure=plot)
         if out is not None:
             if out.suffix.lower() == ".json":
                 out.write_text(_dumps(res) + "\n")

@@ -132,9 +132,8 @@ def run_ephys(inputs: Mapping[str, Path], params: Mapping[str, Any], *,
     res = analyze_abf(inputs["recording"], mode, **kw)
     frame = ephys_frame(res)
     fig = _figure_svg(res.plot()) if figure else None
-    flags = list(getattr(res, "flags", []) or [])
-    return Outcome(frame, fig, status="warning" if flags else "ok",
-                   message="; ".join(flags) or f"{len(frame)} sweeps")
+    status, message = batch_status(frame["status"]) if "status" in frame else ("ok", "")
+    return Outcome(frame, fig, status=status, message=message)
 
 
 def ephys_frame(res) -> pd.DataFrame:
@@ -235,9 +234,12 @@ runs_app = typer.Typer(help="Runs recorded in the results store: list, show, exp
 
 
 def record_cli_run(db: str | None, kind: str, inputs: Mapping[str, Path | None],
-                   params: Mapping[str, Any], results, *, figure_svg: bytes | None = None,
+                   params: Mapping[str, Any], results, *, figure: Path | None = None,
                    compound: str | None = None, target: str | None = None) -> int:
-    """Record a run an analysis command just made (called by its ``--store`` hook)."""
+    """Record a run an analysis command just made (called by its ``--store`` hook); an SVG
+    figure the command wrote (``--plot x.svg``) is stored with it."""
+    figure_svg = (figure.read_bytes() if figure is not None and figure.suffix.lower() == ".svg"
+                  and figure.exists() else None)
     from neuromoa.store import Store
 
     status, message = (batch_status(results["status"]) if "status" in results
