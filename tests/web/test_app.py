@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-
 from tests.web.conftest import XSS, call
 
 
@@ -127,7 +126,7 @@ def test_token_guards_every_page_and_file(make_app, inputs):
     assert bad.status_code == 401
     good = call(app, "POST", "/login", data={"token": "s3cret"})
     assert good.status_code == 303 and "neuromoa_token" in good.headers["set-cookie"]
-    assert call(app, "GET", "/", cookies={"neuromoa_token": "s3cret"}).status_code == 200
+    assert call(app, "GET", "/", headers={"Cookie": "neuromoa_token=s3cret"}).status_code == 200
 
 
 def test_engagement_calculator(make_app):
