@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -55,13 +56,15 @@ import json, resource, sys, time
 from neuromoa.fitting.scaleout import fit_parquet
 t = time.perf_counter()
 r = fit_parquet(sys.argv[1], sys.argv[2])
+u = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"s": time.perf_counter() - t, "n": r.n_curves, "parts": r.n_partitions,
-                  "rss_MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "rss_MB": u.ru_maxrss / 1024, "cpu_s": u.ru_utime + u.ru_stime}))
 """
 
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _usage() -> tuple[float, float]:
+    u = resource.getrusage(resource.RUSAGE_SELF)
+    return u.ru_maxrss / 1024, u.ru_utime + u.ru_stime
 
 
 def _digest(folder: Path) -> list[str]:
@@ -88,18 +91,20 @@ def main() -> None:
                               capture_output=True, text=True, check=True)
         a = json.loads(proc.stdout)
         print(f"in-process: {a['s']:.1f} s ({a['n'] / a['s']:,.0f} curves/s), "
-              f"{a['parts']} partitions, peak RSS {a['rss_MB']:.0f} MB")
+              f"{a['parts']} partitions, peak RSS {a['rss_MB']:.0f} MB, CPU {a['cpu_s']:.1f} s")
         t0 = time.perf_counter()
         with dask_client("local", n_workers=2) as client:
             t1 = time.perf_counter()
             b = fit_parquet(src, tmp / "b", scheduler=client)
             t2 = time.perf_counter()
-            rss = client.run(_peak_rss_mb)
+            usage = client.run(_usage)
         total = time.perf_counter() - t0
         fit_s = t2 - t1
         print(f"LocalCluster(2 workers): {fit_s:.1f} s fitting ({b.n_curves / fit_s:,.0f} "
-              f"curves/s), {total:.1f} s with cluster start/stop; peak RSS per worker: "
-              + ", ".join(f"{v:.0f} MB" for v in rss.values()))
+              f"curves/s), {total:.1f} s with cluster start/stop; per worker peak RSS / CPU: "
+              + ", ".join(f"{m:.0f} MB / {c:.1f} s" for m, c in usage.values()))
+        print(f"CPU available: os.getloadavg() = {os.getloadavg()} on {os.cpu_count()} cores "
+              "(other processes share them: wall-time speed-up is bounded by free cores)")
         print(f"speed-up (fitting): {a['s'] / fit_s:.2f}x; with start-up: {a['s'] / total:.2f}x")
         same = _digest(tmp / "a") == _digest(tmp / "b")
         print(f"identical results (every part file byte-equal): {same}")

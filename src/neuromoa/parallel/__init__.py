@@ -21,6 +21,7 @@ trimmed allocator; the caller's process and its children stay as they were).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -59,7 +60,8 @@ def dask_client(scheduler: str, *, n_workers: int = LOCAL_WORKERS) -> Iterator[A
     if scheduler == "local":
         before = os.environ.get(_TRAP)
         cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1,
-                                           processes=True, dashboard_address=None)
+                                           processes=True, dashboard_address=None,
+                                           silence_logs=logging.ERROR)
         # the Nanny wrote MALLOC_TRIM_THRESHOLD_ into this process's environment: restore it
         if before is None:
             os.environ.pop(_TRAP, None)
