@@ -138,3 +138,15 @@ def test_engagement_calculator(make_app):
     r = call(app, "GET", "/engage", params={"compound": XSS, "conc": "1 nM"})
     assert r.status_code == 200 and XSS not in r.text and "&lt;script&gt;" in r.text
     assert 'class="error"' in r.text
+
+
+def test_stored_report_is_viewable_sandboxed(make_app):
+    app = make_app()
+    html = b"<html><body><h1>Report</h1><script>alert(1)</script></body></html>"
+    rid = app.state.store.record_run("report", parameters={"compound": "amitriptyline"},
+                                     artifacts=[("report", "index.html", html, "text/html")])
+    assert 'id="view-report"' in call(app, "GET", f"/runs/{rid}").text
+    r = call(app, "GET", f"/runs/{rid}/report")
+    assert r.status_code == 200 and r.content == html
+    assert r.headers["content-security-policy"].startswith("sandbox")
+    assert "script-src" not in r.headers["content-security-policy"]  # default-src 'none'

@@ -21,14 +21,16 @@ def report(
     quick: bool = typer.Option(False, "--quick", help="Smaller virtual experiments (≤ 30 s)."),
     seed: int = typer.Option(0, "--seed", help="Seed of every simulator."),
     json_out: bool = typer.Option(False, "--json", help="Print the step summary as JSON."),
+    store: bool = typer.Option(False, "--store", help="Record the report in the results store."),
+    db: str = typer.Option(None, "--db", help="Store URL (default $NEUROMOA_DB_URL)."),
 ) -> None:
     """Write the report: DIR/index.html (self-contained) and DIR/figures/."""
-    run_report(compound, dose, every, out, quick, seed, json_out)
+    run_report(compound, dose, every, out, quick, seed, json_out, store=store, db=db)
 
 
 @handle_errors
 def run_report(compound: str, dose: list[str] | None, every: str, out: Path, quick: bool,
-               seed: int, json_out: bool) -> None:
+               seed: int, json_out: bool, *, store: bool = False, db: str | None = None) -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from neuromoa.report import ReportConfig, build_report
@@ -43,6 +45,11 @@ def run_report(compound: str, dose: list[str] | None, every: str, out: Path, qui
             bar.update(task, description=desc[:40], completed=done, total=total)
 
         result = build_report(out, config, progress=progress)
+    if store:  # platform hook: record the report (its index.html and section statuses)
+        from neuromoa.cli.runs import record_cli_report
+
+        record_cli_report(db, result, {"compound": compound, "doses": list(config.doses),
+                                       "every": every, "quick": quick}, seed, compound)
     if json_out:
         print_json(result.to_dict())
         return

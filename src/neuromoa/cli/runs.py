@@ -19,7 +19,7 @@ from neuromoa.cli.db import DbOption
 from neuromoa.errors import InputError
 
 __all__ = ["RUNNERS", "Outcome", "RerunResult", "StoreFlag", "batch_status", "ephys_frame",
-           "fit_parameters", "record_cli_run", "record_outcome", "register", "rerun",
+           "fit_parameters", "record_cli_report", "record_cli_run", "record_outcome", "register", "rerun",
            "run_analysis"]
 
 #: The ``--store`` flag every analysis command shares.
@@ -251,6 +251,27 @@ def record_cli_run(db: str | None, kind: str, inputs: Mapping[str, Path | None],
     with Store(db) as store:
         run_id = record_outcome(store, kind, {k: v for k, v in inputs.items() if v is not None},
                                 params, outcome, command=" ".join(["neuromoa", *sys.argv[1:]]))
+        err_console.print(f"stored run {run_id} in {store._safe_url}", markup=False,
+                          highlight=False)
+    return run_id
+
+
+def record_cli_report(db: str | None, result, params: Mapping[str, Any], seed: int,
+                      compound: str) -> int:
+    """Record a report the ``report`` command just wrote: index.html and section statuses."""
+    from neuromoa.store import Store
+
+    sections = pd.DataFrame({"item": list(result.sections), "status": [
+        "ok" if v == "ok" else "warning" for v in result.sections.values()],
+        "detail": [str(v) for v in result.sections.values()]})
+    status, message = batch_status(sections["status"])
+    html = Path(result.path).read_bytes()
+    with Store(db) as store:
+        run_id = store.record_run(
+            "report", parameters=dict(params), results=sections, seed=seed,
+            artifacts=[("report", "index.html", html, "text/html")],
+            command=" ".join(["neuromoa", *sys.argv[1:]]), status=status, message=message,
+            compound=compound)
         err_console.print(f"stored run {run_id} in {store._safe_url}", markup=False,
                           highlight=False)
     return run_id

@@ -55,6 +55,9 @@ UPLOAD_KINDS: dict[str, tuple[str, tuple[str, ...], str]] = {
 }
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
+#: A stored report is our own self-contained HTML (inline CSS, data: images): shown sandboxed.
+_REPORT_CSP = ("sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+               "font-src data:")
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
@@ -158,7 +161,8 @@ def create_app(store: Store | str | None = None, *, config: WebConfig | None = N
             return HTMLResponse(html, status_code=401,
                                 headers={"WWW-Authenticate": "Bearer", **_headers()})
         response = await call_next(request)
-        response.headers.update(_headers())
+        for k, v in _headers().items():
+            response.headers.setdefault(k, v)
         return response
 
     @app.post("/login")
@@ -310,6 +314,19 @@ def create_app(store: Store | str | None = None, *, config: WebConfig | None = N
                 return Response(store.read_blob(sha), media_type=media, headers={
                     "Content-Disposition": f'inline; filename="{_safe_filename(name)}"'})
         return error(request, 404, f"run {run_id} has no file {sha[:64]!r}.")
+
+    @app.get("/runs/{run_id}/report", response_class=HTMLResponse)
+    def report_view(request: Request, run_id: int):
+        """A stored report (neuromoa report --store), in the browser: sandboxed, no scripts."""
+        try:
+            rec = _get(run_id)
+        except UnknownRunError as exc:
+            return error(request, 404, str(exc))
+        art = rec.artifact("report")
+        if art is None:
+            return error(request, 404, f"run {run_id} has no report.")
+        return HTMLResponse(store.read_blob(art["sha256"]), headers={
+            "Content-Security-Policy": _REPORT_CSP})
 
     @app.get("/engage", response_class=HTMLResponse)
     def engage_form(request: Request, compound: str = "", dose: str = "", every: str = "24h",
