@@ -106,3 +106,28 @@ def test_cli_parquet_fit_and_bad_scheduler(curves_file, tmp_path):
     lines = res.output.strip().splitlines()
     assert len(lines) == 1 and "does not answer" in lines[0]
     assert not (tmp_path / "g").exists()
+
+
+def test_random_bytes_as_parquet_raise_only_datafileerror(tmp_path_factory):
+    """Property: whatever bytes a .parquet file holds, fit_parquet raises DataFileError (or
+    fits it), never another exception, and leaves no output folder behind on error."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from neuromoa.fitting.scaleout import fit_parquet
+
+    tmp = tmp_path_factory.mktemp("fuzz")
+    counter = iter(range(10**6))
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.one_of(st.binary(max_size=300), st.binary(max_size=300).map(
+        lambda b: b"PAR1" + b + b"PAR1")))
+    def check(data: bytes) -> None:
+        k = next(counter)
+        src = tmp / f"f{k}.parquet"
+        src.write_bytes(data)
+        with pytest.raises(DataFileError):
+            fit_parquet(src, tmp / f"out{k}")
+        assert not (tmp / f"out{k}").exists()
+
+    check()

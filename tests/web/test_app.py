@@ -150,3 +150,36 @@ def test_stored_report_is_viewable_sandboxed(make_app):
     assert r.status_code == 200 and r.content == html
     assert r.headers["content-security-policy"].startswith("sandbox")
     assert "script-src" not in r.headers["content-security-policy"]  # default-src 'none'
+
+
+def test_upload_check_property(tmp_path):
+    """Random bytes: the server-side check accepts exactly what the rules allow."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from neuromoa.web.app import UploadRejected, WebConfig, _check_upload
+
+    cfg = WebConfig(data_dir=tmp_path, max_upload_bytes=64)
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.binary(max_size=100), st.sampled_from(["curves", "abf"]),
+           st.sampled_from(["a.csv", "a.abf", "a.txt", "a.CSV"]))
+    def check(data, kind, name):
+        suffix_ok = name.lower().endswith(".csv" if kind == "curves" else ".abf")
+        if kind == "abf":
+            content_ok = data[:4] in (b"ABF ", b"ABF2")
+        else:
+            try:
+                data.decode("utf-8")
+                content_ok = b"\x00" not in data
+            except UnicodeDecodeError:
+                content_ok = False
+        allowed = suffix_ok and 0 < len(data) <= 64 and content_ok
+        try:
+            _check_upload(kind, name, data, cfg)
+            accepted = True
+        except UploadRejected:
+            accepted = False
+        assert accepted == allowed
+
+    check()
