@@ -188,10 +188,21 @@ def test_oversized_and_wrong_type_uploads_are_refused(page, tmp_path):
     page.console_errors.clear()
 
 
-def test_script_compound_name_is_text(page, inputs):
+def test_script_compound_name_is_text(page, inputs, server):
     _upload(page, "curves", inputs["xss"])
     assert XSS in page.inner_text("#results")  # shown literally, as text
     assert page.evaluate("document.querySelectorAll('#results script').length") == 0
+    from neuromoa.store import Store
+
+    with Store(f"sqlite:///{server.data / 'neuromoa.db'}", blob_dir=server.data / "blobs") as st:
+        run_id = st.record_run("assay", parameters={}, compound=XSS, target="SERT")
+    page.goto("/runs")
+    page.fill("#q", "alert(1)")
+    page.wait_for_selector(f"#runs a[href='/runs/{run_id}']")
+    assert XSS in page.inner_text("#runs")
+    page.goto(f"/runs/{run_id}")
+    assert page.inner_text("#compound") == XSS
+    assert page.evaluate("document.querySelectorAll('main script').length") == 0
 
 
 def test_token_server_answers_401_everywhere_without_it(browser, tmp_path):

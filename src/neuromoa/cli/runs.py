@@ -9,14 +9,16 @@ import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
 from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json
 from neuromoa.cli.db import DbOption
 from neuromoa.errors import InputError
+
+if TYPE_CHECKING:  # pandas is imported where it is used: `neuromoa --help` stays fast
+    import pandas as pd
 
 __all__ = ["RUNNERS", "Outcome", "RerunResult", "StoreFlag", "batch_status", "ephys_frame",
            "fit_parameters", "record_cli_report", "record_cli_run", "record_outcome", "register", "rerun",
@@ -56,6 +58,8 @@ def _figure_svg(fig) -> bytes:
 
 
 def batch_status(statuses) -> tuple[str, str]:
+    import pandas as pd
+
     s = pd.Series(list(statuses), dtype=object).value_counts().to_dict()
     if not s:
         return "failed", "no items"
@@ -259,6 +263,8 @@ def record_cli_run(db: str | None, kind: str, inputs: Mapping[str, Path | None],
 def record_cli_report(db: str | None, result, params: Mapping[str, Any], seed: int,
                       compound: str) -> int:
     """Record a report the ``report`` command just wrote: index.html and section statuses."""
+    import pandas as pd
+
     from neuromoa.store import Store
 
     sections = pd.DataFrame({"item": list(result.sections), "status": [
