@@ -42,8 +42,9 @@ _EXPORTS: dict[str, str] = {
                                                 "engagement_curves", "engagement_time_course",
                                                 "safety_margins")},
     # fitting
-    **{name: "neuromoa.fitting" for name in ("BatchFit", "Comparison", "CurveFit", "compare_fits",
-                                             "fit_curve", "fit_curves", "rout_outliers",
+    **{name: "neuromoa.fitting" for name in ("BatchFit", "Comparison", "CurveFit", "ModelFit",
+                                             "compare_fits", "fit_csv", "fit_curve", "fit_curves",
+                                             "fit_frame", "fit_model", "rout_outliers",
                                              "signal_window", "z_prime")},
     # kinetics and electrophysiology
     **{name: "neuromoa.kinetics" for name in ("Scheme", "Segment", "load_scheme", "propagate")},

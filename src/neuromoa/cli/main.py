@@ -10,21 +10,21 @@ import typer
 
 app = typer.Typer(
     name="neuromoa",
-    help="Amitriptyline's neuronal mechanism of action, executable.",
+    help="The neuronal mechanism of action of tricyclic antidepressants, executable.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
 # Command modules, in the order their commands appear in --help.
-_MODULES: list[str] = ["targets", "engage", "exposure", "fit", "assay", "ephys", "systems", "report",
-                      "db", "runs", "serve"]
+_MODULES: list[str] = ["targets", "engage", "compare", "exposure", "fit", "assay", "ephys",
+                       "systems", "report", "db", "runs", "serve"]
 
 #: Top-level command name -> the module that registers it. When the first argument names a
 #: command, only its module is imported, so `neuromoa fit` does not pay for libRoadRunner.
 _COMMANDS: dict[str, str] = {
     "targets": "targets", "import-activities": "targets", "engage": "engage",
-    "occupancy-course": "engage",
+    "occupancy-course": "engage", "compare": "compare",
     "exposure": "exposure", "fit": "fit", "assay": "assay", "ephys": "ephys",
     "systems": "systems", "report": "report", "pathways": "report",
     "db": "db", "runs": "runs", "serve": "serve",
@@ -48,8 +48,23 @@ def _register_all(argv: list[str] | None = None) -> None:
 
 
 @app.callback()
-def _root() -> None:
+def _root(
+    ctx: typer.Context,
+    user_data: list[str] = typer.Option(
+        [], "--user-data", help="Your own compound (user-data TOML: identity, PK, affinities) "
+                                "or kb CSV, for every command (repeatable; also "
+                                "$NEUROMOA_USER_DATA)."),
+) -> None:
     """neuromoa: knowledge base, exposure, engagement, fitting, virtual assays, ephys, systems, report."""
+    if user_data:
+        from neuromoa.cli._common import fail
+        from neuromoa.data.compounds import use_user_data
+        from neuromoa.errors import NeuromoaError
+
+        try:
+            ctx.with_resource(use_user_data(user_data))
+        except NeuromoaError as exc:
+            fail(str(exc))
 
 
 def run() -> None:

@@ -14,29 +14,39 @@ _DEFAULT_DOSES = ["10 mg", "25 mg", "75 mg", "150 mg"]
 
 
 def report(
-    compound: str = typer.Option("amitriptyline", "--compound", help="Compound in the knowledge base."),
+    compound: str | None = typer.Option(None, "--compound",
+                                        help="Compound (default: the flagship compound)."),
     dose: list[str] = typer.Option(None, "--dose", help='Daily dose, repeatable ("10 mg"); default 10, 25, 75, 150 mg.'),
     every: str = typer.Option("24 h", "--every", help="Dosing interval."),
     out: Path = typer.Option(Path("neuromoa-report"), "--out", help="Output folder (index.html, figures/)."),
     quick: bool = typer.Option(False, "--quick", help="Smaller virtual experiments (≤ 30 s)."),
     seed: int = typer.Option(0, "--seed", help="Seed of every simulator."),
     json_out: bool = typer.Option(False, "--json", help="Print the step summary as JSON."),
+    user_data: list[Path] | None = typer.Option(
+        None, "--user-data", help="Your own compound: identity, PK and affinities (TOML; "
+                                  "or kb CSVs). Repeatable."),
     store: bool = typer.Option(False, "--store", help="Record the report in the results store."),
     db: str = typer.Option(None, "--db", help="Store URL (default $NEUROMOA_DB_URL)."),
 ) -> None:
     """Write the report: DIR/index.html (self-contained) and DIR/figures/."""
-    run_report(compound, dose, every, out, quick, seed, json_out, store=store, db=db)
+    run_report(compound, dose, every, out, quick, seed, json_out, user_data, store=store, db=db)
 
 
 @handle_errors
-def run_report(compound: str, dose: list[str] | None, every: str, out: Path, quick: bool,
-               seed: int, json_out: bool, *, store: bool = False, db: str | None = None) -> None:
+def run_report(compound: str | None, dose: list[str] | None, every: str, out: Path,
+               quick: bool, seed: int, json_out: bool,
+               user_data: list[Path] | None = None, *, store: bool = False,
+               db: str | None = None) -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from neuromoa.data.compounds import flagship_compound, use_user_data
     from neuromoa.report import ReportConfig, build_report
 
-    config = ReportConfig(compound=compound, doses=tuple(dose or _DEFAULT_DOSES), every=every,
-                          quick=quick, seed=seed)
+    files = tuple(str(p) for p in user_data or ())
+    with use_user_data(files):  # validate the files and the compound before the long run
+        name = compound or flagship_compound()
+    config = ReportConfig(compound=name, doses=tuple(dose or _DEFAULT_DOSES), every=every,
+                          quick=quick, seed=seed, user_data=files)
     with Progress(TextColumn("{task.description:<40}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=err_console, transient=json_out) as bar:
         task = bar.add_task("report", total=1)
@@ -48,8 +58,8 @@ def run_report(compound: str, dose: list[str] | None, every: str, out: Path, qui
     if store:  # platform hook: record the report (its index.html and section statuses)
         from neuromoa.cli.runs import record_cli_report
 
-        record_cli_report(db, result, {"compound": compound, "doses": list(config.doses),
-                                       "every": every, "quick": quick}, seed, compound)
+        record_cli_report(db, result, {"compound": config.compound, "doses": list(config.doses),
+                                       "every": every, "quick": quick}, seed, config.compound)
     if json_out:
         print_json(result.to_dict())
         return
@@ -64,7 +74,8 @@ def run_report(compound: str, dose: list[str] | None, every: str, out: Path, qui
 
 
 def pathways(
-    compound: str = typer.Option("amitriptyline", "--compound", help="Compound in the knowledge base."),
+    compound: str | None = typer.Option(None, "--compound",
+                                        help="Compound (default: the flagship compound)."),
     out: Path = typer.Option(Path("neuromoa-pathways"), "--out", help="Output folder."),
     json_out: bool = typer.Option(False, "--json", help="Print the graphs and files as JSON."),
 ) -> None:
@@ -73,10 +84,11 @@ def pathways(
 
 
 @handle_errors
-def run_pathways(compound: str, out: Path, json_out: bool) -> None:
+def run_pathways(compound: str | None, out: Path, json_out: bool) -> None:
+    from neuromoa.data.compounds import flagship_compound
     from neuromoa.pathways import write_pathways
 
-    result = write_pathways(out, compound)
+    result = write_pathways(out, compound or flagship_compound())
     if json_out:
         print_json(result.to_dict())
         return

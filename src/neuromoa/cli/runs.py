@@ -101,7 +101,9 @@ def run_fit(inputs: Mapping[str, Path], params: Mapping[str, Any], *,
     res = fit_csv(inputs["curves"], **fit_kwargs(params))
     frame = res.to_frame()
     status, message = batch_status(frame["status"])
-    fig = _figure_svg(res.plot()) if figure and len(res) else None
+    from neuromoa.fitting.plotting import plot_fit
+
+    fig = _figure_svg(plot_fit(res)) if figure and len(res) else None
     return Outcome(frame, fig, status=status, message=message)
 
 
