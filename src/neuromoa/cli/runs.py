@@ -96,7 +96,7 @@ def fit_kwargs(params: Mapping[str, Any]) -> dict[str, Any]:
 
 def run_fit(inputs: Mapping[str, Path], params: Mapping[str, Any], *,
             figure: bool = False) -> Outcome:
-    from neuromoa.fitting.io import fit_csv
+    from neuromoa.fitting.frame import fit_csv
 
     res = fit_csv(inputs["curves"], **fit_kwargs(params))
     frame = res.to_frame()
