@@ -106,9 +106,22 @@ def main() -> None:
         print(f"CPU available: os.getloadavg() = {os.getloadavg()} on {os.cpu_count()} cores "
               "(other processes share them: wall-time speed-up is bounded by free cores)")
         print(f"speed-up (fitting): {a['s'] / fit_s:.2f}x; with start-up: {a['s'] / total:.2f}x")
-        same = _digest(tmp / "a") == _digest(tmp / "b")
+        da, db = _digest(tmp / "a"), _digest(tmp / "b")
+        same = da == db
         print(f"identical results (every part file byte-equal): {same}")
         if not same:
+            import pandas as pd
+
+            bad = [k for k, (x, y) in enumerate(zip(da, db, strict=True)) if x != y]
+            print(f"parts that differ: {bad}")
+            for k in bad[:3]:
+                fa = pd.read_parquet(tmp / "a" / f"part-{k:05d}.parquet")
+                fb = pd.read_parquet(tmp / "b" / f"part-{k:05d}.parquet")
+                diff = ~((fa == fb) | (fa.isna() & fb.isna()))
+                rows = diff.any(axis=1)
+                print(f"part {k}: {int(rows.sum())} rows differ, in columns "
+                      f"{list(diff.columns[diff.any()])}")
+                print(pd.concat([fa[rows].head(3), fb[rows].head(3)]).to_string())
             raise SystemExit(1)
 
 

@@ -349,8 +349,10 @@ def create_app(store: Store | str | None = None, *, config: WebConfig | None = N
                           "unbound": res.unbound_M}
             except NeuromoaError as exc:
                 err_msg = str(exc)
+        from neuromoa.data.compounds import flagship_compound
+
         ctx = dict(compound=compound, dose=dose, every=every, conc=conc, result=result,
-                   message=err_msg)
+                   message=err_msg, flagship=flagship_compound())
         if is_hx(request):
             return HTMLResponse(env.get_template("_engage_result.html").render(**ctx))
         return page(request, "engage.html", **ctx)
