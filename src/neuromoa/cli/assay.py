@@ -99,6 +99,8 @@ def analyze(
     keep_outliers: bool = typer.Option(False, "--keep-outliers", help="Do not exclude ROUT outliers."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     plot: Path = typer.Option(None, "--plot", help="Write a figure (svg/png/pdf) of the first analysed plate."),
+    store: bool = typer.Option(False, "--store", help="Record this run in the results store."),
+    db: str = typer.Option(None, "--db", help="Store URL (default $NEUROMOA_DB_URL)."),
 ) -> None:
     """Analyse plate(s): IC50, Ki with 95% CI, Hill, Z', depletion and flags per plate.
 
@@ -123,6 +125,13 @@ def analyze(
     all_failed = len(failed) == len(result.results)
     if plot is not None and not all_failed:
         result.plot().savefig(plot)
+    if store:  # platform hook: record the run in the results store
+        from neuromoa.cli.runs import record_cli_run
+
+        record_cli_run(db, "assay", {"plate": plate, "layout": layout}, {
+            "kind": kind.value, "target": target, "substrate": substrate, "km": km,
+            "radioligand": radioligand, "kd": kd, "exclude_outliers": not keep_outliers},
+            result.to_frame(), target=target, figure=plot if not all_failed else None)
     if as_json:
         print_json(result.to_dict())
         _report_failed(failed, all_failed)

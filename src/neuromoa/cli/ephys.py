@@ -159,6 +159,9 @@ def analyze(
     min_response: Annotated[str | None, typer.Option(
         help="Smaller |peak| is 'no response', e.g. '12 pA' (default in --mode response: 15 baseline-noise SDs).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    plot: Annotated[Path | None, typer.Option(help="Save a figure of the sweeps (SVG/PNG/PDF).")] = None,
+    store: Annotated[bool, typer.Option("--store", help="Record this run in the results store.")] = False,
+    db: Annotated[str | None, typer.Option("--db", help="Store URL (default $NEUROMOA_DB_URL).")] = None,
 ) -> None:
     """Per-sweep peaks, response kinetics, spike counts or membrane test of an ABF file."""
     if mode not in MODES:
@@ -174,6 +177,15 @@ def analyze(
     res = analyze_abf(file, mode, channel=channel, sweeps=sweep_list, baseline=baseline,
                       window=window, steady=steady, threshold_V=thr, direction=direction,
                       min_response_A=min_a)
+    if plot is not None:
+        res.plot().savefig(plot)
+    if store:  # platform hook: record the run in the results store
+        from neuromoa.cli.runs import ephys_frame, record_cli_run
+
+        record_cli_run(db, "ephys", {"recording": file}, {
+            "mode": mode, "channel": channel, "sweeps": sweep_list, "baseline": baseline,
+            "window": window, "steady": steady, "threshold_V": thr, "direction": direction,
+            "min_response_A": min_a}, ephys_frame(res), figure=plot)
     if as_json:
         print_json(res.to_dict())
         _exit_for_failed_sweeps(res)

@@ -18,7 +18,8 @@ app = typer.Typer(
 
 # Command modules, in the order their commands appear in --help.
 _MODULES: list[str] = ["targets", "engage", "sensitivity", "compare", "exposure", "population",
-                       "dose", "tdm", "fit", "assay", "ephys", "cardiac", "systems", "report"]
+                       "dose", "tdm", "fit", "assay", "ephys", "cardiac", "systems", "report",
+                       "db", "runs", "serve"]
 
 #: Top-level command name -> the module that registers it. When the first argument names a
 #: command, only its module is imported, so `neuromoa fit` does not pay for libRoadRunner.
@@ -29,6 +30,7 @@ _COMMANDS: dict[str, str] = {
     "exposure": "exposure", "population": "population", "dose": "dose", "tdm": "tdm",
     "fit": "fit", "assay": "assay", "ephys": "ephys", "cardiac": "cardiac",
     "systems": "systems", "report": "report", "pathways": "report",
+    "db": "db", "runs": "runs", "serve": "serve",
 }
 
 
