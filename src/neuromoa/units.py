@@ -75,9 +75,9 @@ P_VALUE_RANGE = (-2.0, 20.0)
 MAX_MOLAR = 100.0
 #: Longest duration admitted (s): 100 years. Assumption: no regimen or recording is longer.
 MAX_SECONDS = 100 * 365.25 * 86400.0
-#: Largest single dose admitted (g). Assumption: no dose is above 10 kg (the label check warns
-#: far below, at the maximum daily dose); a larger value is a unit slip.
-MAX_GRAMS = 1.0e4
+#: Largest mass admitted (g), a dose or a body weight. Assumption: no patient weighs and no
+#: dose is above 1 tonne; a larger value is a unit slip (the dose label check warns far below).
+MAX_GRAMS = 1.0e6
 #: Largest |voltage| (V). Assumption: membrane and command potentials stay within ±1 V.
 MAX_VOLTS = 1.0
 #: Largest |current| (A). Assumption: whole-cell and tissue currents stay within ±1 A.
