@@ -15,6 +15,7 @@ __all__ = [
     "ConvergenceWarning",
     "DataFileError",
     "InputError",
+    "MissingExtraError",
     "NeuromoaError",
     "NeuromoaWarning",
     "ParameterError",
@@ -24,6 +25,8 @@ __all__ = [
     "UnknownCompoundError",
     "UnknownTargetError",
     "check_number",
+    "missing_extra",
+    "require_extra",
 ]
 
 
@@ -80,6 +83,47 @@ class UnknownTargetError(_KeyLookupError):
 
 class SolverError(NeuromoaError, RuntimeError):
     """A numerical engine failed in a way that cannot be reported as a per-item status."""
+
+
+class MissingExtraError(NeuromoaError, ImportError):
+    """An optional dependency is not installed; the message names the ``pip install`` to run."""
+
+
+#: Optional engines -> the extra of pyproject.toml that installs them (DESIGN.md, Optional extras).
+EXTRAS: dict[str, str] = {
+    "roadrunner": "systems", "antimony": "systems", "libsbml": "systems",
+    "matplotlib": "report", "jinja2": "report", "pyabf": "ephys",
+}
+
+
+def missing_extra(exc: BaseException) -> MissingExtraError | None:
+    """The one-line :class:`MissingExtraError` for an ImportError of an optional engine, else None.
+
+    Examples
+    --------
+    >>> str(missing_extra(ModuleNotFoundError("No module named 'roadrunner'", name="roadrunner")))
+    "'roadrunner' is not installed (optional extra); run: pip install 'neuromoa[systems]'"
+    """
+    if isinstance(exc, MissingExtraError):
+        return exc
+    name = (getattr(exc, "name", None) or "").partition(".")[0]
+    if not isinstance(exc, ImportError) or name not in EXTRAS:
+        return None
+    return MissingExtraError(f"{name!r} is not installed (optional extra); run: "
+                             f"pip install 'neuromoa[{EXTRAS[name]}]'")
+
+
+def require_extra(module: str):
+    """Import and return the optional engine ``module``, or raise :class:`MissingExtraError`."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        err = missing_extra(exc)
+        if err is None:
+            raise
+        raise err from exc
 
 
 class NeuromoaWarning(UserWarning):

@@ -42,7 +42,10 @@ __all__ = [
 ]
 
 #: The package's single unit registry (pint). ``M`` is molar (mol/L) in pint's defaults.
-ureg = pint.UnitRegistry()
+try:  # pint's parsed-definitions cache (user cache folder) halves the registry's start-up
+    ureg = pint.UnitRegistry(cache_folder=":auto:")
+except Exception:  # noqa: BLE001  (unwritable or corrupt cache: parse the definitions again)
+    ureg = pint.UnitRegistry()
 Q_ = ureg.Quantity
 
 _MICRO = re.compile("[\u00b5\u03bc]")  # micro sign and Greek small mu both mean micro

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
-from neuromoa.errors import NeuromoaError
+from neuromoa.errors import NeuromoaError, missing_extra
 
 __all__ = ["console", "err_console", "fail", "handle_errors", "print_json"]
 
@@ -61,5 +61,10 @@ def handle_errors(func: F) -> F:
             fail(str(exc))
         except FileNotFoundError as exc:
             fail(f"file not found: {exc.filename or exc}")
+        except ImportError as exc:  # an optional engine (neuromoa[systems], [report], ...)
+            err = missing_extra(exc)
+            if err is None:
+                raise
+            fail(str(err))
 
     return wrapper  # type: ignore[return-value]

@@ -1,58 +1,168 @@
-"""The ``neuromoa`` command: a typer app assembled from one module per command group.
+"""The ``neuromoa`` command: a typer app assembled lazily from one module per command group.
 
-Each command module exposes ``register(app)``; this file only lists them. Commands parse,
-make one library call, render, and exit: no formula lives in the CLI.
+Each command module exposes ``register(app)``; this file only lists them, with the one-line
+help that ``neuromoa --help`` shows (a test checks it against each command's own help). A
+command's module -- and the engines it needs (pandas, numba, libRoadRunner, matplotlib) -- is
+imported only when that command runs, so ``neuromoa --help`` and ``neuromoa --version`` start
+in a fraction of a second. Commands parse, make one library call, render, and exit: no formula
+lives in the CLI.
 """
 
 from __future__ import annotations
 
+import difflib
+import importlib
+import sys
+from typing import Any
+
 import typer
+from typer.core import TyperGroup
+
+__all__ = ["app", "run", "suggest"]
+
+#: Top-level command name -> (the module that registers it, the one line --help shows), in the
+#: order of ``neuromoa --help``.
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "targets": ("targets", "List the targets of a compound with affinity, species, condition "
+                           "and source."),
+    "import-activities": ("targets", "Convert a GtoPdb or ChEMBL export into a user activities "
+                                     "CSV for --user-data."),
+    "engage": ("engage", "Fractional occupancy of every target, sorted, with its consequence."),
+    "occupancy-course": ("engage", "Occupancy of every target over the last dosing interval at "
+                                   "steady state."),
+    "exposure": ("exposure", "Plasma concentration-time course and metrics (Cmax, tmax, Cmin, "
+                             "Cavg, AUC)."),
+    "fit": ("fit", "Fit concentration–response curves (4PL, fixed/shared parameters, Fit Ki) "
+                   "with SEs, 95 % CIs, flags and statuses."),
+    "assay": ("assay", "Virtual SERT/NET uptake and M1 binding assays: simulate plates, analyse "
+                       "plates (simulated or your own), round trips."),
+    "ephys": ("ephys", "Ion-channel block: voltage clamp, experiment, ABF analysis, neuron F–I, "
+                       "Myokit export."),
+    "systems": ("systems", "Systems models: synapse and adaptation, receptor antagonism "
+                           "(Schild), NMDA block, Trk signalling; SBML export."),
+    "report": ("report", "Write the report: DIR/index.html (self-contained) and DIR/figures/."),
+    "pathways": ("report", "Write the three pathway diagrams (SVG and PNG) generated from the "
+                           "knowledge base."),
+}
+#: Command modules, in the order their commands appear in --help.
+_MODULES: list[str] = list(dict.fromkeys(module for module, _ in _COMMANDS.values()))
+
+
+def suggest(word: str, choices: Any, what: str) -> str:
+    """``unknown <what> 'word'`` plus "did you mean ...?" when a choice is close (difflib)."""
+    choices = [str(c) for c in choices]
+    close = difflib.get_close_matches(word, choices, n=3, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in choices}
+        close = difflib.get_close_matches(word.lower(), list(lowered), n=3, cutoff=0.6)
+        close = [lowered[c] for c in close]
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return f"unknown {what} {word!r}{hint}"
+
+
+def _load(ctx: Any, name: str) -> Any:
+    """Import the command's module and return its click command."""
+    module = importlib.import_module(f"neuromoa.cli.{_COMMANDS[name][0]}")
+    holder = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    module.register(holder)
+    return typer.main.get_group(holder).get_command(ctx, name)
+
+
+class _LazyGroup(TyperGroup):
+    """Lists every command from :data:`_COMMANDS`; imports one only when it is invoked."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(dict.fromkeys([*_COMMANDS, *self.commands]))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        if cmd_name not in _COMMANDS:
+            return None
+        try:
+            command = _load(ctx, cmd_name)
+        except ImportError as exc:  # an optional engine of this command is not installed
+            from neuromoa.errors import missing_extra
+
+            err = missing_extra(exc)
+            if err is None:
+                raise
+            from neuromoa.cli._common import fail
+
+            fail(str(err))
+        if command is not None:
+            self.commands[cmd_name] = command
+        return command
+
+    def resolve_command(self, ctx: Any, args: list[str]):
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            ctx.fail(suggest(name, self.list_commands(ctx), "command")
+                     + " (neuromoa --help lists them).")
+        return super().resolve_command(ctx, args)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        # click's plain layout (not typer's rich panels, which would import every command)
+        super(TyperGroup, self).format_help(ctx, formatter)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = [(name, self.commands[name].get_short_help_str(limit=formatter.width)
+                 if name in self.commands else _COMMANDS[name][1])
+                for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
 
 app = typer.Typer(
     name="neuromoa",
+    cls=_LazyGroup,
     help="Amitriptyline's neuronal mechanism of action, executable.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
-# Command modules, in the order their commands appear in --help.
-_MODULES: list[str] = ["targets", "engage", "exposure", "fit", "assay", "ephys", "systems", "report"]
 
-#: Top-level command name -> the module that registers it. When the first argument names a
-#: command, only its module is imported, so `neuromoa fit` does not pay for libRoadRunner.
-_COMMANDS: dict[str, str] = {
-    "targets": "targets", "import-activities": "targets", "engage": "engage",
-    "occupancy-course": "engage",
-    "exposure": "exposure", "fit": "fit", "assay": "assay", "ephys": "ephys",
-    "systems": "systems", "report": "report", "pathways": "report",
-}
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            text = version("neuromoa")
+        except PackageNotFoundError:  # a source tree that was never installed
+            text = "unknown (not installed)"
+        sys.stdout.write(f"neuromoa {text}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """neuromoa: knowledge base, exposure, engagement, fitting, virtual assays, ephys, systems, report."""
 
 
 _REGISTERED: set[str] = set()
 
 
 def _register_all(argv: list[str] | None = None) -> None:
-    import importlib
-    import sys
+    """Register command modules on :data:`app` eagerly (for in-process runners such as tests).
 
+    With ``argv`` naming a command, only its module; otherwise every module. The console script
+    does not need this: the group loads a command's module when it is invoked.
+    """
     args = sys.argv[1:] if argv is None else argv
     first = next((a for a in args if not a.startswith("-")), None)
-    wanted = [_COMMANDS[first]] if first in _COMMANDS else _MODULES
+    wanted = [_COMMANDS[first][0]] if first in _COMMANDS else _MODULES
     for name in wanted:
         if name not in _REGISTERED:
             importlib.import_module(f"neuromoa.cli.{name}").register(app)
             _REGISTERED.add(name)
 
 
-@app.callback()
-def _root() -> None:
-    """neuromoa: knowledge base, exposure, engagement, fitting, virtual assays, ephys, systems, report."""
-
-
 def run() -> None:
     """Console-script entry point."""
-    _register_all()
     app()
 
 

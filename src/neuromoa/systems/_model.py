@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from neuromoa.data import read_text
-from neuromoa.errors import DataFileError, InputError, SolverError
+from neuromoa.errors import DataFileError, InputError, SolverError, require_extra
 
 __all__ = [
     "MODELS",
@@ -67,8 +67,7 @@ def antimony_source(model: str) -> str:
 @functools.cache
 def sbml_string(model: str) -> str:
     """Translate the model's Antimony declaration to SBML Level 3 (string)."""
-    import antimony
-
+    antimony = require_extra("antimony")
     text = antimony_source(model)
     antimony.clearPreviousLoads()
     if antimony.loadAntimonyString(text) < 0:
@@ -147,8 +146,7 @@ def model_parameters(model: str, overrides: Mapping[str, tuple[float, str]] | No
 
 def new_runner(model: str, values: Mapping[str, float] | None = None):
     """A fresh :class:`roadrunner.RoadRunner` for ``model`` with ``values`` set (SI floats)."""
-    import roadrunner
-
+    roadrunner = require_extra("roadrunner")
     rr = roadrunner.RoadRunner(sbml_string(_check_name(model)))
     for name, value in (values or {}).items():
         try:
@@ -164,8 +162,7 @@ def validate_sbml(sbml: str) -> list[str]:
     Returns the list of messages of severity error or fatal (empty when valid); warnings
     (e.g. undeclared units of literal numbers) are not returned.
     """
-    import libsbml
-
+    libsbml = require_extra("libsbml")
     doc = libsbml.readSBMLFromString(sbml)
     doc.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, True)
     doc.checkConsistency()
