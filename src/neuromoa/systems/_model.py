@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -33,13 +33,22 @@ __all__ = [
     "export_sbml",
     "model_parameters",
     "new_runner",
+    "register_printed",
     "runtime_overrides",
     "sbml_string",
     "validate_sbml",
 ]
 
 #: Registry: model name -> Antimony file (in ``neuromoa/data/systems``) and its model id.
-MODELS: dict[str, str] = {"synapse": "synapse.ant", "nmda": "nmda.ant", "trk": "trk.ant"}
+MODELS: dict[str, str] = {"synapse": "synapse.ant", "nmda": "nmda.toml", "trk": "trk.ant"}
+#: Models declared as a kinetic scheme (not Antimony): name -> the function printing them as
+#: Antimony (registered by the model's module, e.g. :func:`neuromoa.systems.nmda.nmda_antimony`).
+_PRINTED: dict[str, Callable[[], str]] = {}
+
+
+def register_printed(model: str, printer: Callable[[], str]) -> None:
+    """Declare that ``model``'s Antimony text is printed by ``printer`` from its scheme."""
+    _PRINTED[model] = printer
 
 _PARAM_LINE = re.compile(
     r"^\s*(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<value>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*;"
@@ -61,7 +70,9 @@ def _check_name(model: str) -> str:
 
 def antimony_source(model: str) -> str:
     """Return the Antimony text of a shipped model (``"synapse"``, ``"nmda"``, ``"trk"``)."""
-    return read_text("systems", MODELS[_check_name(model)])
+    if _check_name(model) in _PRINTED:
+        return _PRINTED[model]()
+    return read_text("systems", MODELS[model])
 
 
 @functools.cache
