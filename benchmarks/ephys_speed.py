@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from neuromoa.ephys.channels import load_channel
+from neuromoa.channels import load_channel
 from neuromoa.ephys.protocols import build_protocol
 from neuromoa.ephys.voltage_clamp import Recording, run_protocol
 from neuromoa.kinetics import propagate, propagate_ivp

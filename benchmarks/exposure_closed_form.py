@@ -20,7 +20,7 @@ REPEATS = 20
 def ode_course(t_grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     at, nt = pk_compound("amitriptyline"), pk_compound("nortriptyline")
     ka, clf, vf = at.value("ka"), at.value("cl_f"), at.value("v_f")
-    k, f, fm = clf / vf, at.value("f_oral"), at.value("fm_nortriptyline")
+    k, f, fm = clf / vf, at.value("f_oral"), at.value("fm")
     knt = math.log(2) / nt.value("t_half")
     vnt = nt.value("cl") / knt
     dose = 0.15 / at.mw_salt

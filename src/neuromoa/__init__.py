@@ -46,9 +46,10 @@ _EXPORTS: dict[str, str] = {
                                              "signal_window", "z_prime")},
     # kinetics and electrophysiology
     **{name: "neuromoa.kinetics" for name in ("Scheme", "Segment", "load_scheme", "propagate")},
+    **{name: "neuromoa.channels" for name in ("channel_parameters", "load_channel")},
     **{name: "neuromoa.ephys" for name in (
         "AbfAnalysis", "ClampResult", "FIResult", "Recording", "StateDependenceResult",
-        "analyze_abf", "channel_parameters", "export_myokit", "fi_curves", "load_channel",
+        "analyze_abf", "export_myokit", "fi_curves",
         "rheobase", "simulate_neuron", "simulate_protocol", "state_dependence_experiment")},
     # assays
     **{name: "neuromoa.assays" for name in (

@@ -60,7 +60,7 @@ def test_table_output():
 
 
 @pytest.mark.parametrize("args", [
-    ("--compound", "imipramine", "--conc", "1 nM"),
+    ("--compound", "clomipramine", "--conc", "1 nM"),
     ("--conc", "1 nM", "--target", "XYZ1"),
     ("--conc", "3.45"),
     ("--conc", "-3 nM"),

@@ -195,7 +195,7 @@ def test_target_filter_and_in_vivo_scaling():
 
 
 @pytest.mark.parametrize("kwargs, err", [
-    ({"compound": "imipramine", "conc": "1 nM"}, UnknownCompoundError),
+    ({"compound": "clomipramine", "conc": "1 nM"}, UnknownCompoundError),
     ({"compound": "amitriptyline", "conc": "1 nM", "targets": ["XYZ1"]}, UnknownTargetError),
     ({"compound": "amitriptyline", "conc": "3.45"}, UnitError),
     ({"compound": "amitriptyline", "conc": "-3 nM"}, UnitError),

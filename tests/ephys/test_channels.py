@@ -123,7 +123,7 @@ def test_unknown_channel_message():
 
 
 def test_bad_declaration_names_file():
-    from neuromoa.ephys.channels import _build
+    from neuromoa.channels.models import _build
 
     spec = {"channel": {"sites": [{"label": "all", "states": ["C"], "affinity": "K", "kon": "k"}],
                         "reversal": {"value": 0, "unit": "mV", "source": "x"},

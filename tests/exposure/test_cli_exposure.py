@@ -47,7 +47,7 @@ def test_table_output():
     ("--dose", "150 mg", "--every", "24h", "--days", "0"),
     ("--dose", "150 mg"),
     ("--dose", "150 mg", "--single", "--every", "24h"),
-    ("--compound", "imipramine", "--dose", "150 mg", "--single"),
+    ("--compound", "clomipramine", "--dose", "150 mg", "--single"),
     ("--dose", "150 mg", "--single", "--kp-uu", "-1"),
 ])
 def test_bad_input_one_line_exit_2(args):

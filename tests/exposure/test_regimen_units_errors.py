@@ -93,7 +93,7 @@ def test_bad_regimens(kwargs, err):
 
 def test_bad_compound_and_kp_uu():
     with pytest.raises(UnknownCompoundError, match="exposure knows"):
-        simulate_exposure("imipramine", Regimen.parse("50 mg"))
+        simulate_exposure("fluoxetine", Regimen.parse("50 mg"))
     with pytest.raises(ParameterError, match="kp_uu"):
         simulate_exposure("amitriptyline", Regimen.parse("50 mg"), kp_uu=0)
     with pytest.raises(ParameterError, match="times_h"):

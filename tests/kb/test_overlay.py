@@ -35,18 +35,19 @@ def test_user_row_with_existing_key_replaces_that_row(tmp_path):
 
 def test_user_compound_and_its_activities(tmp_path):
     comp = tmp_path / "compounds.csv"
-    comp.write_text("id,name,mw_base,synonyms\nimipramine,Imipramine,280.41,Tofranil\n",
+    comp.write_text("id,name,mw_base,synonyms,source\n"
+                    "examplamine,Examplamine,280.41,Exampril,my lab notebook p. 12\n",
                     encoding="utf-8")
     act = tmp_path / "acts.csv"
     act.write_text("compound,target,species,measure,low,high,unit,reference,condition\n"
-                   "Tofranil,SERT,Human,KD,1.4,1.4,nM,tatsumi1997,\n"
-                   "imipramine,hERG,Human,IC50,3.4,3.4,uM,tatsumi1997,CHO\n", encoding="utf-8")
+                   "Exampril,SERT,Human,KD,1.4,1.4,nM,tatsumi1997,\n"
+                   "examplamine,hERG,Human,IC50,3.4,3.4,uM,tatsumi1997,CHO\n", encoding="utf-8")
     kb = load_kb(user_files=[comp, act])
-    assert kb.compound("tofranil").user and kb.compound("imipramine").mw_base == 280.41
-    frame = kb.activities(compound="imipramine")
+    assert kb.compound("exampril").user and kb.compound("examplamine").mw_base == 280.41
+    frame = kb.activities(compound="examplamine")
     assert set(frame["target"]) == {"SERT", "hERG"} and frame["user"].all()
     assert set(frame["origin"]) == {"user"}
-    assert kb.affinity("imipramine", "KCNH2").high_M == pytest.approx(3.4e-6)
+    assert kb.affinity("examplamine", "KCNH2").high_M == pytest.approx(3.4e-6)
 
 
 def test_new_condition_adds_rather_than_replaces(tmp_path):

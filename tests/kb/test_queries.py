@@ -149,8 +149,7 @@ def test_every_reference_resolves_independently():
     """Re-read the CSVs with the csv module and check each reference id exists."""
     ids = {r["id"] for r in csv.DictReader(read_text("kb", "references.csv").splitlines())}
     for name, fields in (("activities.csv", ("reference", "corrected_reference")),
-                         ("targets.csv", ("reference",)), ("constants.csv", ("reference",)),
-                         ("compounds.csv", ("reference",))):
+                         ("targets.csv", ("reference",)), ("constants.csv", ("reference",))):
         for row in csv.DictReader(read_text("kb", name).splitlines()):
             for f in fields:
                 for ref in filter(None, (x.strip() for x in row[f].split(";"))):

@@ -2,7 +2,7 @@
 
 import pytest
 
-import neuromoa.kb.base as kb_base
+import neuromoa.kb.loader as kb_base
 from neuromoa.data import read_text
 from neuromoa.errors import DataFileError
 from neuromoa.kb import load_kb

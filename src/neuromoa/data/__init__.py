@@ -2,7 +2,7 @@
 
 Each sub-folder belongs to one part of the package and has a README that is its column
 dictionary: ``kb/`` (compounds, targets, activities, references), ``exposure/``,
-``ephys/``, ``systems/``, ``assays/``.
+``ephys/``, ``channels/``, ``systems/``, ``assays/``.
 """
 
 from __future__ import annotations

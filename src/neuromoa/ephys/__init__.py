@@ -16,6 +16,13 @@ Quick start::
 
 from __future__ import annotations
 
+from neuromoa.channels import (
+    CHANNELS,
+    ChannelModel,
+    channel_parameters,
+    load_channel,
+    parse_concentrations,
+)
 from neuromoa.ephys.abf import MODES, AbfAnalysis, analyze_abf, parse_window
 from neuromoa.ephys.analysis import (
     BoltzmannFit,
@@ -26,13 +33,6 @@ from neuromoa.ephys.analysis import (
     peak_in_window,
     percent_inhibition,
     state_affinities_from_two_holdings,
-)
-from neuromoa.ephys.channels import (
-    CHANNELS,
-    ChannelModel,
-    channel_parameters,
-    load_channel,
-    parse_concentrations,
 )
 from neuromoa.ephys.experiment import StateDependenceResult, state_dependence_experiment
 from neuromoa.ephys.myokit_export import export_myokit, myokit_names, myokit_text

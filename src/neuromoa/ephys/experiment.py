@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from neuromoa.channels import ChannelModel, load_channel
 from neuromoa.ephys.analysis import (
     boltzmann,
     boltzmann_fit,
     fit_ic50,
     state_affinities_from_two_holdings,
 )
-from neuromoa.ephys.channels import ChannelModel, load_channel
 from neuromoa.ephys.protocols import build_protocol
 from neuromoa.ephys.voltage_clamp import Recording, run_protocol
 from neuromoa.errors import InputError

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from neuromoa.ephys.channels import DRUG, ChannelModel, load_channel
+from neuromoa.channels import DRUG, ChannelModel, load_channel
 from neuromoa.kinetics import to_myokit
 
 __all__ = ["export_myokit", "myokit_names", "myokit_text"]

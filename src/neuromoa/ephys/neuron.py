@@ -36,8 +36,8 @@ import pandas as pd
 from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
+from neuromoa.channels import DRUG, load_channel, parse_concentrations
 from neuromoa.data import read_text
-from neuromoa.ephys.channels import DRUG, load_channel, parse_concentrations
 from neuromoa.errors import DataFileError, ParameterError, check_number
 from neuromoa.kinetics import to_si
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from neuromoa.ephys.channels import ChannelModel
+from neuromoa.channels import ChannelModel
 from neuromoa.errors import ProtocolError, check_number
 from neuromoa.kinetics import Segment
 

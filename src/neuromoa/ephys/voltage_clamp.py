@@ -25,13 +25,13 @@ import numpy as np
 import pandas as pd
 from pint.errors import DimensionalityError
 
+from neuromoa.channels import DRUG, ChannelModel, load_channel, parse_concentrations
 from neuromoa.ephys.analysis import (
     SMOOTH_SAMPLES,
     boltzmann_fit,
     peak_in_window,
     single_exponential_recovery,
 )
-from neuromoa.ephys.channels import DRUG, ChannelModel, load_channel, parse_concentrations
 from neuromoa.ephys.protocols import VoltageProtocol, build_protocol
 from neuromoa.errors import InputError, UnitError, check_number
 from neuromoa.kinetics import propagate

@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from neuromoa.data.compounds import metabolites_of
 from neuromoa.errors import NeuromoaWarning, ParameterError, check_number
 from neuromoa.exposure.params import PKCompound, pk_compound
 from neuromoa.exposure.polyexp import PolyExp
@@ -63,9 +64,6 @@ __all__ = [
     "unit_dose_response",
 ]
 
-#: Name of the parent / metabolite pair the data know.
-PARENT = "amitriptyline"
-METABOLITE = "nortriptyline"
 #: Default Kp,uu (unbound brain / unbound plasma). Assumption (FACTS.md): not measured for
 #: either drug; 1 for lipophilic bases that cross the blood-brain barrier passively.
 DEFAULT_KP_UU = 1.0
@@ -86,28 +84,36 @@ DOSE_CHECK_RTOL = 1e-9
 def unit_dose_response(compound: str | PKCompound) -> dict[str, PolyExp]:
     """Plasma concentration (mol/L) per mole of ``compound`` dosed orally, per analyte.
 
-    Returns ``{"amitriptyline": h_AT, "nortriptyline": h_NT}`` when amitriptyline is dosed, and
-    ``{"nortriptyline": h_NT}`` when nortriptyline is dosed. Each ``h`` is a :class:`PolyExp`
-    (sum of exponentials in t, h). See the module docstring for the equations and sources.
+    The structure follows the parameters the compound has (``data/exposure/README.md``):
+    ``ka``, ``cl_f``, ``v_f`` — one compartment with apparent oral parameters, plus, with ``fm``
+    and ``f_oral``, the metabolite of the compound identity table (its parent link) formed
+    from the first pass and from systemic elimination; ``ka``, ``cl``, ``t_half``, ``f_oral``
+    — systemic disposition of a compound dosed itself. Returns ``{analyte: h}`` with the
+    compound dosed first; each ``h`` is a :class:`PolyExp` (sum of exponentials in t, h).
     """
     comp = compound if isinstance(compound, PKCompound) else pk_compound(compound)
-    if comp.name == PARENT:
+    if comp.has("cl_f") and comp.has("v_f"):
         ka, cl_f, v_f = comp.value("ka"), comp.value("cl_f"), comp.value("v_f")
-        f_oral, fm = comp.value("f_oral"), comp.value("fm_nortriptyline")
         k = cl_f / v_f
         absorption = PolyExp.exponential(ka, ka)  # mol/h entering per mol dosed (apparent)
         parent = absorption.convolve(PolyExp.exponential(1.0 / v_f, k))
-        met = pk_compound(METABOLITE)
-        # NT input rate (mol/h per mol AT dosed): first-pass part + systemic-elimination part.
-        formation = (PolyExp.exponential(fm * (1.0 - f_oral) * ka, ka)
-                     + parent.scale(fm * f_oral * k * v_f))
-        return {PARENT: parent, METABOLITE: formation.convolve(_disposition(met))}
-    if comp.name == METABOLITE:
+        out = {comp.name: parent}
+        if comp.has("fm"):
+            f_oral, fm = comp.value("f_oral"), comp.value("fm")
+            for met_name in metabolites_of(comp.name):
+                met = pk_compound(met_name)
+                # metabolite input rate (mol/h per mol dosed): first-pass part + systemic part
+                formation = (PolyExp.exponential(fm * (1.0 - f_oral) * ka, ka)
+                             + parent.scale(fm * f_oral * k * v_f))
+                out[met.name] = formation.convolve(_disposition(met))
+        return out
+    if comp.has("cl") and comp.has("t_half"):
         ka, f_oral = comp.value("ka"), comp.value("f_oral")
         absorption = PolyExp.exponential(f_oral * ka, ka)
-        return {METABOLITE: absorption.convolve(_disposition(comp))}
-    raise ParameterError(f"exposure has no dosing model for {comp.name!r}; it models "
-                         f"{PARENT} (with its metabolite) and {METABOLITE}.")
+        return {comp.name: absorption.convolve(_disposition(comp))}
+    raise ParameterError(f"exposure has no dosing model for {comp.name!r}: give ka, cl_f and "
+                         "v_f (apparent oral) or ka, cl, t_half and f_oral (systemic); see "
+                         "data/exposure/README.md.")
 
 
 def _disposition(comp: PKCompound) -> PolyExp:

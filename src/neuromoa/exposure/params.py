@@ -1,8 +1,9 @@
-"""The shipped pharmacokinetic parameters (``data/exposure/*.csv``), loaded and validated.
+"""The pharmacokinetic parameters (``data/exposure/*.csv`` and user data), loaded and validated.
 
-Exposure sits in the same layer as the knowledge base and may not import it, so the few
-compound facts it needs (molecular weights, salt) live in its own data files, each value with
-a source and a confidence (see ``data/exposure/README.md``).
+Compound names, molecular weights, salt and the unbound fraction in plasma come from the one
+compound identity (:mod:`neuromoa.data.compounds`); the PK parameters from
+``data/exposure/parameters.csv`` (see its README) and from the ``[compound.pk]`` table of the
+user-data files in force (:func:`neuromoa.data.compounds.use_user_data`).
 """
 
 from __future__ import annotations
@@ -15,19 +16,24 @@ from functools import lru_cache
 import pandas as pd
 
 from neuromoa.data import read_text
+from neuromoa.data.compounds import (
+    PK_PARAMETER_UNITS,
+    CompoundIdentity,
+    identity_table,
+    user_data,
+    user_data_files,
+)
 from neuromoa.errors import DataFileError, UnknownCompoundError
 
 __all__ = ["PKCompound", "PKParameter", "available_compounds", "pk_compound", "pk_references"]
 
-_COMPOUND_COLUMNS = ("compound", "synonyms", "mw_base_g_mol", "mw_salt_g_mol", "salt", "source",
-                     "confidence", "note")
 _PARAM_COLUMNS = ("compound", "parameter", "value", "unit", "low", "high", "source", "confidence",
                   "note")
 _REF_COLUMNS = ("id", "citation", "note")
 _CONFIDENCE = {"H", "M", "U"}
-# The unit each known parameter must be given in (the kernel works in L, h, mol).
-_PARAM_UNITS = {"ka": "1/h", "cl_f": "L/h", "v_f": "L", "cl": "L/h", "t_half": "h", "f_oral": "1",
-                "fu": "1", "fm_nortriptyline": "1", "max_daily_dose": "mg/day"}
+# The unit each known parameter must be given in (the kernel works in L, h, mol): the one list
+# of :mod:`neuromoa.data.compounds`, which user-data files follow too.
+_PARAM_UNITS = PK_PARAMETER_UNITS
 
 
 @dataclass(frozen=True)
@@ -90,37 +96,53 @@ def _float(text: str, *, file: str, row: int, fld: str, optional: bool = False) 
     return x
 
 
-@lru_cache(maxsize=1)
-def _load() -> tuple[dict[str, PKCompound], pd.DataFrame]:
+def _fu_parameter(ident: CompoundIdentity) -> PKParameter | None:
+    """The identity table's unbound fraction in plasma as a PK parameter (None if absent)."""
+    if not math.isfinite(ident.fu):
+        return None
+    return PKParameter(name="fu", value=ident.fu, unit="1",
+                       low=ident.fu_low if math.isfinite(ident.fu_low) else None,
+                       high=ident.fu_high if math.isfinite(ident.fu_high) else None,
+                       source=ident.fu_source, confidence=ident.confidence,
+                       note="unbound fraction in plasma (compound identity table)")
+
+
+def _shipped_rows() -> list[tuple[str, int, dict[str, str]]]:
+    params = _read("parameters.csv", _PARAM_COLUMNS)
+    return [("exposure/parameters.csv", int(i) + 2, dict(row)) for i, row in params.iterrows()]
+
+
+def _user_rows(files: tuple[str, ...]) -> list[tuple[str, int, dict[str, str]]]:
+    rows = []
+    for f in files:
+        if not f.lower().endswith(".toml"):
+            continue
+        for n, r in enumerate(user_data(f).pk, start=1):
+            text = {k: ("" if isinstance(v, float) and not math.isfinite(v) else str(v))
+                    for k, v in r.items()}
+            rows.append((f, n, text))
+    return rows
+
+
+@lru_cache(maxsize=8)
+def _load(files: tuple[str, ...] = ()) -> tuple[dict[str, PKCompound], pd.DataFrame]:
     refs = _read("references.csv", _REF_COLUMNS)
     ref_ids = set(refs["id"])
-    comps = _read("compounds.csv", _COMPOUND_COLUMNS)
-    params = _read("parameters.csv", _PARAM_COLUMNS)
+    table = identity_table(files)
     by_name: dict[str, dict] = {}
-    for i, row in comps.iterrows():
-        r = int(i) + 2  # header is line 1
-        file = "exposure/compounds.csv"
-        name = row["compound"].strip().lower()
-        if name in by_name:
-            raise DataFileError(f"duplicate compound {name!r}", file=file, row=r, field="compound")
-        if row["source"] and row["confidence"] not in _CONFIDENCE:
-            raise DataFileError(f"confidence must be one of H, M, U; got {row['confidence']!r}",
-                                file=file, row=r, field="confidence")
-        by_name[name] = {
-            "name": name,
-            "synonyms": tuple(s.strip() for s in row["synonyms"].split(";") if s.strip()),
-            "mw_base": _float(row["mw_base_g_mol"], file=file, row=r, fld="mw_base_g_mol"),
-            "mw_salt": _float(row["mw_salt_g_mol"], file=file, row=r, fld="mw_salt_g_mol"),
-            "salt": row["salt"].strip(),
-            "parameters": {},
-        }
-    for i, row in params.iterrows():
-        r = int(i) + 2
-        file = "exposure/parameters.csv"
-        name = row["compound"].strip().lower()
+    seen: set[tuple[str, str, str]] = set()  # a user file's row replaces a shipped one
+    for file, r, row in [*_shipped_rows(), *_user_rows(files)]:
+        user = file != "exposure/parameters.csv"
+        try:
+            ident = table.resolve(row["compound"])
+        except UnknownCompoundError as exc:
+            raise DataFileError(exc.args[0], file=file, row=r, field="compound") from None
+        name = ident.id
         if name not in by_name:
-            raise DataFileError(f"compound {name!r} is not in exposure/compounds.csv", file=file,
-                                row=r, field="compound")
+            by_name[name] = {
+                "name": name, "synonyms": ident.synonyms, "mw_base": ident.mw_base,
+                "mw_salt": ident.mw(salt=True), "salt": ident.salt, "parameters": {},
+            }
         pname = row["parameter"].strip()
         if pname not in _PARAM_UNITS:
             raise DataFileError(f"unknown parameter {pname!r} (known: {', '.join(_PARAM_UNITS)})",
@@ -128,16 +150,17 @@ def _load() -> tuple[dict[str, PKCompound], pd.DataFrame]:
         if row["unit"].strip() != _PARAM_UNITS[pname]:
             raise DataFileError(f"unit of {pname} must be {_PARAM_UNITS[pname]!r}, got "
                                 f"{row['unit']!r}", file=file, row=r, field="unit")
-        if row["source"] not in ref_ids:
+        if not user and row["source"] not in ref_ids:
             raise DataFileError(f"source {row['source']!r} is not an id in exposure/references.csv",
                                 file=file, row=r, field="source")
         if row["confidence"] not in _CONFIDENCE:
             raise DataFileError(f"confidence must be one of H, M, U; got {row['confidence']!r}",
                                 file=file, row=r, field="confidence")
-        if pname in by_name[name]["parameters"]:
+        params = by_name[name]["parameters"]
+        if (file, name, pname) in seen:
             raise DataFileError(f"duplicate parameter {pname!r} for {name}", file=file, row=r,
                                 field="parameter")
-        by_name[name]["parameters"][pname] = PKParameter(
+        params[pname] = PKParameter(
             name=pname,
             value=_float(row["value"], file=file, row=r, fld="value"),
             unit=row["unit"].strip(),
@@ -147,32 +170,37 @@ def _load() -> tuple[dict[str, PKCompound], pd.DataFrame]:
             confidence=row["confidence"],
             note=row["note"],
         )
+        seen.add((file, name, pname))
+    for name, d in by_name.items():
+        fu = _fu_parameter(table.get(name))
+        if fu is not None:
+            d["parameters"].setdefault("fu", fu)
     compounds = {n: PKCompound(**d) for n, d in by_name.items()}
     return compounds, refs
 
 
 def available_compounds() -> list[str]:
-    """Names of the compounds exposure can simulate."""
-    return sorted(_load()[0])
+    """Names of the compounds exposure can simulate (shipped and user)."""
+    return sorted(_load(user_data_files())[0])
 
 
 def pk_compound(name: str) -> PKCompound:
-    """The :class:`PKCompound` for ``name`` or one of its synonyms (case-insensitive).
+    """The :class:`PKCompound` for ``name`` (any name of the compound identity table).
 
-    Raises :class:`UnknownCompoundError` listing the compounds that have exposure data.
+    Raises :class:`UnknownCompoundError` ("did you mean" for a misspelling; the list of
+    compounds that have exposure data when the compound is known but has none).
     """
-    compounds = _load()[0]
-    key = str(name).strip().lower()
-    if key in compounds:
-        return compounds[key]
-    for comp in compounds.values():
-        if key in (s.lower() for s in comp.synonyms):
-            return comp
+    files = user_data_files()
+    compounds = _load(files)[0]
+    ident = identity_table(files).resolve(name)
+    if ident.id in compounds:
+        return compounds[ident.id]
     raise UnknownCompoundError(
         f"No pharmacokinetic data for compound {name!r}; exposure knows "
-        f"{', '.join(sorted(compounds))} (data/exposure/compounds.csv).")
+        f"{', '.join(sorted(compounds))} (data/exposure/parameters.csv; add a [compound.pk] "
+        "table to a --user-data file).")
 
 
 def pk_references() -> pd.DataFrame:
     """The references the exposure parameters cite (``id citation note``)."""
-    return _load()[1].copy()
+    return _load(user_data_files())[1].copy()

@@ -30,7 +30,8 @@ from pathlib import Path
 import pandas as pd
 
 from neuromoa.errors import DataFileError, NeuromoaError
-from neuromoa.kb.base import KnowledgeBase, load_kb
+from neuromoa.kb.knowledge_base import KnowledgeBase
+from neuromoa.kb.loader import load_kb
 from neuromoa.kb.schema import MEASURES
 
 __all__ = ["IMPORT_COLUMNS", "import_chembl", "import_gtopdb", "write_activities"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
+from neuromoa.data.compounds import CompoundIdentity
+
 __all__ = ["Affinity", "Compound", "Constant", "Target"]
 
 
@@ -25,69 +27,9 @@ def _to_dict(record: object) -> dict[str, object]:
     return {k: _json_value(v) for k, v in asdict(record).items()}  # type: ignore[call-overload]
 
 
-@dataclass(frozen=True)
-class Compound:
-    """A compound of the knowledge base.
-
-    Attributes
-    ----------
-    id : str
-        Lower-case identifier (``"amitriptyline"``).
-    name : str
-        Display name.
-    mw_base, mw_salt : float
-        Molecular weight of the free base and of the salt (g/mol); ``mw_salt`` is NaN when no
-        salt form is stored.
-    salt : str
-        Salt form of ``mw_salt`` (``"HCl"``) or ``""``.
-    pubchem_cid : int
-        PubChem compound id (free base).
-    inchikey : str
-        Standard InChIKey of the free base; ``inchikey_confidence`` says how it was checked.
-    role : str
-        ``"drug"``, ``"metabolite"`` or ``"reference"`` (a protocol's reference compound).
-    parent : str
-        For a metabolite, the id of its parent drug, else ``""``.
-    synonyms : tuple of str
-        Other names accepted by :meth:`KnowledgeBase.compound` (case-insensitive).
-    reference : str
-        Reference id(s) of the identifiers and molecular weights (``;``-separated).
-    user : bool
-        True when the compound came from a user file.
-    """
-
-    id: str
-    name: str
-    mw_base: float
-    mw_salt: float
-    salt: str
-    pubchem_cid: int
-    inchikey: str
-    role: str
-    parent: str
-    synonyms: tuple[str, ...] = ()
-    inchikey_confidence: str = "U"
-    reference: str = ""
-    note: str = ""
-    user: bool = False
-
-    def mw(self, salt: bool = False) -> float:
-        """Molecular weight (g/mol) of the base, or of the salt when ``salt`` is True.
-
-        A compound without a stored salt form returns the base weight for ``salt=True``.
-        """
-        if salt and math.isfinite(self.mw_salt):
-            return self.mw_salt
-        return self.mw_base
-
-    @property
-    def salt_factor(self) -> float:
-        """mw_base / mw_salt: the fraction of a salt dose that is base (1.0 without a salt)."""
-        return self.mw_base / self.mw(salt=True)
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-safe dict of every field."""
-        return _to_dict(self)
+#: A compound of the knowledge base: the one identity record of :mod:`neuromoa.data.compounds`
+#: (names, salt, identifiers, physicochemistry, parent; ``mw(salt)`` gives the weight).
+Compound = CompoundIdentity
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Ion-channel models with drug binding, built from declarations in ``data/ephys/*.toml``.
+"""Ion-channel models with drug binding, built from declarations in ``data/channels/*.toml``.
 
 Each file declares the drug-free gating scheme (states, reversible edges, rate expressions,
 parameters with units and sources) and the drug-binding *sites*: which states bind, with which
@@ -41,7 +41,7 @@ from neuromoa.units import as_molar
 __all__ = ["CHANNELS", "BindingSite", "ChannelModel", "channel_parameters", "load_channel",
            "parse_concentrations"]
 
-#: Channel id → shipped declaration file in ``neuromoa/data/ephys``.
+#: Channel id → shipped declaration file in ``neuromoa/data/channels``.
 CHANNELS: dict[str, str] = {
     "nav-drg": "nav_drg.toml",
     "nav1.5": "nav15.toml",
@@ -156,13 +156,13 @@ def _read_spec(channel_id: str) -> dict:
         raise InputError(f"unknown channel {channel_id!r}; choose one of {sorted(CHANNELS)}.")
     fname = CHANNELS[channel_id]
     try:
-        return tomllib.loads(read_text("ephys", fname))
+        return tomllib.loads(read_text("channels", fname))
     except tomllib.TOMLDecodeError as exc:
-        raise DataFileError(f"not valid TOML: {exc}", file=f"data/ephys/{fname}") from exc
+        raise DataFileError(f"not valid TOML: {exc}", file=f"data/channels/{fname}") from exc
 
 
 def _build(spec: dict, channel_id: str, remove: tuple[str, ...] = ()) -> ChannelModel:
-    where = f"data/ephys/{CHANNELS[channel_id]}"
+    where = f"data/channels/{CHANNELS[channel_id]}"
     try:
         meta = spec["channel"]
         gating = Scheme.from_dict(spec["scheme"], where)

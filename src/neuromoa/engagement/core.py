@@ -1,0 +1,225 @@
+"""engage(): compound × (concentration | plasma level | dose) → occupancy of every target."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from neuromoa.engagement.affinities import _check_series, _check_source, _slot_affinities, _slots
+from neuromoa.engagement.result import TARGET_COLUMNS, EngagementResult
+from neuromoa.engagement.safety import _safety_table
+from neuromoa.errors import InputError, NeuromoaWarning, check_number
+from neuromoa.exposure import (
+    DEFAULT_KP_UU,
+    Regimen,
+    daily_dose_note,
+    pk_compound,
+    simulate_exposure,
+)
+from neuromoa.kb import load_kb
+from neuromoa.pharmacology import (
+    competitive_occupancy,
+)
+from neuromoa.units import as_molar
+
+__all__ = ["engage"]
+
+
+def _engagement_table(kb: Any, compound: str, unbound: Mapping[str, float], *, species: str,
+                      source: str | None, scaling: Mapping[str, float], series: str
+                      ) -> pd.DataFrame:
+    comp = kb.compound(compound).id
+    ligands = [comp] + [c for c in unbound if c != comp]
+    rows = []
+    for target, condition in _slots(kb, comp):
+        affs, notes, mixed = _slot_affinities(kb, ligands, target, condition, species, source,
+                                              series)
+        aff = affs[comp]
+        if aff.measure.upper() == "IC50":
+            notes.insert(0, "functional IC50 used as the affinity (channel block, Hill slope 1)")
+        if aff.mode == "agonist":
+            notes.append("agonist: fraction of receptors bound, not activation")
+        if aff.species.lower() not in (species.lower(),):
+            notes.append(f"measured in species {aff.species!r}")
+        scale = scaling.get(target, 1.0)
+        if scale != 1.0:
+            notes.append(f"in-vivo scaling x{scale:g} applied to K")
+        present = [lig for lig in ligands if lig in affs]
+        concs = np.array([unbound[lig] for lig in present])
+        k_mid = np.array([affs[lig].value_M for lig in present]) * scale
+        k_low = np.array([affs[lig].low_M for lig in present]) * scale
+        k_high = np.array([affs[lig].high_M for lig in present]) * scale
+        theta = np.asarray(competitive_occupancy(concs, k_mid))
+        occ_low = float(np.sum(competitive_occupancy(concs, k_high)))
+        occ_high = float(np.sum(competitive_occupancy(concs, k_low)))
+        targ = kb.target(target)
+        refs = [f"{lig}: {affs[lig].source} ({affs[lig].key})" for lig in present]
+        rows.append({
+            "target": target,
+            "condition": aff.condition,
+            "species": aff.species,
+            "occupancy": float(theta.sum()),
+            "occupancy_low": occ_low,
+            "occupancy_high": occ_high,
+            "consequence": targ.consequence,
+            "effect_class": targ.effect_class,
+            "family": targ.family,
+            "measure": aff.measure,
+            "k_M": aff.value_M * scale,
+            "k_low_M": aff.low_M * scale,
+            "k_high_M": aff.high_M * scale,
+            "reference": "; ".join(refs),
+            "series": {lig: affs[lig].source for lig in present},
+            "mixed_series": mixed,
+            "occupancy_by_compound": {lig: float(th) for lig, th in zip(present, theta,
+                                                                        strict=True)},
+            "note": "; ".join(notes),
+        })
+    frame = pd.DataFrame(rows, columns=TARGET_COLUMNS)
+    return frame.sort_values("occupancy", ascending=False, kind="stable").reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------ public API
+def engage(compound: str, *, conc: Any = None, plasma: Any = None, dose: Any = None,
+           every: Any = None, days: Any = None, base: bool = False, species: str = "human",
+           source: str | None = None, kp_uu: float = DEFAULT_KP_UU,
+           in_vivo_scaling: Mapping[str, float] | None = None,
+           targets: Sequence[str] | None = None, series: str = "common",
+           user_files: Iterable[str | os.PathLike[str]] = ()) -> EngagementResult:
+    """Fractional occupancy of every target of ``compound`` at a concentration or a dose.
+
+    Give exactly one of ``conc``, ``plasma`` or ``dose``.
+
+    Parameters
+    ----------
+    compound : str
+        Name or synonym in the knowledge base ("amitriptyline", "nortriptyline", ...).
+    conc : str or Quantity
+        Unbound concentration at the target ("3.45 nM"; "ng/mL" uses the base MW).
+    plasma : str or Quantity
+        Total plasma concentration ("80 ng/mL"); unbound brain = Kp,uu × fu × C.
+        Only the compound itself is counted (a measured parent level carries no metabolite).
+    dose, every : str
+        Dose ("150 mg", HCl salt unless ``base``) and interval ("24h"): engagement at the
+        steady-state average unbound brain concentrations of parent and metabolite together
+        (:func:`neuromoa.exposure.steady_state_unbound_brain`, last interval of ``days``,
+        default 14).
+    species : str
+        Preferred species of the affinity values (default human; fallbacks are noted).
+    source : str, optional
+        Reference id, origin or row key selecting non-default values for every compound
+        (e.g. "tatsumi1997"); overrides ``series``.
+    kp_uu : float
+        Unbound brain / unbound plasma ratio (default 1, assumption; FACTS.md).
+    in_vivo_scaling : mapping target → factor, optional
+        Multiplies K at that target (PET occupancy is often several-fold weaker than the
+        in-vitro prediction, FACTS.md); default 1 everywhere.
+    targets : sequence of str, optional
+        Keep only these targets (ids or HGNC symbols); default every target with a value.
+    series : {"common", "default"}
+        With a metabolite present: ``"common"`` uses one reference for parent and metabolite
+        at a target where one holds both (Tatsumi 1997 at SERT/NET/DAT), ``"default"`` each
+        compound's default value. Mixed-series rows are flagged either way. No effect on a
+        concentration or plasma level of one compound.
+    user_files : iterable of path-like
+        Knowledge-base CSV files of your own, merged over the shipped one
+        (:func:`neuromoa.kb.load_kb`).
+
+    Returns
+    -------
+    EngagementResult
+
+    Examples
+    --------
+    >>> r = engage("amitriptyline", conc="3.45 nM")
+    >>> round(r.occupancy("SERT"), 3)
+    0.5
+    """
+    given = [name for name, v in (("conc", conc), ("plasma", plasma), ("dose", dose))
+             if v is not None]
+    if len(given) != 1:
+        raise InputError("engage: give exactly one of conc (unbound, e.g. '3.45 nM'), plasma "
+                         "(total, e.g. '80 ng/mL') or dose (e.g. '150 mg' with every='24h').")
+    if every is not None and dose is None:
+        raise InputError("engage: 'every' needs a dose (e.g. dose='150 mg', every='24h').")
+    kp_uu = check_number(kp_uu, "kp_uu", "engage", low=0, low_open=True)
+    series = _check_series(series)
+    files = tuple(str(f) for f in user_files)
+    kb = load_kb(files)
+    comp = kb.compound(compound)
+    wanted = None if targets is None else [kb.target(t).id for t in targets]
+    scaling = {kb.target(t).id: check_number(v, f"in_vivo_scaling[{t}]", "engage", low=0,
+                                             low_open=True)
+               for t, v in (in_vivo_scaling or {}).items()}
+    exposure = None
+    safety = None
+    notes: list[str] = list(kb.overlay_messages)
+    if conc is not None:
+        mode = "concentration"
+        unbound = {comp.id: as_molar(conc, mw=comp.mw_base, what="--conc (unbound)")}
+    elif plasma is not None:
+        mode = "plasma"
+        total = as_molar(plasma, mw=comp.mw_base, what="--plasma (total)")
+        fu = _unbound_fraction(comp.id)
+        unbound = {comp.id: kp_uu * fu * total}
+        notes.append(f"unbound brain = Kp,uu {kp_uu:g} x fu {fu:g} x total plasma")
+    else:
+        mode = "dose"
+        if every is None:
+            raise InputError("engage: a dose needs an interval for steady state "
+                             "(e.g. every='24h'); for one dose use neuromoa exposure --single.")
+        regimen = Regimen.parse(dose, every=every, days=days, base=base)
+        dose_note = daily_dose_note(comp.id, regimen)
+        if dose_note is not None:
+            warnings.warn(dose_note, NeuromoaWarning, stacklevel=2)
+            notes.append(dose_note)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NeuromoaWarning)  # the dose note is issued above
+            res = simulate_exposure(comp.id, regimen, kp_uu=kp_uu, times_h=np.array([0.0]))
+            safety = _safety_table(kb, comp.id, regimen, species=species, source=source,
+                                   series=series)
+        unbound = {a: m["unbound_brain_cavg_M"] for a, m in res.metrics.items()}
+        exposure = {"regimen": regimen.to_dict(), "description": regimen.describe(),
+                    "kp_uu": kp_uu, "analytes": {a: dict(m) for a, m in res.metrics.items()}}
+        notes.append("unbound brain concentrations: steady-state average over the last "
+                     "dosing interval (Kp,uu x fu x Cavg)")
+    if source is not None:
+        _check_source(kb, [comp.id, *unbound], source)
+    table = _engagement_table(kb, comp.id, unbound, species=species, source=source,
+                              scaling=scaling, series=series)
+    several = table["series"].map(len) > 1
+    one = table[several & ~table["mixed_series"]]
+    if source is None and series == "common" and not one.empty:
+        refs = sorted({ref for d in one["series"] for ref in d.values()})
+        notes.append(f"parent and metabolite from one series ({', '.join(refs)}) at "
+                     f"{', '.join(dict.fromkeys(one['target']))}: the parent's single-compound "
+                     "default is set aside there (series='default' keeps it)")
+    mixed = table.loc[table["mixed_series"], "target"].tolist()
+    if mixed:
+        notes.append("mixed series (parent and metabolite values from different references, "
+                     f"no one reference holds both) at {', '.join(dict.fromkeys(mixed))}: "
+                     "see each row's 'series'")
+    if wanted is not None:
+        missing = [t for t in wanted if t not in set(table["target"])]
+        if missing:
+            raise InputError(f"{comp.id} has no value at {', '.join(missing)} in the knowledge "
+                             f"base; it has values at: {' '.join(dict.fromkeys(table['target']))}.")
+        table = table[table["target"].isin(wanted)].reset_index(drop=True)
+    return EngagementResult(compound=comp.id, mode=mode, unbound_M=unbound, targets=table,
+                            exposure=exposure, safety=safety, species=species, source=source,
+                            kp_uu=kp_uu, notes=tuple(notes), series=series,
+                            in_vivo_scaling=scaling, user_files=files)
+
+
+def _unbound_fraction(compound: str) -> float:
+    try:
+        return pk_compound(compound).value("fu")
+    except (KeyError, InputError) as exc:
+        raise InputError(f"No unbound fraction in plasma for {compound!r} "
+                         "(data/exposure/parameters.csv); give the unbound concentration with "
+                         "--conc instead.") from exc
