@@ -25,6 +25,7 @@ __all__ = [
     "UnknownCompoundError",
     "UnknownTargetError",
     "check_number",
+    "did_you_mean",
     "missing_extra",
     "require_extra",
 ]
@@ -132,6 +133,25 @@ class NeuromoaWarning(UserWarning):
 
 class ConvergenceWarning(NeuromoaWarning):
     """An iterative method stopped before meeting its tolerance."""
+
+
+def did_you_mean(word: str, choices: object) -> str:
+    """`` Did you mean 'X'?`` for the closest choices (difflib, case-insensitive), or "".
+
+    >>> did_you_mean("SER", ["SERT", "NET", "H1"])
+    " Did you mean 'SERT'?"
+    >>> did_you_mean("xyz", ["SERT"])
+    ''
+    """
+    import difflib
+
+    names = [str(c) for c in choices]  # type: ignore[attr-defined]
+    lowered: dict[str, str] = {}
+    for c in names:
+        lowered.setdefault(c.lower(), c)
+    close = difflib.get_close_matches(str(word).lower(), list(lowered), n=3, cutoff=0.6)
+    picks = list(dict.fromkeys(lowered[c] for c in close))
+    return f" Did you mean {' or '.join(repr(c) for c in picks)}?" if picks else ""
 
 
 def check_number(value: object, name: str, owner: str, *, low: float = -math.inf,

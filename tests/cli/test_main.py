@@ -64,15 +64,15 @@ def test_unknown_command_fails_cleanly_with_a_suggestion():
     out = _run("engag")
     assert out.returncode == 2
     assert "Traceback" not in out.stderr
-    assert "did you mean 'engage'?" in out.stderr
+    assert "Did you mean 'engage'?" in out.stderr
     out = _run("no-such-command")
-    assert out.returncode == 2 and "did you mean" not in out.stderr
+    assert out.returncode == 2 and "Did you mean" not in out.stderr
 
 
 def test_suggest():
     assert main.suggest("SER", ["SERT", "NET", "H1"], "target") == (
-        "unknown target 'SER'; did you mean 'SERT'?")
-    assert main.suggest("xyz", ["SERT"], "target") == "unknown target 'xyz'"
+        "unknown target 'SER'. Did you mean 'SERT'?")
+    assert main.suggest("xyz", ["SERT"], "target") == "unknown target 'xyz'."
 
 
 @pytest.mark.parametrize(("module", "args", "extra"), [
@@ -98,3 +98,63 @@ def test_missing_extra_in_the_python_api(monkeypatch):
         require_extra("pyabf")
     with pytest.raises(ImportError):  # still an ImportError for code that catches that
         require_extra("pyabf")
+
+
+# ---------------------------------------------------------------- uniform conventions
+def _leaf_commands():
+    import typer
+
+    main._register_all([])
+    found = {}
+
+    def walk(cmd, path):
+        if hasattr(cmd, "commands"):
+            for name, sub in cmd.commands.items():
+                walk(sub, [*path, name])
+        else:
+            found[" ".join(path)] = cmd
+
+    walk(typer.main.get_group(main.app), [])
+    return found
+
+
+def test_every_command_has_json_and_out():
+    missing = {name: [flag for flag in ("--json", "--out")
+                      if not any(flag in p.opts for p in cmd.params)]
+               for name, cmd in _leaf_commands().items()}
+    assert {k: v for k, v in missing.items() if v} == {}
+
+
+def test_one_meaning_per_short_option():
+    meaning: dict[str, set[str]] = {}
+    for cmd in _leaf_commands().values():
+        for p in cmd.params:
+            longs = [o for o in p.opts if o.startswith("--")]
+            for short in (o for o in p.opts if len(o) == 2):
+                meaning.setdefault(short, set()).update(longs)
+    assert {s: m for s, m in meaning.items() if len(m) > 1} == {}
+
+
+@pytest.mark.parametrize(("args", "hint"), [
+    (["targets", "--target", "SER"], "Did you mean 'SERT'?"),
+    (["ephys", "export-myokit", "--channel", "nav-drgx", "--out", "{tmp}/m.mmt"],
+     "Did you mean 'nav-drg'?"),
+    (["engage", "--compound", "amitriptylin", "--conc", "3 nM"], "Did you mean"),
+])
+def test_did_you_mean(tmp_path, args, hint):
+    out = _run(*[a.format(tmp=tmp_path) for a in args])
+    assert out.returncode == 2, out.stderr
+    assert hint in out.stderr and "Traceback" not in out.stderr
+
+
+def test_out_writes_the_json_result_and_never_overwrites(tmp_path):
+    import json
+
+    target = tmp_path / "nmda.json"
+    out = _run("systems", "nmda", "--ca", "4 mM", "--out", str(target))
+    assert out.returncode == 0, out.stderr
+    assert json.loads(target.read_text())["ic50_M"] > 0
+    before = target.read_text()
+    again = _run("systems", "nmda", "--ca", "2 mM", "--out", str(target))
+    assert again.returncode == 2 and "never overwritten" in again.stderr
+    assert target.read_text() == before

@@ -7,7 +7,7 @@ import warnings
 import typer
 from rich.table import Table
 
-from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json
+from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json, with_out
 from neuromoa.errors import NeuromoaWarning
 from neuromoa.exposure import Regimen, simulate_exposure
 from neuromoa.units import format_molar
@@ -20,6 +20,7 @@ def register(app: typer.Typer) -> None:
     app.command("exposure")(exposure)
 
 
+@with_out
 @handle_errors
 def exposure(
     compound: str = typer.Option("amitriptyline", "--compound", "-c",

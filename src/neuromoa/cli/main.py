@@ -10,7 +10,6 @@ lives in the CLI.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import sys
 from typing import Any
@@ -49,15 +48,10 @@ _MODULES: list[str] = list(dict.fromkeys(module for module, _ in _COMMANDS.value
 
 
 def suggest(word: str, choices: Any, what: str) -> str:
-    """``unknown <what> 'word'`` plus "did you mean ...?" when a choice is close (difflib)."""
-    choices = [str(c) for c in choices]
-    close = difflib.get_close_matches(word, choices, n=3, cutoff=0.6)
-    if not close:
-        lowered = {c.lower(): c for c in choices}
-        close = difflib.get_close_matches(word.lower(), list(lowered), n=3, cutoff=0.6)
-        close = [lowered[c] for c in close]
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    return f"unknown {what} {word!r}{hint}"
+    """``unknown <what> 'word'.`` plus "Did you mean ...?" when a choice is close (difflib)."""
+    from neuromoa.errors import did_you_mean
+
+    return f"unknown {what} {word!r}.{did_you_mean(word, choices)}"
 
 
 def _load(ctx: Any, name: str) -> Any:
@@ -98,7 +92,7 @@ class _LazyGroup(TyperGroup):
         name = args[0] if args else ""
         if name and not name.startswith("-") and self.get_command(ctx, name) is None:
             ctx.fail(suggest(name, self.list_commands(ctx), "command")
-                     + " (neuromoa --help lists them).")
+                     + " neuromoa --help lists them.")
         return super().resolve_command(ctx, args)
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
