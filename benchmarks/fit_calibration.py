@@ -40,7 +40,7 @@ def coverage(n: int, seed: int) -> None:
     truth, y = simulate(n, seed)
     t = truth[:, 2]
     for se in ("gauss-newton", "hessian"):
-        res = fit_curves(frame(y), ci="profile", se=se)
+        res = fit_curves(frame(y), ci="profile", se=se, unit="M")
         ok = ~res.withheld  # curves that report an IC50 (and its interval)
         m = int(ok.sum())
         prof = (res.ci_low[ok, 2] <= t[ok]) & (t[ok] <= res.ci_high[ok, 2])

@@ -16,8 +16,10 @@ Prints, for the same simulated ten-point curves in the same run:
 5. **CLI end to end** — ``neuromoa fit FILE.csv --json`` in a subprocess (CSV in, JSON out),
    curves per second against the loop.
 
+6. **5PL** (``--five``) — the compiled five-parameter batch against a 5PL ``curve_fit`` loop.
+
 Run: ``PYTHONPATH=src python benchmarks/fit_speed.py [--n 200000] [--loop 2000]
-[--check 10000] [--million] [--cli 300000]``.
+[--check 10000] [--five 50000] [--million] [--cli 300000]``.
 """
 
 from __future__ import annotations
@@ -117,11 +119,11 @@ def engine_params(res) -> np.ndarray:
 def speed(n: int, n_loop: int, seed: int) -> tuple[float, float]:
     truth, y = simulate(n, seed)
     df = frame(y)
-    fit_curves(frame(y[:200]))  # compile / load the cached kernel
+    fit_curves(frame(y[:200]), unit="M")  # compile / load the cached kernel
     best_cpu = best_wall = np.inf
     res = None
     for _ in range(3):
-        res, cpu, wall = timed(lambda: fit_curves(df))
+        res, cpu, wall = timed(lambda: fit_curves(df, unit="M"))
         best_cpu, best_wall = min(best_cpu, cpu), min(best_wall, wall)
     eng_cpu, eng_wall = n / best_cpu, n / best_wall
     summ = res.summary()
@@ -170,7 +172,7 @@ def speed(n: int, n_loop: int, seed: int) -> tuple[float, float]:
 
 def optimum(n: int, seed: int) -> None:
     truth, y = simulate(n, seed + 1)
-    res = fit_curves(frame(y))
+    res = fit_curves(frame(y), unit="M")
     ours = engine_params(res)
     cf = np.full((n, 4), np.nan)
     r_cf = np.full(n, np.inf)
@@ -216,10 +218,36 @@ def optimum(n: int, seed: int) -> None:
 def profile_speed(n: int, seed: int) -> None:
     _, y = simulate(n, seed + 2)
     df = frame(y)
-    fit_curves(frame(y[:50]), ci="profile")
-    res, cpu, wall = timed(lambda: fit_curves(df, ci="profile"))
+    fit_curves(frame(y[:50]), ci="profile", unit="M")
+    res, cpu, wall = timed(lambda: fit_curves(df, ci="profile", unit="M"))
     print(f"\n== Profile-likelihood CIs: {n / cpu:,.0f} curves/s CPU, {n / wall:,.0f} wall "
           f"({n:,} curves) ==")
+
+
+def five_speed(n: int, n_loop: int, seed: int) -> None:
+    """The compiled 5PL batch (``fit_curves(..., "5pl")``) against a curve_fit loop of the
+    5PL (start: the 4PL's min/max heuristic and asym = 1, default tolerances)."""
+    _, y = simulate(n, seed + 5)
+    df = frame(y)
+    fit_curves(frame(y[:50]), "5pl", unit="M")  # load the cached kernels
+    res, cpu, wall = timed(lambda: fit_curves(df, "5pl", unit="M"))
+
+    def five(x, b, t, c, h, a):
+        return b + (t - b) / (1.0 + 10.0 ** ((c - np.log10(x)) * h)) ** a
+
+    def loop():
+        for k in range(n_loop):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    curve_fit(five, CONC, y[k], p0=heuristic_p0(y[k]) + [1.0])
+            except RuntimeError:
+                pass
+
+    _, lcpu, lwall = timed(loop)
+    print(f"\n== 5PL: fit_curves(model='5pl') {n / cpu:,.0f} curves/s CPU ({n:,} curves, status "
+          f"{res.summary()}); curve_fit loop {n_loop / lcpu:,.0f} curves/s CPU → "
+          f"{(n / cpu) / (n_loop / lcpu):,.0f}x ==")
 
 
 def million(seed: int) -> None:
@@ -227,7 +255,7 @@ def million(seed: int) -> None:
     _, y = simulate(n, seed + 3)
     df = frame(y)
     del y
-    res, cpu, wall = timed(lambda: fit_curves(df))
+    res, cpu, wall = timed(lambda: fit_curves(df, unit="M"))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\n== 1,000,000 curves: {wall:.1f} s wall, {cpu:.1f} s CPU, "
           f"{n / cpu:,.0f} curves/s CPU; peak resident memory {peak:,.0f} MB; "
@@ -277,6 +305,7 @@ def main() -> None:
     ap.add_argument("--loop", type=int, default=2000, help="curves for the curve_fit loop")
     ap.add_argument("--check", type=int, default=10_000, help="curves for the optimum check")
     ap.add_argument("--profile", type=int, default=20_000, help="curves with profile CIs")
+    ap.add_argument("--five", type=int, default=50_000, help="curves for the 5PL timing (0: skip)")
     ap.add_argument("--million", action="store_true", help="also fit 1,000,000 curves")
     ap.add_argument("--cli", type=int, default=300_000, help="curves through the CLI (0: skip)")
     ap.add_argument("--seed", type=int, default=20261127)
@@ -289,6 +318,8 @@ def main() -> None:
         optimum(a.check, a.seed)
     if a.profile:
         profile_speed(a.profile, a.seed)
+    if a.five:
+        five_speed(a.five, min(a.loop, 1000), a.seed)
     if a.million:
         million(a.seed)
     if a.cli:

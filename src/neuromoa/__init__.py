@@ -32,7 +32,8 @@ _EXPORTS: dict[str, str] = {
         "ligand_depletion_bound", "michaelis_menten_rate", "occupancy", "operational_response",
         "safety_margin", "schild_fit")},
     # knowledge base
-    **{name: "neuromoa.kb" for name in ("Affinity", "Compound", "Constant", "KnowledgeBase",
+    "Compound": "neuromoa.data.compounds",
+    **{name: "neuromoa.kb" for name in ("Affinity", "Constant", "KnowledgeBase",
                                         "Target", "import_chembl", "import_gtopdb", "load_kb")},
     # exposure and engagement
     **{name: "neuromoa.exposure" for name in ("ExposureResult", "Regimen", "daily_dose_note",
@@ -41,8 +42,9 @@ _EXPORTS: dict[str, str] = {
                                                 "engagement_curves", "engagement_time_course",
                                                 "safety_margins")},
     # fitting
-    **{name: "neuromoa.fitting" for name in ("BatchFit", "Comparison", "CurveFit", "compare_fits",
-                                             "fit_curve", "fit_curves", "rout_outliers",
+    **{name: "neuromoa.fitting" for name in ("BatchFit", "Comparison", "CurveFit", "ModelFit",
+                                             "compare_fits", "fit_csv", "fit_curve", "fit_curves",
+                                             "fit_frame", "fit_model", "rout_outliers",
                                              "signal_window", "z_prime")},
     # kinetics and electrophysiology
     **{name: "neuromoa.kinetics" for name in ("Scheme", "Segment", "load_scheme", "propagate")},

@@ -24,7 +24,7 @@ def test_boltzmann_fit_recovers_parameters():
     fit = boltzmann_fit(v, y)
     assert fit.v_half_V == pytest.approx(-0.072, abs=1e-6)
     assert fit.slope_V == pytest.approx(0.0085, rel=1e-5)
-    assert fit.amplitude == pytest.approx(3.0, rel=1e-6)
+    assert fit.params["amplitude"] == pytest.approx(3.0, rel=1e-6)
     act = boltzmann_fit(v, boltzmann(v, -0.03, -0.006), kind="activation")
     assert act.v_half_V == pytest.approx(-0.03, abs=1e-6) and act.slope_V < 0
 
@@ -44,7 +44,7 @@ def test_fit_ic50_recovers_known_curve():
     y = 1 / (1 + (c / 2e-6) ** 1.0)
     fit = fit_ic50(c, y)
     assert fit.ic50_M == pytest.approx(2e-6, rel=1e-4)
-    assert fit.hill == pytest.approx(1.0, rel=1e-3)
+    assert fit.params["hill"] == pytest.approx(-1.0, rel=1e-3)  # falling curve: Prism sign
 
 
 def test_same_seed_same_bytes_and_noise_level():

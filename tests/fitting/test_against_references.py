@@ -135,7 +135,7 @@ def test_one_site_ki_matches_curve_fit_and_cheng_prusoff(rng):
 
     y = one_site(X, 5, 95, -8.0) + rng.normal(0, 3, X.size)
     ref, ref_se = scipy_fit(one_site, X, y, [5.0, 95.0, -8.0])
-    fit = fit_curve(X, y, "one_site_ki", radioligand=lig, kd=kd)
+    fit = fit_curve(X, y, "one_site_ki", radioligand_M=lig, kd_M=kd)
     assert fit.params["log_ki"] == pytest.approx(ref[2], abs=1e-8)
     assert fit.se["log_ki"] == pytest.approx(ref_se[2], rel=1e-5)
     # Ki = IC50 / (1 + [L]/Kd)
@@ -162,7 +162,7 @@ def test_global_fit_matches_independent_least_squares(rng):
                                     "response": prism4(X, 2, 98, c, -1.0)
                                     + rng.normal(0, 4, X.size)}))
     df = pd.concat(frames, ignore_index=True)
-    res = fit_curves(df, share=("bottom", "top"))
+    res = fit_curves(df, share=("bottom", "top"), unit="M")
     ys = [f["response"].to_numpy() for f in frames]
 
     def resid(th):
@@ -176,7 +176,7 @@ def test_global_fit_matches_independent_least_squares(rng):
     np.testing.assert_allclose(got["bottom"], sol.x[0], rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(got["log_ic50"], sol.x[2::2], atol=1e-7)
     rss_shared = float(sol.fun @ sol.fun)
-    sep = fit_curves(df)
+    sep = fit_curves(df, unit="M")
     f, dn, dd, p = f_test(rss_shared, 3 * X.size - 8, float(sep.rss.sum()), 3 * X.size - 12)
     cmp = res.comparison
     assert (cmp.df_num, cmp.df_den) == (4, 3 * X.size - 12)

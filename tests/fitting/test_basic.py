@@ -46,7 +46,7 @@ def test_bad_curve_does_not_stop_batch():
     df = pd.DataFrame({"curve": ["a"] * 5 + ["b"] * 5,
                        "concentration": [1, 10, 100, 1000, 1e4, 1, 10, "x", 1000, 1e4],
                        "response": [100, 90, 50, 10, 0, 1, 2, 3, 4, 5]})
-    res = fit_curves(df)
+    res = fit_curves(df, unit="M")
     assert res.fit(0).status in ("ok", "warning")
     assert res.fit(1).status == "failed"
     assert "row 7" in res.fit(1).message

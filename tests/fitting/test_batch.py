@@ -8,7 +8,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from neuromoa.errors import InputError
-from neuromoa.fitting import fit_curve, fit_curves, rout_outliers
+from neuromoa.fitting import fit_curve, fit_curves, plot_fit, rout_outliers
+from neuromoa.fitting.jsonout import to_json
 
 from .conftest import DESIGN, NAMES, params_of, prism4
 
@@ -53,7 +54,7 @@ def test_bad_input_gets_a_status_per_curve_and_the_batch_goes_on(rng):
         _curve("constant", DESIGN, np.full(DESIGN.size, 7.0)),
         _curve("nan_response", DESIGN, nany),
     ], ignore_index=True)
-    res = fit_curves(df)
+    res = fit_curves(df, unit="M")
     by = {f.curve: f for f in res.fits}
     assert by["good"].status == "ok"
     assert by["text"].status == "failed" and "'abc' is not a number" in by["text"].message
@@ -71,7 +72,7 @@ def test_batch_equals_single_fits_and_replicates(rng):
     frames = [_curve(i, np.repeat(DESIGN, 3), prism4(np.repeat(DESIGN, 3), 0, 100, c, -1)
                      + rng.normal(0, 4, 3 * DESIGN.size)) for i, c in enumerate((-8, -7, -6.5))]
     df = pd.concat(frames, ignore_index=True).sample(frac=1.0, random_state=1)  # shuffled rows
-    res = fit_curves(df)
+    res = fit_curves(df, unit="M")
     for f in frames:
         one = fit_curve(f["concentration"], f["response"])
         got = res[int(f["curve"].iloc[0])]
@@ -126,11 +127,11 @@ def test_rout_reports_outliers_and_only_excludes_on_request(rng):
     r = rout_outliers(x, y)
     assert r.outlier.tolist() == [i == 7 for i in range(x.size)]
     df = pd.DataFrame({"concentration": x, "response": y})
-    flagged = fit_curves(df, outliers="flag").fit(0)
+    flagged = fit_curves(df, outliers="flag", unit="M").fit(0)
     kept = fit_curve(x, y)
     assert flagged.outliers == [7] and "outliers" in flagged.flags and flagged.n == x.size
     np.testing.assert_allclose(params_of(flagged), params_of(kept), rtol=1e-12)
-    excluded = fit_curves(df, outliers="exclude").fit(0)
+    excluded = fit_curves(df, outliers="exclude", unit="M").fit(0)
     clean = fit_curve(np.delete(x, 7), np.delete(y, 7))
     assert excluded.outliers == [7] and excluded.n == x.size - 1
     np.testing.assert_allclose(params_of(excluded), params_of(clean), rtol=1e-7, atol=1e-7)
@@ -144,16 +145,16 @@ def test_results_serialise_and_plot(rng):
     assert set(d["fits"][0]) >= {"curve", "status", "message", "bottom", "top", "log_ic50",
                                  "ic50", "hill", "se", "ci95", "rss", "r2", "aicc", "n", "df",
                                  "flags"}
-    _close(json.loads(res.to_json()), json.loads(json.dumps(d)))
+    _close(json.loads(to_json(res)), json.loads(json.dumps(d)))
     frame = res.to_frame()
     assert list(frame["curve"]) == ["c0", "c1", "c2"] and "log_ic50_ci_low" in frame
     fit = res.fits[0]
-    fig = fit.plot()
+    fig = plot_fit(fit)
     assert isinstance(fig, Figure) and fig.axes[0].get_xscale() == "log"
     lo, hi = fit.band(DESIGN)
     yhat = fit.predict(DESIGN)
     assert np.all(lo <= yhat) and np.all(yhat <= hi)
-    assert isinstance(res.plot(), Figure)
+    assert isinstance(plot_fit(res), Figure)
     with pytest.raises(InputError, match="no curve"):
         res["nope"]
 
@@ -176,3 +177,35 @@ def test_band_is_the_delta_method(rng):
     half = stats.t.ppf(0.975, fit.df) * np.sqrt(grad @ cov @ grad)
     lo, hi = fit.band(x0)
     assert hi[0] - fit.predict(x0)[0] == pytest.approx(half, rel=1e-5)
+
+
+#: Curve 269601 of the 10^6-curve test (seed 33; truth log IC50 −7.34, hill −1, noise SD 5):
+#: a jump between 10^−7.5 and 10^−7 M with one point on the transition.
+STEP_CURVE = [97.85335249172994, 98.88913080579732, 95.40807125505798, 86.64536491829459,
+              83.90442098113792, 64.66989217938522, 8.946467961876383, 20.26957037193201,
+              9.452810989709159, 8.749363536836348]
+
+
+def test_a_step_with_one_point_on_the_transition_holds_the_slope_at_its_limit():
+    from scipy.optimize import curve_fit
+
+    from neuromoa.fitting.engine import HILL_RUNAWAY
+
+    from .conftest import DESIGN, prism4
+
+    y = np.array(STEP_CURVE)
+    fit = fit_curve(DESIGN, y)
+    assert fit.status == "warning" and "hill_at_limit" in fit.flags, fit.flags
+    assert fit.params["hill"] == -HILL_RUNAWAY and np.isnan(fit.se["hill"])
+    assert -7.5 < fit.params["log_ic50"] < -7.0 and np.isfinite(fit.se["log_ic50"])
+    # the free slope runs off: RSS keeps falling with |hill| (profile by curve_fit, hill fixed)
+    prof = []
+    for h in (-5.0, -10.0, -20.0, -HILL_RUNAWAY):
+        p, _ = curve_fit(lambda x, b, t, c, h=h: prism4(x, b, t, c, h), DESIGN, y,
+                         p0=[10, 90, -7.49], maxfev=20000)
+        prof.append(float(np.sum((y - prism4(DESIGN, *p, h)) ** 2)))
+        if h == -HILL_RUNAWAY:
+            np.testing.assert_allclose([fit.params[k] for k in ("bottom", "top", "log_ic50")], p,
+                                       rtol=1e-6)
+    assert all(a > b for a, b in zip(prof, prof[1:], strict=False))
+    assert fit.rss == pytest.approx(prof[-1], rel=1e-9)

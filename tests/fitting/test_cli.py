@@ -118,3 +118,22 @@ def test_one_site_ki_with_units(tmp_path, rng):
     f = d["fits"][0]
     # [L] = Kd: log Ki = log IC50 - log10(2)
     assert f["log_ki"] == pytest.approx(f["log_ic50"] - np.log10(2.0), abs=1e-12)
+
+
+def test_fit_command_loads_no_heavy_optional_library(tmp_path):
+    """`neuromoa fit` on a concentration_nM table needs no pint, matplotlib or libRoadRunner
+    (start-up of the fit path; the unit is read by the molar fast path)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "c.csv"
+    path.write_text("curve,concentration_nM,response\n" + "".join(
+        f"a,{c},{100 / (1 + c / 30):.3f}\n" for c in (0.1, 1, 3, 10, 30, 100, 300, 1000)))
+    code = ("import sys\nsys.argv = ['neuromoa', 'fit', sys.argv[1], '--json']\n"
+            "from neuromoa.cli.main import run\ntry:\n    run()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('pint', 'matplotlib', 'roadrunner', 'libsbml') "
+            "if m in sys.modules), file=sys.stderr)\n")
+    r = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                       check=True)
+    assert '"ic50"' in r.stdout
+    assert r.stderr.strip().splitlines()[-1] == "[]", r.stderr

@@ -27,7 +27,7 @@ def test_at_the_optimum_against_curve_fit():
     n = 10_000 if FULL else 400
     rng = np.random.default_rng(31)
     truth, y = simulate(rng, n)
-    res = fit_curves(_frame(y))
+    res = fit_curves(_frame(y), unit="M")
     rss_ok = np.zeros(n, bool)
     par_ok = np.zeros(n, bool)
     both = np.zeros(n, bool)
@@ -59,7 +59,7 @@ def test_profile_interval_calibration():
     n = 2000 if FULL else 600
     rng = np.random.default_rng(32)
     truth, y = simulate(rng, n)
-    res = fit_curves(_frame(y), ci="profile")
+    res = fit_curves(_frame(y), ci="profile", unit="M")
     ok = res.status_code != 2
     t = truth[ok, 2]
     cover = np.mean((res.ci_low[ok, 2] <= t) & (t <= res.ci_high[ok, 2]))
@@ -77,6 +77,6 @@ def test_many_curves_in_chunks_without_a_python_loop():
     lx = np.log10(DESIGN)
     c = rng.uniform(-8.5, -7, n)
     y = 100.0 / (1.0 + 10.0 ** ((c[:, None] - lx[None, :]) * -1.0)) + rng.normal(0, 5, (n, 10))
-    res = fit_curves(_frame(y))
+    res = fit_curves(_frame(y), unit="M")
     assert len(res) == n and res.summary()["failed"] == 0
     assert np.abs(res.params[:, 2] - c).mean() < 0.1

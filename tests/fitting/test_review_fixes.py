@@ -19,6 +19,7 @@ from neuromoa.cli.main import _register_all, app
 from neuromoa.errors import InputError
 from neuromoa.fitting import FLAGS, fit_curve, fit_curves
 from neuromoa.fitting._text import plain
+from neuromoa.fitting.jsonout import to_json
 from neuromoa.fitting.results import status_codes
 
 from .conftest import DESIGN, prism4, scipy_fit
@@ -62,7 +63,7 @@ def test_step_curve_fails_without_numbers(rng):
     for key in ("bottom", "top", "log_ic50", "hill", "ic50", "ic50_gt"):
         assert d[key] is None, key
     assert d["ci95"]["log_ic50"] == [None, None] and d["raw"]["hill"] == fit.raw["hill"]
-    fast, slow = json.loads(res.to_json())["fits"][0], res.to_dict()["fits"][0]
+    fast, slow = json.loads(to_json(res))["fits"][0], res.to_dict()["fits"][0]
     assert set(fast) == set(slow) and fast["raw"] == pytest.approx(slow["raw"], rel=1e-14)
     assert all(fast[k] == slow[k] for k in ("bottom", "ic50", "ic50_gt", "se", "ci95", "flags"))
     row = res.to_frame().iloc[0]
@@ -146,9 +147,9 @@ def test_global_fit_still_uses_curves_withheld_alone(rng):
     for name, y in (("flat", flat), ("step", step)):
         frames.append(pd.DataFrame({"curve": name, "concentration": DESIGN, "response": y}))
     table = pd.concat(frames, ignore_index=True)
-    alone = fit_curves(table)
+    alone = fit_curves(table, unit="M")
     assert alone["step"].status == "failed" and "flat" in alone["flat"].flags
-    shared = fit_curves(table, share=("bottom", "top", "hill"))
+    shared = fit_curves(table, share=("bottom", "top", "hill"), unit="M")
     # all four curves are in the global fit: 40 points, 3 shared + 4 own parameters
     assert shared.df.tolist() == [40 - 7] * 4
     s, f = shared["step"], shared["flat"]
@@ -176,7 +177,7 @@ def test_header_only_csv_is_one_line_error(tmp_path):
 
 def test_empty_table_raises_in_the_library():
     with pytest.raises(InputError, match="no data rows"):
-        fit_curves(pd.DataFrame({"concentration": [], "response": []}))
+        fit_curves(pd.DataFrame({"concentration": [], "response": []}), unit="M")
 
 
 def test_row_errors_show_plain_numbers(tmp_path):

@@ -103,3 +103,17 @@ def test_list_targets(app):
     assert "sedation" in h1["consequence"] and h1["genes"] == "HRH1"
     res = run(app, "--list-targets", "--family", "GPCR")
     assert res.exit_code == 0 and "HRH1" in res.stdout
+
+
+def test_list_compounds_shows_the_identity_table(app, tmp_path):
+    from pathlib import Path
+
+    res = run(app, "--list-compounds", "--json")
+    assert res.exit_code == 0, res.output
+    rows = {c["id"]: c for c in json.loads(res.output)["compounds"]}
+    assert rows["desipramine"]["parent"] == "imipramine"
+    assert rows["amitriptyline"]["cas"] == "50-48-6" and rows["amitriptyline"]["fu"] > 0
+    example = Path(__file__).resolve().parents[2] / "examples" / "user_compound.toml"
+    res = run(app, "--list-compounds", "--json", "--user-data", str(example))
+    rows = {c["id"]: c for c in json.loads(res.output)["compounds"]}
+    assert rows["examplamine"]["user"] is True

@@ -63,7 +63,7 @@ def test_synapse_sbml_reproduces_native_release_event(tmp_path):
     rr = _reloaded("synapse", tmp_path)
     for k, (v, _) in synapse_parameters().items():
         rr.setValue(k, v)
-    rr.setValue("ami", 20e-9)
+    rr.setValue("parent", 20e-9)
     rr.setValue("sw_auto", 0.0)
     rr.setValue("sw_post", 0.0)
     rr.simulate(0.0, 3000.0, 3)
@@ -89,7 +89,7 @@ def test_trk_sbml_reproduces_native_course(tmp_path):
         rr.setValue(k, v)
     for s, v in zip(ids, state, strict=True):
         rr.setValue(f"[{s}]", float(v))
-    rr.setValue("ami", 10e-6)
+    rr.setValue("drug", 10e-6)
     res = np.asarray(rr.simulate(0.0, 7200.0, 61, ["time", "[pAkt]", "[pERK]"]))
     assert np.allclose(res[:, 1], native["pAkt_M"], rtol=REL, atol=0)
     assert np.allclose(res[:, 2], native["pERK_M"], rtol=REL, atol=0)
@@ -102,9 +102,12 @@ def test_parameter_table_shows_the_values_the_runs_use():
     declared = model_parameters("synapse", runtime=False).set_index("parameter")
     km = load_kb().constant("km_5ht_sert").value_si
     assert runtime.loc["Km_5ht", "value"] == pytest.approx(km)
-    assert "neuromoa.kb" in runtime.loc["Ki_nor_net", "source"]
-    assert declared.loc["Ki_nor_net", "source"].startswith("Tatsumi 1997")
-    assert runtime.loc["Ki_nor_net", "source"].startswith("neuromoa.kb:")
+    assert "neuromoa.kb" in runtime.loc["Ki_metab_net", "source"]
+    # the model file names no compound: the declared value is a placeholder filled from the kb
+    assert declared.loc["Ki_metab_net", "source"].startswith("neuromoa.kb, set at run time")
+    assert runtime.loc["Ki_metab_net", "source"].startswith("neuromoa.kb: nortriptyline KD 4.37")
+    assert runtime.loc["Ki_metab_net", "value"] == pytest.approx(4.37e-9)
+    assert runtime.loc["Ki_parent_sert", "value"] == pytest.approx(4.3e-9)
     assert model_parameters("trk").set_index("parameter").loc["Kd_B", "value"] == pytest.approx(14e-6)
 
 

@@ -28,7 +28,7 @@ def params():
 @pytest.mark.parametrize("transmitter,suffix,target", [("5HT", "5ht", "sert"), ("NE", "ne", "net")])
 @pytest.mark.parametrize("multiple", [0.0, 1.0, 4.0, 9.0])
 def test_half_time_grows_as_one_plus_c_over_ki(params, transmitter, suffix, target, multiple):
-    ki = params[f"Ki_ami_{target}"]
+    ki = params[f"Ki_parent_{target}"]
     c = multiple * ki
     ev = synapse_single_release(transmitter, c, release="0.001 nM", feedback=False,
                                 overrides=LIMIT)
@@ -45,16 +45,16 @@ def test_half_time_grows_as_one_plus_c_over_ki(params, transmitter, suffix, targ
 
 
 def test_parent_and_metabolite_inhibit_together(params):
-    ca, cn = params["Ki_ami_sert"], 2 * params["Ki_nor_sert"]
-    ev = synapse_single_release("5HT", ca, nortriptyline=cn, release="0.001 nM",
+    ca, cn = params["Ki_parent_sert"], 2 * params["Ki_metab_sert"]
+    ev = synapse_single_release("5HT", ca, metabolite=cn, release="0.001 nM",
                                 feedback=False, overrides=LIMIT)
-    ratio = 1 + ca / params["Ki_ami_sert"] + cn / params["Ki_nor_sert"]
+    ratio = 1 + ca / params["Ki_parent_sert"] + cn / params["Ki_metab_sert"]
     assert ev.drug["half_time_s"] / ev.baseline["half_time_s"] == pytest.approx(ratio, rel=2e-3)
     assert ev.transporter_occupancy == pytest.approx(1 - 1 / ratio, rel=1e-9)
 
 
 def test_fold_rise_at_80_percent_occupancy(params):
-    ki = params["Ki_ami_sert"]
+    ki = params["Ki_parent_sert"]
     c = 4 * ki  # 80 % occupancy: C/Ki = 4
     no_fb = synapse_steady_state("5HT", [0.0, c], feedback=False).table
     fb = synapse_steady_state("5HT", [0.0, c], feedback=True).table

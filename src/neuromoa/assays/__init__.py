@@ -11,7 +11,6 @@
 from neuromoa.assays._conditions import ASSAYS, Protocol, assay_parameters, protocol, protocols
 from neuromoa.assays.analysis import AssayAnalysis, PlateResult, analyze_plate
 from neuromoa.assays.binding import (
-    DepletionFit,
     binding_signal,
     exact_ic50,
     fit_exact_depletion,
@@ -33,7 +32,6 @@ __all__ = [
     "DEFAULT_CASES",
     "ROLES",
     "AssayAnalysis",
-    "DepletionFit",
     "PlateResult",
     "PlateSet",
     "Protocol",

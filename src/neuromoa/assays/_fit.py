@@ -76,7 +76,7 @@ def fit_one_site_ki(x: np.ndarray, y: np.ndarray, radioligand_M: float, kd_M: fl
     """GraphPad's "one site – fit Ki" (Hill slope 1, no depletion): fits log10 Ki directly."""
     from neuromoa.fitting import fit_curve
 
-    kwargs: dict[str, Any] = {"ci": ci, "radioligand": radioligand_M, "kd": kd_M}
+    kwargs: dict[str, Any] = {"ci": ci, "radioligand_M": radioligand_M, "kd_M": kd_M}
     if weights is not None:
         kwargs.update(weight=np.asarray(weights, float), weights="given")
     try:

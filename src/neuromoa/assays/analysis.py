@@ -54,7 +54,7 @@ import pandas as pd
 from neuromoa.assays._conditions import assay_parameters, protocol
 from neuromoa.assays._fit import CurveSummary, fit_4pl, fit_one_site_ki, outlier_mask, plate_z_prime
 from neuromoa.assays._kb import kb_constant, resolve_molar
-from neuromoa.assays.binding import DepletionFit, exact_ic50, fit_exact_depletion
+from neuromoa.assays.binding import exact_ic50, fit_exact_depletion
 from neuromoa.assays.plates import PlateSet, read_plates
 from neuromoa.assays.uptake import DPM_PER_CI
 from neuromoa.errors import DataFileError, NeuromoaWarning, ParameterError, ProtocolError
@@ -407,13 +407,13 @@ def _analyze_one(kind: str, name: str, compound: str, w: pd.DataFrame, cfg: dict
     ns_bound = max(mu_n - bg, 0.0) / cpm_per_M
     k = ns_bound / max(L - ns_bound, np.finfo(float).tiny)
     depletion = max(mu_t - bg, 0.0) / cpm_per_M / L
-    exact: DepletionFit = fit_exact_depletion(
+    exact = fit_exact_depletion(
         x[used], (raw - mu_n)[used], radioligand_M=L, kd_M=kd, nsb_fraction=k,
         cpm_per_M=cpm_per_M, weights=None if wts is None else wts[used],
         ki_guess_M=ic50 / factor)
     ki_cp = ic50 / factor
     bias = math.nan
-    if exact.status == "ok":
+    if exact.status != "failed":
         # Model-based bias of Cheng-Prusoff at the fitted receptor concentration (smooth in the
         # well-determined R_t, unlike the noisy ratio of two estimates).
         ic50_exact = exact_ic50(exact.ki_M, receptor_M=exact.receptor_M, radioligand_M=L,
@@ -442,7 +442,7 @@ def _analyze_one(kind: str, name: str, compound: str, w: pd.DataFrame, cfg: dict
     if cfg.get("conversion_assumed"):
         flags.append("depletion_from_default_counting_conversion(specific activity, efficiency, "
                      "volume, recovery from data/assays/parameters.csv)")
-    if exact.status != "ok":
+    if exact.status == "failed":
         flags.append("exact_depletion_fit_failed")
     status, message = _status(fit, problems, name)
     return PlateResult(
@@ -452,7 +452,8 @@ def _analyze_one(kind: str, name: str, compound: str, w: pd.DataFrame, cfg: dict
         flags=tuple(flags), depletion_fraction=depletion,
         ki_direct_M=10.0**direct.log_center,
         ki_direct_ci95_M=(10.0 ** direct.log_center_ci95[0], 10.0 ** direct.log_center_ci95[1]),
-        ki_exact_M=exact.ki_M, ki_exact_ci95_M=exact.ki_ci95_M, cheng_prusoff_bias=bias,
+        ki_exact_M=exact.ki_M, ki_exact_ci95_M=exact.ci95.get("ki", (math.nan, math.nan)),
+        cheng_prusoff_bias=bias,
         n_test_wells=int(is_test.sum()), excluded_wells=excluded, curve=fit, **base), frame
 
 

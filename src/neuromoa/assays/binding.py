@@ -26,12 +26,11 @@ binding assays). Protocol: the seed document's M1 binding assay.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
 
 from neuromoa.assays._conditions import assay_parameters, protocol
 from neuromoa.assays._kb import kb_constant, kb_ki, resolve_molar
@@ -42,23 +41,15 @@ from neuromoa.assays.uptake import DPM_PER_CI
 from neuromoa.errors import check_number
 from neuromoa.pharmacology import ic50_from_ki_binding, ligand_depletion_bound
 
-__all__ = ["DepletionFit", "binding_signal", "exact_ic50", "fit_exact_depletion",
+if TYPE_CHECKING:
+    from neuromoa.fitting.results import ModelFit
+
+__all__ = ["binding_signal", "exact_ic50", "fit_exact_depletion",
            "simulate_binding"]
 
-#: Two-sided 95 % intervals.
-_CI_LEVEL = 0.95
 #: Half-width (log10 units) of the bracket searched for the exact IC50 around the
 #: Cheng–Prusoff value (numerical control: depletion shifts the IC50 by far less than 10^3).
 _IC50_BRACKET_LOG10 = 3.0
-#: Starting bound radioligand is clipped into [1e-6, 0.95] × added radioligand so that the
-#: starting receptor concentration R = B + Kd'·B/(L − B) stays finite (numerical control).
-_B0_MIN_FRACTION, _B0_MAX_FRACTION = 1e-6, 0.95
-#: Fallback starting Ki when no well falls below half of the top (numerical control, M).
-_KI_FALLBACK_M = 1e-8
-#: Relative step scales of (log10 Ki, log10 R, offset/top) for the optimiser.
-_X_SCALE = (1.0, 1.0, 0.1)
-#: Fewest wells for a 3-parameter fit with an error estimate.
-_MIN_WELLS = 5
 
 
 def binding_signal(conc_M, ki_M, *, receptor_M: float, radioligand_M: float, kd_M: float,
@@ -111,7 +102,7 @@ def _cpm_per_M(par: dict[str, float]) -> float:
             * par["counting_efficiency"])
 
 
-def simulate_binding(target: str = "M1", compound: str = "amitriptyline", *,
+def simulate_binding(target: str = "M1", compound: str | None = None, *,
                      ki: object = None, seed: int | None = None, plate: str = "P1",
                      n_plates: int = 1, receptor_conc: object = None,
                      radioligand: object = None, kd: object = None, top: object = None,
@@ -138,6 +129,9 @@ def simulate_binding(target: str = "M1", compound: str = "amitriptyline", *,
     PlateSet with conditions and truth (``ki_M``, ``receptor_M``, exact ``ic50_M``,
     ``depletion_fraction`` = bound/added radioligand in the total wells).
     """
+    from neuromoa.data.compounds import flagship_compound
+
+    compound = compound or flagship_compound()
     proto = protocol("binding", target)
     par = assay_parameters("binding", proto.target)
     ki_M, ki_source = ((resolve_molar(ki, "ki"), "given") if ki is not None
@@ -191,45 +185,18 @@ def simulate_binding(target: str = "M1", compound: str = "amitriptyline", *,
                             conditions=conditions, truth=truth)
 
 
-@dataclass(frozen=True)
-class DepletionFit:
-    """Result of the exact-depletion fit of one competition curve.
-
-    Attributes: ``ki_M``, ``ki_ci95_M`` (low, high), ``receptor_M`` (fitted R_t), ``offset_cpm``,
-    ``status`` ("ok"/"failed"), ``message``, ``n``, ``rss``.
-    """
-
-    ki_M: float
-    ki_ci95_M: tuple[float, float]
-    receptor_M: float
-    offset_cpm: float
-    status: str
-    message: str
-    n: int
-    rss: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dictionary."""
-        return {"ki_M": self.ki_M, "ki_ci95_M": list(self.ki_ci95_M),
-                "receptor_M": self.receptor_M, "offset_cpm": self.offset_cpm,
-                "status": self.status, "message": self.message, "n": self.n, "rss": self.rss}
-
-
-def _failed(message: str, n: int) -> DepletionFit:
-    nan = math.nan
-    return DepletionFit(nan, (nan, nan), nan, nan, "failed", message, n, nan)
-
-
 def fit_exact_depletion(conc_M, specific_cpm, *, radioligand_M: float, kd_M: float,
                         nsb_fraction: float, cpm_per_M: float, weights=None,
-                        ki_guess_M: float | None = None) -> DepletionFit:
+                        ki_guess_M: float | None = None) -> ModelFit:
     """Fit Ki with the exact-depletion model to specific binding (total − mean NSB), in CPM.
 
-    Model: ``y(I) = cpm_per_M · [RL](I; R_t, K_i) / (1 + k) + offset`` with [RL] from
-    :func:`~neuromoa.pharmacology.ligand_depletion_bound` (K_d' = K_d(1+k)); the 1/(1+k) factor is
-    the small rise of non-specific binding as competitor frees radioligand. Parameters
-    ``log10 Ki``, ``log10 R_t`` and ``offset``; weighted least squares (``weights`` ∝ 1/variance),
-    95 % CI of log10 Ki from the asymptotic covariance with a t quantile (n − 3 df).
+    The generic engine's ``exact_depletion`` model (:func:`neuromoa.fitting.fit_model`):
+    ``y(I) = cpm_per_M · [RL](I; R_t, K_i) / (1 + k) + offset`` with [RL] from
+    :func:`~neuromoa.pharmacology.ligand_depletion_bound` (K_d' = K_d(1+k)); the 1/(1+k) factor
+    is the small rise of non-specific binding as competitor frees radioligand. Parameters
+    ``ki`` and ``receptor`` (M, fitted on a log scale) and ``offset`` (CPM); weighted least
+    squares (``weights`` ∝ 1/variance), 95 % interval of Ki from the asymptotic covariance of
+    log Ki with a t quantile (n − 3 df).
 
     Parameters
     ----------
@@ -239,48 +206,18 @@ def fit_exact_depletion(conc_M, specific_cpm, *, radioligand_M: float, kd_M: flo
     nsb_fraction : k (non-specifically bound per free radioligand; estimate from NSB wells).
     cpm_per_M : CPM per mol/L bound radioligand.
     weights : per-well weights (default all 1).
-    ki_guess_M : starting Ki (default: the concentration where y crosses half its maximum).
+    ki_guess_M : starting Ki (default: the concentration where y crosses half its maximum,
+        corrected by Cheng–Prusoff).
+
+    Returns
+    -------
+    ModelFit
+        ``fit.ki_M``, ``fit.receptor_M``, ``fit.ci95["ki"]``, ``fit.params["offset"]``,
+        status, message, n, rss.
     """
-    x = np.asarray(conc_M, float)
-    y = np.asarray(specific_cpm, float)
-    w = np.ones_like(y) if weights is None else np.asarray(weights, float)
-    n = int(y.size)
-    if n < _MIN_WELLS:
-        return _failed(f"fewer than {_MIN_WELLS} wells", n)
-    k = nsb_fraction
-    kd_eff = kd_M * (1.0 + k)
-    sw = np.sqrt(w / np.mean(w))
-    top = float(np.max(y[x == 0])) if np.any(x == 0) else float(np.max(y))
-    b0 = min(max(np.median(y[x == np.min(x)]) * (1 + k) / cpm_per_M,
-                 _B0_MIN_FRACTION * radioligand_M), _B0_MAX_FRACTION * radioligand_M)
-    r0 = b0 + kd_eff * b0 / (radioligand_M - b0)
-    if ki_guess_M is None:
-        half = 0.5 * top
-        below = x[(y < half) & (x > 0)]
-        ki_guess_M = (float(np.min(below)) / (1 + radioligand_M / kd_M) if below.size
-                      else _KI_FALLBACK_M)
-    p0 = np.array([math.log10(ki_guess_M), math.log10(r0), 0.0])
-    scale = max(top, 1.0)
+    from neuromoa.fitting import fit_model
 
-    def resid(p: np.ndarray) -> np.ndarray:
-        rl = ligand_depletion_bound(10.0 ** p[1], radioligand_M, kd_eff, x, 10.0 ** p[0])
-        return sw * (cpm_per_M * np.asarray(rl) / (1.0 + k) + p[2] * scale - y) / scale
-
-    try:
-        sol = optimize.least_squares(resid, p0, method="lm", x_scale=list(_X_SCALE))
-    except (ValueError, FloatingPointError) as exc:
-        return _failed(f"optimiser failed: {exc}", n)
-    if not sol.success or not np.all(np.isfinite(sol.x)):
-        return _failed(f"optimiser did not converge: {sol.message}", n)
-    dof = n - sol.x.size
-    rss = float(np.sum(sol.fun**2))
-    try:
-        cov = np.linalg.inv(sol.jac.T @ sol.jac) * rss / dof
-    except np.linalg.LinAlgError:
-        return _failed("singular Jacobian (curve not defined by the data)", n)
-    se = math.sqrt(max(cov[0, 0], 0.0))
-    t = stats.t.ppf(0.5 + _CI_LEVEL / 2, dof)
-    lk = float(sol.x[0])
-    return DepletionFit(10.0**lk, (10.0 ** (lk - t * se), 10.0 ** (lk + t * se)),
-                        10.0 ** float(sol.x[1]), float(sol.x[2] * scale), "ok", "", n,
-                        rss * scale**2)
+    p0 = None if ki_guess_M is None else {"ki": float(ki_guess_M)}
+    return fit_model("exact_depletion", conc_M, specific_cpm, x_unit="M", weights=weights,
+                     p0=p0, radioligand_M=radioligand_M, kd_M=kd_M, nsb_fraction=nsb_fraction,
+                     cpm_per_M=cpm_per_M)

@@ -23,17 +23,18 @@ from neuromoa.errors import NeuromoaWarning, ParameterError, check_number
 
 __all__ = ["DEFAULT_CASES", "RoundTripResult", "depletion_demo", "round_trip", "round_trip_table"]
 
-#: The Must-show cases: amitriptyline at SERT, NET (uptake) and M1 (binding), and the protocols'
-#: reference inhibitors at their targets.
-DEFAULT_CASES: tuple[tuple[str, str, str], ...] = (
-    ("uptake", "SERT", "amitriptyline"),
-    ("uptake", "NET", "amitriptyline"),
-    ("binding", "M1", "amitriptyline"),
-    ("uptake", "SERT", "fluoxetine"),
-    ("uptake", "NET", "desipramine"),
-    ("binding", "M1", "atropine"),
-    ("binding", "M1", "pirenzepine"),
-)
+def _default_cases() -> tuple[tuple[str, str, str], ...]:
+    import csv
+
+    from neuromoa.data import read_text
+
+    rows = csv.DictReader(read_text("assays", "round_trip_cases.csv").splitlines())
+    return tuple((r["kind"], r["target"], r["compound"]) for r in rows)
+
+
+#: The Must-show cases (``data/assays/round_trip_cases.csv``): the flagship compound at SERT,
+#: NET (uptake) and M1 (binding), and the protocols' reference inhibitors at their targets.
+DEFAULT_CASES: tuple[tuple[str, str, str], ...] = _default_cases()
 
 #: Acceptance of a round trip (issue 4): median Ki within 10 % of the truth, 93–97 % coverage.
 MEDIAN_TOLERANCE = 0.10
@@ -177,7 +178,7 @@ def round_trip_table(cases=DEFAULT_CASES, n_plates: int = 200, seed: int = 0) ->
 
 
 def depletion_demo(receptor_concs=("0.08 nM", "0.3 nM", "1 nM", "3 nM", "10 nM"), *,
-                   compound: str = "amitriptyline", n_plates: int = 50,
+                   compound: str | None = None, n_plates: int = 50,
                    seed: int = 0) -> pd.DataFrame:
     """Raise the M1 receptor concentration until > 10 % of [3H]pirenzepine is bound.
 
@@ -185,6 +186,9 @@ def depletion_demo(receptor_concs=("0.08 nM", "0.3 nM", "1 nM", "3 nM", "10 nM")
     median recovered Ki / true Ki by Cheng–Prusoff, by the direct one-site fit and by the
     exact-depletion fit, with each method's CI coverage.
     """
+    from neuromoa.data.compounds import flagship_compound
+
+    compound = compound or flagship_compound()
     rows = []
     for rc in receptor_concs:
         rt = round_trip("binding", "M1", compound, n_plates, seed, receptor_conc=rc)

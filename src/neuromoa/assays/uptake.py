@@ -75,7 +75,7 @@ def uptake_signal(conc_M, ki_M, *, substrate_M: float, km_M: float, vmax_mol_s: 
     return specific + nonspecific, specific
 
 
-def simulate_uptake(target: str = "SERT", compound: str = "amitriptyline", *,
+def simulate_uptake(target: str = "SERT", compound: str | None = None, *,
                     ki: object = None, seed: int | None = None, plate: str = "P1",
                     n_plates: int = 1, substrate: object = None, km: object = None,
                     top: object = None, well_cv: float | None = None,
@@ -101,6 +101,9 @@ def simulate_uptake(target: str = "SERT", compound: str = "amitriptyline", *,
     -------
     PlateSet with ``meta[plate] = {"conditions": ..., "truth": ...}``.
     """
+    from neuromoa.data.compounds import flagship_compound
+
+    compound = compound or flagship_compound()
     proto = protocol("uptake", target)
     par = assay_parameters("uptake", proto.target)
     ki_M, ki_source = ((resolve_molar(ki, "ki"), "given") if ki is not None

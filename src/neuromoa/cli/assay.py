@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from neuromoa.cli._common import console, err_console, handle_errors, print_json, with_out
+from neuromoa.data.compounds import flagship_compound
 
 assay_app = typer.Typer(help="Virtual SERT/NET uptake and M1 binding assays: simulate plates, "
                              "analyse plates (simulated or your own), round trips.",
@@ -41,7 +42,8 @@ def simulate(
     kind: Kind = typer.Argument(..., help="uptake (SERT/NET) or binding (M1)."),
     out: Path = typer.Option(..., "--out", help="Plate file to write (CSV)."),
     target: str = typer.Option(None, "--target", help="SERT | NET (uptake), M1 (binding)."),
-    compound: str = typer.Option("amitriptyline", "--compound", help="Test compound."),
+    compound: str | None = typer.Option(None, "--compound",
+                                        help="Test compound (default: the flagship compound)."),
     ki: str = typer.Option(None, "--ki", help="True Ki, e.g. '3.45 nM' (default: knowledge base)."),
     seed: int = typer.Option(None, "--seed", help="Random seed (same seed → same file)."),
     receptor_conc: str = typer.Option(None, "--receptor-conc",
@@ -164,7 +166,7 @@ def round_trip_cmd(
     n: int = typer.Option(200, "--n", help="Plates per case (each with its own seed)."),
     seed: int = typer.Option(0, "--seed", help="First seed."),
     case: list[str] = typer.Option(None, "--case",
-                                   help="kind:target:compound, e.g. uptake:SERT:amitriptyline "
+                                   help="kind:target:compound, e.g. uptake:SERT:<compound> "
                                         "(repeatable; default: the Must-show cases)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
@@ -179,7 +181,7 @@ def round_trip_cmd(
             parts = c.split(":")
             if len(parts) != 3:
                 raise ParameterError(f"--case {c!r}: write kind:target:compound, e.g. "
-                                     "uptake:SERT:amitriptyline.")
+                                     "uptake:SERT:<compound>.")
             parsed.append(tuple(parts))
         cases = tuple(parsed)
     table = round_trip_table(cases, n_plates=n, seed=seed)
@@ -216,7 +218,7 @@ def depletion_cmd(
     if as_json:
         print_json(table.to_dict(orient="records"))
         return
-    t = Table(title=f"M1 [3H]pirenzepine binding, amitriptyline: depletion ({n} plates each)")
+    t = Table(title=f"M1 radioligand binding, {flagship_compound()}: depletion ({n} plates each)")
     for col in ("receptor", "bound", "warned", "CP Ki/true", "direct Ki/true", "exact Ki/true",
                 "CP coverage", "exact coverage"):
         t.add_column(col)

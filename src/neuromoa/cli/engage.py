@@ -26,7 +26,8 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def occupancy_course(
-    compound: str = typer.Option("amitriptyline", "--compound", "-c", help="Compound name."),
+    compound: str | None = typer.Option(None, "--compound", "-c",
+                                        help="Compound name (default: the flagship compound)."),
     dose: str = typer.Option(..., "--dose", help='Dose, e.g. "150 mg" (HCl salt).'),
     every: str = typer.Option("24h", "--every", help='Dosing interval, e.g. "24h".'),
     days: str | None = typer.Option(None, "--days", help="Regimen length in days (default 14)."),
@@ -37,6 +38,9 @@ def occupancy_course(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Occupancy of every target over the last dosing interval at steady state."""
+    from neuromoa.data.compounds import flagship_compound
+
+    compound = compound or flagship_compound()
     regimen = Regimen.parse(dose, every=every, days=days, base=base)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NeuromoaWarning)
@@ -96,7 +100,8 @@ def _series_text(series: dict[str, str], mixed: bool) -> str:
 @with_out
 @handle_errors
 def engage(
-    compound: str = typer.Option("amitriptyline", "--compound", "-c", help="Compound name."),
+    compound: str | None = typer.Option(None, "--compound", "-c",
+                                        help="Compound name (default: the flagship compound)."),
     conc: str | None = typer.Option(None, "--conc",
                                     help='Unbound concentration at the target, e.g. "3.45 nM".'),
     plasma: str | None = typer.Option(None, "--plasma",
@@ -120,14 +125,18 @@ def engage(
         None, "--in-vivo-scaling",
         help="TARGET=FACTOR multiplies K at that target, e.g. SERT=3 (repeatable; default 1)."),
     user_data: list[Path] | None = typer.Option(
-        None, "--user-data", help="CSV of your own activities or compounds (repeatable)."),
+        None, "--user-data", help="Your own compounds/activities: user-data TOML or kb CSV "
+                                  "(repeatable)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Fractional occupancy of every target, sorted, with its consequence."""
+    from neuromoa.data.compounds import flagship_compound, use_user_data
+
     scaling = _scaling(in_vivo_scaling)
-    with warnings.catch_warnings():
+    with use_user_data(user_data or ()), warnings.catch_warnings():
         # A dose above the labelled maximum warns in the library; the CLI prints result.notes.
         warnings.simplefilter("ignore", NeuromoaWarning)
+        compound = compound or flagship_compound()
         result = engage_compound(compound, conc=conc, plasma=plasma, dose=dose, every=every,
                                  days=days, base=base, species=species, source=source,
                                  kp_uu=kp_uu, targets=target or None, series=series,

@@ -41,6 +41,15 @@ def register(root: typer.Typer) -> None:
     root.add_typer(app, name="ephys")
 
 
+def _channel(channel: str, compound: str | None):
+    """The channel by name, or with the compound's kb affinities (``--compound``)."""
+    if compound is None:
+        return channel
+    from neuromoa.ephys.compound import channel_for_compound
+
+    return channel_for_compound(channel, compound)
+
+
 def _volts(text: str | None, what: str) -> float | None:
     return None if text is None else as_volts(text, what=what)
 
@@ -53,6 +62,9 @@ def simulate(
     channel: Annotated[str, typer.Option(help=_CHANNEL_HELP)] = "nav-drg",
     conc: Annotated[list[str] | None, typer.Option(
         "--conc", help="Drug concentration with unit, e.g. '1 uM' (repeatable).")] = None,
+    compound: Annotated[str | None, typer.Option(
+        help="Compound whose kb affinities the channel takes (default: as declared, the "
+             "flagship compound).")] = None,
     seed: Annotated[int, typer.Option(help="Noise seed.")] = 0,
     freq: Annotated[float | None, typer.Option(help="Train frequency (Hz), use-dependence.")] = None,
     pulses: Annotated[int | None, typer.Option(help="Number of pulses, use-dependence.")] = None,
@@ -77,7 +89,8 @@ def simulate(
         raise InputError("--freq and --pulses apply to the use-dependence protocol only.")
     recording = Recording.parse(noise=noise, leak=leak, series_resistance=rs,
                                 rs_compensation=rs_compensation, sample_rate=sample_rate)
-    result = simulate_protocol(protocol, channel, conc or ["1 uM"], seed=seed, recording=recording,
+    model = _channel(channel, compound)
+    result = simulate_protocol(protocol, model, conc or ["1 uM"], seed=seed, recording=recording,
                                **{k: v for k, v in options.items() if v is not None})
     if out is not None:
         result.traces_frame().to_csv(out, index=False)
@@ -104,6 +117,9 @@ def simulate(
 def experiment(
     name: Annotated[str, typer.Argument(help="state-dependence")],
     channel: Annotated[str, typer.Option(help="nav-drg or nav1.5.")] = "nav-drg",
+    compound: Annotated[str | None, typer.Option(
+        help="Compound whose kb affinities the channel takes (default: as declared, the "
+             "flagship compound).")] = None,
     seed: Annotated[int, typer.Option(help="Noise seed.")] = 0,
     plot: Annotated[Path | None, typer.Option(help="Save the concentration-response figure.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -111,7 +127,7 @@ def experiment(
     """Run the noisy virtual state-dependence experiment and recover K_R, K_I, K_O."""
     if name != "state-dependence":
         raise InputError(f"experiment {name!r} is unknown; the only one is 'state-dependence'.")
-    res = state_dependence_experiment(channel, seed)
+    res = state_dependence_experiment(_channel(channel, compound), seed)
     if plot is not None:
         res.plot().savefig(plot)
     if as_json:
@@ -180,13 +196,22 @@ def fi(
     conc: Annotated[list[str] | None, typer.Option(
         "--conc", help="Concentration with unit ('0' allowed), repeatable.")] = None,
     duration: Annotated[str, typer.Option(help="Current-step length, e.g. '1 s'.")] = "1 s",
+    compound: Annotated[str | None, typer.Option(
+        help="Compound whose kb affinities the neuron's channels take (default: as declared, the "
+             "flagship compound).")] = None,
     plot: Annotated[Path | None, typer.Option(help="Save the F–I figure.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Firing rate vs injected current and rheobase of the DRG neuron at each concentration."""
     from neuromoa.units import as_seconds
 
-    res = fi_curves(conc or ["0", "1 uM"], duration_s=as_seconds(duration, what="--duration"))
+    neuron = None
+    if compound is not None:
+        from neuromoa.ephys.compound import neuron_for_compound
+
+        neuron = neuron_for_compound(compound)
+    res = fi_curves(conc or ["0", "1 uM"], duration_s=as_seconds(duration, what="--duration"),
+                    neuron=neuron)
     if plot is not None:
         res.plot().savefig(plot)
     if as_json:

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json, with_out
+from neuromoa.data.compounds import flagship_compound
 from neuromoa.errors import NeuromoaWarning
 from neuromoa.exposure import Regimen, simulate_exposure
 from neuromoa.units import format_molar
@@ -23,9 +24,9 @@ def register(app: typer.Typer) -> None:
 @with_out
 @handle_errors
 def exposure(
-    compound: str = typer.Option("amitriptyline", "--compound", "-c",
-                                 help="Compound dosed: amitriptyline (gives nortriptyline too) "
-                                      "or nortriptyline."),
+    compound: str | None = typer.Option(None, "--compound", "-c",
+                                        help="Compound dosed (default: the flagship compound; "
+                                             "its metabolite follows); any name or synonym."),
     dose: str = typer.Option(..., "--dose", help='Each dose with its unit, e.g. "50 mg".'),
     single: bool = typer.Option(False, "--single", help="One dose (metrics: AUC to infinity)."),
     every: str | None = typer.Option(None, "--every", help='Dosing interval, e.g. "24h".'),
@@ -43,7 +44,7 @@ def exposure(
     with warnings.catch_warnings():
         # The library warns above the labelled maximum daily dose; the CLI shows result.notes.
         warnings.simplefilter("ignore", NeuromoaWarning)
-        result = simulate_exposure(compound, regimen, kp_uu=kp_uu)
+        result = simulate_exposure(compound or flagship_compound(), regimen, kp_uu=kp_uu)
     if as_json:
         print_json(result.to_dict())
         for note in result.notes:

@@ -58,9 +58,11 @@ JSON_INDENT_MAX = 1000
 
 
 def _dumps(res) -> str:
+    from neuromoa.fitting.jsonout import to_json
+
     if len(res) > JSON_INDENT_MAX:
-        return res.to_json()
-    return res.to_json(indent=2)
+        return to_json(res)
+    return to_json(res, indent=2)
 
 
 _MODEL_HELP = "Model: " + "; ".join(f"{k} = {m.title}" for k, m in MODELS.items())
@@ -111,7 +113,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Fit concentration–response curves (4PL, fixed/shared parameters, Fit Ki) with SEs,
         95 % CIs, flags and statuses."""
-        from neuromoa.fitting.io import fit_csv
+        from neuromoa.fitting.frame import fit_csv
 
         if example:
             from neuromoa.data import data_file
@@ -153,7 +155,9 @@ def register(app: typer.Typer) -> None:
             if bar is not None:
                 bar.stop()
         if plot is not None:
-            res.plot().savefig(plot)
+            from neuromoa.fitting.plotting import plot_fit
+
+            plot_fit(res).savefig(plot)
         if out is not None:
             if out.suffix.lower() == ".json":
                 out.write_text(_dumps(res) + "\n")
@@ -161,8 +165,10 @@ def register(app: typer.Typer) -> None:
                 res.to_frame().to_csv(out, index=False)
         if as_json:
             if len(res) > JSON_INDENT_MAX:
+                from neuromoa.fitting.jsonout import write_json
+
                 sys.stdout.flush()
-                res.write_json(sys.stdout.buffer)
+                write_json(res, sys.stdout.buffer)
                 sys.stdout.buffer.write(b"\n")
                 sys.stdout.buffer.flush()
             else:

@@ -29,6 +29,8 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "engage": ("engage", "Fractional occupancy of every target, sorted, with its consequence."),
     "occupancy-course": ("engage", "Occupancy of every target over the last dosing interval at "
                                    "steady state."),
+    "compare": ("compare", "Occupancy of every target for each compound at the same regimen (or "
+                           "concentration)."),
     "exposure": ("exposure", "Plasma concentration-time course and metrics (Cmax, tmax, Cmin, "
                              "Cavg, AUC)."),
     "fit": ("fit", "Fit concentration–response curves (4PL, fixed/shared parameters, Fit Ki) "
@@ -110,7 +112,7 @@ class _LazyGroup(TyperGroup):
 app = typer.Typer(
     name="neuromoa",
     cls=_LazyGroup,
-    help="Amitriptyline's neuronal mechanism of action, executable.",
+    help="The neuronal mechanism of action of tricyclic antidepressants, executable.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -131,10 +133,24 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
+    user_data: list[str] = typer.Option(
+        [], "--user-data", help="Your own compound (user-data TOML: identity, PK, affinities) "
+                                "or kb CSV, for every command (repeatable; also "
+                                "$NEUROMOA_USER_DATA)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Print the version and exit."),
 ) -> None:
     """neuromoa: knowledge base, exposure, engagement, fitting, virtual assays, ephys, systems, report."""
+    if user_data:
+        from neuromoa.cli._common import fail
+        from neuromoa.data.compounds import use_user_data
+        from neuromoa.errors import NeuromoaError
+
+        try:
+            ctx.with_resource(use_user_data(user_data))
+        except NeuromoaError as exc:
+            fail(str(exc))
 
 
 _REGISTERED: set[str] = set()

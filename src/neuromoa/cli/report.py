@@ -14,27 +14,36 @@ _DEFAULT_DOSES = ["10 mg", "25 mg", "75 mg", "150 mg"]
 
 
 def report(
-    compound: str = typer.Option("amitriptyline", "--compound", help="Compound in the knowledge base."),
+    compound: str | None = typer.Option(None, "--compound",
+                                        help="Compound (default: the flagship compound)."),
     dose: list[str] = typer.Option(None, "--dose", help='Daily dose, repeatable ("10 mg"); default 10, 25, 75, 150 mg.'),
     every: str = typer.Option("24 h", "--every", help="Dosing interval."),
     out: Path = typer.Option(Path("neuromoa-report"), "--out", help="Output folder (index.html, figures/)."),
     quick: bool = typer.Option(False, "--quick", help="Smaller virtual experiments (≤ 30 s)."),
     seed: int = typer.Option(0, "--seed", help="Seed of every simulator."),
     json_out: bool = typer.Option(False, "--json", help="Print the step summary as JSON."),
+    user_data: list[Path] | None = typer.Option(
+        None, "--user-data", help="Your own compound: identity, PK and affinities (TOML; "
+                                  "or kb CSVs). Repeatable."),
 ) -> None:
     """Write the report: DIR/index.html (self-contained) and DIR/figures/."""
-    run_report(compound, dose, every, out, quick, seed, json_out)
+    run_report(compound, dose, every, out, quick, seed, json_out, user_data)
 
 
 @handle_errors
-def run_report(compound: str, dose: list[str] | None, every: str, out: Path, quick: bool,
-               seed: int, json_out: bool) -> None:
+def run_report(compound: str | None, dose: list[str] | None, every: str, out: Path,
+               quick: bool, seed: int, json_out: bool,
+               user_data: list[Path] | None = None) -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from neuromoa.data.compounds import flagship_compound, use_user_data
     from neuromoa.report import ReportConfig, build_report
 
-    config = ReportConfig(compound=compound, doses=tuple(dose or _DEFAULT_DOSES), every=every,
-                          quick=quick, seed=seed)
+    files = tuple(str(p) for p in user_data or ())
+    with use_user_data(files):  # validate the files and the compound before the long run
+        name = compound or flagship_compound()
+    config = ReportConfig(compound=name, doses=tuple(dose or _DEFAULT_DOSES), every=every,
+                          quick=quick, seed=seed, user_data=files)
     with Progress(TextColumn("{task.description:<40}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=err_console, transient=json_out) as bar:
         task = bar.add_task("report", total=1)
@@ -57,7 +66,8 @@ def run_report(compound: str, dose: list[str] | None, every: str, out: Path, qui
 
 
 def pathways(
-    compound: str = typer.Option("amitriptyline", "--compound", help="Compound in the knowledge base."),
+    compound: str | None = typer.Option(None, "--compound",
+                                        help="Compound (default: the flagship compound)."),
     out: Path = typer.Option(Path("neuromoa-pathways"), "--out", help="Output folder."),
     json_out: bool = typer.Option(False, "--json", help="Print the graphs and files as JSON."),
 ) -> None:
@@ -66,10 +76,11 @@ def pathways(
 
 
 @handle_errors
-def run_pathways(compound: str, out: Path, json_out: bool) -> None:
+def run_pathways(compound: str | None, out: Path, json_out: bool) -> None:
+    from neuromoa.data.compounds import flagship_compound
     from neuromoa.pathways import write_pathways
 
-    result = write_pathways(out, compound)
+    result = write_pathways(out, compound or flagship_compound())
     if json_out:
         print_json(result.to_dict())
         return

@@ -75,14 +75,15 @@ def _save(result, path: Path | None) -> None:
 def synapse(
     transmitter: str = typer.Option("5HT", "--transmitter", help="5HT or NE."),
     conc: str | None = typer.Option(None, "--conc",
-                                    help='Free amitriptyline at the synapse, e.g. "20 nM" '
+                                    help='Free compound at the synapse, e.g. "20 nM" '
                                          "(single release event with and without drug)."),
-    nortriptyline: str = typer.Option("0 nM", "--nortriptyline",
-                                      help="Free nortriptyline with --conc."),
+    metabolite: str = typer.Option("0 nM", "--metabolite",
+                                   help="Free concentration of its metabolite with --conc."),
     dose: str | None = typer.Option(None, "--dose", help='Dose for a course, e.g. "150 mg".'),
     every: str = typer.Option("24h", "--every", help="Dosing interval for a course."),
     weeks: float = typer.Option(6.0, "--weeks", help="Length of the course in weeks."),
-    compound: str = typer.Option("amitriptyline", "--compound", help="Compound dosed."),
+    compound: str | None = typer.Option(None, "--compound",
+                                        help="Compound (default: the flagship compound)."),
     kp_uu: float = typer.Option(1.0, "--kp-uu", help="Unbound brain / unbound plasma ratio."),
     feedback: bool = typer.Option(True, "--feedback/--no-feedback",
                                   help="Autoreceptor feedback on firing."),
@@ -97,13 +98,13 @@ def synapse(
     if (conc is None) == (dose is None):
         fail("synapse: give exactly one of --conc (release event) or --dose (course).")
     if conc is not None:
-        result = synapse_single_release(transmitter, conc, nortriptyline=nortriptyline,
-                                        feedback=feedback)
+        result = synapse_single_release(transmitter, conc, compound=compound,
+                                        metabolite=metabolite, feedback=feedback)
         if as_json:
             print_json(result.to_dict())
         else:
-            table = Table(title=f"{result.transmitter} release event, amitriptyline "
-                                f"{format_molar(result.amitriptyline_M)} (transporter occupancy "
+            table = Table(title=f"{result.transmitter} release event, {result.compound} "
+                                f"{format_molar(result.parent_M)} (transporter occupancy "
                                 f"{result.transporter_occupancy:.0%})")
             for col in ("", "peak", "half-time s", "steady"):
                 table.add_column(col, justify="right")
@@ -144,7 +145,8 @@ def synapse(
 def schild(
     target: str = typer.Option(..., "--target", help="M1, M2, M3, M4, M5, H1, H2 or alpha1."),
     model: str = typer.Option("gaddum", "--model", help="gaddum or operational."),
-    compound: str = typer.Option("amitriptyline", "--compound", help="The antagonist."),
+    compound: str | None = typer.Option(None, "--compound",
+                                        help="The antagonist (default: the flagship compound)."),
     seed: int = typer.Option(0, "--seed", help="Random seed of the simulated noise."),
     noise: float = typer.Option(DEFAULT_NOISE, "--noise", help="Noise SD as a fraction of Emax."),
     replicates: int = typer.Option(DEFAULT_REPLICATES, "--replicates",
@@ -208,13 +210,15 @@ def nmda(
 @with_out
 @handle_errors
 def trk(
-    conc: str = typer.Option("10 uM", "--conc", help='Free amitriptyline, e.g. "10 uM".'),
+    conc: str = typer.Option("10 uM", "--conc", help='Free compound, e.g. "10 uM".'),
+    compound: str | None = typer.Option(None, "--compound",
+                                        help="Compound (default: the flagship compound)."),
     duration: str = typer.Option("24 h", "--duration", help="Length of the time course."),
     plot: Path | None = typer.Option(None, "--plot", help="Write the figure (SVG/PNG) here."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """TrkA/TrkB activation, Akt and ERK phosphorylation and slow glial BDNF."""
-    result = trk_response(conc, duration=duration)
+    result = trk_response(conc, duration=duration, compound=compound)
     if as_json:
         print_json(result.to_dict())
     else:

@@ -48,10 +48,16 @@ def targets(
     catalogue: Annotated[bool, typer.Option(
         "--list-targets", help="List the target catalogue (genes, UniProt, family, "
         "consequence, source) instead of activities.")] = False,
+    compounds: Annotated[bool, typer.Option(
+        "--list-compounds", help="List the compound identity table (names, synonyms, salts, "
+        "identifiers, logP, pKa, fu, metabolites) instead of activities.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """List the targets of a compound with affinity, species, condition and source."""
     kb = load_kb(user_files=user_data or ())
+    if compounds:
+        _render_compounds(kb.compounds(), as_json)
+        return
     if catalogue:
         _render_catalogue(kb.targets(family=family), as_json)
         return
@@ -93,6 +99,27 @@ def targets(
         if consequences:
             cells.append(f"{r['consequence']} [{r['effect_class']}]")
         table.add_row(*cells)
+    console.print(table)
+
+
+def _render_compounds(frame: pd.DataFrame, as_json: bool) -> None:
+    records = frame.to_dict(orient="records")
+    if as_json:
+        print_json({"compounds": records})
+        return
+    table = Table(title="Compounds (data/identity/compounds.csv)", title_justify="left")
+    for col in ("id", "role", "parent", "synonyms", "salt", "MW base/salt", "CAS", "PubChem",
+                "ChEBI", "logP", "pKa", "fu", "user"):
+        table.add_column(col, overflow="fold")
+
+    def num(v: object, fmt: str = "{:g}") -> str:
+        return "" if v is None or v != v else fmt.format(v)
+
+    for c in records:
+        table.add_row(c["id"], c["role"], c["parent"] or "", c["synonyms"], c["salt"] or "",
+                      f"{num(c['mw_base'])}/{num(c['mw_salt'])}", c["cas"],
+                      str(c["pubchem_cid"] or ""), c["chebi"], num(c["logp"]), num(c["pka"]),
+                      num(c["fu"]), "yes" if c["user"] else "")
     console.print(table)
 
 

@@ -1,7 +1,7 @@
 """Shipped, sourced data files, read with :mod:`importlib.resources` (no paths, no I/O at import).
 
 Each sub-folder belongs to one part of the package and has a README that is its column
-dictionary: ``kb/`` (compounds, targets, activities, references), ``exposure/``,
+dictionary: ``identity/`` (the one compound table), ``kb/`` (targets, activities, references), ``exposure/``,
 ``ephys/``, ``channels/``, ``systems/``, ``assays/``.
 """
 

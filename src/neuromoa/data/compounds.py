@@ -35,6 +35,7 @@ __all__ = [
     "IDENTITY_COLUMNS",
     "PK_PARAMETER_UNITS",
     "USER_DATA_ENV",
+    "Compound",
     "CompoundIdentity",
     "CompoundTable",
     "UserData",
@@ -168,6 +169,10 @@ class UserData:
         for row in self.activities:
             writer.writerow({c: row.get(c, "") for c in cols})
         return buf.getvalue()
+
+
+#: The public name of a compound's identity record (``neuromoa.Compound``).
+Compound = CompoundIdentity
 
 
 class CompoundTable:

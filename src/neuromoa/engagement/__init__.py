@@ -43,10 +43,13 @@ average (Harmer et al. 2011, Br J Pharmacol 164:260); both levels are knowledge-
 Layout: :mod:`~neuromoa.engagement.affinities` (which value each ligand gets at a site),
 :mod:`~neuromoa.engagement.result` (:class:`EngagementResult`), :mod:`~neuromoa.engagement.core`
 (:func:`engage`), :mod:`~neuromoa.engagement.course` (curves and time courses),
-:mod:`~neuromoa.engagement.safety` (cardiac margins).
+:mod:`~neuromoa.engagement.safety` (cardiac margins), :mod:`~neuromoa.engagement.compare`
+(several compounds side by side).
 """
 
 from neuromoa.engagement.affinities import SERIES_MODES
+from neuromoa.engagement.compare import COMPARE_COLUMNS as COMPARE_COLUMNS
+from neuromoa.engagement.compare import compare_engagement
 from neuromoa.engagement.core import engage
 from neuromoa.engagement.course import INTERVAL_POINTS as INTERVAL_POINTS
 from neuromoa.engagement.course import engagement_curves, engagement_time_course
@@ -59,6 +62,7 @@ from neuromoa.engagement.safety import safety_margins
 __all__ = [
     "SERIES_MODES",
     "EngagementResult",
+    "compare_engagement",
     "engage",
     "engagement_curves",
     "engagement_time_course",

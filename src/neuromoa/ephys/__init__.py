@@ -25,8 +25,6 @@ from neuromoa.channels import (
 )
 from neuromoa.ephys.abf import MODES, AbfAnalysis, analyze_abf, parse_window
 from neuromoa.ephys.analysis import (
-    BoltzmannFit,
-    IC50Fit,
     boltzmann,
     boltzmann_fit,
     fit_ic50,
@@ -53,12 +51,10 @@ __all__ = [
     "MODES",
     "PROTOCOLS",
     "AbfAnalysis",
-    "BoltzmannFit",
     "ChannelModel",
     "ClampResult",
     "FICurve",
     "FIResult",
-    "IC50Fit",
     "NeuronModel",
     "NeuronTrace",
     "Recording",

@@ -34,7 +34,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import curve_fit
 
 from neuromoa.errors import DataFileError, InputError
 
@@ -296,14 +295,14 @@ def _kinetics(tw, yw, i, peak, t, y, steady_w, ok) -> dict:
             out["rise_10_90_s"] = float(tw[min(int(above90[-1]) + 1, i)] - tw[i10])
     td, yd = tw[i:] - tw[i], yw[i:]
     if td.size >= 4:
+        # single-exponential decay from the peak: the generic fitting engine's "exp_decay"
+        from neuromoa.fitting import fit_model
+
         c0 = float(yd[-1])
-        try:
-            p, _ = curve_fit(lambda x, a, tau, c: a * np.exp(-x / tau) + c, td, yd,
-                             p0=[peak - c0, max(td[-1] / 4, 1e-3), c0], maxfev=10000)
-            if p[1] > 0 and np.isfinite(p[1]):
-                out["decay_tau_s"] = float(p[1])
-        except RuntimeError:
-            out["decay_tau_s"] = None
+        fit = fit_model("exp_decay", td, yd, x_unit="s", p0=[peak - c0, max(td[-1] / 4, 1e-3), c0])
+        tau = fit.params["tau"]
+        if fit.status != "failed" and tau > 0 and np.isfinite(tau):
+            out["decay_tau_s"] = float(tau)
     return out
 
 

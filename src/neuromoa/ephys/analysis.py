@@ -6,17 +6,15 @@ Pure array functions (SI units in and out); the ABF reader lives in :mod:`neurom
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 from scipy.ndimage import uniform_filter1d
-from scipy.optimize import least_squares
 
-from neuromoa.errors import ConvergenceWarning, InputError
+from neuromoa.errors import InputError
+from neuromoa.fitting.library import BOLTZMANN_SLOPE_GUESS_V, boltzmann
+from neuromoa.fitting.results import CurveFit, ModelFit
 
 __all__ = [
-    "BoltzmannFit",
-    "IC50Fit",
     "boltzmann",
     "boltzmann_fit",
     "fit_ic50",
@@ -58,34 +56,9 @@ def percent_inhibition(peak: np.ndarray, control: np.ndarray) -> np.ndarray:
     return 100.0 * (1.0 - np.abs(peak) / np.abs(control))
 
 
-def boltzmann(v: np.ndarray, v_half: float, slope: float, amplitude: float = 1.0) -> np.ndarray:
-    """``A / (1 + exp((V − V½)/k))``: k > 0 for inactivation (falling), k < 0 for activation."""
-    return amplitude / (1.0 + np.exp((np.asarray(v) - v_half) / slope))
-
-
-@dataclass(frozen=True)
-class BoltzmannFit:
-    """Result of :func:`boltzmann_fit` (V½ and slope in V)."""
-
-    v_half_V: float
-    slope_V: float
-    amplitude: float
-    rss: float
-    status: str
-    message: str
-
-    def predict(self, v: np.ndarray) -> np.ndarray:
-        """The fitted curve (normalised to amplitude 1)."""
-        return boltzmann(v, self.v_half_V, self.slope_V)
-
-    def to_dict(self) -> dict:
-        """JSON-safe fields."""
-        return {"v_half_V": self.v_half_V, "slope_V": self.slope_V, "amplitude": self.amplitude,
-                "rss": self.rss, "status": self.status, "message": self.message}
-
-
-def boltzmann_fit(v: np.ndarray, y: np.ndarray, *, kind: str = "inactivation") -> BoltzmannFit:
-    """Least-squares Boltzmann fit ``y = A/(1 + exp((V − V½)/k))``.
+def boltzmann_fit(v: np.ndarray, y: np.ndarray, *, kind: str = "inactivation") -> ModelFit:
+    """Least-squares Boltzmann fit ``y = A/(1 + exp((V − V½)/k))`` through the generic
+    fitting engine (:func:`neuromoa.fitting.fit_model`, model ``"boltzmann"``).
 
     Parameters
     ----------
@@ -97,104 +70,52 @@ def boltzmann_fit(v: np.ndarray, y: np.ndarray, *, kind: str = "inactivation") -
 
     Returns
     -------
-    BoltzmannFit
-        ``v_half_V``, ``slope_V`` (k, V) and the amplitude A. Status "failed" (NaNs) if the
-        optimiser fails; never raises for bad data.
+    ModelFit
+        ``fit.v_half_V``, ``fit.slope_V`` (k, V), ``fit.params["amplitude"]`` (A, unit of y),
+        SEs and 95 % intervals. Status "failed" (NaN estimates) when the fit fails or there are
+        fewer than 3 points; never raises for bad data.
 
     References
     ----------
     Hodgkin & Huxley, *J Physiol* 1952;116:497 (h∞ curves).
     """
+    from neuromoa.fitting import fit_model
+
     v = np.asarray(v, dtype=float)
     y = np.asarray(y, dtype=float)
     ok = np.isfinite(v) & np.isfinite(y)
-    if ok.sum() < 3:
-        return BoltzmannFit(np.nan, np.nan, np.nan, np.nan, "failed", "fewer than 3 points")
     v, y = v[ok], y[ok]
-    amp0 = float(np.max(np.abs(y))) or 1.0
-    yn = y / amp0
-    k0 = 0.007 if kind == "inactivation" else -0.007
-    target = 0.5
-    idx = int(np.argmin(np.abs(yn - target)))
-    p0 = np.array([v[idx], k0, 1.0])
-
-    def resid(p):
-        return boltzmann(v, p[0], p[1], p[2]) - yn
-
-    try:
-        res = least_squares(resid, p0, x_scale=[0.01, 0.005, 1.0], method="lm")
-    except (ValueError, np.linalg.LinAlgError) as exc:  # pragma: no cover - defensive
-        return BoltzmannFit(np.nan, np.nan, np.nan, np.nan, "failed", str(exc))
-    vh, k, a = res.x
-    status, msg = ("ok", "") if res.success else ("failed", res.message)
-    return BoltzmannFit(float(vh), float(k), float(a * amp0), float(2 * res.cost * amp0**2),
-                        status, msg)
-
-
-@dataclass(frozen=True)
-class IC50Fit:
-    """Concentration–response fit: IC50 (M), Hill coefficient and status."""
-
-    ic50_M: float
-    hill: float
-    status: str
-    message: str
-    engine: str
-
-    def to_dict(self) -> dict:
-        """JSON-safe fields."""
-        return {"ic50_M": self.ic50_M, "hill": self.hill, "status": self.status,
-                "message": self.message, "engine": self.engine}
+    p0 = None
+    if v.size:
+        amp0 = float(np.max(np.abs(y))) or 1.0
+        idx = int(np.argmin(np.abs(y / amp0 - 0.5)))
+        k0 = BOLTZMANN_SLOPE_GUESS_V if kind == "inactivation" else -BOLTZMANN_SLOPE_GUESS_V
+        p0 = [float(v[idx]), k0, amp0]
+    return fit_model("boltzmann", v, y, x_unit="V", p0=p0)
 
 
 def fit_ic50(conc_M: np.ndarray, fraction_remaining: np.ndarray, *,
-             fix_hill: float | None = None) -> IC50Fit:
+             fix_hill: float | None = None) -> CurveFit:
     """Fit ``y = 1/(1 + (C/IC50)^n)`` to the fraction of control current remaining.
 
-    Top fixed at 1 and bottom at 0 (normalised data; block is complete at saturation), via
-    :func:`neuromoa.fitting.fit_curve` (4PL, ``fix={"top": 1, "bottom": 0}``) when it is
-    available, else by least squares on log IC50 here. Zero concentrations are allowed.
+    Top fixed at 1 and bottom at 0 (normalised data; block is complete at saturation), by
+    :func:`neuromoa.fitting.fit_curve` (4PL, ``fix={"top": 1, "bottom": 0}``, concentrations
+    in M; ``fix_hill``: the slope held at −|fix_hill|). Zero concentrations are allowed.
+    Returns the engine's :class:`~neuromoa.fitting.CurveFit` (``fit.ic50_M``,
+    ``fit.params["hill"]`` (negative: falling), status, message, SEs and intervals).
     """
+    from neuromoa.fitting import fit_curve
+
     x = np.asarray(conc_M, dtype=float)
     y = np.asarray(fraction_remaining, dtype=float)
     if x.shape != y.shape:
         raise InputError(f"fit_ic50: {x.size} concentrations but {y.size} responses.")
-    return _fit_4pl(x, y, fix_hill)
-
-
-def _fit_4pl(x: np.ndarray, y: np.ndarray, fix_hill: float | None) -> IC50Fit:
-    try:
-        from neuromoa.fitting import fit_curve
-    except ImportError:
-        fit_curve = None
-    if fit_curve is not None:
-        fix = {"top": 1.0, "bottom": 0.0}
-        if fix_hill is not None:
-            fix["hill"] = -abs(fix_hill)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            res = fit_curve(x, y, model="4pl", fix=fix)
-        return IC50Fit(float(res.ic50), float(abs(res.params.get("hill", np.nan))),
-                       str(res.status), str(res.message), "neuromoa.fitting")
-    pos = x > 0
-    if pos.sum() < 2:
-        return IC50Fit(np.nan, np.nan, "failed", "fewer than 2 positive concentrations", "local")
-    lx = np.log10(x[pos])
-    yy = y[pos]
-    guess = float(lx[np.argmin(np.abs(yy - 0.5))])
-
-    def model(p):
-        n = p[1] if fix_hill is None else abs(fix_hill)
-        return 1.0 / (1.0 + 10.0 ** ((lx - p[0]) * n))
-
-    res = least_squares(lambda p: model(p) - yy, [guess, 1.0], method="lm")
-    n = res.x[1] if fix_hill is None else abs(fix_hill)
-    status = "ok" if res.success else "failed"
-    if res.success and not (lx.min() - 1 <= res.x[0] <= lx.max() + 1):
-        status = "warning"
-        warnings.warn("fit_ic50: IC50 outside the tested range", ConvergenceWarning, stacklevel=3)
-    return IC50Fit(float(10 ** res.x[0]), float(n), status, "" if res.success else res.message,
-                   "local least squares")
+    fix = {"top": 1.0, "bottom": 0.0}
+    if fix_hill is not None:
+        fix["hill"] = -abs(fix_hill)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fit_curve(x, y, model="4pl", fix=fix, unit="M")
 
 
 def state_affinities_from_two_holdings(h1: float, kapp1: float, h2: float,
@@ -222,22 +143,21 @@ def state_affinities_from_two_holdings(h1: float, kapp1: float, h2: float,
 def single_exponential_recovery(t: np.ndarray, fraction: np.ndarray, *,
                                 t_min: float = 0.0,
                                 min_deficit: float = 0.02) -> tuple[float, float]:
-    """Fit ``r(t) = 1 − a·exp(−t/τ)`` to recovered fraction for ``t ≥ t_min``.
+    """Fit ``r(t) = 1 − a·exp(−t/τ)`` to recovered fraction for ``t ≥ t_min`` (s) through the
+    generic fitting engine (model ``"recovery"``, τ fitted on a log scale).
 
     Returns ``(τ, a)``; ``(nan, 0)`` when the largest deficit ``1 − r`` is below
-    ``min_deficit`` (nothing left to recover: no slow component).
+    ``min_deficit`` (nothing left to recover: no slow component) or the fit fails.
     """
+    from neuromoa.fitting import fit_model
+
     t = np.asarray(t, dtype=float)
     r = np.asarray(fraction, dtype=float)
     sel = t >= t_min
     t, r = t[sel], r[sel]
     if t.size < 3 or np.max(1.0 - r) < min_deficit:
         return float("nan"), 0.0
-    a0 = float(np.max(1.0 - r))
-    tau0 = float(t[np.argmin(np.abs((1 - r) - a0 / np.e))]) or float(np.median(t))
-
-    def resid(p):
-        return 1.0 - p[0] * np.exp(-t / np.exp(p[1])) - r
-
-    res = least_squares(resid, [a0, np.log(tau0)], method="lm")
-    return float(np.exp(res.x[1])), float(res.x[0])
+    fit = fit_model("recovery", t, r, x_unit="s")
+    if fit.status == "failed":
+        return float("nan"), 0.0
+    return float(fit.params["tau"]), float(fit.params["amplitude"])

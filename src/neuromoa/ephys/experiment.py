@@ -74,6 +74,7 @@ class StateDependenceResult:
     use_dependence: dict
     data: pd.DataFrame
     flags: tuple[str, ...] = field(default=())
+    compound: str = ""
 
     def to_dict(self) -> dict:
         """Contract keys plus the intermediate estimates (JSON-safe)."""
@@ -114,7 +115,7 @@ class StateDependenceResult:
                         label=f"{name} (IC50 {self.apparent[name] * 1e6:.3g} µM)")
             xs = np.geomspace(grp["conc_M"].min(), grp["conc_M"].max(), 100)
             ax.semilogx(xs * 1e6, 1 / (1 + xs / self.apparent[name]), "-", color=f"C{i}", lw=0.8)
-        ax.set_xlabel("amitriptyline (µM)")
+        ax.set_xlabel(f"{self.compound or 'drug'} (µM)")
         ax.set_ylabel("fraction of control current")
         ax.set_title(f"{self.channel}: state-dependent block")
         ax.legend(fontsize=7)
@@ -210,7 +211,7 @@ def state_dependence_experiment(channel: str | ChannelModel = "nav-drg", seed: i
            "ic50_first_pulse_M": fit_ic50(np.asarray(CONCS_DEPOLARISED), first).ic50_M,
            "ic50_last_pulse_M": fit_ic50(np.asarray(CONCS_DEPOLARISED), last).ic50_M}
     return StateDependenceResult(
-        channel=model.id, seed=seed, ic50_resting_M=k_r, ic50_inactivated_M=k_i,
+        compound=model.compound, channel=model.id, seed=seed, ic50_resting_M=k_r, ic50_inactivated_M=k_i,
         ic50_open_M=apparent["open"], truth=truth, apparent=apparent,
         availability={"resting_hold_V": hold_r, "h_resting": h_r,
                       "depolarised_hold_V": hold_d, "h_depolarised": h_d},

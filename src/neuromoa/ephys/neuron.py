@@ -28,7 +28,8 @@ from __future__ import annotations
 import functools
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numba
 import numpy as np
@@ -76,6 +77,9 @@ class NeuronModel:
     na_conductance_S: float
     potassium: tuple[KGate, ...]
     rows: tuple[tuple[str, float, str, float, str], ...] = ()
+    #: The Na+ channel model to use instead of the declared ``na_channel`` (e.g. with a
+    #: compound's affinities, :func:`neuromoa.ephys.compound.neuron_for_compound`).
+    na_model: Any = field(default=None, hash=False)
 
     @classmethod
     @functools.cache
@@ -126,7 +130,7 @@ class NeuronModel:
 
     # ---------------------------------------------------------------- arrays for the kernel
     def _arrays(self, conc_M: float):
-        na = load_channel(self.na_channel)
+        na = self.na_model if self.na_model is not None else load_channel(self.na_channel)
         k0, z = na.scheme.exponential_form({DRUG: conc_M})
         src, dst = na.scheme.directed_edges
         openw = na.scheme.observable_vector("open")

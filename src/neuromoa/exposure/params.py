@@ -12,6 +12,7 @@ import io
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -124,8 +125,16 @@ def _user_rows(files: tuple[str, ...]) -> list[tuple[str, int, dict[str, str]]]:
     return rows
 
 
-@lru_cache(maxsize=8)
 def _load(files: tuple[str, ...] = ()) -> tuple[dict[str, PKCompound], pd.DataFrame]:
+    """The PK tables with these user files (cached while the files are unchanged)."""
+    stamps = tuple((f, Path(f).stat().st_mtime if Path(f).is_file() else -1.0) for f in files)
+    return _load_cached(stamps)
+
+
+@lru_cache(maxsize=8)
+def _load_cached(stamps: tuple[tuple[str, float], ...]
+                 ) -> tuple[dict[str, PKCompound], pd.DataFrame]:
+    files = tuple(f for f, _ in stamps)
     refs = _read("references.csv", _REF_COLUMNS)
     ref_ids = set(refs["id"])
     table = identity_table(files)
@@ -204,3 +213,6 @@ def pk_compound(name: str) -> PKCompound:
 def pk_references() -> pd.DataFrame:
     """The references the exposure parameters cite (``id citation note``)."""
     return _load(user_data_files())[1].copy()
+
+
+_load.cache_clear = _load_cached.cache_clear  # type: ignore[attr-defined]

@@ -753,11 +753,12 @@ def _swap_plateaus(p, cov):
 
 @njit(cache=True)
 def fit_batch(lx, y, w, offsets, todo, p_init, free, lo, hi, maxit, cgrid_n, hgrid, observed,
-              canonical, out_p, out_cov, out_rss, out_it, out_code, out_cond, out_stats):
+              canonical, out_p, out_cov, out_rss, out_it, out_code, out_cond, out_stats,
+              warm=False):
     """Fit every curve ``k`` with ``todo[k]``; data of curve k are ``[offsets[k], offsets[k+1])``.
 
     ``p_init[k]`` holds values of fixed parameters (free entries are overwritten by the
-    grid start). With ``canonical`` a fit with top < bottom is rewritten as the same curve with
+    grid start, unless ``warm``: then ``p_init[k]`` is the start of every parameter). With ``canonical`` a fit with top < bottom is rewritten as the same curve with
     the plateaus swapped and hill negated (covariance transformed alike). Results are written
     into the ``out_*`` arrays (cov unscaled: multiply by s²;
     ``out_stats[k]`` = weighted total SS about the weighted mean, min and max of the fitted
@@ -789,7 +790,8 @@ def fit_batch(lx, y, w, offsets, todo, p_init, free, lo, hi, maxit, cgrid_n, hgr
         e = offsets[k + 1]
         for m in range(NPAR):
             p[m] = p_init[k, m]
-        _start(lx, y, w, s, e, p, free, lo, hi, cgrid_n, hgrid, v1, buf, rg)
+        if not warm:
+            _start(lx, y, w, s, e, p, free, lo, hi, cgrid_n, hgrid, v1, buf, rg)
         rss, it, conv = _lm(lx, y, w, s, e, p, free, lo, hi, maxit, A, g, M, L, dx, pt, At, v1,
                             S, St)
         cond = _covariance(lx, y, w, s, e, p, free, observed, A, g, M, L, dx, cov, v2, v3)

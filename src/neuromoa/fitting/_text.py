@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["plain"]
+__all__ = ["jsonable", "plain"]
 
 
 def plain(value: Any) -> str:
@@ -26,3 +26,12 @@ def plain(value: Any) -> str:
     if isinstance(value, str):
         return repr(value)
     return str(value)
+
+
+def jsonable(v: Any) -> Any:
+    """A JSON-native value: numpy scalars unwrapped, other objects as their text."""
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, str | int | float | bool) or v is None:
+        return v
+    return str(v)

@@ -15,10 +15,12 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from neuromoa.errors import InputError, ParameterError
+from neuromoa.errors import InputError, ParameterError, UnitError
 from neuromoa.fitting import _kernels as K
 from neuromoa.fitting._text import plain
-from neuromoa.fitting.models import KERNEL_PARAMS, WEIGHTS, Model, get_model
+from neuromoa.fitting._units import concentration_constants, molar_factor, unit_from_column
+from neuromoa.fitting.globalfit import global_fit
+from neuromoa.fitting.models import WEIGHTS, Model, get_model
 from neuromoa.fitting.results import FLAGS, BatchFit, CurveFit, status_codes
 
 __all__ = ["WEIGHTS", "fit_curve", "fit_curves"]
@@ -58,13 +60,13 @@ NO_EFFECT_ALPHA = 0.05
 #: Flags that judge the estimates; cleared when no estimates are reported ('no_effect'/'flat').
 _ESTIMATE_FLAGS = (FLAGS["ic50_outside_range"] | FLAGS["hill_implausible"]
                    | FLAGS["plateau_undefined"] | FLAGS["unstable"] | FLAGS["not_converged"]
-                   | FLAGS["ci_open"])
+                   | FLAGS["ci_open"] | FLAGS["hill_at_limit"])
 
 
 def _kernel_name(name: str, model: Model) -> str:
     if name == model.location:
         return "log_ic50"
-    if name in KERNEL_PARAMS:
+    if name in model.kernel_params:
         return name
     raise ParameterError(f"model '{model.name}' has no parameter {name!r}; its parameters are "
                          f"{list(model.params)}.")
@@ -73,7 +75,7 @@ def _kernel_name(name: str, model: Model) -> str:
 def _resolve_fixed(model: Model, fix: Mapping[str, float] | None, shift: float) -> dict[int, float]:
     out: dict[int, float] = {}
     for name, v in model.fixed.items():
-        out[KERNEL_PARAMS.index(name)] = float(v)
+        out[model.kernel_params.index(name)] = float(v)
     for name, v in (fix or {}).items():
         kn = _kernel_name(name, model)
         if kn in model.fixed:
@@ -81,17 +83,17 @@ def _resolve_fixed(model: Model, fix: Mapping[str, float] | None, shift: float) 
         val = float(v)
         if not math.isfinite(val):
             raise ParameterError(f"fixed value of {name!r} must be finite. Got {plain(v)}.")
-        out[KERNEL_PARAMS.index(kn)] = val + (shift if kn == "log_ic50" else 0.0)
+        out[model.kernel_params.index(kn)] = val + (shift if kn == "log_ic50" else 0.0)
     return out
 
 
 def _resolve_bounds(model: Model, bounds: Mapping[str, tuple[float, float]] | None,
                     shift: float) -> tuple[np.ndarray, np.ndarray]:
-    lo = np.full(K.NPAR, -np.inf)
-    hi = np.full(K.NPAR, np.inf)
+    lo = np.full(len(model.kernel_params), -np.inf)
+    hi = np.full(len(model.kernel_params), np.inf)
     for name, pair in (bounds or {}).items():
         kn = _kernel_name(name, model)
-        k = KERNEL_PARAMS.index(kn)
+        k = model.kernel_params.index(kn)
         a, b = (float(pair[0]) if pair[0] is not None else -np.inf,
                 float(pair[1]) if pair[1] is not None else np.inf)
         if not a < b:
@@ -267,7 +269,7 @@ def _canonical(free: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> bool:
 def _run_kernel(pk: dict, todo: np.ndarray, pinit: np.ndarray, free: np.ndarray, lo, hi,
                 observed: bool, grid_c: int, grid_h: np.ndarray, out: dict,
                 progress: Callable[[int, int], None] | None, done0: int = 0,
-                total: int | None = None) -> None:
+                total: int | None = None, warm: bool = False) -> None:
     offsets = pk["offsets"]
     ncurve = len(offsets) - 1
     total = ncurve if total is None else total
@@ -290,7 +292,7 @@ def _run_kernel(pk: dict, todo: np.ndarray, pinit: np.ndarray, free: np.ndarray,
         ost = np.empty((n, 4))
         K.fit_batch(pk["lx"][s:e], pk["y"][s:e], pk["w"][s:e], sub_off, sub_todo,
                     pinit[c0:c1], free, lo, hi, MAX_ITER, grid_c, grid_h, observed,
-                    _canonical(free, lo, hi), op, oc, orss, oit, ocode, ocond, ost)
+                    _canonical(free, lo, hi), op, oc, orss, oit, ocode, ocond, ost, warm)
         sel = idx - c0
         out["p"][idx] = op[sel]
         out["cov"][idx] = oc[sel]
@@ -340,8 +342,10 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
     outliers : {None, "flag", "exclude"}
         ROUT outlier detection (Q = 1 %): ``"flag"`` reports them and keeps them in the fit,
         ``"exclude"`` refits without them; either way they are listed per curve.
-    unit : str, optional
-        Concentration unit of ``x``, echoed in the results.
+    unit : str
+        Molar concentration unit of ``x`` (``"nM"``, ``"M"``…), checked with pint and echoed in
+        the results; may be omitted when the column name carries it (``concentration_nM``).
+        Numbers without a unit are an error.
     progress : callable, optional
         ``progress(done, total)`` called after each compiled chunk.
 
@@ -369,12 +373,22 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
     >>> import pandas as pd, numpy as np
     >>> conc = np.array([0, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5])
     >>> resp = 100 / (1 + conc / 1e-7)
-    >>> res = fit_curves(pd.DataFrame({"concentration": conc, "response": resp}))
+    >>> res = fit_curves(pd.DataFrame({"concentration": conc, "response": resp}), unit="M")
     >>> round(res.fits[0].params["log_ic50"], 6)
     -7.0
     """
+    if unit is None and isinstance(data, pd.DataFrame) and x not in data.columns:
+        # the default column absent: a column named with its unit (concentration_nM, conc_M)
+        x = next((str(c) for c in data.columns if unit_from_column(str(c))), x)
+    if unit is None:
+        unit = unit_from_column(x)
+        if unit is None:
+            raise UnitError(f"fit_curves: the concentrations in column {x!r} have no unit; pass "
+                            "unit= (e.g. unit='nM') or name the column like 'concentration_nM' "
+                            "(fit_frame applies the CSV's column rules).")
+    molar_factor(unit, unit, "unit")  # a molar concentration unit, or UnitError
     mdl = get_model(model)
-    kw = mdl.check_kwargs(model_kwargs)
+    kw = mdl.check_kwargs(concentration_constants(model_kwargs, unit, mdl.requires))
     shift = mdl.shift(**kw)
     if ci not in ("asymptotic", "profile"):
         raise ParameterError(f"ci must be 'asymptotic' or 'profile'. Got {ci!r}.")
@@ -386,22 +400,33 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
     lo, hi = _resolve_bounds(mdl, bounds, shift)
     for k, v in fixed.items():
         if not lo[k] <= v <= hi[k]:
-            raise ParameterError(f"fixed {KERNEL_PARAMS[k]} = {plain(v)} lies outside its bounds.")
-    free = np.ones(K.NPAR, dtype=np.bool_)
+            raise ParameterError(f"fixed {mdl.kernel_params[k]} = {plain(v)} lies outside its "
+                                 "bounds.")
+    npar = len(mdl.kernel_params)
+    if npar > K.NPAR and (ci == "profile" or share or outliers is not None):
+        raise ParameterError(f"model '{mdl.name}' has asymptotic intervals only and no shared "
+                             "parameters or ROUT outliers; use ci='asymptotic' (or "
+                             "fit_model('logistic5', ...) for a profile interval).")
+    free = np.ones(npar, dtype=np.bool_)
     for k in fixed:
         free[k] = False
     share = tuple(share)
-    shared_k = [KERNEL_PARAMS.index(_kernel_name(s, mdl)) for s in share]
+    shared_k = [mdl.kernel_params.index(_kernel_name(s, mdl)) for s in share]
     for k in shared_k:
         if not free[k]:
-            raise ParameterError(f"parameter {KERNEL_PARAMS[k]!r} is fixed; it cannot also be "
+            raise ParameterError(f"parameter {mdl.kernel_params[k]!r} is fixed; it cannot also be "
                                  "shared.")
     k_free = int(free.sum())
     pk = _prepare(data, curve, x, y, weight, weights, k_free, needs_c=bool(free[K.LOGC]))
     ncurve = len(pk["ids"])
-    pinit = np.zeros((ncurve, K.NPAR))
+    pinit5 = np.zeros((ncurve, npar))
+    if npar > K.NPAR:
+        pinit5[:, K.NPAR:] = 1.0  # the 4PL start of the extra (asymmetry) parameter
     for k, v in fixed.items():
-        pinit[:, k] = v
+        pinit5[:, k] = v
+    pinit = np.ascontiguousarray(pinit5[:, :K.NPAR])
+    free5, lo5, hi5 = free, lo, hi
+    free, lo, hi = free5[:K.NPAR].copy(), lo5[:K.NPAR].copy(), hi5[:K.NPAR].copy()
     out = {"p": np.full((ncurve, K.NPAR), np.nan),
            "cov": np.full((ncurve, K.NPAR, K.NPAR), np.nan),
            "rss": np.full(ncurve, np.nan), "code": np.full(ncurve, -1, dtype=np.int64),
@@ -421,6 +446,12 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
         better = suspicious & (retry["rss"] < out["rss"])
         for key in out:
             out[key][better] = retry[key][better]
+    if npar > K.NPAR:  # the 5PL: refine the 4PL fits (the compiled five-parameter kernel)
+        out = _refine5(pk, todo, out, pinit5, free5, lo5, hi5, _canonical(free, lo, hi))
+        free, lo, hi = free5, lo5, hi5
+        at_limit = np.zeros(ncurve, dtype=bool)
+    else:
+        at_limit = _slope_limit(pk, todo, pinit, free, lo, hi, observed, out)
     outlier_rows: dict[int, list[int]] = {}
     if outliers is not None:
         from neuromoa.fitting.qc import _rout_batch
@@ -429,8 +460,103 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
                                    refit=lambda sub_todo, w: _refit_weighted(
                                        pk, sub_todo, w, pinit, free, lo, hi, observed, out))
     return _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se, unit, shared_k,
-                   share, outlier_rows, data=data, curve=curve, x=x, y=y, weight=weight,
+                   share, outlier_rows, at_limit, data=data, curve=curve, x=x, y=y, weight=weight,
                    weights=weights, progress=progress)
+
+
+def _refine5(pk, todo, out, pinit5, free5, lo5, hi5, both_ways: bool) -> dict:
+    """Five-parameter fits warm-started from the four-parameter ones (asym = 1, or its fixed
+    value). With plateaus and slope free and unbounded the 5PL also starts from the swapped
+    orientation of the same 4PL curve (plateaus exchanged, hill negated: a different 5PL
+    family) and the lower RSS is kept."""
+    from neuromoa.fitting import _kernels5 as K5
+
+    n = len(todo)
+    npar = pinit5.shape[1]
+    start = pinit5.copy()
+    fin = np.isfinite(out["p"]).all(axis=1)
+    start[fin, :K.NPAR] = out["p"][fin]
+    run = todo & fin
+    res = None
+    for orientation in (0, 1) if both_ways else (0,):
+        st = start.copy()
+        if orientation:
+            st[:, [K.BOTTOM, K.TOP]] = st[:, [K.TOP, K.BOTTOM]]
+            st[:, K.HILL] = -st[:, K.HILL]
+        o = {"p": np.full((n, npar), np.nan), "cov": np.full((n, npar, npar), np.nan),
+             "rss": np.full(n, np.nan), "code": np.full(n, -1, dtype=np.int64),
+             "cond": np.full(n, np.inf), "stats": np.full((n, 4), np.nan)}
+        offs = pk["offsets"]
+        for a in range(0, n, CHUNK):
+            b = min(a + CHUNK, n)
+            s, e = int(offs[a]), int(offs[b])
+            K5.fit_batch5(pk["lx"][s:e], pk["y"][s:e], pk["w"][s:e], offs[a:b + 1] - s,
+                          run[a:b], st[a:b], free5, lo5, hi5, MAX_ITER, o["p"][a:b],
+                          o["cov"][a:b], o["rss"][a:b], o["code"][a:b], o["cond"][a:b],
+                          o["stats"][a:b])
+        if res is None:
+            res = o
+        else:
+            better = run & (o["rss"] < res["rss"])
+            for key in res:
+                res[key][better] = o[key][better]
+    # curves the 4PL pass could not start keep its verdict
+    res["rss"][~run] = out["rss"][~run]
+    res["code"][~run] = out["code"][~run]
+    return res
+
+
+def _slope_limit(pk, todo, pinit, free, lo, hi, observed, out) -> np.ndarray:
+    """Curves whose least-squares slope is unbounded although the location is pinned.
+
+    A curve that jumps between two tested concentrations with one point on the way (inside
+    the 10–90 % transition) has no finite optimum: the RSS keeps falling as |hill| → ∞ while
+    log IC50 converges (the point on the transition pins it). The optimiser then runs off
+    (not converged, ill-conditioned). Such curves are refitted with the slope held at its
+    limit ±HILL_RUNAWAY (the sign of the run-off), as a constrained fit in Prism: bottom, top and
+    log IC50 are estimated given that slope, hill is reported at the limit without an SE
+    (flag 'hill_at_limit'). Curves with no point on the transition stay 'unstable' (their
+    location is not determined). Only when the user left hill free and unbounded.
+    """
+    mask = np.zeros(len(todo), dtype=bool)
+    if not (free[K.HILL] and free[K.LOGC] and lo[K.HILL] == -np.inf and hi[K.HILL] == np.inf):
+        return mask
+    h = np.abs(out["p"][:, K.HILL])
+    cand = (todo & np.isfinite(out["rss"]) & (h > HILL_PLAUSIBLE[1])
+            & ((out["code"] != K.OK) | (out["cond"] > COND_UNSTABLE) | (h > HILL_RUNAWAY))
+            & (out["stats"][:, 3] >= 1))
+    if not cand.any():
+        return mask
+    free_h = free.copy()
+    free_h[K.HILL] = False
+    # warm start from where the optimiser ran off, the slope moved to the limit and the
+    # location moved so that the fitted fraction at the points stays as it was
+    p_h = np.where(np.isfinite(out["p"]), out["p"], 0.0)
+    h_old = p_h[cand, K.HILL]
+    h_new = np.sign(h_old) * HILL_RUNAWAY
+    x_mid = _transition_point(pk, cand, out["p"])
+    p_h[cand, K.LOGC] = x_mid - (x_mid - p_h[cand, K.LOGC]) * h_old / h_new
+    p_h[cand, K.HILL] = h_new
+    trial = {key: np.empty_like(val) for key, val in out.items()}
+    _run_kernel(pk, cand, p_h, free_h, lo, hi, observed, RETRY_GRID_C, np.array([1.0]), trial,
+                None, warm=True)
+    good = cand & (trial["code"] == K.OK) & (trial["cond"] <= COND_UNSTABLE) & (
+        trial["stats"][:, 3] >= 1)
+    for key in out:
+        out[key][good] = trial[key][good]
+    return good
+
+
+def _transition_point(pk, rows, p) -> np.ndarray:
+    """For each curve in ``rows``: the tested log concentration closest to the fitted
+    location (the point that pins it when the slope runs off)."""
+    offs = pk["offsets"]
+    out = np.empty(int(rows.sum()))
+    for j, i in enumerate(np.flatnonzero(rows)):
+        lx = pk["lx"][offs[i]:offs[i + 1]]
+        fin = lx[np.isfinite(lx)]
+        out[j] = fin[np.argmin(np.abs(fin - p[i, K.LOGC]))] if fin.size else p[i, K.LOGC]
+    return out
 
 
 def _hill_grid(mags: tuple[float, ...], lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -458,7 +584,7 @@ def _refit_weighted(pk, sub_todo, w_new, pinit, free, lo, hi, observed, out) -> 
 
 
 def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, shared_k, share,
-            outlier_rows, **orig) -> BatchFit:
+            outlier_rows, at_limit=None, **orig) -> BatchFit:
     ncurve = len(pk["ids"])
     offsets = pk["offsets"]
     counts = pk["counts"].copy()
@@ -481,6 +607,8 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     with np.errstate(invalid="ignore"):
         se = np.sqrt(np.where(diag >= 0, diag, np.nan))
     se[:, ~free] = np.nan
+    at_limit = np.zeros(ncurve, bool) if at_limit is None else at_limit
+    se[at_limit, K.HILL] = np.nan  # held at its limit: no standard error
     tq = np.where(df > 0, _quantile_by_df(lambda d: special.stdtrit(d, 0.5 + LEVEL / 2), df),
                   np.nan)
     ci_lo = p - tq[:, None] * se
@@ -518,6 +646,7 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     und = fitted & ((free[K.BOTTOM] & (fmin > PLATEAU_REACH))
                     | (free[K.TOP] & (fmax < 1 - PLATEAU_REACH)))
     bits[und] |= FLAGS["plateau_undefined"]
+    bits[fitted & at_limit] |= FLAGS["hill_at_limit"]
     for i in outlier_rows:
         if outlier_rows[i]:
             bits[i] |= FLAGS["outliers"]
@@ -539,7 +668,7 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
         bits[none & ~pk["vehicle"]] |= FLAGS["flat"]
     # profile-likelihood interval for the location parameter
     if ci == "profile" and free[K.LOGC]:
-        pt = fitted & (df > 0) & ~unstable
+        pt = fitted & (df > 0) & ~unstable & ~at_limit  # at the limit: asymptotic only
         fq = _quantile_by_df(lambda d: special.fdtri(1, d, LEVEL), df)
         thr = np.where(pt, rss * (1.0 + fq / np.maximum(df, 1)), np.nan)
         plo = np.full(ncurve, np.nan)
@@ -566,19 +695,22 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
         notes=notes, xrange=pk["xrange"], data_x=pk["x"], data_y=pk["y"], offsets=offsets,
         unit=unit, se_method=se_method, ci_method=ci, shared=share, outliers=outlier_rows)
     if shared_k:
-        from neuromoa.fitting.compare import global_fit
-
         fit = global_fit(fit, pk, shared_k, fixed, lo, hi, orig)
     return fit
 
 
-def fit_curve(x, y, model: str | Model = "4pl", *, weight=None, **kwargs: Any) -> CurveFit:
+def fit_curve(x, y, model: str | Model = "4pl", *, weight=None, unit: str = "M",
+              **kwargs: Any) -> CurveFit:
     """Fit one concentration–response curve; same options as :func:`fit_curves`.
 
     Parameters
     ----------
     x, y : array_like
-        Concentrations (≥ 0, any unit; 0 = vehicle) and responses (replicates: repeat x).
+        Concentrations (≥ 0; 0 = vehicle) and responses (replicates: repeat x). ``x`` may be
+        a pint quantity (its unit is then used).
+    unit : str
+        Unit of plain numbers in ``x``: mol/L (``"M"``) unless stated, the package's
+        convention for concentrations (``conc_M`` everywhere); checked to be molar.
     weight : array_like, optional
         Per-point weights (``weights="given"``) or SDs (``weights="sd"``).
 
@@ -588,6 +720,9 @@ def fit_curve(x, y, model: str | Model = "4pl", *, weight=None, **kwargs: Any) -
     >>> fit.status, round(fit.params["hill"], 2)
     ('ok', -1.07)
     """
+    if hasattr(x, "magnitude") and hasattr(x, "units"):  # a pint Quantity carries its unit
+        unit = f"{x.units:~}"
+        x = x.magnitude
     xa = np.asarray(x, dtype=object).ravel()
     ya = np.asarray(y, dtype=object).ravel()
     if xa.shape != ya.shape:
@@ -596,5 +731,5 @@ def fit_curve(x, y, model: str | Model = "4pl", *, weight=None, **kwargs: Any) -
     if weight is not None:
         frame["weight"] = np.asarray(weight, dtype=float).ravel()
         kwargs.setdefault("weight", "weight")
-    res = fit_curves(pd.DataFrame(frame), model, **kwargs)
+    res = fit_curves(pd.DataFrame(frame), model, unit=unit, **kwargs)
     return res.fit(0)

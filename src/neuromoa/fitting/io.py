@@ -19,29 +19,22 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pint
 
 from neuromoa.errors import DataFileError, UnitError
-from neuromoa.units import parse_quantity
+from neuromoa.fitting._units import molar_factor
 
-__all__ = ["fit_csv", "read_curve_table"]
+__all__ = ["read_curve_table"]
 
 _HEADER_UNIT = re.compile(r"^concentration[_\s\[(]+([^\])]+)[\])]?$", re.IGNORECASE)
 
 
 def _unit_factor(unit: str, target: str, what: str) -> float:
     """Multiplier taking a value in ``unit`` to ``target`` (both concentration units)."""
-    try:
-        q = parse_quantity(f"1 {unit}", what)
-        return float(q.to(target).magnitude)
-    except pint.errors.DimensionalityError as exc:
-        raise UnitError(f"{what}: {unit!r} and {target!r} are not both concentrations.") from exc
+    return molar_factor(unit, target, what)
 
 
 def _check_unit(unit: str, what: str) -> str:
-    q = parse_quantity(f"1 {unit}", what)
-    if not q.check("[substance]/[length]**3"):
-        raise UnitError(f"{what}: {unit!r} is not a molar concentration unit (e.g. nM, uM, M).")
+    molar_factor(unit, unit, what)  # UnitError unless a molar concentration unit
     return unit
 
 
@@ -160,21 +153,3 @@ def read_curve_table(path: str | Path, unit: str | None = None) -> tuple[pd.Data
         if extra in lower:
             out[extra] = frame[cols[lower[extra]]]
     return pd.DataFrame(out, index=frame.index), str(used)
-
-
-def fit_csv(path: str | Path, model: str = "4pl", *, unit: str | None = None, **kwargs: Any):
-    """Read a CSV with :func:`read_curve_table` and fit it with
-    :func:`~neuromoa.fitting.fit_curves`; ``radioligand``/``kd`` may be quantity strings
-    ("1 nM"), converted to the table's unit. Returns a :class:`~neuromoa.fitting.BatchFit`."""
-    from neuromoa.fitting.engine import fit_curves
-
-    table, used = read_curve_table(path, unit)
-    for key in ("radioligand", "kd"):
-        v = kwargs.get(key)
-        if isinstance(v, str):
-            q = parse_quantity(v, key)
-            try:
-                kwargs[key] = float(q.to(used).magnitude)
-            except pint.errors.DimensionalityError:
-                raise UnitError(f"{key}: {v!r} is not a concentration.") from None
-    return fit_curves(table, model, unit=used, **kwargs)

@@ -37,6 +37,9 @@ WEIGHTS = {
     "given": "w from the weight column as is",
 }
 
+#: ln(10) (exact constant).
+_LN10 = math.log(10.0)
+
 #: Kernel parameter names, in kernel order.
 KERNEL_PARAMS: tuple[str, ...] = ("bottom", "top", "log_ic50", "hill")
 
@@ -123,7 +126,9 @@ class Model:
     params : tuple of str
         Reported parameters, in order; ``location`` is the one on the log-concentration axis.
     location : str
-        ``"log_ic50"`` or ``"log_ki"``.
+        ``"log_ic50"``, ``"log_ki"`` or ``"log_xb"`` (the 5PL's inflection).
+    linear : str
+        Name of 10^location when it is not the IC50 (``"ki"``, ``"xb"``).
     fixed : mapping
         Kernel parameters the model itself fixes (e.g. hill = −1).
     requires : tuple of str
@@ -140,6 +145,18 @@ class Model:
     requires: tuple[str, ...] = ()
     formula: str = ""
     reference: str = ""
+    extra: tuple[str, ...] = ()
+    linear: str = ""
+
+    @property
+    def kernel_params(self) -> tuple[str, ...]:
+        """Kernel parameters, in kernel order (the four of the 4PL, then ``extra``)."""
+        return KERNEL_PARAMS + self.extra
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Reported parameter names, in kernel order (the location under its own name)."""
+        return ("bottom", "top", self.location, "hill") + self.extra
 
     def shift(self, **kwargs: float) -> float:
         """log10 IC50 − location parameter (0 except for Ki models)."""
@@ -156,8 +173,8 @@ class Model:
         out = {}
         for key in self.requires:
             if key not in kwargs or kwargs[key] is None:
-                raise ParameterError(f"model '{self.name}' needs '{key}' (same unit as the "
-                                     "concentrations), e.g. radioligand=1.0, kd=0.5.")
+                raise ParameterError(f"model '{self.name}' needs '{key}' with a unit, e.g. "
+                                     "radioligand='1 nM', kd='0.5 nM'.")
             v = kwargs[key]
             try:
                 out[key] = float(v)  # type: ignore[arg-type]
@@ -190,6 +207,18 @@ MODELS: dict[str, Model] = {
         formula="Y = bottom + (top - bottom)/(1 + 10^(log10 X - log_ic50))",
         reference="Motulsky & Christopoulos 2004, ch. 41; Prism 'log(inhibitor) vs. response'",
     ),
+    "5pl": Model(
+        name="5pl",
+        title="asymmetric sigmoidal, 5PL (five parameters)",
+        params=("bottom", "top", "log_xb", "hill", "asym"),
+        location="log_xb",
+        extra=("asym",),
+        linear="xb",
+        formula="Y = bottom + (top - bottom)/(1 + 10^((log_xb - log10 X)*hill))^asym; "
+                "log_ic50 (half-maximal) = log_xb - log10(2^(1/asym) - 1)/hill",
+        reference="Gottschalk & Dunn 2005 Anal Biochem 343:54; Prism 'Asymmetric sigmoidal, "
+                  "5PL' (log_xb is Prism's LogXb)",
+    ),
     "one_site_ki": Model(
         name="one_site_ki",
         title="One site – Fit Ki (competitive binding, Cheng–Prusoff)",
@@ -197,6 +226,7 @@ MODELS: dict[str, Model] = {
         location="log_ki",
         fixed={"hill": -1.0},
         requires=("radioligand", "kd"),
+        linear="ki",
         formula="Y = bottom + (top - bottom)/(1 + 10^(log10 X - log10(10^log_ki*(1 + L/Kd))))",
         reference="Cheng & Prusoff 1973 Biochem Pharmacol 22:3099; Prism 'One site - Fit Ki'",
     ),
@@ -204,10 +234,25 @@ MODELS: dict[str, Model] = {
 
 
 def get_model(name: str | Model) -> Model:
-    """Look a model up by registry name (``"4pl"``, ``"3pl"``, ``"one_site_ki"``)."""
+    """Look a model up by registry name (``"4pl"``, ``"3pl"``, ``"5pl"``, ``"one_site_ki"``)."""
     if isinstance(name, Model):
         return name
     try:
         return MODELS[str(name).lower()]
     except KeyError:
         raise ParameterError(f"unknown model {name!r}; choose one of {sorted(MODELS)}.") from None
+
+
+def logistic4_and_jacobian(lx, p):
+    """The 4PL at log10 concentrations ``lx`` (``-inf`` = X = 0) for kernel parameters ``p``
+    (bottom, top, log_ic50, hill) and its Jacobian (n, 4) with respect to them."""
+    b, t, c, h = p
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = _LN10 * h * (lx - c)
+        f = 0.5 * (1.0 + np.tanh(0.5 * z))
+    zero = lx == -np.inf
+    f = np.where(zero, 0.0 if h > 0 else (1.0 if h < 0 else 0.5), f)
+    q = f * (1 - f) * _LN10 * (t - b)
+    jc = np.where(zero, 0.0, -q * h)
+    jh = np.where(zero, 0.0, q * np.where(zero, 0.0, lx - c))
+    return b + (t - b) * f, np.stack([1 - f, f, jc, jh], axis=1)

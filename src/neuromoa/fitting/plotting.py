@@ -14,7 +14,7 @@ import numpy as np
 if TYPE_CHECKING:
     from neuromoa.fitting.results import BatchFit, CurveFit
 
-__all__ = ["plot_batch", "plot_curve"]
+__all__ = ["plot_batch", "plot_curve", "plot_fit"]
 
 #: Vehicle (X = 0) points are drawn this many decades left of the lowest positive dose.
 ZERO_OFFSET_DECADES = 1.0
@@ -97,3 +97,11 @@ def plot_batch(batch: BatchFit, curves: Sequence[Any] | None = None, ax=None):
     for f in fits:
         plot_curve(f, ax=ax)
     return fig
+
+
+def plot_fit(result: CurveFit | BatchFit, ax=None, **kwargs: Any):
+    """Figure of a fit result: :func:`plot_curve` for one curve, :func:`plot_batch` for a batch
+    (up to 8 curves). Returns the matplotlib Figure."""
+    if hasattr(result, "curve_ids"):
+        return plot_batch(result, ax=ax, **kwargs)
+    return plot_curve(result, ax=ax, **kwargs)

@@ -8,7 +8,6 @@ on demand.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -17,80 +16,22 @@ import numpy as np
 import pandas as pd
 
 from neuromoa.fitting import _kernels as K
+from neuromoa.fitting._text import jsonable as _jsonable
+from neuromoa.fitting.flags import (
+    FAIL_FLAGS,
+    FAILED,
+    FLAG_TEXT,
+    FLAGS,
+    NO_EFFECT_FLAGS,
+    OK,
+    WARNING,
+    flag_names,
+    status_codes,
+)
 from neuromoa.fitting.models import Model
 
-__all__ = ["BatchFit", "Comparison", "CurveFit", "FLAGS", "status_codes"]
-
-#: Per-curve warning flags: bit → (name, explanation). Thresholds are in :mod:`.engine`.
-FLAGS: dict[str, int] = {
-    "too_few_points": 1 << 0,
-    "ic50_outside_range": 1 << 1,
-    "hill_implausible": 1 << 2,
-    "plateau_undefined": 1 << 3,
-    "unstable": 1 << 4,
-    "not_converged": 1 << 5,
-    "missing_values": 1 << 6,
-    "outliers": 1 << 7,
-    "ci_open": 1 << 8,
-    "no_effect": 1 << 9,
-    "flat": 1 << 10,
-}
-
-#: Flags that fail a fitted curve: no finite, well-determined optimum, so no estimates are
-#: reported (the optimiser's stopping point stays available as ``raw``).
-FAIL_FLAGS = FLAGS["unstable"] | FLAGS["not_converged"]
-#: Flags of a curve with no concentration-dependent effect: status 'warning' (a result, not a
-#: failure: it overrides FAIL_FLAGS, whose trouble is then expected), no estimates reported.
-NO_EFFECT_FLAGS = FLAGS["no_effect"] | FLAGS["flat"]
-#: Status codes (indices into :attr:`BatchFit.STATUS`).
-OK, WARNING, FAILED = 0, 1, 2
-
-_FLAG_TEXT = {
-    "too_few_points": "as many free parameters as points: no residual degrees of freedom, "
-                      "so no standard errors or confidence intervals",
-    "ic50_outside_range": "the IC50 lies outside the tested concentration range "
-                          "(an extrapolation: test wider concentrations)",
-    "hill_implausible": "the Hill slope is implausible for a one-site interaction "
-                        "(check the curve shape, or fix hill)",
-    "plateau_undefined": "a plateau is not reached by the data (fix it, e.g. bottom=0 / top=100 "
-                         "for normalised data, or test wider concentrations)",
-    "unstable": "no finite, well-determined optimum (parameters strongly correlated or running "
-                "off; for a step between two tested concentrations the IC50 lies between them "
-                "but its value is not determined), so no estimates are reported (the optimiser's "
-                "stopping point is under 'raw'): test more concentrations across the transition "
-                "or fix hill",
-    "not_converged": "the optimiser stopped before reaching a stationary point, so no estimates "
-                     "are reported (its last values are under 'raw')",
-    "missing_values": "rows with a missing response were skipped",
-    "outliers": "ROUT flagged outliers (listed in 'outliers'); they are kept in the fit unless "
-                "outliers='exclude'",
-    "ci_open": "the profile-likelihood interval of the location parameter is open on one side "
-               "(the data do not bound it)",
-    "no_effect": "IC50 > highest tested concentration (see 'ic50_gt'): the responses do not "
-                 "differ from the vehicle (zero-concentration) level (extra-sum-of-squares F test "
-                 "against a flat line, P >= 0.05), so no estimates are reported",
-    "flat": "no concentration-dependent effect (extra-sum-of-squares F test against a flat line, "
-            "P >= 0.05) and no vehicle (zero-concentration) rows to tell an inactive compound "
-            "from one fully active at every tested concentration, so no estimates are reported",
-}
-
-
-def status_codes(fitted: np.ndarray, bits: np.ndarray) -> np.ndarray:
-    """Per-curve status code from whether the curve was fitted and its flags.
-
-    Not fitted (bad input) → failed; ``no_effect``/``flat`` → warning (no estimates);
-    ``unstable``/``not_converged`` → failed (no estimates); any other flag → warning; else ok.
-    """
-    bits = np.asarray(bits, dtype=np.int64)
-    code = np.where(bits != 0, WARNING, OK)
-    code = np.where(((bits & FAIL_FLAGS) != 0) & ((bits & NO_EFFECT_FLAGS) == 0), FAILED, code)
-    return np.where(fitted, code, FAILED)
-
-
-def flag_names(bits: int) -> list[str]:
-    """Names of the flags set in ``bits``."""
-    return [name for name, b in FLAGS.items() if bits & b]
-
+__all__ = ["BatchFit", "Comparison", "CurveFit", "FAILED", "FAIL_FLAGS", "FLAGS", "FLAG_TEXT", "ModelFit",
+           "NO_EFFECT_FLAGS", "OK", "WARNING", "flag_names", "status_codes"]
 
 def _f(v: Any) -> float | None:
     """JSON-safe float (NaN/inf → None)."""
@@ -135,8 +76,111 @@ class Comparison:
         return pd.DataFrame([self.to_dict()])
 
 
-@dataclass(frozen=True, eq=False)
-class CurveFit:
+@dataclass(frozen=True, eq=False, kw_only=True)
+class ModelFit:
+    """The fit of one model to one data set: the one result type of every fit in neuromoa.
+
+    The generic engine (:func:`neuromoa.fitting.fit_model`) returns it for any registered
+    model; the compiled logistic engine returns its subclass :class:`CurveFit`.
+
+    Attributes
+    ----------
+    model : str
+        Registry name of the model.
+    params : dict
+        Estimates, each in the unit ``units[name]`` (NaN when withheld: status "failed").
+    se : dict
+        Standard errors of the free parameters, s²(JᵀWJ)⁻¹ with s² = RSS/df (parameters fitted
+        on a log scale: delta method).
+    ci95 : dict
+        95 % intervals of the free parameters (``ci_method``: "asymptotic" = estimate ± t·SE,
+        on the log scale for log-scale parameters; "profile" = F-based profile likelihood).
+    ci95_asymptotic : dict
+        The asymptotic intervals, whatever ``ci_method`` is.
+    status, message, flags :
+        "ok", "warning" (see ``flags``) or "failed" (no estimates; the optimiser's values are
+        in ``raw``).
+    rss, r2, aicc, n, df :
+        Weighted residual sum of squares, R², AICc (parameters + variance), points, residual
+        degrees of freedom.
+    units : dict
+        Unit of every parameter (pint spelling; "1" = dimensionless).
+    unit : str or None
+        Unit of the independent variable x.
+    """
+
+    model: str
+    params: dict[str, float]
+    se: dict[str, float]
+    ci95: dict[str, tuple[float, float]]
+    status: str
+    message: str
+    flags: list[str]
+    rss: float
+    r2: float
+    aicc: float
+    n: int
+    df: int
+    unit: str | None = None
+    units: dict[str, str] = field(default_factory=dict)
+    se_method: str = "gauss-newton"
+    ci_method: str = "asymptotic"
+    ci95_asymptotic: dict[str, tuple[float, float]] = field(default_factory=dict)
+    raw: dict[str, float] = field(default_factory=dict)
+    cov: np.ndarray = field(default_factory=lambda: np.empty((0, 0)), repr=False)
+    nfev: int = 0
+
+    @property
+    def reported(self) -> bool:
+        """True when the fit has estimates (not failed, not withheld)."""
+        return self.status != "failed" and not self.raw
+
+    def __getattr__(self, name: str) -> float:
+        """``fit.<param>_<unit>``: the estimate in that unit, e.g. ``fit.ki_M``, ``fit.tau_s``,
+        and ``fit.ic50_<unit>`` of a curve fit (only the unit the value is in: the suffix is
+        checked, never assumed)."""
+        params = self.__dict__.get("params")
+        units = self.__dict__.get("units")
+        if params is not None and "_" in name and not name.startswith("_"):
+            for p, u in (units or {}).items():
+                if name == f"{p}_{u}" and p in params:
+                    return params[p]
+        unit = self.__dict__.get("unit")
+        if unit and name == f"ic50_{unit}" and "ic50" in self.__dict__:
+            return self.__dict__["ic50"]  # CurveFit.ic50 is in the data's unit
+        raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dictionary (NaN → None)."""
+        return {"model": self.model, "status": self.status, "message": self.message,
+                "params": {k: _f(v) for k, v in self.params.items()},
+                "units": dict(self.units),
+                "se": {k: _f(v) for k, v in self.se.items()},
+                "ci95": {k: [_f(lo), _f(hi)] for k, (lo, hi) in self.ci95.items()},
+                "rss": _f(self.rss), "r2": _f(self.r2), "aicc": _f(self.aicc),
+                "n": int(self.n), "df": int(self.df), "flags": list(self.flags),
+                "se_method": self.se_method, "ci_method": self.ci_method, "unit": self.unit,
+                "raw": {k: _f(v) for k, v in self.raw.items()} if self.raw else None}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per parameter: estimate, unit, SE, 95 % CI."""
+        rows = [{"parameter": k, "estimate": v, "unit": self.units.get(k, ""),
+                 "se": self.se.get(k, float("nan")),
+                 "ci_low": self.ci95.get(k, (float("nan"),) * 2)[0],
+                 "ci_high": self.ci95.get(k, (float("nan"),) * 2)[1]}
+                for k, v in self.params.items()]
+        return pd.DataFrame(rows)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        body = ", ".join(f"{k} = {v:.4g} {self.units.get(k, '')}".strip()
+                         for k, v in self.params.items())
+        return f"<b>ModelFit</b> {html.escape(self.model)}: {self.status}; {html.escape(body)}"
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class CurveFit(ModelFit):
     """The fit of one concentration–response curve.
 
     Attributes
@@ -171,42 +215,25 @@ class CurveFit:
     """
 
     curve: Any
-    model: str
-    params: dict[str, float]
-    se: dict[str, float]
-    ci95: dict[str, tuple[float, float]]
     ic50: float
-    status: str
-    message: str
-    flags: list[str]
-    rss: float
-    r2: float
-    aicc: float
-    n: int
-    df: int
-    unit: str | None = None
-    se_method: str = "gauss-newton"
-    ci_method: str = "asymptotic"
-    ci95_asymptotic: dict[str, tuple[float, float]] = field(default_factory=dict)
     outliers: list[int] = field(default_factory=list)
-    raw: dict[str, float] = field(default_factory=dict)
     ic50_gt: float = float("nan")
     x: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
     y: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
     kernel_params: np.ndarray = field(default_factory=lambda: np.full(4, np.nan), repr=False)
     kernel_cov: np.ndarray = field(default_factory=lambda: np.full((4, 4), np.nan), repr=False)
 
-    @property
-    def reported(self) -> bool:
-        """True when the curve has estimates (not failed, not withheld for no effect)."""
-        return self.status != "failed" and not self.raw
-
     def predict(self, x) -> np.ndarray:
         """Fitted response at concentrations ``x`` (data unit; 0 allowed)."""
         x = np.asarray(x, dtype=float)
         with np.errstate(divide="ignore"):
             lx = np.log10(x.ravel())
-        return K.model_eval(lx, np.asarray(self.kernel_params, float)).reshape(x.shape)
+        p = np.asarray(self.kernel_params, float)
+        if p.size > K.NPAR:
+            from neuromoa.fitting._kernels5 import model_eval5
+
+            return model_eval5(lx, p).reshape(x.shape)
+        return K.model_eval(lx, p).reshape(x.shape)
 
     def band(self, x, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
         """Pointwise confidence band of the curve (delta method, t quantile with df).
@@ -220,17 +247,36 @@ class CurveFit:
         cov = np.asarray(self.kernel_cov, float)
         if self.df <= 0 or not np.all(np.isfinite(cov)):
             return np.full_like(yhat, np.nan), np.full_like(yhat, np.nan)
-        b, t, c, h = self.kernel_params
-        with np.errstate(divide="ignore"):
-            lx = np.log10(x)
-        f = (yhat - b) / (t - b) if t != b else np.zeros_like(yhat)
-        g = f * (1 - f) * math.log(10.0) * (t - b)
-        fin = np.isfinite(lx)
-        jac = np.stack([1 - f, f, np.where(fin, -g * h, 0.0),
-                        np.where(fin, g * np.where(fin, lx - c, 0.0), 0.0)], axis=1)
+        if len(self.kernel_params) > K.NPAR:  # 5PL: central differences of the model
+            jac = self._numeric_jacobian(x)
+        else:
+            b, t, c, h = self.kernel_params
+            with np.errstate(divide="ignore"):
+                lx = np.log10(x)
+            f = (yhat - b) / (t - b) if t != b else np.zeros_like(yhat)
+            g = f * (1 - f) * math.log(10.0) * (t - b)
+            fin = np.isfinite(lx)
+            jac = np.stack([1 - f, f, np.where(fin, -g * h, 0.0),
+                            np.where(fin, g * np.where(fin, lx - c, 0.0), 0.0)], axis=1)
         var = np.einsum("ij,jk,ik->i", jac, cov, jac)
         half = special.stdtrit(self.df, 0.5 + level / 2) * np.sqrt(np.maximum(var, 0.0))
         return yhat - half, yhat + half
+
+    def _numeric_jacobian(self, x: np.ndarray) -> np.ndarray:
+        """∂Ŷ/∂p at ``x`` by central differences (step 1e-6 of each parameter's size)."""
+        from neuromoa.fitting._kernels5 import model_eval5
+
+        with np.errstate(divide="ignore"):
+            lx = np.log10(x)
+        p = np.asarray(self.kernel_params, float)
+        cols = []
+        for k in range(p.size):
+            d = 1e-6 * max(abs(p[k]), 1.0)
+            hi, lo = p.copy(), p.copy()
+            hi[k] += d
+            lo[k] -= d
+            cols.append((model_eval5(lx, hi) - model_eval5(lx, lo)) / (2 * d))
+        return np.stack(cols, axis=1)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary with the CLI's keys (NaN → None)."""
@@ -260,45 +306,11 @@ class CurveFit:
         return pd.DataFrame({"curve": self.curve, "concentration": self.x, "response": self.y,
                              "fitted": yhat, "residual": self.y - yhat})
 
-    def plot(self, ax=None, *, band: bool = True, label: str | None = None):
-        """Data, fitted curve and its 95 % confidence band on a log concentration axis.
-
-        X = 0 (vehicle) points are drawn at the left edge, one decade below the lowest
-        positive concentration, with an open marker. Returns the matplotlib Figure.
-        """
-        from neuromoa.fitting.plotting import plot_curve
-
-        return plot_curve(self, ax=ax, band=band, label=label)
-
     def _repr_html_(self) -> str:
         loc = "log_ki" if "log_ki" in self.params else "log_ic50"
         v = self.params.get(loc, float("nan"))
         return (f"<b>CurveFit</b> {self.curve!s}: {self.status}; {loc} = {v:.4g}, "
                 f"hill = {self.params.get('hill', float('nan')):.3g}, R² = {self.r2:.4f}")
-
-
-def _id_texts(ids: np.ndarray) -> list[str]:
-    """JSON texts of curve ids (integers as is, strings escaped by the C encoder)."""
-    import json
-    from json.encoder import encode_basestring
-
-    if ids.dtype.kind in "iu":
-        return ids.astype(np.int64).astype(str).tolist()
-    out = []
-    for v in ids.tolist():
-        if isinstance(v, str):
-            out.append(encode_basestring(v))
-        else:
-            out.append(json.dumps(_jsonable(v)))
-    return out
-
-
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, np.generic):
-        return v.item()
-    if isinstance(v, str | int | float | bool) or v is None:
-        return v
-    return str(v)
 
 
 @dataclass(frozen=True, eq=False)
@@ -385,24 +397,34 @@ class BatchFit:
         hi[:, K.LOGC] -= shift
         return p, se, lo, hi
 
+    def _log_ic50(self, p: np.ndarray) -> np.ndarray:
+        """log10 of the half-maximal concentration for rows ``p`` (reported units, the
+        location already shifted): the location plus the Fit-Ki shift, or for the 5PL
+        ``log_xb − log10(2^(1/asym) − 1)/hill`` (Gottschalk & Dunn 2005)."""
+        p = np.atleast_2d(np.asarray(p, dtype=float))
+        if "asym" in self.model.extra:
+            with np.errstate(all="ignore"):
+                return p[:, K.LOGC] - np.log10(2.0 ** (1.0 / p[:, 4]) - 1.0) / p[:, K.HILL]
+        return p[:, K.LOGC] + self.shift
+
     def _raw_named(self, i: int) -> dict[str, float]:
         """The optimiser's values of a withheld curve (empty if reported or never fitted)."""
         if not self.withheld[i] or not np.isfinite(self.params[i]).any():
             return {}
         loc = self.model.location
-        names = ("bottom", "top", loc, "hill")
+        names = self.model.names
         p = self.params[i].copy()
         p[K.LOGC] -= self.shift
         raw = {nm: float(p[k]) for k, nm in enumerate(names)}
         if loc != "log_ic50":
-            raw["log_ic50"] = float(self.params[i, K.LOGC])
+            raw["log_ic50"] = float(self._log_ic50(p)[0])
         return raw
 
     def message(self, i: int) -> str:
         """The explanation for curve ``i``: failure reason, or its warnings."""
         if i in self.reasons:
             return self.reasons[i]
-        parts = [f"{name}: {_FLAG_TEXT[name]}" for name in flag_names(int(self.flag_bits[i]))]
+        parts = [f"{name}: {FLAG_TEXT[name]}" for name in flag_names(int(self.flag_bits[i]))]
         if i in self.notes:
             parts.append(self.notes[i])
         return "; ".join(parts)
@@ -414,7 +436,7 @@ class BatchFit:
     def _named(self, i: int) -> tuple[dict, dict, dict, dict]:
         shift = self.shift
         loc = self.model.location
-        names = ("bottom", "top", loc, "hill")
+        names = self.model.names
         p = self.params[i].copy()
         lo, hi = self.ci_low[i].copy(), self.ci_high[i].copy()
         alo, ahi = self.ci_low_asym[i].copy(), self.ci_high_asym[i].copy()
@@ -429,7 +451,7 @@ class BatchFit:
         ahi[K.LOGC] -= shift
         params = {nm: float(p[k]) for k, nm in enumerate(names)}
         if loc != "log_ic50":
-            params["log_ic50"] = float(p[K.LOGC] + shift)
+            params["log_ic50"] = float(self._log_ic50(p)[0])
         se = {nm: float(sei[k]) for k, nm in enumerate(names) if self.free[k]}
         ci = {nm: (float(lo[k]), float(hi[k])) for k, nm in enumerate(names) if self.free[k]}
         aci = {nm: (float(alo[k]), float(ahi[k])) for k, nm in enumerate(names) if self.free[k]}
@@ -474,7 +496,7 @@ class BatchFit:
         ``raw_*`` columns the optimiser's values of withheld curves (NaN otherwise)."""
         shift = self.shift
         loc = self.model.location
-        names = ("bottom", "top", loc, "hill")
+        names = self.model.names
         p, se, lo, hi = self._views()
         wh = self.withheld
         cols: dict[str, Any] = {"curve": self.curve_ids, "status": self.status,
@@ -482,10 +504,11 @@ class BatchFit:
         for k, nm in enumerate(names):
             cols[nm] = p[:, k]
         with np.errstate(over="ignore"):
+            lic50 = self._log_ic50(p) if len(p) else np.empty(0)
             if loc != "log_ic50":
-                cols["log_ic50"] = p[:, K.LOGC] + shift
-                cols["ki"] = 10.0 ** p[:, K.LOGC]
-            cols["ic50"] = 10.0 ** (p[:, K.LOGC] + shift)
+                cols["log_ic50"] = lic50
+                cols[self.model.linear] = 10.0 ** p[:, K.LOGC]
+            cols["ic50"] = 10.0 ** lic50
         cols["ic50_gt"] = self.ic50_gt
         for k, nm in enumerate(names):
             if self.free[k]:
@@ -512,9 +535,8 @@ class BatchFit:
         ``raw`` (+ ``outliers`` when ROUT ran). Withheld curves (failed, ``no_effect``,
         ``flat``) have null estimates and their optimiser values in ``raw`` (else null)."""
         n = len(self)
-        shift = self.shift
         loc = self.model.location
-        names = ("bottom", "top", loc, "hill")
+        names = self.model.names
         p, se, lo, hi = self._views()
 
         def col(a) -> list:
@@ -524,11 +546,12 @@ class BatchFit:
         def clean(v):
             return None if v != v else v  # NaN -> None
 
-        pc = [[clean(v) for v in col(p[:, k])] for k in range(K.NPAR)]
+        pc = [[clean(v) for v in col(p[:, k])] for k in range(self.params.shape[1])]
         with np.errstate(over="ignore"):
-            ic50 = [clean(v) for v in col(10.0 ** (p[:, K.LOGC] + shift))]
+            lic50 = self._log_ic50(p) if n else np.empty(0)
+            ic50 = [clean(v) for v in col(10.0 ** lic50)]
         gt = [clean(v) for v in col(self.ic50_gt)]
-        free_k = [k for k in range(K.NPAR) if self.free[k]]
+        free_k = [k for k in range(self.params.shape[1]) if self.free[k]]
         sec = {k: [clean(v) for v in col(se[:, k])] for k in free_k}
         loc_ = {k: [clean(v) for v in col(lo[:, k])] for k in free_k}
         hic = {k: [clean(v) for v in col(hi[:, k])] for k in free_k}
@@ -542,7 +565,7 @@ class BatchFit:
         extra_ki = loc != "log_ic50"
         wh = self.withheld.tolist()
         if extra_ki:
-            lic = [clean(v) for v in col(p[:, K.LOGC] + shift)]
+            lic = [clean(v) for v in col(lic50)]
             with np.errstate(over="ignore"):
                 kis = [clean(v) for v in col(10.0 ** p[:, K.LOGC])]
         out = []
@@ -556,7 +579,7 @@ class BatchFit:
                 r[nm] = pc[k][i]
             if extra_ki:
                 r["log_ic50"] = lic[i]
-                r["ki"] = kis[i]
+                r[self.model.linear] = kis[i]
             r["ic50"] = ic50[i]
             r["ic50_gt"] = gt[i]
             r["se"] = {names[k]: sec[k][i] for k in free_k}
@@ -574,111 +597,6 @@ class BatchFit:
             out.append(r)
         return out
 
-    def to_json(self, indent: int | None = None) -> str:
-        """The JSON text of :meth:`to_dict`, built by column (fast for a million curves).
-
-        Numbers are written with numpy's shortest round-trip representation; NaN/inf → null.
-        With ``indent`` the (slower) standard encoder formats :meth:`to_dict`."""
-        import json
-
-        if indent is not None:
-            return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-        return b"".join(self._json_parts()).decode("utf-8")
-
-    def write_json(self, fh) -> None:
-        """Write :meth:`to_json`'s text as UTF-8 to the binary file ``fh`` without building
-        the whole string (a million curves is ~0.6 GB of JSON)."""
-        for part in self._json_parts():
-            fh.write(part)
-
-    def _json_parts(self) -> list:
-        import json
-
-        from neuromoa.fitting._jsontext import format_records, format_rows_bytes
-
-        n = len(self)
-        shift = self.shift
-        loc = self.model.location
-        names = ("bottom", "top", loc, "hill")
-        p, se, lo, hi = self._views()
-        free_k = [k for k in range(K.NPAR) if self.free[k]]
-        cols: list[np.ndarray] = []
-        pre: list[str] = []
-        for k, nm in enumerate(names):
-            cols.append(p[:, k])
-            pre.append(f'"{nm}":')
-        with np.errstate(over="ignore"):
-            if loc != "log_ic50":
-                cols += [p[:, K.LOGC] + shift, 10.0 ** p[:, K.LOGC]]
-                pre += ['"log_ic50":', '"ki":']
-            cols.append(10.0 ** (p[:, K.LOGC] + shift))
-            pre.append('"ic50":')
-        cols.append(self.ic50_gt)
-        pre.append('"ic50_gt":')
-        for j, k in enumerate(free_k):
-            cols.append(se[:, k])
-            pre.append(('"se":{' if j == 0 else "") + f'"{names[k]}":')
-        for j, k in enumerate(free_k):
-            cols += [lo[:, k], hi[:, k]]
-            pre += [("}," if j == 0 else "") + ('"ci95":{' if j == 0 else "") + f'"{names[k]}":[',
-                    ","]
-            pre[-2] = pre[-2] if j == 0 else "]," + pre[-2]
-        cols += [self.rss, self.r2, self.aicc, self.n, self.df]
-        pre += ["]}," if free_k else '"se":{},"ci95":{},', '"r2":', '"aicc":', '"n":', '"df":']
-        pre[-5] += '"rss":'
-        pre = [pre[0]] + ["," + q if not q.startswith(("]", "}", ",")) else q for q in pre[1:]]
-        is_int = [False] * (len(cols) - 2) + [True, True]
-        # text columns: curve id, status, message (head); flags[, outliers] (tail)
-        ids = _id_texts(self.curve_ids)
-        table: list[str] = list(ids)
-        st_base = len(table)
-        table += [json.dumps(s) for s in self.STATUS]
-        bits = self.flag_bits.astype(np.int64)
-        ubits, inv = np.unique(bits, return_inverse=True)
-        msg_base = len(table)
-        table += [json.dumps(self.message_for_bits(int(b))) for b in ubits]
-        msg_idx = msg_base + inv
-        for i in sorted(set(self.reasons) | set(self.notes)):
-            msg_idx[i] = len(table)
-            table.append(json.dumps(self.message(i)))
-        flag_base = len(table)
-        table += [json.dumps(flag_names(int(b))) for b in ubits]
-        cols_idx = [np.arange(n), st_base + self.status_code.astype(np.int64), msg_idx,
-                    flag_base + inv]
-        tpre = ['{"curve":', ',"status":', ',"message":', ',"flags":']
-        if self.outliers:
-            out_idx = np.full(n, len(table), dtype=np.int64)
-            table.append("[]")
-            for i, rows_ in self.outliers.items():
-                out_idx[i] = len(table)
-                table.append(json.dumps([_jsonable(v) for v in rows_]))
-            cols_idx.append(out_idx)
-            tpre.append(',"outliers":')
-        raw_idx = np.full(n, len(table), dtype=np.int64)
-        table.append("null")
-        rows = np.flatnonzero(self.withheld & np.isfinite(self.params).any(axis=1))
-        if rows.size:  # the optimiser's values of withheld curves, formatted by the kernel
-            raw = self.params[rows].copy()
-            raw[:, K.LOGC] -= shift
-            keys = list(names)
-            if loc != "log_ic50":
-                raw = np.column_stack([raw, self.params[rows, K.LOGC]])
-                keys.append("log_ic50")
-            texts = format_records(raw, ["{" * (j == 0) + ("," if j else "") + f'"{k}":'
-                                         for j, k in enumerate(keys)])
-            raw_idx[rows] = len(table) + np.arange(rows.size)
-            table += [t + "}" for t in texts]
-        cols_idx.append(raw_idx)
-        tpre.append(',"raw":')
-        body = format_rows_bytes(np.column_stack(cols), ["," + pre[0]] + pre[1:], is_int,
-                                 table, np.column_stack(cols_idx), tpre, 3, "}") if n else b""
-        meta = {"model": self.model.name, "unit": self.unit, "se_method": self.se_method,
-                "ci_method": self.ci_method, "shared": list(self.shared)}
-        cmp = json.dumps(self.comparison.to_dict() if self.comparison else None,
-                         allow_nan=False)
-        head = json.dumps(meta)[:-1] + ',"fits":['
-        return [head.encode("utf-8"), body, ('],"comparison":' + cmp + "}").encode("utf-8")]
-
     def _messages(self) -> list[str]:
         """All curves' messages, built once per distinct set of flags."""
         bits = self.flag_bits.astype(np.int64)
@@ -692,7 +610,7 @@ class BatchFit:
 
     def message_for_bits(self, bits: int) -> str:
         """The warning text for a set of flags (no failure reason, no notes)."""
-        return "; ".join(f"{name}: {_FLAG_TEXT[name]}" for name in flag_names(int(bits)))
+        return "; ".join(f"{name}: {FLAG_TEXT[name]}" for name in flag_names(int(bits)))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary: ``model``, ``unit``, ``fits`` and ``comparison``."""
@@ -705,12 +623,6 @@ class BatchFit:
         """Counts of curves by status."""
         counts = np.bincount(self.status_code, minlength=3)
         return {s: int(c) for s, c in zip(self.STATUS, counts, strict=True)}
-
-    def plot(self, curves: Sequence[Any] | None = None, ax=None):
-        """Overlay of up to 8 curves (default: the first 8) with data, fit and band."""
-        from neuromoa.fitting.plotting import plot_batch
-
-        return plot_batch(self, curves=curves, ax=ax)
 
     def _repr_html_(self) -> str:
         s = self.summary()

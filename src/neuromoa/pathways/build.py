@@ -154,7 +154,7 @@ def _mode(kb: Any, compound: str, target: str) -> str:
     return "inhibits"
 
 
-def build_pathway(name: str, compound: str = "amitriptyline", *, kb: Any = None,
+def build_pathway(name: str, compound: str | None = None, *, kb: Any = None,
                   occupancy: Mapping[str, float] | None = None,
                   occupancy_label: str = "",
                   notes: Mapping[str, str] | None = None) -> PathwayGraph:
@@ -190,7 +190,9 @@ def build_pathway(name: str, compound: str = "amitriptyline", *, kb: Any = None,
 
         kb = load_kb()
     spec = defs[name]
-    comp = kb.compound(compound)
+    from neuromoa.data.compounds import flagship_compound
+
+    comp = kb.compound(compound or flagship_compound())
     drug_id = f"drug:{comp.id}"
     nodes: list[Node] = [Node(drug_id, comp.name, "drug")]
     edges: list[Edge] = []
@@ -262,7 +264,7 @@ def build_pathway(name: str, compound: str = "amitriptyline", *, kb: Any = None,
     return PathwayGraph.from_parts(name, f"{comp.name}: {spec['title']}", caption, nodes, edges)
 
 
-def build_pathways(compound: str = "amitriptyline", *, kb: Any = None,
+def build_pathways(compound: str | None = None, *, kb: Any = None,
                    occupancy: Mapping[str, float] | None = None,
                    occupancy_label: str = "",
                    notes: Mapping[str, str] | None = None) -> dict[str, PathwayGraph]:

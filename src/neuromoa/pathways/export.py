@@ -36,7 +36,7 @@ class PathwayFiles:
         return pd.DataFrame(rows, columns=["pathway", "format", "path"])
 
 
-def write_pathways(out_dir: str | Path, compound: str = "amitriptyline", *,
+def write_pathways(out_dir: str | Path, compound: str | None = None, *,
                    formats: tuple[str, ...] = ("svg", "png"), kb: Any = None,
                    occupancy: Mapping[str, float] | None = None,
                    occupancy_label: str = "") -> PathwayFiles:

@@ -172,11 +172,22 @@ def build_report(out_dir: str | Path, config: ReportConfig | None = None, *,
     -------
     ReportResult
     """
+    from neuromoa.data.compounds import use_user_data
+
+    config = config or ReportConfig()
+    with use_user_data(config.user_data):  # the user's compounds reach every step
+        return _build(out_dir, config, progress=progress, steps=steps, sections=sections,
+                      now=now)
+
+
+def _build(out_dir: str | Path, config: ReportConfig, *,
+           progress: Callable[[str, int, int], None] | None,
+           steps: Sequence[Step] | None, sections: Sequence[SectionSpec] | None,
+           now: _dt.datetime | None) -> ReportResult:
     from neuromoa.report.computations import STEPS
     from neuromoa.report.sections import SECTIONS
 
     start = time.perf_counter()
-    config = config or ReportConfig()
     _check_compound(config.compound)
     step_list = tuple(steps if steps is not None else STEPS)
     section_list = tuple(sections if sections is not None else SECTIONS)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from neuromoa.report.steps import ReportConfig, Step, StepOutcome, StepUnavailable
+from neuromoa.report.steps import ReportConfig, Step, StepOutcome
 
 __all__ = ["CURVE_RANGE_M", "Card", "ROUND_TRIP_NUMBERS", "SIZES", "STEPS"]
 
@@ -107,18 +107,47 @@ def _curves(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> Any:
     return engagement_curves(config.compound, np.geomspace(low, high, n))
 
 
-#: Knowledge-base constant holding the therapeutic total plasma range (amitriptyline's; another
-#: compound's is looked up as ``therapeutic_plasma_total_<compound>``).
+#: Knowledge-base constant holding the therapeutic total plasma range (the flagship compound's;
+#: another compound's is looked up as ``therapeutic_plasma_total_<compound>``).
 THERAPEUTIC_RANGE_CONSTANT = "therapeutic_plasma_total"
-#: The compound the ion-channel, NMDA and Trk models are parameterised for.
-MODELLED_COMPOUND = "amitriptyline"
 
 
-def _amitriptyline_only(config: ReportConfig, what: str) -> None:
-    """The ion-channel, NMDA and Trk models are parameterised for amitriptyline only."""
-    if config.compound != MODELLED_COMPOUND:
-        raise StepUnavailable(f"the {what} model is parameterised for {MODELLED_COMPOUND}, "
-                              f"not {config.compound}")
+@dataclass(frozen=True)
+class NoData:
+    """A card's result where the knowledge base has no value for the compound: says so."""
+
+    what: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: ``no_data`` (the message)."""
+        return {"no_data": self.message}
+
+    def plot(self, ax: Any = None) -> Any:
+        """A small panel with the message (no axes)."""
+        import textwrap
+
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(6.4, 1.1))
+        ax = fig.add_subplot(1, 1, 1)
+        ax.axis("off")
+        ax.text(0.5, 0.5, "\n".join(textwrap.wrap(f"{self.what}: {self.message}", 90)),
+                ha="center", va="center", fontsize=9)
+        return fig
+
+
+def _no_data(what: str, message: str) -> list[Card]:
+    return [Card(f"{what}: no data", NoData(what, message),
+                 f"{message}. The section runs for every compound; it shows results where the "
+                 "knowledge base has the compound's values.")]
+
+
+def _compound_id(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> str:
+    """The report compound's id (from the kb step; the name as given if that did not run)."""
+    if "kb" in outcomes and outcomes["kb"].ok:
+        return str(outcomes["kb"].value["compound"].id)
+    return config.compound
 
 
 def _has_activity(outcomes: Mapping[str, StepOutcome], target: str) -> bool:
@@ -127,18 +156,19 @@ def _has_activity(outcomes: Mapping[str, StepOutcome], target: str) -> bool:
     return acts is None or bool((acts["target"] == target).any())
 
 
-def _therapeutic(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[str, Any]:
+def _therapeutic(config: ReportConfig, outcomes: Mapping[str, StepOutcome]
+                 ) -> dict[str, Any] | None:
+    from neuromoa.data.compounds import flagship_compound
     from neuromoa.engagement import engage
 
     kb = outcomes["kb"].value["kb"]
     names = [f"{THERAPEUTIC_RANGE_CONSTANT}_{config.compound}"]
-    if config.compound == MODELLED_COMPOUND:
+    if kb.compound(config.compound).id == flagship_compound():
         names.append(THERAPEUTIC_RANGE_CONSTANT)
     known = kb.constant_names() if callable(kb.constant_names) else kb.constant_names
     found = [n for n in names if n in known]
     if not found:
-        raise StepUnavailable(f"the knowledge base has no therapeutic plasma range for "
-                              f"{config.compound} (constant {names[0]!r})")
+        return None  # no data: the engagement section says so (no band on the curves)
     const = kb.constant(found[0])
     low, high = float(const.low_si), float(const.high_si)
     unbound = {}
@@ -213,7 +243,8 @@ def _uptake(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[C
     cards = []
     targets = [t for t in ("SERT", "NET") if _has_activity(outcomes, t)]
     if not targets:
-        raise StepUnavailable(f"the knowledge base has no value of {config.compound} at SERT/NET")
+        return _no_data("Uptake", f"the knowledge base has no value of {config.compound} at "
+                                  "SERT or NET")
     for target in targets[: config.size(*SIZES["uptake_targets"])]:
         plates = simulate_uptake(target=target, compound=config.compound, seed=config.seed)
         analysis = analyze_plate("uptake", plates)
@@ -235,14 +266,16 @@ def _binding(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[
     from neuromoa.assays import analyze_plate, round_trip, simulate_binding
 
     if not _has_activity(outcomes, "M1"):
-        raise StepUnavailable(f"the knowledge base has no value of {config.compound} at M1")
+        return _no_data("M1 binding", f"the knowledge base has no value of {config.compound} "
+                                      "at M1")
     plates = simulate_binding(target="M1", compound=config.compound, seed=config.seed)
     analysis = analyze_plate("binding", plates)
     trip = round_trip("binding", "M1", config.compound, config.size(*SIZES["round_trip_plates"]),
                       config.seed)
     return [
         Card("M1 binding: plate and fitted curve", analysis,
-             "Simulated [3H]pirenzepine competition binding at human M1 (CHO-K1 membranes), "
+             "Simulated radioligand competition binding at human M1 (CHO-K1 membranes; the "
+             "protocol's radioligand, data/assays), "
              "counts per well, and specific binding with the one-site fit; Ki by Cheng–Prusoff."),
         Card("M1 binding: recovered vs true Ki", trip,
              "Ki recovered from independently simulated plates against the true Ki.",
@@ -252,17 +285,21 @@ def _binding(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[
 
 def _patch(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
     from neuromoa.ephys import simulate_protocol, state_dependence_experiment
+    from neuromoa.ephys.compound import NoChannelData, channel_for_compound
 
-    _amitriptyline_only(config, "Na+ channel")
+    try:  # the channel with the compound's resting/open/inactivated values from the kb
+        channel = channel_for_compound("nav-drg", config.compound)
+    except NoChannelData as exc:
+        return _no_data("Na+ channel", str(exc).removeprefix("no data: "))
     cards = []
     for protocol, caption in (
             ("tonic", "Tonic block from −120 mV: Na+ currents at increasing concentrations."),
             ("use-dependence", "Use-dependent block in a pulse train."),
             ("inactivation", "Steady-state inactivation with and without drug.")):
-        result = simulate_protocol(protocol, "nav-drg", list(PATCH_CONCS), seed=config.seed)
+        result = simulate_protocol(protocol, channel, list(PATCH_CONCS), seed=config.seed)
         cards.append(Card(f"Patch clamp: {protocol}", result, caption))
     cards.append(Card("State dependence (virtual experiment)",
-                      state_dependence_experiment("nav-drg", seed=config.seed),
+                      state_dependence_experiment(channel, seed=config.seed),
                       "Resting, inactivated and open-state IC50 recovered from a noisy virtual "
                       "experiment, against the model's own values."))
     return cards
@@ -270,29 +307,40 @@ def _patch(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Ca
 
 def _fi(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
     from neuromoa.ephys import fi_curves
+    from neuromoa.ephys.compound import NoChannelData, neuron_for_compound
 
-    _amitriptyline_only(config, "DRG neuron")
+    try:  # the neuron's Na+ and K+ channels with the compound's values from the kb
+        neuron = neuron_for_compound(config.compound)
+    except NoChannelData as exc:
+        return _no_data("DRG neuron", str(exc).removeprefix("no data: "))
     concs = FI_CONCS_QUICK if config.quick else FI_CONCS
-    return [Card("F–I curves of the DRG neuron", fi_curves(list(concs)),
+    return [Card("F–I curves of the DRG neuron", fi_curves(list(concs), neuron=neuron),
                  "Firing rate against injected current; rheobase rises with block.")]
 
 
 def _synapse(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
+    from neuromoa.data.compounds import metabolites_of
     from neuromoa.systems import synapse_single_release, synapse_steady_state
 
+    if not (_has_activity(outcomes, "SERT") or _has_activity(outcomes, "NET")):
+        return _no_data("Synapse", f"the knowledge base has no value of {config.compound} at "
+                                   "SERT or NET")
     unbound = _top_unbound(outcomes, config)
-    kwargs: dict[str, Any] = {}
+    cid = _compound_id(config, outcomes)
+    kwargs: dict[str, Any] = {"compound": cid}
     if unbound:
-        # The synapse model takes both ligands by name (either may be absent: 0 M).
-        kwargs["conc"] = f"{unbound.get('amitriptyline', 0.0)} M"
-        kwargs["nortriptyline"] = f"{unbound.get('nortriptyline', 0.0)} M"
+        # The synapse model takes the compound and its metabolite (either may be absent: 0 M).
+        mets = metabolites_of(cid)
+        kwargs["conc"] = f"{unbound.get(cid, 0.0)} M"
+        kwargs["metabolite"] = f"{unbound.get(mets[0], 0.0) if mets else 0.0} M"
     cards = []
     for transmitter in ("5HT", "NE"):
         cards.append(Card(f"Synapse ({transmitter}): one release event", synapse_single_release(
             transmitter, **kwargs), f"Extracellular {transmitter} after one release, with and "
             f"without drug at the unbound brain concentrations of "
             f"{_regimen_label(config, config.doses[-1])}."))
-    cards.append(Card("Synapse (5HT): steady state vs concentration", synapse_steady_state("5HT"),
+    cards.append(Card("Synapse (5HT): steady state vs concentration",
+                      synapse_steady_state("5HT", compound=cid),
                       "Steady-state extracellular 5-HT against drug concentration."))
     return cards
 
@@ -300,6 +348,9 @@ def _synapse(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[
 def _chronic(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
     from neuromoa.systems import chronic_course
 
+    if not (_has_activity(outcomes, "SERT") or _has_activity(outcomes, "NET")):
+        return _no_data("Weeks of dosing", f"the knowledge base has no value of "
+                                           f"{config.compound} at SERT or NET")
     course = chronic_course(dose=config.doses[-1], every=config.every,
                             compound=config.compound)
     return [Card(f"Six-week course at {config.doses[-1]}", course,
@@ -311,18 +362,28 @@ def _schild(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[C
 
     targets = [t for t in GPCR_TARGETS if _has_activity(outcomes, t)]
     if not targets:
-        raise StepUnavailable(f"the knowledge base has no value of {config.compound} at a GPCR")
+        return _no_data("Schild analysis", f"the knowledge base has no value of "
+                                           f"{config.compound} at a GPCR")
     targets = targets[: config.size(*SIZES["schild_targets"])]
     return [Card(f"Schild analysis at {t}", schild_experiment(t, compound=config.compound,
                                                               seed=config.seed),
-                 f"Agonist concentration–response at {t} with amitriptyline, and the Schild plot.")
+                 f"Agonist concentration–response at {t} with {config.compound}, and the "
+                 "Schild plot.")
             for t in targets]
 
 
 def _nmda(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
+    from neuromoa.data.compounds import flagship_compound
     from neuromoa.systems import nmda_ic50
 
-    _amitriptyline_only(config, "NMDA")
+    if not _has_activity(outcomes, "NMDA"):
+        return _no_data("NMDA", f"the knowledge base has no value of {config.compound} at NMDA")
+    flagship = flagship_compound()
+    if _compound_id(config, outcomes) != flagship:
+        return _no_data("NMDA", f"the NMDA model's drug parameters are calibrated to "
+                                f"{flagship}'s Ca2+-dependent IC50s (Stepanenko 2019); "
+                                f"{config.compound}'s NMDA values are in the engagement table, "
+                                "no calibration for it is available")
     return [
         Card("NMDA: Ca2+-dependent desensitisation (4 mM Ca2+)", nmda_ic50("4 mM"),
              "Inhibition of the steady-state NMDA current at 4 mM external Ca2+."),
@@ -335,15 +396,19 @@ def _nmda(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Car
 def _trk(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> list[Card]:
     from neuromoa.systems import trk_response
 
-    _amitriptyline_only(config, "Trk")
-    cards = [Card(f"Trk signalling at {TRK_CONC}", trk_response(TRK_CONC),
-                  "pAkt, pERK and glial BDNF after free amitriptyline at a concentration near the "
-                  "document's TrkA/TrkB values (3 µM / 14 µM).")]
+    if not (_has_activity(outcomes, "TrkA") or _has_activity(outcomes, "TrkB")):
+        return _no_data("Trk", f"the knowledge base has no value of {config.compound} at TrkA "
+                               "or TrkB")
+    cid = _compound_id(config, outcomes)
+    cards = [Card(f"Trk signalling at {TRK_CONC}", trk_response(TRK_CONC, compound=cid),
+                  f"pAkt, pERK and glial BDNF after free {cid} at {TRK_CONC}, a concentration "
+                  "chosen near the flagship compound's TrkA/TrkB values (3 µM / 14 µM).")]
     unbound = _top_unbound(outcomes, config)
     if config.compound in unbound:
         conc = unbound[config.compound]
         cards.append(Card(f"Trk signalling at the unbound brain concentration of "
-                          f"{_regimen_label(config, config.doses[-1])}", trk_response(f"{conc} M"),
+                          f"{_regimen_label(config, config.doses[-1])}",
+                          trk_response(f"{conc} M", compound=cid),
                           "The same model at the steady-state free brain concentration of the "
                           "highest regimen: far below the Trk affinities, so little activation."))
     return cards
@@ -453,13 +518,14 @@ STEPS: tuple[Step, ...] = (
          _chronic),
     Step("schild", "Schild analysis", ("neuromoa.systems:schild_experiment",
                                        "neuromoa.systems:GPCR_TARGETS"),
-         "neuromoa.systems.schild_experiment: simulated agonist curves with amitriptyline, dose "
+         "neuromoa.systems.schild_experiment: simulated agonist curves with the compound, dose "
          "ratios and Schild regression.",
          _schild, equations=("DR = 1 + [B]/KB;  log(DR − 1) = log[B] − log KB   "
                              "(Arunlakshana & Schild 1959)",)),
     Step("nmda", "NMDA receptor", ("neuromoa.systems:nmda_ic50",),
          "neuromoa.systems.nmda_ic50: kinetic NMDA model with Ca2+-dependent desensitisation "
-         "enhanced by amitriptyline and voltage-dependent trapping block.", _nmda),
+         "enhanced by the drug and voltage-dependent trapping block (drug parameters calibrated "
+         "to the flagship compound).", _nmda),
     Step("trk", "TrkA/TrkB signalling", ("neuromoa.systems:trk_response",),
          "neuromoa.systems.trk_response: binding, dimerisation, autophosphorylation, Akt/ERK "
          "and glial BDNF, mass action on libRoadRunner.", _trk),

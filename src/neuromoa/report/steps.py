@@ -20,6 +20,12 @@ __all__ = ["ReportConfig", "Step", "StepOutcome", "StepUnavailable", "check_requ
            "run_steps"]
 
 
+def _flagship() -> str:
+    from neuromoa.data.compounds import flagship_compound
+
+    return flagship_compound()
+
+
 class StepUnavailable(Exception):  # noqa: N818 - a status, not an error
     """Raised by a step that does not apply to these inputs (e.g. a model of another compound).
 
@@ -34,7 +40,7 @@ class ReportConfig:
     Attributes
     ----------
     compound : str
-        Knowledge-base compound (default amitriptyline).
+        Knowledge-base compound (default the flagship compound of the identity table).
     doses : tuple of str
         Daily doses as quantities ("10 mg"), HCl salt as usually prescribed.
     every : str
@@ -45,14 +51,18 @@ class ReportConfig:
         Smaller virtual experiments (fewer plates, concentrations, seeds): ``--quick``.
     seed : int
         Seed of every simulator the report calls.
+    user_data : tuple of str
+        User-data files (TOML or CSV) merged over the shipped data for every step
+        (:func:`neuromoa.data.compounds.use_user_data`), e.g. for a compound of your own.
     """
 
-    compound: str = "amitriptyline"
+    compound: str = field(default_factory=lambda: _flagship())
     doses: tuple[str, ...] = ("10 mg", "25 mg", "75 mg", "150 mg")
     every: str = "24 h"
     days: float = 14.0
     quick: bool = False
     seed: int = 0
+    user_data: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         from neuromoa.errors import InputError, check_number
@@ -77,7 +87,8 @@ class ReportConfig:
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe copy of the inputs."""
         return {"compound": self.compound, "doses": list(self.doses), "every": self.every,
-                "days": self.days, "quick": self.quick, "seed": self.seed}
+                "days": self.days, "quick": self.quick, "seed": self.seed,
+                "user_data": list(self.user_data)}
 
 
 @dataclass(frozen=True)

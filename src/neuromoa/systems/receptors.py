@@ -118,6 +118,7 @@ class SchildResult:
     fit: dict[str, float] = field(default_factory=dict, repr=False)
     fit_status: str = "ok"
     message: str = ""
+    compound: str = ""
 
     def _repr_html_(self) -> str:
         d = self.to_dict()
@@ -131,7 +132,7 @@ class SchildResult:
                 "pki_kb": self.pki_kb, "pkb": self.pkb, "target": self.target,
                 "agonist": self.agonist, "model": self.model, "kb_M": self.kb_M,
                 "kb_source": self.kb_source, "seed": self.seed, "fit_status": self.fit_status,
-                "message": self.message, "dose_ratios": self.dose_ratios.to_dict(orient="list"), "fit": dict(self.fit)}
+                "message": self.message, "compound": self.compound, "dose_ratios": self.dose_ratios.to_dict(orient="list"), "fit": dict(self.fit)}
 
     def to_frame(self) -> pd.DataFrame:
         """Dose-ratio table."""
@@ -149,7 +150,7 @@ class SchildResult:
                             label=f"{b * 1e9:.3g} nM")
             ax.set_xlabel(f"{self.agonist} (M)")
             ax.set_ylabel("response")
-            ax.legend(frameon=False, fontsize=7, title="amitriptyline", title_fontsize=7)
+            ax.legend(frameon=False, fontsize=7, title=self.compound or "antagonist", title_fontsize=7)
             ax.set_title(f"{self.target}: global fit failed (no Schild analysis)", fontsize=9)
             return fig
         ax1, ax2 = fig.subplots(1, 2)
@@ -164,13 +165,13 @@ class SchildResult:
                          label=f"{b * 1e9:.3g} nM")
         ax1.set_xlabel(f"{self.agonist} (M)")
         ax1.set_ylabel("response")
-        ax1.legend(frameon=False, fontsize=7, title="amitriptyline", title_fontsize=7)
+        ax1.legend(frameon=False, fontsize=7, title=self.compound or "antagonist", title_fontsize=7)
         dr = self.dose_ratios[self.dose_ratios["antagonist_M"] > 0]
         x = np.log10(dr["antagonist_M"])
         ax2.plot(x, np.log10(dr["dose_ratio"] - 1), "o")
         xx = np.linspace(x.min(), x.max(), 10)
         ax2.plot(xx, self.slope * (xx + self.pa2), "-")
-        ax2.set_xlabel("log [amitriptyline] (M)")
+        ax2.set_xlabel(f"log [{self.compound or 'antagonist'}] (M)")
         ax2.set_ylabel("log (DR - 1)")
         ax2.set_title(f"{self.target}: pA2 {self.pa2:.2f}, slope {self.slope:.2f} "
                       f"(pKi {self.pki_kb:.2f})", fontsize=9)
@@ -191,7 +192,7 @@ def _global_fit(data: pd.DataFrame) -> dict[str, Any]:
             warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         batch = fit_curves(data.rename(columns={"agonist_M": "concentration"}), "4pl",
-                           share=("bottom", "top", "hill"))
+                           share=("bottom", "top", "hill"), unit="M")
         frame = batch.to_frame().sort_values("curve", key=lambda c: c.astype(int))
     return {"bottom": float(frame["bottom"].iloc[0]), "top": float(frame["top"].iloc[0]),
             "hill": float(frame["hill"].iloc[0]),
@@ -243,7 +244,7 @@ def _summary(messages: list[str], b: np.ndarray, kb: float) -> str:
     return "; ".join(f"{', '.join(curves)}: {msg}" for msg, curves in groups.items())
 
 
-def schild_experiment(target: str, *, compound: str = "amitriptyline", model: str = "gaddum",
+def schild_experiment(target: str, *, compound: str | None = None, model: str = "gaddum",
                       multiples: Any = DEFAULT_MULTIPLES, noise: float = DEFAULT_NOISE,
                       replicates: int = DEFAULT_REPLICATES, seed: int | None = 0,
                       kb_M: float | None = None, source: str | None = None) -> SchildResult:
@@ -252,8 +253,9 @@ def schild_experiment(target: str, *, compound: str = "amitriptyline", model: st
     Parameters
     ----------
     target : {"M1", "M2", "M3", "M4", "M5", "H1", "H2", "alpha1"}
-    compound : str
-        The antagonist (its affinity at ``target`` from :mod:`neuromoa.kb`).
+    compound : str, optional
+        The antagonist (its affinity at ``target`` from :mod:`neuromoa.kb`; default the
+        flagship compound).
     model : {"gaddum", "operational"}
         Occupancy (Gaddum) or operational model with receptor reserve (tau from the agonist table).
     multiples : sequence of float
@@ -277,6 +279,9 @@ def schild_experiment(target: str, *, compound: str = "amitriptyline", model: st
         "fit failed at noise X: curve i (...): why" when the global fit gives no usable shift
         (very noisy data); a batch over targets therefore never aborts for one experiment.
     """
+    from neuromoa.data.compounds import flagship_compound
+
+    compound = compound or flagship_compound()
     tgt = _target(target)
     if model not in _MODELS:
         raise InputError(f"schild: unknown model {model!r}; choose gaddum or operational.")
@@ -352,4 +357,4 @@ def schild_experiment(target: str, *, compound: str = "amitriptyline", model: st
                         pki_kb=-math.log10(kb), seed=seed, dose_ratios=table, data=data,
                         fit={"bottom": fit["bottom"], "top": fit["top"], "hill": fit["hill"],
                              "rss": fit["rss"], "tau": tau, "ka_M": ka, "ec50_M": ec50},
-                        fit_status=status, message=message)
+                        fit_status=status, message=message, compound=str(compound))

@@ -7,10 +7,13 @@ For each transmitter the extracellular concentration S obeys
     \\frac{dS}{dt} = R_0 f - \\frac{V_{max} S}{K_m(1 + [A]/K_{i,A} + [N]/K_{i,N}) + S} - k_x S
 
 with release proportional to firing f, Michaelis-Menten reuptake competitively inhibited by
-amitriptyline (A) and nortriptyline (N) together, and a minor non-transporter clearance k_x.
+the compound (A) and its metabolite (N) together, and a minor non-transporter clearance k_x.
 Firing is inhibited by somatodendritic autoreceptors (5-HT1A, alpha2) whose sensitivity
 desensitises over days; post-synaptic 5-HT1A sensitivity can sensitise over days. Both slow
-arms are switchable. Ki values and Km come from :mod:`neuromoa.kb` at run time.
+arms are switchable. Ki values and Km come from :mod:`neuromoa.kb` at run time, for the
+compound run (``compound=``, default the flagship compound) and the metabolite the compound
+identity table links to it; the model file names no compound. A compound or metabolite without
+a value at SERT/NET contributes no inhibition there (``synapse_parameters`` says "no data").
 
 In the transporter-dominated limit (S << Km, k_x << Vmax/Km, no feedback) the clearance of a
 release event is first order with rate Vmax/(Km(1 + C/Ki)), so its half-time grows as
@@ -33,8 +36,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import curve_fit
 
+from neuromoa.data.compounds import flagship_compound, metabolites_of, resolve_compound
 from neuromoa.errors import InputError, ProtocolError, check_number
 from neuromoa.pharmacology import competitive_occupancy
 from neuromoa.systems._html import summary_html
@@ -49,11 +52,15 @@ __all__ = ["TRANSMITTERS", "ChronicCourse", "ReleaseEvent", "SteadyStateCurve",
 TRANSMITTERS: dict[str, tuple[str, str]] = {"5HT": ("5ht", "SERT"), "NE": ("ne", "NET")}
 _ALIASES = {"5HT": "5HT", "5-HT": "5HT", "SEROTONIN": "5HT", "NE": "NE", "NA": "NE",
             "NORADRENALINE": "NE", "NOREPINEPHRINE": "NE"}
-#: Compound ids of the two analytes and their model parameter prefix.
-_ANALYTES = {"amitriptyline": "ami", "nortriptyline": "nor"}
+#: Model parameter prefix of the two analytes: the compound run and its metabolite.
+_PREFIXES = ("parent", "metab")
 #: Default Ki series: Tatsumi 1997 is the one series holding both parent and metabolite at
-#: SERT and NET (FACTS.md: choose one series when comparing parent and metabolite).
+#: SERT and NET (FACTS.md: choose one series when comparing parent and metabolite); a compound
+#: without a value from it uses its default row.
 DEFAULT_KI_SOURCE = "tatsumi1997"
+#: Ki (M) of an analyte without a value at a transporter: infinite, so it inhibits nothing
+#: there (C/Ki = 0); the source text of :func:`synapse_parameters` says "no data".
+_NO_DATA_KI_M = math.inf
 #: Relative tolerance of CVODE for these runs (assumption: well below every tolerance tested).
 _RTOL, _ATOL = 1e-10, 1e-20
 #: Default drug grid of the steady-state curve (M): 0.1 nM to 1 uM, 10 per decade.
@@ -73,8 +80,20 @@ def _transmitter(name: str) -> str:
     return key
 
 
-def synapse_parameters(ki_source: str | None = DEFAULT_KI_SOURCE) -> dict[str, tuple[float, str]]:
+def analytes(compound: str | None = None) -> dict[str, str]:
+    """Model prefix -> compound id: ``parent`` the compound, ``metab`` its metabolite ("" if none)."""
+    ident = resolve_compound(compound or flagship_compound())
+    mets = metabolites_of(ident.id)
+    return {"parent": ident.id, "metab": mets[0] if mets else ""}
+
+
+def synapse_parameters(ki_source: str | None = DEFAULT_KI_SOURCE, *,
+                       compound: str | None = None) -> dict[str, tuple[float, str]]:
     """Run-time parameter values from the knowledge base: Ki of both analytes, Km of both.
+
+    ``compound`` (default the flagship compound) and its metabolite fill ``Ki_parent_*`` and
+    ``Ki_metab_*``; the value from ``ki_source`` when it has one, else the default row. An
+    analyte without a value keeps a placeholder and the source text says "no data".
 
     Returns a mapping model parameter -> (value in SI, source text).
     """
@@ -82,19 +101,34 @@ def synapse_parameters(ki_source: str | None = DEFAULT_KI_SOURCE) -> dict[str, t
 
     kb = load_kb()
     out: dict[str, tuple[float, str]] = {}
-    for compound, prefix in _ANALYTES.items():
+    for prefix, cid in analytes(compound).items():
         for _suffix, target in TRANSMITTERS.values():
-            aff = kb.affinity(compound, target, source=ki_source)
-            out[f"Ki_{prefix}_{target.lower()}"] = (
-                float(aff.value_M), f"neuromoa.kb: {aff.measure} {aff.text} {aff.unit} ({aff.source})")
+            name = f"Ki_{prefix}_{target.lower()}"
+            aff = None
+            for src in dict.fromkeys((ki_source, None)):
+                if not cid:
+                    break
+                try:
+                    aff = kb.affinity(cid, target, source=src)
+                    break
+                except InputError:
+                    continue
+            if aff is None:
+                who = cid or f"metabolite of {analytes(compound)['parent']}"
+                out[name] = (_NO_DATA_KI_M, f"no data: {who} has no value at {target} "
+                                            "(contributes no inhibition)")
+            else:
+                out[name] = (float(aff.value_M), f"neuromoa.kb: {cid} {aff.measure} {aff.text} "
+                                                 f"{aff.unit} ({aff.source})")
     for name, param in (("km_5ht_sert", "Km_5ht"), ("km_ne_net", "Km_ne")):
         const = kb.constant(name)
         out[param] = (float(const.value_si), f"neuromoa.kb constant {name} ({const.reference})")
     return out
 
 
-def _runner(overrides: Mapping[str, float] | None, ki_source: str | None):
-    values = {k: v for k, (v, _) in synapse_parameters(ki_source).items()}
+def _runner(overrides: Mapping[str, float] | None, ki_source: str | None,
+            compound: str | None = None):
+    values = {k: v for k, (v, _) in synapse_parameters(ki_source, compound=compound).items()}
     values.update(dict(overrides or {}))
     rr = new_runner("synapse", values)
     rr.integrator.relative_tolerance = _RTOL
@@ -150,13 +184,15 @@ class ReleaseEvent:
     """
 
     transmitter: str
-    amitriptyline_M: float
-    nortriptyline_M: float
+    parent_M: float
+    metabolite_M: float
     transporter_occupancy: float
     baseline: dict[str, float]
     drug: dict[str, float]
     fold_steady: float
     traces: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    compound: str = ""
+    metabolite: str = ""
 
     def _repr_html_(self) -> str:
         d = self.to_dict()
@@ -168,7 +204,8 @@ class ReleaseEvent:
         """JSON-safe: ``baseline``, ``drug``, ``fold_steady`` plus the conditions."""
         return {"baseline": dict(self.baseline), "drug": dict(self.drug),
                 "fold_steady": self.fold_steady, "transmitter": self.transmitter,
-                "amitriptyline_M": self.amitriptyline_M, "nortriptyline_M": self.nortriptyline_M,
+                "compound": self.compound, "metabolite": self.metabolite,
+                "parent_M": self.parent_M, "metabolite_M": self.metabolite_M,
                 "transporter_occupancy": self.transporter_occupancy}
 
     def to_frame(self) -> pd.DataFrame:
@@ -205,7 +242,8 @@ def _event(rr, suffix: str, amount: float, pulse: float, duration: float, n: int
 
 
 def synapse_single_release(transmitter: str = "5HT", conc: object = "20 nM", *,
-                           nortriptyline: object = "0 nM", release: object = "50 nM",
+                           compound: str | None = None,
+                           metabolite: object = "0 nM", release: object = "50 nM",
                            pulse: object = "0.1 s", duration: object = "5 s",
                            feedback: bool = True, overrides: Mapping[str, float] | None = None,
                            ki_source: str | None = DEFAULT_KI_SOURCE, n_points: int = 4000
@@ -216,9 +254,11 @@ def synapse_single_release(transmitter: str = "5HT", conc: object = "20 nM", *,
     ----------
     transmitter : {"5HT", "NE"}
     conc : str or Quantity
-        Free amitriptyline concentration at the synapse ("20 nM").
-    nortriptyline : str or Quantity
-        Free nortriptyline concentration (both inhibit the transporter competitively).
+        Free concentration of the compound at the synapse ("20 nM").
+    compound : str, optional
+        The compound (default the flagship compound); its Ki values come from the kb.
+    metabolite : str or Quantity
+        Free concentration of its metabolite (both inhibit the transporter competitively).
     release : str or Quantity
         Concentration released by the event (delivered as a square pulse of length ``pulse``).
     duration : str or Quantity
@@ -239,8 +279,9 @@ def synapse_single_release(transmitter: str = "5HT", conc: object = "20 nM", *,
     """
     key = _transmitter(transmitter)
     suffix, target = TRANSMITTERS[key]
-    c_ami = _conc(conc, "synapse: amitriptyline (--conc)")
-    c_nor = _conc(nortriptyline, "synapse: nortriptyline")
+    names = analytes(compound)
+    c_parent = _conc(conc, "synapse: compound concentration (--conc)")
+    c_metab = _conc(metabolite, "synapse: metabolite concentration (--metabolite)")
     amount = as_molar(release, what="synapse: released concentration", allow_zero=False)
     t_pulse = as_seconds(pulse, what="synapse: release pulse")
     t_end = as_seconds(duration, what="synapse: duration")
@@ -249,11 +290,11 @@ def synapse_single_release(transmitter: str = "5HT", conc: object = "20 nM", *,
     out = {}
     traces = {}
     occ = 0.0
-    for label, (a, b) in {"baseline": (0.0, 0.0), "drug": (c_ami, c_nor)}.items():
-        rr, values = _runner(overrides, ki_source)
+    for label, (a, b) in {"baseline": (0.0, 0.0), "drug": (c_parent, c_metab)}.items():
+        rr, values = _runner(overrides, ki_source, names["parent"])
         rr.setValue("sw_feedback", 1.0 if feedback else 0.0)
-        rr.setValue("ami", a)
-        rr.setValue("nor", b)
+        rr.setValue("parent", a)
+        rr.setValue("metab", b)
         t, s, base = _event(rr, suffix, amount, t_pulse, t_end, int(n_points))
         peak, t_half = _half_time(t, s, base)
         out[label] = {"peak_M": peak, "half_time_s": t_half, "steady_M": base}
@@ -263,15 +304,19 @@ def synapse_single_release(transmitter: str = "5HT", conc: object = "20 nM", *,
     grid = traces["baseline"][0]
     frame = pd.DataFrame({"time_s": grid, "baseline_M": traces["baseline"][1],
                           "drug_M": np.interp(grid, *traces["drug"])})
-    return ReleaseEvent(transmitter=key, amitriptyline_M=c_ami, nortriptyline_M=c_nor,
+    return ReleaseEvent(transmitter=key, parent_M=c_parent, metabolite_M=c_metab,
                         transporter_occupancy=occ, baseline=out["baseline"], drug=out["drug"],
                         fold_steady=out["drug"]["steady_M"] / out["baseline"]["steady_M"],
-                        traces=frame)
+                        traces=frame, compound=names["parent"], metabolite=names["metab"])
 
 
-def _occupancy(values: Mapping[str, float], target: str, ami: float, nor: float) -> float:
-    ks = [values[f"Ki_ami_{target.lower()}"], values[f"Ki_nor_{target.lower()}"]]
-    theta = competitive_occupancy([ami, nor], ks)
+def _occupancy(values: Mapping[str, float], target: str, parent: float, metab: float) -> float:
+    pairs = [(c, values[f"Ki_{p}_{target.lower()}"]) for p, c in zip(_PREFIXES, (parent, metab),
+                                                                        strict=True)]
+    pairs = [(c, k) for c, k in pairs if math.isfinite(k)]  # no data: no inhibition
+    if not pairs:
+        return 0.0
+    theta = competitive_occupancy([c for c, _ in pairs], [k for _, k in pairs])
     return float(np.sum(theta))
 
 
@@ -279,7 +324,7 @@ def _occupancy(values: Mapping[str, float], target: str, ami: float, nor: float)
 class SteadyStateCurve:
     """Acute steady state (slow adaptation frozen) against drug concentration.
 
-    ``table`` columns: ``amitriptyline_M``, ``nortriptyline_M``, ``transporter_occupancy``,
+    ``table`` columns: ``parent_M`` (the compound), ``metabolite_M``, ``transporter_occupancy``,
     ``steady_M``, ``fold``, ``firing_rel``.
     """
 
@@ -321,7 +366,8 @@ class SteadyStateCurve:
 
 
 def synapse_steady_state(transmitter: str = "5HT", concs: Any = None, *,
-                         nortriptyline_ratio: float = 0.0, feedback: bool = True,
+                         compound: str | None = None,
+                         metabolite_ratio: float = 0.0, feedback: bool = True,
                          overrides: Mapping[str, float] | None = None,
                          ki_source: str | None = DEFAULT_KI_SOURCE) -> SteadyStateCurve:
     """Steady-state extracellular transmitter against drug concentration.
@@ -329,16 +375,18 @@ def synapse_steady_state(transmitter: str = "5HT", concs: Any = None, *,
     Parameters
     ----------
     concs : array-like of float (M) or quantity strings, optional
-        Amitriptyline concentrations; default 0 and 0.1 nM-1 uM, 41 points.
-    nortriptyline_ratio : float
-        Nortriptyline concentration as a multiple of amitriptyline's (>= 0).
+        Concentrations of the compound; default 0 and 0.1 nM-1 uM, 41 points.
+    compound : str, optional
+        The compound (default the flagship compound).
+    metabolite_ratio : float
+        Metabolite concentration as a multiple of the compound's (>= 0).
     feedback : bool
         With (True) or without autoreceptor feedback on firing.
     """
     key = _transmitter(transmitter)
     suffix, target = TRANSMITTERS[key]
-    ratio = check_number(nortriptyline_ratio, "nortriptyline_ratio", "synapse_steady_state",
-                         low=0)
+    ratio = check_number(metabolite_ratio, "metabolite_ratio", "synapse_steady_state", low=0)
+    cid = analytes(compound)["parent"]
     if concs is None:
         grid = np.concatenate([[0.0], _STEADY_GRID_M])
     else:
@@ -346,18 +394,18 @@ def synapse_steady_state(transmitter: str = "5HT", concs: Any = None, *,
     rows = []
     base = None
     for c in grid:
-        rr, values = _runner(overrides, ki_source)
+        rr, values = _runner(overrides, ki_source, cid)
         rr.setValue("sw_feedback", 1.0 if feedback else 0.0)
-        rr.setValue("ami", float(c))
-        rr.setValue("nor", float(c) * ratio)
+        rr.setValue("parent", float(c))
+        rr.setValue("metab", float(c) * ratio)
         _settle(rr)
         s = float(rr.getValue(f"[S_{suffix}]"))
         if base is None:
-            rr0, _ = _runner(overrides, ki_source)
+            rr0, _ = _runner(overrides, ki_source, cid)
             rr0.setValue("sw_feedback", 1.0 if feedback else 0.0)
             _settle(rr0)
             base = float(rr0.getValue(f"[S_{suffix}]"))
-        rows.append({"amitriptyline_M": float(c), "nortriptyline_M": float(c) * ratio,
+        rows.append({"parent_M": float(c), "metabolite_M": float(c) * ratio,
                      "transporter_occupancy": _occupancy(values, target, c, c * ratio),
                      "steady_M": s, "fold": s / base,
                      "firing_rel": float(rr.getValue(f"f_{suffix}"))})
@@ -379,14 +427,13 @@ def _exp_fit(days: np.ndarray, y: np.ndarray, start_day: float) -> float:
     if t.size < _FIT_MIN_POINTS or np.ptp(v) < _FIT_MIN_CHANGE:
         return math.nan
 
-    def f(x, y_inf, amp, tau):
-        return y_inf + amp * np.exp(-(x - t[0]) / tau)
+    from neuromoa.fitting import fit_model
 
-    try:
-        popt, _ = curve_fit(f, t, v, p0=(v[-1], v[0] - v[-1], _FIT_TAU_GUESS_DAYS), maxfev=20000)
-    except (RuntimeError, ValueError):
+    fit = fit_model("exp_approach", t, v, x_unit="day", t0_day=float(t[0]),
+                    p0=(v[-1], v[0] - v[-1], _FIT_TAU_GUESS_DAYS))
+    if fit.status == "failed":
         return math.nan
-    tau = float(popt[2])
+    tau = float(fit.params["tau"])
     # a time constant beyond 5 x the fitted window is no delayed change within the course
     span = float(t[-1] - t[0])
     return tau if 0 < tau < 5 * span and math.isfinite(tau) else math.nan
@@ -396,7 +443,7 @@ def _exp_fit(days: np.ndarray, y: np.ndarray, start_day: float) -> float:
 class ChronicCourse:
     """Weeks of dosing: firing, extracellular transmitter and post-synaptic signal.
 
-    ``table`` columns: ``days``, ``amitriptyline_M``, ``nortriptyline_M``, ``firing_rel``,
+    ``table`` columns: ``days``, ``parent_M``, ``metabolite_M``, ``firing_rel``,
     ``extracellular_rel``, ``postsynaptic_rel``, ``autoreceptor_sensitivity``,
     ``postsynaptic_sensitivity`` (relative values are 1 at baseline). ``tau_days`` holds the
     time constants of single exponentials fitted to daily means from ``fit_start_day`` on
@@ -409,6 +456,8 @@ class ChronicCourse:
     tau_days: dict[str, float]
     fit_start_day: float
     table: pd.DataFrame = field(repr=False)
+    compound: str = ""
+    metabolite: str = ""
 
     def _repr_html_(self) -> str:
         d = self.to_dict()
@@ -419,11 +468,12 @@ class ChronicCourse:
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: ``days``, ``firing_rel``, ``extracellular_rel``, ``postsynaptic_rel`` and more."""
         cols = ("days", "firing_rel", "extracellular_rel", "postsynaptic_rel",
-                "amitriptyline_M", "nortriptyline_M", "autoreceptor_sensitivity",
+                "parent_M", "metabolite_M", "autoreceptor_sensitivity",
                 "postsynaptic_sensitivity")
         return {**{c: self.table[c].tolist() for c in cols}, "transmitter": self.transmitter,
                 "regimen": self.regimen, "switches": dict(self.switches),
-                "tau_days": dict(self.tau_days), "fit_start_day": self.fit_start_day}
+                "tau_days": dict(self.tau_days), "fit_start_day": self.fit_start_day,
+                "compound": self.compound, "metabolite": self.metabolite}
 
     def to_frame(self) -> pd.DataFrame:
         """The time course table."""
@@ -436,8 +486,9 @@ class ChronicCourse:
         fig = fig or Figure(figsize=(6.5, 6.0), layout="constrained")
         ax1, ax2, ax3 = fig.subplots(3, 1, sharex=True)
         d = self.table["days"]
-        ax1.plot(d, self.table["amitriptyline_M"] * 1e9, label="amitriptyline")
-        ax1.plot(d, self.table["nortriptyline_M"] * 1e9, label="nortriptyline")
+        ax1.plot(d, self.table["parent_M"] * 1e9, label=self.compound or "compound")
+        if self.metabolite:
+            ax1.plot(d, self.table["metabolite_M"] * 1e9, label=self.metabolite)
         ax1.set_ylabel("unbound brain (nM)")
         ax1.legend(frameon=False, fontsize=8)
         ax2.plot(d, self.table["firing_rel"], label="firing")
@@ -454,21 +505,21 @@ class ChronicCourse:
         return fig
 
 
-def _exposure_series(compound: str, regimen, kp_uu: float, times_h: np.ndarray
+def _exposure_series(names: Mapping[str, str], regimen, kp_uu: float, times_h: np.ndarray
                      ) -> dict[str, np.ndarray]:
     from neuromoa.exposure import simulate_exposure
 
-    res = simulate_exposure(compound, regimen, kp_uu=kp_uu, times_h=times_h)
+    res = simulate_exposure(names["parent"], regimen, kp_uu=kp_uu, times_h=times_h)
     out = {}
-    for analyte, prefix in _ANALYTES.items():
-        series = res.unbound_brain_M.get(analyte)
+    for prefix, analyte in names.items():
+        series = res.unbound_brain_M.get(analyte) if analyte else None
         out[prefix] = (np.zeros_like(times_h) if series is None
                        else np.interp(times_h, np.asarray(res.times_h), np.asarray(series)))
     return out
 
 
 def chronic_course(regimen: Any = None, *, dose: object = "150 mg", every: object = "24 h",
-                   weeks: float = 6.0, compound: str = "amitriptyline", transmitter: str = "5HT",
+                   weeks: float = 6.0, compound: str | None = None, transmitter: str = "5HT",
                    autoreceptor_desensitization: bool = True,
                    postsynaptic_sensitization: bool = True, kp_uu: float = 1.0,
                    exposure: tuple[Any, Mapping[str, Any]] | None = None,
@@ -485,7 +536,9 @@ def chronic_course(regimen: Any = None, *, dose: object = "150 mg", every: objec
         Length of the course (> 0).
     autoreceptor_desensitization, postsynaptic_sensitization : bool
         Switch the two slow arms (the literature says tricyclics act more through the second).
-    exposure : (times_h, {"amitriptyline": M, "nortriptyline": M}), optional
+    compound : str, optional
+        The compound dosed (default the flagship compound); its metabolite follows.
+    exposure : (times_h, {compound id: M, metabolite id: M}), optional
         Unbound brain concentrations to use instead of :func:`neuromoa.exposure.simulate_exposure`.
     step : str
         The drug input is held constant over each step (default 1 h; the synapse settles in
@@ -500,6 +553,7 @@ def chronic_course(regimen: Any = None, *, dose: object = "150 mg", every: objec
     """
     key = _transmitter(transmitter)
     suffix, _ = TRANSMITTERS[key]
+    names = analytes(compound)
     weeks_f = float(weeks)
     if not math.isfinite(weeks_f) or weeks_f <= 0:
         raise ProtocolError(f"synapse: the regimen has zero length (--weeks {weeks!r}); give "
@@ -512,9 +566,9 @@ def chronic_course(regimen: Any = None, *, dose: object = "150 mg", every: objec
     if exposure is not None:
         t_in, concs = exposure
         t_in = np.asarray(t_in, dtype=float)
-        series = {prefix: np.interp(times_h, t_in, np.asarray(concs.get(name, np.zeros_like(t_in)),
-                                                                 dtype=float))
-                  for name, prefix in _ANALYTES.items()}
+        series = {prefix: np.interp(times_h, t_in,
+                                    np.asarray(concs.get(name, np.zeros_like(t_in)), dtype=float))
+                  for prefix, name in names.items()}
         label = "given exposure"
     else:
         from neuromoa.exposure import Regimen
@@ -522,13 +576,14 @@ def chronic_course(regimen: Any = None, *, dose: object = "150 mg", every: objec
         if regimen is None:
             every_txt = None if every is None else str(every)
             regimen = Regimen.parse(dose=str(dose), every=every_txt, days=weeks_f * 7)
-        series = _exposure_series(compound, regimen, kp, times_h)
+        series = _exposure_series(names, regimen, kp, times_h)
         describe = getattr(regimen, "describe", None)
-        label = f"{compound} {describe()}" if callable(describe) else f"{compound} {regimen}"
+        who = names["parent"]
+        label = f"{who} {describe()}" if callable(describe) else f"{who} {regimen}"
     for prefix, values in series.items():
         if np.any(values < 0) or not np.all(np.isfinite(values)):
             raise InputError(f"chronic_course: {prefix} concentrations must be finite and >= 0.")
-    rr, _ = _runner(overrides, ki_source)
+    rr, _ = _runner(overrides, ki_source, names["parent"])
     rr.setValue("sw_auto", 1.0 if autoreceptor_desensitization else 0.0)
     rr.setValue("sw_post", 1.0 if postsynaptic_sensitization else 0.0)
     s0 = float(rr.getValue(f"S0_{suffix}"))
@@ -537,8 +592,8 @@ def chronic_course(regimen: Any = None, *, dose: object = "150 mg", every: objec
 
     def record(i: int) -> None:
         vals = [float(rr.getValue(c)) for c in cols]
-        rows.append({"days": times_h[i] / 24.0, "amitriptyline_M": series["ami"][i],
-                     "nortriptyline_M": series["nor"][i], "firing_rel": vals[1],
+        rows.append({"days": times_h[i] / 24.0, "parent_M": series["parent"][i],
+                     "metabolite_M": series["metab"][i], "firing_rel": vals[1],
                      "extracellular_rel": vals[0] / s0, "postsynaptic_rel": vals[2],
                      "autoreceptor_sensitivity": vals[3],
                      "postsynaptic_sensitivity": float(rr.getValue("p_5ht")) if suffix == "5ht"
@@ -547,8 +602,8 @@ def chronic_course(regimen: Any = None, *, dose: object = "150 mg", every: objec
     record(0)
     for i in range(times_h.size - 1):
         # hold the drug at the mean of the step's end points (trapezoid), exact for linear input
-        rr.setValue("ami", 0.5 * (series["ami"][i] + series["ami"][i + 1]))
-        rr.setValue("nor", 0.5 * (series["nor"][i] + series["nor"][i + 1]))
+        rr.setValue("parent", 0.5 * (series["parent"][i] + series["parent"][i + 1]))
+        rr.setValue("metab", 0.5 * (series["metab"][i] + series["metab"][i + 1]))
         rr.simulate(times_h[i] * 3600.0, times_h[i + 1] * 3600.0, 2)
         record(i + 1)
     table = pd.DataFrame(rows)
@@ -558,4 +613,5 @@ def chronic_course(regimen: Any = None, *, dose: object = "150 mg", every: objec
     return ChronicCourse(transmitter=key, regimen=label,
                          switches={"autoreceptor_desensitization": autoreceptor_desensitization,
                                    "postsynaptic_sensitization": postsynaptic_sensitization},
-                         tau_days=taus, fit_start_day=float(fit_start_day), table=table)
+                         tau_days=taus, fit_start_day=float(fit_start_day), table=table,
+                         compound=names["parent"], metabolite=names["metab"])

@@ -1,6 +1,8 @@
-"""TrkA/TrkB signalling by amitriptyline (mass action, declared in ``data/systems/trk.ant``).
+"""TrkA/TrkB signalling by a Trk-binding drug (mass action, declared in ``data/systems/trk.ant``).
 
-Amitriptyline binds the extracellular domains of TrkA (KD 3 uM) and TrkB (KD 14 uM) (source
+The model names no compound: the TrkA/TrkB affinities of the compound run (``compound=``,
+default the flagship compound) come from :mod:`neuromoa.kb` at run time. Amitriptyline binds
+the extracellular domains of TrkA (KD 3 uM) and TrkB (KD 14 uM) (source
 document Table 1; agonism and heterodimerisation: Jang et al., *Chem Biol* 2009;16:644);
 drug-bound monomers form TrkA-TrkA, TrkB-TrkB and TrkA-TrkB dimers that autophosphorylate and
 activate Akt and ERK; slowly, glial BDNF expression rises and BDNF activates TrkB. Every rate
@@ -24,15 +26,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from neuromoa.errors import check_number
+from neuromoa.data.compounds import flagship_compound, resolve_compound
+from neuromoa.errors import InputError, check_number
 from neuromoa.systems._html import summary_html
 from neuromoa.systems._model import new_runner
 from neuromoa.units import as_molar, as_seconds
 
 __all__ = ["THERAPEUTIC_FREE_BRAIN_M", "TrkResult", "trk_parameters", "trk_response"]
 
-#: Free brain amitriptyline at therapeutic doses, 10-25 nM (issue 6 / FACTS.md: unbound
-#: fraction 0.036-0.05 of 80-200 ng/mL total with Kp,uu = 1).
+#: Free brain level of the flagship compound (amitriptyline) at therapeutic doses, 10-25 nM
+#: (issue 6 / FACTS.md: unbound fraction 0.036-0.05 of 80-200 ng/mL total with Kp,uu = 1);
+#: quoted in the note of that compound's results only.
 THERAPEUTIC_FREE_BRAIN_M = (10e-9, 25e-9)
 #: CVODE tolerances (assumption: far below any reported difference).
 _RTOL, _ATOL = 1e-10, 1e-24
@@ -43,16 +47,26 @@ _PRE_S = 1e8
 _EC50_GRID = np.logspace(-9, -3, 49)
 
 
-def trk_parameters(source: str | None = None) -> dict[str, tuple[float, str]]:
-    """Run-time values from :mod:`neuromoa.kb`: amitriptyline's TrkA and TrkB affinities."""
+def trk_parameters(source: str | None = None, *,
+                   compound: str | None = None) -> dict[str, tuple[float, str]]:
+    """Run-time values from :mod:`neuromoa.kb`: the compound's TrkA and TrkB affinities.
+
+    ``compound`` defaults to the flagship compound. A target without a value gets an infinite
+    KD (no binding) and the source text "no data".
+    """
     from neuromoa.kb import load_kb
 
     kb = load_kb()
+    cid = resolve_compound(compound or flagship_compound()).id
     out = {}
     for target, name in (("TrkA", "Kd_A"), ("TrkB", "Kd_B")):
-        aff = kb.affinity("amitriptyline", target, source=source)
-        out[name] = (float(aff.value_M), f"neuromoa.kb: {aff.measure} {aff.text} {aff.unit} "
-                                         f"({aff.source})")
+        try:
+            aff = kb.affinity(cid, target, source=source)
+        except InputError:
+            out[name] = (math.inf, f"no data: {cid} has no value at {target} (no binding)")
+            continue
+        out[name] = (float(aff.value_M), f"neuromoa.kb: {cid} {aff.measure} {aff.text} "
+                                         f"{aff.unit} ({aff.source})")
     return out
 
 
@@ -62,7 +76,7 @@ def _baseline(values_key: tuple[tuple[str, float], ...]):
     rr = new_runner("trk", dict(values_key))
     rr.integrator.relative_tolerance = _RTOL
     rr.integrator.absolute_tolerance = _ATOL
-    rr.setValue("ami", 0.0)
+    rr.setValue("drug", 0.0)
     rr.simulate(0.0, _PRE_S, 2)
     ids = tuple(rr.model.getFloatingSpeciesIds())
     return rr, ids, np.array([rr.getValue(f"[{s}]") for s in ids]), float(rr.getValue("bdnf_total"))
@@ -72,7 +86,7 @@ def _run(conc: float, times: np.ndarray, values: dict[str, float]) -> pd.DataFra
     rr, ids, state, bdnf0 = _baseline(tuple(sorted(values.items())))
     for s, v in zip(ids, state, strict=True):
         rr.setValue(f"[{s}]", float(v))
-    rr.setValue("ami", conc)
+    rr.setValue("drug", conc)
     res = rr.simulate(float(times[0]), float(times[-1]), times.size,
                       ["time", "[pAkt]", "[pERK]", "bdnf_total", "pTrk"])
     frame = pd.DataFrame(np.asarray(res), columns=["time_s", "pAkt_M", "pERK_M", "bdnf_M",
@@ -86,7 +100,7 @@ def _run(conc: float, times: np.ndarray, values: dict[str, float]) -> pd.DataFra
 
 @dataclass(frozen=True)
 class TrkResult:
-    """Trk signalling after applying amitriptyline at t = 0 (from the drug-free steady state).
+    """Trk signalling after applying the compound at t = 0 (from the drug-free steady state).
 
     ``course`` columns: ``time_s pAkt_M pERK_M bdnf_M pTrk_M pAkt_rel pERK_rel bdnf_rel``
     (``bdnf_M`` is total BDNF, free and receptor-bound).
@@ -101,12 +115,16 @@ class TrkResult:
     occupancy_trkb: float
     kd_M: dict[str, float]
     course: pd.DataFrame = field(repr=False)
+    compound: str = ""
 
     @property
     def note(self) -> str:
         """Which concentration drives Trk, stated plainly."""
         lo, hi = THERAPEUTIC_FREE_BRAIN_M
-        return (f"Driven by the free concentration at the receptor ({self.conc_M:.3g} M here). "
+        head = f"Driven by the free concentration at the receptor ({self.conc_M:.3g} M here)."
+        if self.compound and self.compound != flagship_compound():
+            return head
+        return (f"{head} "
                 f"Free brain levels at therapeutic doses are {lo * 1e9:.0f}-{hi * 1e9:.0f} nM, "
                 f"occupying TrkA at <= {hi / (hi + self.kd_M['TrkA']) * 100:.2g}% and TrkB at "
                 f"<= {hi / (hi + self.kd_M['TrkB']) * 100:.2g}%, far below the "
@@ -127,7 +145,7 @@ class TrkResult:
                 "ec50_M": self.ec50_M, "ec50_pERK_M": self.ec50_perk_M,
                 "ec50_time_s": self.ec50_time_s, "conc_M": self.conc_M,
                 "occupancy_TrkA": self.occupancy_trka, "occupancy_TrkB": self.occupancy_trkb,
-                "kd_M": dict(self.kd_M), "note": self.note}
+                "kd_M": dict(self.kd_M), "note": self.note, "compound": self.compound}
 
     def to_frame(self) -> pd.DataFrame:
         """The time course."""
@@ -144,7 +162,7 @@ class TrkResult:
             ax.plot(h, self.course[col], label=lab)
         ax.set_xlabel("time (h)")
         ax.set_ylabel("relative to drug-free")
-        ax.set_title(f"amitriptyline {self.conc_M * 1e6:.3g} uM (free)", fontsize=9)
+        ax.set_title(f"{self.compound} {self.conc_M * 1e6:.3g} uM (free)", fontsize=9)
         ax.legend(frameon=False)
         return ax
 
@@ -165,13 +183,17 @@ def _ec50(grid: np.ndarray, response: np.ndarray) -> float:
 
 def trk_response(conc: object = "10 uM", *, duration: object = "24 h", n_points: int = 241,
                  ec50_time: object = "1 h", source: str | None = None,
-                 overrides: dict[str, float] | None = None) -> TrkResult:
-    """Time course of pAkt, pERK and BDNF after applying free amitriptyline ``conc``.
+                 overrides: dict[str, float] | None = None,
+                 compound: str | None = None) -> TrkResult:
+    """Time course of pAkt, pERK and BDNF after applying the free compound at ``conc``.
 
     Parameters
     ----------
     conc : str or Quantity
-        Free amitriptyline at the receptor ("10 uM"; >= 0).
+        Free compound at the receptor ("10 uM"; >= 0).
+    compound : str, optional
+        Whose TrkA/TrkB affinities the model uses (default the flagship compound). A compound
+        with no value at either receptor raises :class:`InputError` ("no data").
     duration : str or Quantity
         Length of the course (default 24 h, long enough for the slow BDNF arm).
     ec50_time : str or Quantity
@@ -186,12 +208,16 @@ def trk_response(conc: object = "10 uM", *, duration: object = "24 h", n_points:
     -------
     TrkResult
     """
-    c = as_molar(conc, what="trk: amitriptyline (--conc)")
+    c = as_molar(conc, what="trk: free concentration (--conc)")
     t_end = as_seconds(duration, what="trk: duration")
     check_number(t_end, "duration", "trk_response (s)", low=0, low_open=True)
     t_ec = as_seconds(ec50_time, what="trk: ec50_time")
     check_number(t_ec, "ec50_time", "trk_response (s)", low=0, low_open=True)
-    values = {k: v for k, (v, _) in trk_parameters(source).items()}
+    cid = resolve_compound(compound or flagship_compound()).id
+    params = trk_parameters(source, compound=cid)
+    if all(not math.isfinite(v) for v, _ in params.values()) and not overrides:
+        raise InputError(f"trk: no data: the knowledge base has no TrkA or TrkB value for {cid}.")
+    values = {k: v for k, (v, _) in params.items()}
     values.update(overrides or {})
     times = np.linspace(0.0, t_end, int(n_points))
     course = _run(c, times, values)
@@ -204,4 +230,4 @@ def trk_response(conc: object = "10 uM", *, duration: object = "24 h", n_points:
     return TrkResult(conc_M=c, ec50_M=_ec50(_EC50_GRID, np.array(akt)),
                      ec50_perk_M=_ec50(_EC50_GRID, np.array(erk)), ec50_time_s=t_ec,
                      occupancy_trka=c / (c + kd["TrkA"]), occupancy_trkb=c / (c + kd["TrkB"]),
-                     kd_M=kd, course=course)
+                     kd_M=kd, course=course, compound=cid)
