@@ -2,7 +2,7 @@
 
 Each ```bash / ```sh block of README.md is one test: its commands run in order (one shell each,
 so a failing command is named) in a temporary folder laid out like the repository root
-(``src``, ``benchmarks`` and ``../shared`` are links to the real ones, read only), exactly as a
+(its tracked folders and ``../shared`` are links to the real ones, read only), exactly as a
 user pastes them from the root. Checked for each command:
 
 * exit status 0, or 2 when the README shows ``# error: ...`` under it;
@@ -136,10 +136,17 @@ def test_first_screen_is_make_demo_and_make_test():
         "make demo", "make test"]
 
 
+#: The repository's tracked top-level folders (src, benchmarks, examples, docs, ...), linked
+#: into the sandbox so that the README's relative paths work as from the repository root.
+LINKED = sorted({Path(f).parts[0] for f in subprocess.run(
+    ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    if len(Path(f).parts) > 1})
+
+
 def _sandbox(tmp_path: Path) -> Path:
     work = tmp_path / "repo"
     work.mkdir()
-    for name in ("src", "benchmarks"):
+    for name in LINKED:
         (work / name).symlink_to(ROOT / name)
     if SHARED.is_dir():
         (tmp_path / "shared").symlink_to(SHARED)
@@ -148,12 +155,12 @@ def _sandbox(tmp_path: Path) -> Path:
 
 def _git_status() -> str:
     """Status of what the sandbox links to (the only way a command could reach the repository)."""
-    return subprocess.run(["git", "status", "--porcelain", "--", "src", "benchmarks"], cwd=ROOT,
+    return subprocess.run(["git", "status", "--porcelain", "--", *LINKED], cwd=ROOT,
                           capture_output=True, text=True, check=True).stdout
 
 
 def _created(work: Path) -> list[str]:
-    links = {"src", "benchmarks"}
+    links = set(LINKED)
     return sorted(p.name + ("/" if p.is_dir() else "") for p in work.iterdir()
                   if p.name not in links)
 

@@ -153,8 +153,8 @@ class ChannelModel:
 @functools.cache
 def _read_spec(channel_id: str) -> dict:
     if channel_id not in CHANNELS:
-        raise InputError(f"unknown channel {channel_id!r}.{did_you_mean(channel_id, CHANNELS)} "
-                         f"Choose one of {sorted(CHANNELS)}.")
+        raise InputError(f"unknown channel {channel_id!r}; choose one of {sorted(CHANNELS)}."
+                         f"{did_you_mean(channel_id, CHANNELS)}")
     fname = CHANNELS[channel_id]
     try:
         return tomllib.loads(read_text("channels", fname))
