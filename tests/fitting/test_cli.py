@@ -137,3 +137,13 @@ def test_fit_command_loads_no_heavy_optional_library(tmp_path):
                        check=True)
     assert '"ic50"' in r.stdout
     assert r.stderr.strip().splitlines()[-1] == "[]", r.stderr
+
+
+def test_help_choices_match_the_registries():
+    from neuromoa.cli import fit as cli_fit
+    from neuromoa.fitting import MODELS, WEIGHTS
+
+    assert set(cli_fit.MODEL_NAMES) == set(MODELS)
+    assert set(cli_fit.WEIGHT_NAMES) == set(WEIGHTS)
+    for name in (*MODELS, *WEIGHTS):
+        assert name in cli_fit._MODEL_HELP + cli_fit._WEIGHTS_HELP

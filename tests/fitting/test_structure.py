@@ -25,3 +25,20 @@ def test_no_import_circle_inside_fitting(graph):
         for b in graph.find_modules_directly_imported_by(a):
             if b.startswith(PKG + ".") and b != a:
                 assert not graph.chain_exists(importer=b, imported=a), (a, b)
+
+
+def test_the_package_names_resolve_lazily_and_completely():
+    import subprocess
+    import sys
+
+    import neuromoa.fitting as fitting
+
+    assert sorted(fitting.__all__) == sorted(fitting._EXPORTS)
+    for name in fitting.__all__:
+        assert getattr(fitting, name) is not None
+    # a formula module alone starts neither numba nor the batch engine
+    code = ("import sys, neuromoa.fitting.library; "
+            "print('numba' in sys.modules, 'neuromoa.fitting.engine' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "False"], out

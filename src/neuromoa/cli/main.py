@@ -29,16 +29,27 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "engage": ("engage", "Fractional occupancy of every target, sorted, with its consequence."),
     "occupancy-course": ("engage", "Occupancy of every target over the last dosing interval at "
                                    "steady state."),
+    "sensitivity": ("sensitivity", "Which input drives a target's steady-state occupancy: Sobol "
+                                   "indices (SALib) + MC interval."),
+    "calibration": ("sensitivity", "Human-PET calibration: observed vs predicted occupancy "
+                                   "before and after, per study."),
     "compare": ("compare", "Occupancy of every target for each compound at the same regimen (or "
                            "concentration)."),
     "exposure": ("exposure", "Plasma concentration-time course and metrics (Cmax, tmax, Cmin, "
                              "Cavg, AUC)."),
+    "population": ("population", "Steady-state levels of n virtual patients (genotype, "
+                                 "covariates, variability)."),
+    "dose": ("dose", "Daily dose (tablet strengths) whose population median lands in the range, "
+                     "beside CPIC."),
+    "tdm": ("tdm", "MAP individual clearance from measured levels, predicted steady state, dose "
+                   "for the target."),
     "fit": ("fit", "Fit concentration–response curves (4PL, fixed/shared parameters, Fit Ki) "
                    "with SEs, 95 % CIs, flags and statuses."),
     "assay": ("assay", "Virtual SERT/NET uptake and M1 binding assays: simulate plates, analyse "
                        "plates (simulated or your own), round trips."),
     "ephys": ("ephys", "Ion-channel block: voltage clamp, experiment, ABF analysis, neuron F–I, "
                        "Myokit export."),
+    "cardiac": ("cardiac", "Cardiac risk: channel block, the ORd ventricular cell, QRS and QT."),
     "systems": ("systems", "Systems models: synapse and adaptation, receptor antagonism "
                            "(Schild), NMDA block, Trk signalling; SBML export."),
     "report": ("report", "Write the report: DIR/index.html (self-contained) and DIR/figures/."),

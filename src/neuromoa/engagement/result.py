@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,8 @@ __all__ = ["EngagementResult", "TARGET_COLUMNS"]
 
 
 TARGET_COLUMNS = [
-    "target", "condition", "species", "occupancy", "occupancy_low", "occupancy_high",
+    "target", "condition", "species", "occupancy", "occupancy_in_vitro", "calibration",
+    "compartment", "metabolite", "occupancy_low", "occupancy_high",
     "consequence", "effect_class", "family", "measure", "k_M", "k_low_M", "k_high_M",
     "reference", "series", "mixed_series", "occupancy_by_compound", "note",
 ]
@@ -134,7 +136,7 @@ class EngagementResult:
     def _repr_html_(self) -> str:
         cols = ["target", "condition", "occupancy", "occupancy_low", "occupancy_high",
                 "consequence"]
-        return f"<b>{self.compound}</b>" + self.targets[cols].to_html(index=False)
+        return f"<b>{html.escape(str(self.compound))}</b>" + self.targets[cols].to_html(index=False)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -37,12 +37,11 @@ import math
 import numpy as np
 from numba import njit
 
+# index of each kernel parameter in ``p`` (declared with the models)
+from neuromoa.fitting.models import BOTTOM, HILL, LOGC, NPAR, TOP
+
 #: ln(10): converts decadic exponents to natural ones (exact constant).
 LN10 = math.log(10.0)
-
-#: Index of each kernel parameter in ``p``.
-BOTTOM, TOP, LOGC, HILL = 0, 1, 2, 3
-NPAR = 4
 
 #: Levenberg–Marquardt controls (assumption: standard choices, Press et al., Numerical Recipes
 #: 3rd ed. §15.5.2: start λ = 1e-3, divide by 10 on success, multiply by 10 on failure).

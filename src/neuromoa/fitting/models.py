@@ -42,6 +42,9 @@ _LN10 = math.log(10.0)
 
 #: Kernel parameter names, in kernel order.
 KERNEL_PARAMS: tuple[str, ...] = ("bottom", "top", "log_ic50", "hill")
+#: Index of each kernel parameter (shared by the compiled kernels and the result types).
+BOTTOM, TOP, LOGC, HILL = 0, 1, 2, 3
+NPAR = len(KERNEL_PARAMS)
 
 
 def logistic4(x, bottom, top, log_ic50, hill):

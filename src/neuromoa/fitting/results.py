@@ -7,6 +7,7 @@ on demand.
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,7 +16,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from neuromoa.fitting import _kernels as K
 from neuromoa.fitting._text import jsonable as _jsonable
 from neuromoa.fitting.flags import (
     FAIL_FLAGS,
@@ -28,7 +28,7 @@ from neuromoa.fitting.flags import (
     flag_names,
     status_codes,
 )
-from neuromoa.fitting.models import Model
+from neuromoa.fitting.models import HILL, LOGC, NPAR, Model
 
 __all__ = ["BatchFit", "Comparison", "CurveFit", "FAILED", "FAIL_FLAGS", "FLAGS", "FLAG_TEXT", "ModelFit",
            "NO_EFFECT_FLAGS", "OK", "WARNING", "flag_names", "status_codes"]
@@ -229,11 +229,13 @@ class CurveFit(ModelFit):
         with np.errstate(divide="ignore"):
             lx = np.log10(x.ravel())
         p = np.asarray(self.kernel_params, float)
-        if p.size > K.NPAR:
+        if p.size > NPAR:
             from neuromoa.fitting._kernels5 import model_eval5
 
             return model_eval5(lx, p).reshape(x.shape)
-        return K.model_eval(lx, p).reshape(x.shape)
+        from neuromoa.fitting._kernels import model_eval
+
+        return model_eval(lx, p).reshape(x.shape)
 
     def band(self, x, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
         """Pointwise confidence band of the curve (delta method, t quantile with df).
@@ -247,7 +249,7 @@ class CurveFit(ModelFit):
         cov = np.asarray(self.kernel_cov, float)
         if self.df <= 0 or not np.all(np.isfinite(cov)):
             return np.full_like(yhat, np.nan), np.full_like(yhat, np.nan)
-        if len(self.kernel_params) > K.NPAR:  # 5PL: central differences of the model
+        if len(self.kernel_params) > NPAR:  # 5PL: central differences of the model
             jac = self._numeric_jacobian(x)
         else:
             b, t, c, h = self.kernel_params
@@ -309,7 +311,7 @@ class CurveFit(ModelFit):
     def _repr_html_(self) -> str:
         loc = "log_ki" if "log_ki" in self.params else "log_ic50"
         v = self.params.get(loc, float("nan"))
-        return (f"<b>CurveFit</b> {self.curve!s}: {self.status}; {loc} = {v:.4g}, "
+        return (f"<b>CurveFit</b> {html.escape(str(self.curve))}: {self.status}; {loc} = {v:.4g}, "
                 f"hill = {self.params.get('hill', float('nan')):.3g}, R² = {self.r2:.4f}")
 
 
@@ -392,9 +394,9 @@ class BatchFit:
         hi = np.where(wh, np.nan, self.ci_high)
         se = np.where(wh, np.nan, self.se)
         shift = self.shift
-        p[:, K.LOGC] -= shift
-        lo[:, K.LOGC] -= shift
-        hi[:, K.LOGC] -= shift
+        p[:, LOGC] -= shift
+        lo[:, LOGC] -= shift
+        hi[:, LOGC] -= shift
         return p, se, lo, hi
 
     def _log_ic50(self, p: np.ndarray) -> np.ndarray:
@@ -404,8 +406,8 @@ class BatchFit:
         p = np.atleast_2d(np.asarray(p, dtype=float))
         if "asym" in self.model.extra:
             with np.errstate(all="ignore"):
-                return p[:, K.LOGC] - np.log10(2.0 ** (1.0 / p[:, 4]) - 1.0) / p[:, K.HILL]
-        return p[:, K.LOGC] + self.shift
+                return p[:, LOGC] - np.log10(2.0 ** (1.0 / p[:, 4]) - 1.0) / p[:, HILL]
+        return p[:, LOGC] + self.shift
 
     def _raw_named(self, i: int) -> dict[str, float]:
         """The optimiser's values of a withheld curve (empty if reported or never fitted)."""
@@ -414,7 +416,7 @@ class BatchFit:
         loc = self.model.location
         names = self.model.names
         p = self.params[i].copy()
-        p[K.LOGC] -= self.shift
+        p[LOGC] -= self.shift
         raw = {nm: float(p[k]) for k, nm in enumerate(names)}
         if loc != "log_ic50":
             raw["log_ic50"] = float(self._log_ic50(p)[0])
@@ -444,11 +446,11 @@ class BatchFit:
         if self.withheld[i]:
             for arr in (p, lo, hi, alo, ahi, sei):
                 arr[:] = np.nan
-        p[K.LOGC] -= shift
-        lo[K.LOGC] -= shift
-        hi[K.LOGC] -= shift
-        alo[K.LOGC] -= shift
-        ahi[K.LOGC] -= shift
+        p[LOGC] -= shift
+        lo[LOGC] -= shift
+        hi[LOGC] -= shift
+        alo[LOGC] -= shift
+        ahi[LOGC] -= shift
         params = {nm: float(p[k]) for k, nm in enumerate(names)}
         if loc != "log_ic50":
             params["log_ic50"] = float(self._log_ic50(p)[0])
@@ -507,7 +509,7 @@ class BatchFit:
             lic50 = self._log_ic50(p) if len(p) else np.empty(0)
             if loc != "log_ic50":
                 cols["log_ic50"] = lic50
-                cols[self.model.linear] = 10.0 ** p[:, K.LOGC]
+                cols[self.model.linear] = 10.0 ** p[:, LOGC]
             cols["ic50"] = 10.0 ** lic50
         cols["ic50_gt"] = self.ic50_gt
         for k, nm in enumerate(names):
@@ -524,7 +526,7 @@ class BatchFit:
             cols["unit"] = self.unit
         for k, nm in enumerate(names):
             raw = np.where(wh, self.params[:, k], np.nan)
-            cols[f"raw_{nm}"] = raw - shift if k == K.LOGC else raw
+            cols[f"raw_{nm}"] = raw - shift if k == LOGC else raw
         return pd.DataFrame(cols)
 
     def records(self) -> list[dict[str, Any]]:
@@ -567,7 +569,7 @@ class BatchFit:
         if extra_ki:
             lic = [clean(v) for v in col(lic50)]
             with np.errstate(over="ignore"):
-                kis = [clean(v) for v in col(10.0 ** p[:, K.LOGC])]
+                kis = [clean(v) for v in col(10.0 ** p[:, LOGC])]
         out = []
         for i in range(n):
             b = bits[i]
