@@ -36,7 +36,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "compare": ("compare", "Occupancy of every target for each compound at the same regimen (or "
                            "concentration)."),
     "exposure": ("exposure", "Plasma concentration-time course and metrics (Cmax, tmax, Cmin, "
-                             "Cavg, AUC)."),
+                             "Cavg, AUC, t1/2)."),
     "population": ("population", "Steady-state levels of n virtual patients (genotype, "
                                  "covariates, variability)."),
     "dose": ("dose", "Daily dose (tablet strengths) whose population median lands in the range, "
