@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from neuromoa.cli._common import console, err_console, handle_errors, print_json
+from neuromoa.cli._common import console, err_console, handle_errors, print_json, with_out
 from neuromoa.ephys import (
     CHANNELS,
     MODES,
@@ -113,6 +113,7 @@ def simulate(
 
 
 @app.command("experiment")
+@with_out
 @handle_errors
 def experiment(
     name: Annotated[str, typer.Argument(help="state-dependence")],
@@ -145,6 +146,7 @@ def experiment(
 
 
 @app.command("analyze")
+@with_out
 @handle_errors
 def analyze(
     file: Annotated[Path, typer.Argument(help="An Axon ABF file.")],
@@ -215,6 +217,7 @@ def _exit_for_failed_sweeps(res) -> None:
 
 
 @app.command("fi")
+@with_out
 @handle_errors
 def fi(
     conc: Annotated[list[str] | None, typer.Option(
@@ -255,7 +258,11 @@ def fi(
 def export_myokit_cmd(
     channel: Annotated[str, typer.Option(help=_CHANNEL_HELP)] = "nav-drg",
     out: Annotated[Path, typer.Option(help="Output .mmt file.")] = Path("model.mmt"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (channel, file).")] = False,
 ) -> None:
     """Write a channel model (with drug-bound states) as a Myokit .mmt file."""
     path = export_myokit(channel, out)
-    console.print(f"wrote {path}", markup=False)
+    if as_json:
+        print_json({"channel": channel, "written": [str(path)], "format": "Myokit .mmt"})
+    else:
+        console.print(f"wrote {path}", markup=False)

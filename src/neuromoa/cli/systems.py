@@ -11,7 +11,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json
+from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json, with_out
 from neuromoa.errors import NeuromoaWarning
 from neuromoa.systems import (
     DEFAULT_MULTIPLES,
@@ -70,9 +70,10 @@ def _save(result, path: Path | None) -> None:
 
 
 @systems_app.command("synapse")
+@with_out
 @handle_errors
 def synapse(
-    transmitter: str = typer.Option("5HT", "--transmitter", "-t", help="5HT or NE."),
+    transmitter: str = typer.Option("5HT", "--transmitter", help="5HT or NE."),
     conc: str | None = typer.Option(None, "--conc",
                                     help='Free compound at the synapse, e.g. "20 nM" '
                                          "(single release event with and without drug)."),
@@ -139,6 +140,7 @@ def synapse(
 
 
 @systems_app.command("schild")
+@with_out
 @handle_errors
 def schild(
     target: str = typer.Option(..., "--target", help="M1, M2, M3, M4, M5, H1, H2 or alpha1."),
@@ -177,6 +179,7 @@ def schild(
 
 
 @systems_app.command("nmda")
+@with_out
 @handle_errors
 def nmda(
     ca: str = typer.Option("4 mM", "--ca", help='External Ca2+, e.g. "4 mM".'),
@@ -204,6 +207,7 @@ def nmda(
 
 
 @systems_app.command("trk")
+@with_out
 @handle_errors
 def trk(
     conc: str = typer.Option("10 uM", "--conc", help='Free compound, e.g. "10 uM".'),
@@ -231,7 +235,11 @@ def trk(
 def export_sbml_cmd(
     model: str = typer.Option(..., "--model", help="synapse, nmda or trk."),
     out: Path = typer.Option(..., "--out", help="Output SBML file."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (model, file)."),
 ) -> None:
     """Write a model as validated SBML Level 3."""
     path = export_sbml(model, out)
-    console.print(f"SBML of {model} written to {path}")
+    if as_json:
+        print_json({"model": model, "written": [str(path)], "format": "SBML Level 3"})
+    else:
+        console.print(f"SBML of {model} written to {path}")
