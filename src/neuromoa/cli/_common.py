@@ -10,14 +10,26 @@ import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 
 from neuromoa.errors import NeuromoaError, missing_extra
 
-__all__ = ["console", "err_console", "fail", "handle_errors", "print_json", "with_out"]
+__all__ = ["DbOption", "StoreFlag", "console", "err_console", "fail", "handle_errors",
+           "print_json", "with_out"]
+
+#: The ``--db`` option every store-aware command shares (here, not in cli/db.py, so that an
+#: analysis command does not import the store commands' modules).
+DbOption = Annotated[str | None, typer.Option(
+    "--db", help="Store URL (sqlite:///file.db, postgresql+psycopg://user@host/db); "
+                 "default $NEUROMOA_DB_URL, else neuromoa.db in the platform data folder.")]
+
+#: The ``--store`` flag every analysis command shares.
+StoreFlag = Annotated[bool, typer.Option(
+    "--store", help="Record this run (inputs, parameters, results) in the results store "
+                    "(--db or $NEUROMOA_DB_URL).")]
 
 #: Width used when stdout is not a terminal (pipes, CI logs): wide enough for our tables.
 _PIPE_WIDTH = 160

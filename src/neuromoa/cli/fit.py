@@ -9,9 +9,7 @@ from typing import Annotated
 
 import typer
 
-from neuromoa.cli._common import console, err_console, fail, handle_errors
-from neuromoa.cli.db import DbOption
-from neuromoa.cli.runs import StoreFlag
+from neuromoa.cli._common import DbOption, StoreFlag, console, err_console, fail, handle_errors
 
 __all__ = ["register"]
 

@@ -13,8 +13,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json
-from neuromoa.cli.db import DbOption
+from neuromoa.cli._common import (
+    DbOption,
+    StoreFlag,
+    console,
+    err_console,
+    fail,
+    handle_errors,
+    print_json,
+    with_out,
+)
 from neuromoa.errors import InputError
 
 if TYPE_CHECKING:  # pandas is imported where it is used: `neuromoa --help` stays fast
@@ -23,11 +31,6 @@ if TYPE_CHECKING:  # pandas is imported where it is used: `neuromoa --help` stay
 __all__ = ["RUNNERS", "Outcome", "RerunResult", "StoreFlag", "batch_status", "ephys_frame",
            "fit_parameters", "record_cli_report", "record_cli_run", "record_outcome", "register", "rerun",
            "run_analysis"]
-
-#: The ``--store`` flag every analysis command shares.
-StoreFlag = Annotated[bool, typer.Option(
-    "--store", help="Record this run (inputs, parameters, results) in the results store "
-                    "(--db or $NEUROMOA_DB_URL).")]
 
 # --- the analyses a run records and re-runs ----------------------------------------------
 # One function per run kind: the analysis commands' --store hooks record their parameters in
@@ -286,6 +289,7 @@ def record_cli_report(db: str | None, result, params: Mapping[str, Any], seed: i
 
 
 @runs_app.command("list")
+@with_out
 @handle_errors
 def list_cmd(
     db: DbOption = None,
@@ -316,6 +320,7 @@ def list_cmd(
 
 
 @runs_app.command("show")
+@with_out
 @handle_errors
 def show(run_id: Annotated[int, typer.Argument(help="Run id")], db: DbOption = None,
          as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False) -> None:
@@ -356,6 +361,7 @@ def export(run_id: Annotated[int, typer.Argument(help="Run id")],
 
 
 @runs_app.command("rerun")
+@with_out
 @handle_errors
 def rerun_cmd(run_id: Annotated[int, typer.Argument(help="Run id")], db: DbOption = None,
               as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False) -> None:

@@ -13,8 +13,7 @@ from typing import Annotated
 
 import typer
 
-from neuromoa.cli._common import err_console, fail, handle_errors
-from neuromoa.cli.db import DbOption
+from neuromoa.cli._common import DbOption, err_console, fail, handle_errors
 
 __all__ = ["register"]
 
