@@ -24,6 +24,7 @@ from neuromoa.systems import (
     synapse_single_release,
     trk_response,
 )
+from neuromoa.systems.validation import validate, validation_summary
 from neuromoa.units import format_molar
 
 __all__ = ["register"]
@@ -235,3 +236,40 @@ def export_sbml_cmd(
     """Write a model as validated SBML Level 3."""
     path = export_sbml(model, out)
     console.print(f"SBML of {model} written to {path}")
+
+
+@systems_app.command("validate")
+@handle_errors
+def validate_cmd(
+    data: Path | None = typer.Option(None, "--data",
+                                     help="A validation dataset (CSV, columns as the shipped "
+                                          "data/systems/validation.csv); default the shipped one."),
+    model: str | None = typer.Option(None, "--model",
+                                     help="Only this model: receptors, synapse, nmda or trk."),
+    calibration: bool = typer.Option(True, "--calibration/--no-calibration",
+                                     help="Show the rows the models were calibrated on "
+                                          "(never counted)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Every comparison of a systems model with published data, observed beside predicted."""
+    result = _with_notes(lambda: validate(data, model=model, include_calibration=calibration))
+    summary = validation_summary(result)
+    if as_json:
+        print_json({"summary": summary, "comparisons": result.to_dict(orient="records")})
+        return
+    table = Table(title="systems models vs published data")
+    for col in ("id", "observed", "predicted", "unit", "within", "counts", "source"):
+        table.add_column(col, overflow="fold")
+    for r in result.to_dict(orient="records"):
+        obs = (f"{r['observed']:.3g}" if math.isfinite(r["observed"]) else
+               f"{r['observed_low']:.3g}-{r['observed_high']:.3g}"
+               if math.isfinite(r["observed_low"]) else "qualitative")
+        pred = f"{r['predicted']:.3g}" if math.isfinite(r["predicted"]) else "none"
+        within = "n/a" if r["within"] is None else ("yes" if r["within"] else "NO")
+        counts = "calibration" if r["used_for_calibration"] else ("yes" if r["counts"] else "no")
+        table.add_row(r["id"], obs, pred, r["unit"], within, counts, r["source"])
+    console.print(table)
+    console.print(f"{summary['counted']} independent comparisons from {summary['sources']} "
+                  f"sources: {summary['within']} within tolerance, {summary['outside']} outside; "
+                  f"{summary['calibration_rows']} calibration rows shown, "
+                  f"{summary['no_prediction']} not comparable (no prediction or no number).")
