@@ -24,6 +24,7 @@ from neuromoa.systems import (
     synapse_single_release,
     trk_response,
 )
+from neuromoa.systems.adaptation import ADAPTATION_DOSES, adaptation_courses
 from neuromoa.systems.validation import validate, validation_summary
 from neuromoa.units import format_molar
 
@@ -273,3 +274,46 @@ def validate_cmd(
                   f"sources: {summary['within']} within tolerance, {summary['outside']} outside; "
                   f"{summary['calibration_rows']} calibration rows shown, "
                   f"{summary['no_prediction']} not comparable (no prediction or no number).")
+
+
+@systems_app.command("adaptation")
+@handle_errors
+def adaptation_cmd(
+    doses: str = typer.Option(",".join(ADAPTATION_DOSES), "--doses",
+                              help='Daily doses, comma-separated, e.g. "10 mg,25 mg,75 mg,150 mg".'),
+    weeks: float = typer.Option(8.0, "--weeks", help="Length of each course in weeks."),
+    compound: str | None = typer.Option(None, "--compound",
+                                        help="Compound (default: the flagship compound)."),
+    plot: Path | None = typer.Option(None, "--plot",
+                                     help="Write the figure (courses with the data) here."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Adaptation time constants calibrated to published time courses, and 8-week courses."""
+    dose_list = [d.strip() for d in doses.split(",") if d.strip()]
+    result = _with_notes(lambda: adaptation_courses(dose_list, compound=compound, weeks=weeks))
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        table = Table(title="adaptation time constants (days), calibrated to the named sources")
+        for col in ("parameter", "tau", "range", "model was", "observed", "drug class", "source"):
+            table.add_column(col, overflow="fold")
+        for r in result.calibration.to_dict(orient="records"):
+            fin = math.isfinite(r["tau_days"])
+            table.add_row(r["parameter"], f"{r['tau_days']:.2f}" if fin else "no data",
+                          f"{r['tau_low_days']:.2f}-{r['tau_high_days']:.2f}" if fin else "",
+                          f"{r['model_default_days']:.2f}", r["observed_days"], r["drug_class"],
+                          r["source"])
+        console.print(table)
+        days = Table(title=f"{result.compound}: 5-HT firing / extracellular 5-HT / post-synaptic "
+                           "signal (relative to baseline)")
+        days.add_column("dose/day")
+        for d in (1, 7, 14, 28, 56):
+            days.add_column(f"day {d}", justify="right")
+        summ = result.to_dict()["summary"]
+        for dose in result.doses:
+            cells = [f"{s['firing_rel']:.2f}/{s['extracellular_rel']:.2f}/"
+                     f"{s['postsynaptic_rel']:.2f}" for s in summ
+                     if s["dose"] == dose and s["transmitter"] == "5HT"]
+            days.add_row(dose, *cells)
+        console.print(days)
+    _save(result, plot)

@@ -50,10 +50,6 @@ TRK_ACTIVE_FOLD = 1.2
 #: In-vivo antagonism counted as "active" at a dose ratio of at least 2 (half the receptors
 #: occupied; assumption).
 ACTIVE_DOSE_RATIO = 2.0
-#: "Developed" / "recovered" read as this fraction of the final change (assumption stated in
-#: the dataset's notes): 90 % for the post-synaptic onset, 95 % (3 tau) for firing recovery.
-ONSET_FRACTION = 0.90
-RECOVERY_FRACTION = 0.95
 
 
 def _protocol(text: object, file: str, row: int) -> dict[str, str]:
@@ -261,31 +257,20 @@ def _pred_auto(rec: dict[str, Any]) -> tuple[float, str]:
     return _at_day(table, "autoreceptor_sensitivity", day), f"model autoreceptor sensitivity at day {day:g}"
 
 
-def _crossing_day(days: np.ndarray, y: np.ndarray, start: float, end: float,
-                  fraction: float) -> float:
-    """First day at which y has covered ``fraction`` of its change from ``start`` to ``end``."""
-    change = end - start
-    if abs(change) < 1e-9:
-        return math.nan
-    done = (y - start) / change
-    hit = np.nonzero(done >= fraction)[0]
-    return float(days[hit[0]]) if hit.size else math.nan
-
-
 def _pred_post_onset(rec: dict[str, Any]) -> tuple[float, str]:
+    from neuromoa.systems.adaptation import ONSET_FRACTION, postsynaptic_onset_day
+
     table, _ = _course_for(rec)
-    p = table["postsynaptic_sensitivity"].to_numpy()
-    d = _crossing_day(table["days"].to_numpy(), p, 1.0, p[-1], ONSET_FRACTION)
-    return d, f"day post-synaptic sensitivity reaches {ONSET_FRACTION:.0%} of its gain"
+    return (postsynaptic_onset_day(table),
+            f"day post-synaptic sensitivity reaches {ONSET_FRACTION:.0%} of its gain")
 
 
 def _pred_firing_recovery(rec: dict[str, Any]) -> tuple[float, str]:
+    from neuromoa.systems.adaptation import RECOVERY_FRACTION, firing_recovery_day
+
     table, _ = _course_for(rec)
-    f = table["firing_rel"].to_numpy()
-    days = table["days"].to_numpy()
-    i_min = int(np.argmin(f))
-    d = _crossing_day(days[i_min:], f[i_min:], f[i_min], f[-1], RECOVERY_FRACTION)
-    return d, f"day firing recovers {RECOVERY_FRACTION:.0%} from its nadir {f[i_min]:.2f}"
+    return (firing_recovery_day(table),
+            f"day firing recovers {RECOVERY_FRACTION:.0%} of the way from its nadir")
 
 
 def _pred_trk_active(rec: dict[str, Any]) -> tuple[float, str]:
