@@ -30,7 +30,7 @@ def test_data_rows_name_drug_species_days_and_source():
 
 
 def test_calibrated_constants_put_the_model_events_inside_the_published_windows(calibration):
-    for par, lo, hi in (("tau_auto_5ht", 14, 21), ("tau_post_5ht", 7, 14)):
+    for par in ("tau_auto_5ht", "tau_post_5ht"):
         r = calibration.loc[par]
         assert r["tau_low_days"] < r["tau_days"] < r["tau_high_days"]
     # re-simulate with the point values: the events fall inside the windows
