@@ -25,6 +25,7 @@ from neuromoa.systems import (
     trk_response,
 )
 from neuromoa.systems.adaptation import ADAPTATION_DOSES, adaptation_courses
+from neuromoa.systems.nmda_conditions import nmda_at_dose
 from neuromoa.systems.validation import validate, validation_summary
 from neuromoa.units import format_molar
 
@@ -317,3 +318,29 @@ def adaptation_cmd(
             days.add_row(dose, *cells)
         console.print(days)
     _save(result, plot)
+
+
+@systems_app.command("nmda-dose")
+@handle_errors
+def nmda_dose_cmd(
+    dose: str = typer.Option("150 mg", "--dose", help='Daily dose, e.g. "150 mg".'),
+    every: str = typer.Option("24h", "--every", help="Dosing interval."),
+    compound: str | None = typer.Option(None, "--compound",
+                                        help="Compound (default: the flagship compound)."),
+    kp_uu: float = typer.Option(1.0, "--kp-uu", help="Unbound brain / unbound plasma ratio."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """NMDA IC50 and block at a dose's steady-state free brain level: physiological Ca2+ and
+    resting potential beside the source table's 4 mM condition."""
+    frame = _with_notes(lambda: nmda_at_dose(dose, every, compound=compound, kp_uu=kp_uu))
+    if as_json:
+        print_json({"dose": dose, "every": every, "rows": frame.to_dict(orient="records")})
+        return
+    table = Table(title=f"NMDA block at {dose} every {every} (steady-state free brain "
+                        f"{frame['free_brain_nM'].iloc[0]:.3g} nM)")
+    for col in ("condition", "Ca2+", "V", "IC50", "inhibition", "basis"):
+        table.add_column(col, overflow="fold")
+    for r in frame.to_dict(orient="records"):
+        table.add_row(r["condition"], r["ca"], r["voltage"], f"{r['ic50_uM']:.3g} uM",
+                      f"{r['inhibition']:.2%}", r["basis"])
+    console.print(table)
