@@ -26,6 +26,7 @@ from neuromoa.systems import (
 )
 from neuromoa.systems.adaptation import ADAPTATION_DOSES, adaptation_courses
 from neuromoa.systems.nmda_conditions import nmda_at_dose
+from neuromoa.systems.trk_sensitivity import trk_sensitivity
 from neuromoa.systems.validation import validate, validation_summary
 from neuromoa.units import format_molar
 
@@ -343,4 +344,27 @@ def nmda_dose_cmd(
     for r in frame.to_dict(orient="records"):
         table.add_row(r["condition"], r["ca"], r["voltage"], f"{r['ic50_uM']:.3g} uM",
                       f"{r['inhibition']:.2%}", r["basis"])
+    console.print(table)
+
+
+@systems_app.command("trk-sensitivity")
+@handle_errors
+def trk_sensitivity_cmd(
+    factor: float = typer.Option(3.0, "--factor", help="Scale each constant up and down by this."),
+    compound: str | None = typer.Option(None, "--compound",
+                                        help="Compound (default: the flagship compound)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Which assumed Trk constants the pAkt EC50 depends on (one at a time, up and down)."""
+    frame = _with_notes(lambda: trk_sensitivity(factor=factor, compound=compound))
+    if as_json:
+        print_json({"factor": factor, "rows": frame.to_dict(orient="records")})
+        return
+    table = Table(title=f"pAkt EC50 (1 h) when each constant is x{factor:g} and /{factor:g} "
+                        f"(base {format_molar(frame['ec50_base_M'].iloc[0])})")
+    for col in ("parameter", "confidence", "EC50 fold (up)", "EC50 fold (down)", "log10 span"):
+        table.add_column(col)
+    for r in frame.to_dict(orient="records"):
+        table.add_row(r["parameter"], r["confidence"], f"{r['fold_up']:.3g}",
+                      f"{r['fold_down']:.3g}", f"{r['log10_span']:.3f}")
     console.print(table)
