@@ -65,7 +65,9 @@ def channel_affinities(channel: str | ChannelModel, compound: str | None = None
     kb = load_kb()
     out: dict[str, tuple[float, str]] = {}
     for site in model.sites:
-        condition = None if site.label == "all" else site.label
+        if not site.from_kb:       # a declared assumption of the model, not compound data
+            continue
+        condition = site.kb_query
         try:
             aff = kb.affinity(cid, model.kb_target, condition=condition)
         except InputError:

@@ -113,8 +113,12 @@ def fit_frame(data: pd.DataFrame, model: str = "4pl", *, x: str | None = None,
 def fit_csv(path: str | Path, model: str = "4pl", *, unit: str | None = None,
             **kwargs: Any) -> BatchFit:
     """Read a CSV with :func:`neuromoa.fitting.io.read_curve_table` and fit every curve
-    (what ``neuromoa fit FILE`` does); ``radioligand``/``kd`` as in :func:`fit_frame`."""
+    (what ``neuromoa fit FILE`` does); ``radioligand``/``kd`` as in :func:`fit_frame`.
+    ``result.read_notes`` lists what the reader ignored (blank lines, a trailing comma)."""
     from neuromoa.fitting.io import read_curve_table
 
     table, used = read_curve_table(path, unit)
-    return fit_curves(table, model, unit=used, **kwargs)
+    result = fit_curves(table, model, unit=used, **kwargs)
+    # what the reader ignored travels with the result (BatchFit is frozen: set it once here)
+    object.__setattr__(result, "read_notes", tuple(table.attrs.get("dropped", ())))
+    return result
