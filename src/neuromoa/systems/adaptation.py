@@ -75,14 +75,23 @@ def adaptation_data() -> pd.DataFrame:
 
 def crossing_day(days: np.ndarray, y: np.ndarray, start: float, end: float,
                  fraction: float) -> float:
-    """First day at which ``y`` has covered ``fraction`` of its change from ``start`` to ``end``
-    (NaN if it changes by less than 1e-9 or never gets there)."""
+    """First day at which ``y`` has covered ``fraction`` of its change from ``start`` to ``end``,
+    interpolated linearly between samples (NaN if it changes by less than 1e-9 or never gets
+    there)."""
     change = end - start
     if abs(change) < 1e-9:
         return math.nan
-    done = (np.asarray(y) - start) / change
+    done = (np.asarray(y, dtype=float) - start) / change
+    t = np.asarray(days, dtype=float)
     hit = np.nonzero(done >= fraction)[0]
-    return float(np.asarray(days)[hit[0]]) if hit.size else math.nan
+    if not hit.size:
+        return math.nan
+    i = int(hit[0])
+    if i == 0 or done[i] == done[i - 1]:
+        return float(t[i])
+    # linear interpolation between the samples on either side: the day is then a continuous
+    # function of the time constants, which the calibration's root finding needs
+    return float(t[i - 1] + (fraction - done[i - 1]) * (t[i] - t[i - 1]) / (done[i] - done[i - 1]))
 
 
 def firing_recovery_day(table: pd.DataFrame) -> float:
