@@ -32,3 +32,21 @@ def test_inhibition_matches_a_one_site_reading_of_the_ic50(frame):
 def test_ic50_column_is_the_public_nmda_ic50(frame):
     r = frame.loc["physiological"]
     assert r["ic50_uM"] == pytest.approx(nmda_ic50(r["ca"], r["voltage"]).ic50_M * 1e6)
+
+
+def test_cli_json_and_bad_dose():
+    import json
+
+    from typer.testing import CliRunner
+
+    from neuromoa.cli.main import _register_all, app
+
+    _register_all([])
+    runner = CliRunner()
+    res = runner.invoke(app, ["systems", "nmda-dose", "--dose", "75 mg", "--json"])
+    assert res.exit_code == 0, res.output
+    rows = {r["condition"]: r for r in json.loads(res.stdout)["rows"]}
+    assert rows["physiological"]["ca"] == "1.2 mM"
+    assert rows["physiological"]["inhibition"] < rows["source table"]["inhibition"]
+    res = runner.invoke(app, ["systems", "nmda-dose", "--dose", "lots"])
+    assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
