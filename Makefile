@@ -4,18 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= neuromoa-report
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench startup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# `make demo` installs every extra ([all]); `make test` adds the test tools ([all,test]).
+# A fit-only user needs neither: `pip install neuromoa` is the core (see the README).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[all]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[all,test]'
 	touch $@ $(VENV)/.installed
 
 # The main job: amitriptyline's engagement at a low and an antidepressant dose, then the report.
@@ -31,6 +33,10 @@ lint: $(VENV)/.installed-test
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+# start-up of the CLI (--help, --version, a small engage), lazy vs eager, new processes
+startup: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/startup.py
 
 bench: $(VENV)/.installed-test
 	for f in benchmarks/*.py; do $(BIN)/python $$f || exit 1; done

@@ -81,7 +81,15 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'neuromoa' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    try:
+        value = getattr(importlib.import_module(module), name)
+    except ImportError as exc:  # an optional engine: say which extra installs it
+        from neuromoa.errors import missing_extra
+
+        err = missing_extra(exc)
+        if err is None:
+            raise
+        raise err from exc
     globals()[name] = value
     return value
 

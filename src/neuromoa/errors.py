@@ -15,6 +15,7 @@ __all__ = [
     "ConvergenceWarning",
     "DataFileError",
     "InputError",
+    "MissingExtraError",
     "NeuromoaError",
     "NeuromoaWarning",
     "OutputError",
@@ -27,6 +28,9 @@ __all__ = [
     "UnknownTargetError",
     "check_number",
     "check_resources",
+    "did_you_mean",
+    "missing_extra",
+    "require_extra",
 ]
 
 
@@ -96,12 +100,73 @@ class SolverError(NeuromoaError, RuntimeError):
     """A numerical engine failed in a way that cannot be reported as a per-item status."""
 
 
+class MissingExtraError(NeuromoaError, ImportError):
+    """An optional dependency is not installed; the message names the ``pip install`` to run."""
+
+
+#: Optional engines -> the extra of pyproject.toml that installs them (DESIGN.md, Optional extras).
+EXTRAS: dict[str, str] = {
+    "roadrunner": "systems", "antimony": "systems", "libsbml": "systems",
+    "matplotlib": "report", "jinja2": "report", "pyabf": "ephys", "pyarrow": "population",
+    "SALib": "sensitivity",
+}
+
+
+def missing_extra(exc: BaseException) -> MissingExtraError | None:
+    """The one-line :class:`MissingExtraError` for an ImportError of an optional engine, else None.
+
+    Examples
+    --------
+    >>> str(missing_extra(ModuleNotFoundError("No module named 'roadrunner'", name="roadrunner")))
+    "'roadrunner' is not installed (optional extra); run: pip install 'neuromoa[systems]'"
+    """
+    if isinstance(exc, MissingExtraError):
+        return exc
+    name = (getattr(exc, "name", None) or "").partition(".")[0]
+    if not isinstance(exc, ImportError) or name not in EXTRAS:
+        return None
+    return MissingExtraError(f"{name!r} is not installed (optional extra); run: "
+                             f"pip install 'neuromoa[{EXTRAS[name]}]'")
+
+
+def require_extra(module: str):
+    """Import and return the optional engine ``module``, or raise :class:`MissingExtraError`."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        err = missing_extra(exc)
+        if err is None:
+            raise
+        raise err from exc
+
+
 class NeuromoaWarning(UserWarning):
     """Recoverable numerical or scientific trouble the user should know about."""
 
 
 class ConvergenceWarning(NeuromoaWarning):
     """An iterative method stopped before meeting its tolerance."""
+
+
+def did_you_mean(word: str, choices: object) -> str:
+    """`` Did you mean 'X'?`` for the closest choices (difflib, case-insensitive), or "".
+
+    >>> did_you_mean("SER", ["SERT", "NET", "H1"])
+    " Did you mean 'SERT'?"
+    >>> did_you_mean("xyz", ["SERT"])
+    ''
+    """
+    import difflib
+
+    names = [str(c) for c in choices]  # type: ignore[attr-defined]
+    lowered: dict[str, str] = {}
+    for c in names:
+        lowered.setdefault(c.lower(), c)
+    close = difflib.get_close_matches(str(word).lower(), list(lowered), n=3, cutoff=0.6)
+    picks = list(dict.fromkeys(lowered[c] for c in close))
+    return f" Did you mean {' or '.join(repr(c) for c in picks)}?" if picks else ""
 
 
 def check_number(value: object, name: str, owner: str, *, low: float = -math.inf,

@@ -1,9 +1,11 @@
 """Round trips (slow): simulate with known Ki → analyse → median Ki and CI coverage.
 
 Size: ``NEUROMOA_FULL=1`` runs the Must-show size (200 plates per case) and checks the issue's
-acceptance (median within 10 %, coverage 93–97 %). The default reduced size (40 plates) checks
-the median within 10 % and coverage inside the binomial range a calibrated 95 % interval gives
-for 40 plates (≥ 34 of 40 covered: P(X ≤ 33 | n=40, p=0.95) ≈ 0.014).
+acceptance (median within 10 %, coverage 93–97 %). The default (``make test``) runs the same
+200 plates per case with a two-sided binomial band, so that over-coverage (too wide intervals)
+fails as well as under-coverage: 182–198 of 200 covered (0.91–0.99) holds a calibrated 95 %
+interval with probability ≈ 0.994 (P(X ≤ 181) + P(X ≥ 199) = 0.006 at n = 200, p = 0.95). At the former
+40 plates the upper bound could not fail (40 of 40 is likely for a calibrated interval).
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ import pytest
 from neuromoa.assays import DEFAULT_CASES, depletion_demo, round_trip
 
 FULL = os.environ.get("NEUROMOA_FULL", "") not in ("", "0")
-N = 200 if FULL else 40
-MIN_COVERAGE = 0.93 if FULL else 34 / 40
-MAX_COVERAGE = 0.97 if FULL else 1.0
+N = 200
+MIN_COVERAGE = 0.93 if FULL else 182 / 200
+MAX_COVERAGE = 0.97 if FULL else 198 / 200
 
 
 @pytest.mark.slow

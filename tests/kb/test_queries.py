@@ -160,10 +160,10 @@ def test_every_reference_resolves_independently():
 def test_to_dict_json_safe(kb):
     import json
 
-    json.dumps(kb.affinity("amitriptyline", "H1").to_dict())
-    json.dumps(kb.compound("atropine").to_dict())  # mw_salt NaN → None
-    json.dumps(kb.target("NMDA").to_dict())
-    json.dumps(kb.constant("km_5ht_sert").to_dict())
+    json.dumps(kb.affinity("amitriptyline", "H1").to_dict(), allow_nan=False)
+    json.dumps(kb.compound("atropine").to_dict(), allow_nan=False)  # mw_salt NaN → None
+    json.dumps(kb.target("NMDA").to_dict(), allow_nan=False)
+    json.dumps(kb.constant("km_5ht_sert").to_dict(), allow_nan=False)
 
 
 def test_affinities_for_engagement(kb):

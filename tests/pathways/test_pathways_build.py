@@ -2,8 +2,7 @@
 
 import pytest
 
-kb_module = pytest.importorskip("neuromoa.kb")
-
+import neuromoa.kb as kb_module
 from neuromoa.errors import DataFileError, InputError, UnknownCompoundError  # noqa: E402
 from neuromoa.pathways import (  # noqa: E402
     PATHWAYS,

@@ -18,7 +18,6 @@ _register_all([])  # every command module, whatever pytest's argv is
     (["--compound", "aspirin"], "Unknown compound 'aspirin'"),
 ])
 def test_bad_input_is_one_line(tmp_path, args, message):
-    pytest.importorskip("neuromoa.kb")
     result = runner.invoke(app, ["report", "--quick", "--out", str(tmp_path), *args])
     assert result.exit_code == 2
     assert message in result.output
@@ -27,7 +26,6 @@ def test_bad_input_is_one_line(tmp_path, args, message):
 
 
 def test_pathways_command_writes_six_files(tmp_path):
-    pytest.importorskip("neuromoa.kb")
     result = runner.invoke(app, ["pathways", "--out", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in tmp_path.iterdir())

@@ -65,8 +65,6 @@ def test_export_sbml(tmp_path):
     (("schild", "--target", "H3"), "unknown target"),
 ])
 def test_bad_input_is_one_line(args, what):
-    if args[0] in ("synapse", "schild"):
-        pytest.importorskip("neuromoa.kb")
     res = run(*args)
     assert res.exit_code == 2
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
@@ -74,7 +72,6 @@ def test_bad_input_is_one_line(args, what):
 
 
 def test_synapse_schild_trk_json():
-    pytest.importorskip("neuromoa.kb")
     out = json.loads(run("synapse", "--transmitter", "5HT", "--conc", "20 nM", "--json").stdout)
     assert {"baseline", "drug", "fold_steady"} <= set(out)
     assert {"peak_M", "half_time_s", "steady_M"} <= set(out["drug"])
@@ -86,7 +83,6 @@ def test_synapse_schild_trk_json():
 
 def test_schild_noisy_fit_fails_with_one_clear_line():
     # review finding 16: --noise 5 printed an overflow RuntimeWarning and a raw numpy array
-    pytest.importorskip("neuromoa.kb")
     res = run("schild", "--target", "M1", "--noise", "5")
     assert res.exit_code == 2
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
@@ -97,7 +93,6 @@ def test_schild_noisy_fit_fails_with_one_clear_line():
 
 def test_schild_design_options():
     # review finding 9: --replicates and --multiples reach schild_experiment; --noise/--seed too
-    pytest.importorskip("neuromoa.kb")
     res = run("schild", "--target", "H1", "--replicates", "2", "--multiples", "3,10,30",
               "--noise", "0", "--json")
     assert res.exit_code == 0, res.output
@@ -124,8 +119,6 @@ def test_schild_design_options():
 
 
 def test_synapse_course_json():
-    pytest.importorskip("neuromoa.kb")
-    pytest.importorskip("neuromoa.exposure")
     res = run("synapse", "--dose", "150 mg", "--every", "24h", "--weeks", "6", "--json")
     out = json.loads(res.stdout)
     assert {"days", "firing_rel", "extracellular_rel", "postsynaptic_rel"} <= set(out)

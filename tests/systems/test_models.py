@@ -57,7 +57,6 @@ def test_nmda_sbml_reproduces_exact_propagation(tmp_path):
 
 
 def test_synapse_sbml_reproduces_native_release_event(tmp_path):
-    pytest.importorskip("neuromoa.kb")
     from neuromoa.systems import synapse_parameters, synapse_single_release
 
     ev = synapse_single_release("5HT", "20 nM", duration="2 s", n_points=400)
@@ -78,7 +77,6 @@ def test_synapse_sbml_reproduces_native_release_event(tmp_path):
 
 
 def test_trk_sbml_reproduces_native_course(tmp_path):
-    pytest.importorskip("neuromoa.kb")
     from neuromoa.systems import trk_parameters
     from neuromoa.systems.trk import _baseline, _run
 
@@ -98,7 +96,6 @@ def test_trk_sbml_reproduces_native_course(tmp_path):
 
 
 def test_parameter_table_shows_the_values_the_runs_use():
-    pytest.importorskip("neuromoa.kb")
     from neuromoa.kb import load_kb
 
     runtime = model_parameters("synapse").set_index("parameter")

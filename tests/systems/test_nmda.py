@@ -232,3 +232,49 @@ def test_ca_law_holds_in_the_total_model_too():
     ic = np.array([ic50(f"{c} M", "-70 mV").ic50_M for c in cas])
     efold = -1.0 / np.polyfit(cas, np.log(ic), 1)[0]
     assert abs(efold / EFOLD_CA - 1) < TOL
+
+
+# ---------------------------------------------------------------- on the kinetics engine
+def test_time_course_matches_solve_ivp_bdf():
+    """kinetics' exact propagation of the declared scheme vs scipy's stiff BDF integrator."""
+    from scipy.integrate import solve_ivp
+
+    from neuromoa.systems import nmda_time_course
+    from neuromoa.systems.nmda import nmda_rate_matrix
+
+    exact = nmda_time_course("2 mM", "-70 mV", "3 uM", duration="1.5 s", n_points=151)
+    q0, q1, states = nmda_rate_matrix("2 mM", "-70 mV")
+    q = q0 + 3e-6 * q1
+    p0 = np.zeros(len(states))
+    p0[states.index("C0")] = 1.0
+    sol = solve_ivp(lambda t, p: q @ p, (0.0, 1.5), p0, method="BDF", jac=q,
+                    t_eval=exact["time_s"].to_numpy(), rtol=1e-10, atol=1e-14)
+    assert sol.success
+    assert list(exact.columns[1:]) == states
+    got = exact[states].to_numpy()
+    assert np.max(np.abs(got - sol.y.T)) < 1e-8
+    assert np.allclose(got.sum(axis=1), 1.0, atol=1e-12)
+
+
+def test_steady_state_is_the_long_time_limit_of_propagation():
+    from neuromoa.systems import nmda_time_course
+
+    course = nmda_time_course("4 mM", "-70 mV", "1 uM", duration="200 s", n_points=3)
+    o_ss = nmda_open_fraction("4 mM", "-70 mV", [1e-6])[0]
+    assert course["O"].iloc[-1] == pytest.approx(o_ss, rel=1e-9)
+
+
+def test_export_prints_the_solved_scheme():
+    """The SBML export is printed from the scheme the solver runs: same parameters, values, rates."""
+    from neuromoa.systems import model_parameters
+    from neuromoa.systems.nmda import nmda_antimony, nmda_scheme
+
+    scheme = nmda_scheme()
+    table = model_parameters("nmda", runtime=False).set_index("parameter")
+    for p in scheme.parameters:
+        assert table.loc[p.name, "value"] == p.value
+        assert table.loc[p.name, "source"] == p.source
+    assert set(table.index) == {p.name for p in scheme.parameters} | set(scheme.conditions)
+    text = nmda_antimony()
+    n_rates = sum(1 for e in scheme.edges for r in (e.forward, e.backward) if r.strip() != "0")
+    assert text.count(" -> ") == n_rates

@@ -6,8 +6,6 @@ import warnings
 import numpy as np
 import pytest
 
-pytest.importorskip("neuromoa.kb")
-
 from neuromoa.errors import InputError, UnknownTargetError  # noqa: E402
 from neuromoa.systems import GPCR_TARGETS, agonist_table, schild_experiment  # noqa: E402
 

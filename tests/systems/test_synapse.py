@@ -5,8 +5,6 @@ import math
 import numpy as np
 import pytest
 
-pytest.importorskip("neuromoa.kb")
-
 from neuromoa.errors import InputError, ProtocolError, UnitError  # noqa: E402
 from neuromoa.systems import (  # noqa: E402
     chronic_course,
@@ -107,7 +105,6 @@ def test_delayed_change_needs_the_slow_arms():
 
 
 def test_course_from_a_regimen():
-    pytest.importorskip("neuromoa.exposure")
     course = chronic_course(dose="150 mg", every="24 h", weeks=6)
     out = course.to_dict()
     assert len(out["days"]) == len(out["firing_rel"]) == len(out["postsynaptic_rel"])

@@ -3,8 +3,6 @@
 import numpy as np
 import pytest
 
-pytest.importorskip("neuromoa.kb")
-
 from neuromoa.errors import UnitError  # noqa: E402
 from neuromoa.systems import trk_response  # noqa: E402
 

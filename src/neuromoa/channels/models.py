@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from neuromoa.data import read_text
-from neuromoa.errors import DataFileError, InputError
+from neuromoa.errors import DataFileError, InputError, did_you_mean
 from neuromoa.kinetics import Edge, Scheme, to_si
 from neuromoa.units import as_molar
 
@@ -166,7 +166,8 @@ class ChannelModel:
 @functools.cache
 def _read_spec(channel_id: str) -> dict:
     if channel_id not in CHANNELS:
-        raise InputError(f"unknown channel {channel_id!r}; choose one of {sorted(CHANNELS)}.")
+        raise InputError(f"unknown channel {channel_id!r}; choose one of {sorted(CHANNELS)}."
+                         f"{did_you_mean(channel_id, CHANNELS)}")
     fname = CHANNELS[channel_id]
     try:
         return tomllib.loads(read_text("channels", fname))

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from neuromoa.cli._common import console, err_console, handle_errors, print_json
+from neuromoa.cli._common import console, err_console, handle_errors, print_json, with_out
 from neuromoa.data.compounds import flagship_compound
 
 assay_app = typer.Typer(help="Virtual SERT/NET uptake and M1 binding assays: simulate plates, "
@@ -57,6 +57,7 @@ def simulate(
     file_format: FileFormat = typer.Option(FileFormat.tidy, "--format",
                                            help="tidy CSV, or 8x12 grid + layout file."),
     layout_out: Path = typer.Option(None, "--layout-out", help="Grid format: layout file path."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (files, truth)."),
 ) -> None:
     """Simulate plate(s) and write them with their true parameters (header + JSON sidecar)."""
     import secrets
@@ -74,6 +75,10 @@ def simulate(
         ps = simulate_binding(target or "M1", compound, receptor_conc=receptor_conc, **common)
     written = ps.write(out, format=file_format.value, layout_path=layout_out)
     truth = ps.truth(ps.plates[0])
+    if as_json:
+        print_json({"written": [str(p) for p in written], "compound": compound, "truth": truth,
+                    "seed": seed})
+        return
     console.print(f"wrote {', '.join(str(p) for p in written)}", markup=False, highlight=False)
     if drawn:
         console.print(f"seed {seed} (drawn; recorded in the file; --seed {seed} repeats this run)",
@@ -86,6 +91,7 @@ def simulate(
 
 
 @assay_app.command("analyze")
+@with_out
 @handle_errors
 def analyze(
     kind: Kind = typer.Argument(..., help="uptake or binding."),
@@ -99,6 +105,8 @@ def analyze(
     keep_outliers: bool = typer.Option(False, "--keep-outliers", help="Do not exclude ROUT outliers."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     plot: Path = typer.Option(None, "--plot", help="Write a figure (svg/png/pdf) of the first analysed plate."),
+    store: bool = typer.Option(False, "--store", help="Record this run in the results store."),
+    db: str = typer.Option(None, "--db", help="Store URL (default $NEUROMOA_DB_URL)."),
 ) -> None:
     """Analyse plate(s): IC50, Ki with 95% CI, Hill, Z', depletion and flags per plate.
 
@@ -123,6 +131,13 @@ def analyze(
     all_failed = len(failed) == len(result.results)
     if plot is not None and not all_failed:
         result.plot().savefig(plot)
+    if store:  # platform hook: record the run in the results store
+        from neuromoa.cli.runs import record_cli_run
+
+        record_cli_run(db, "assay", {"plate": plate, "layout": layout}, {
+            "kind": kind.value, "target": target, "substrate": substrate, "km": km,
+            "radioligand": radioligand, "kd": kd, "exclude_outliers": not keep_outliers},
+            result.to_frame(), target=target, figure=plot if not all_failed else None)
     if as_json:
         print_json(result.to_dict())
         _report_failed(failed, all_failed)
@@ -167,6 +182,7 @@ def _report_failed(failed: list, all_failed: bool) -> None:
 
 
 @assay_app.command("round-trip")
+@with_out
 @handle_errors
 def round_trip_cmd(
     n: int = typer.Option(200, "--n", help="Plates per case (each with its own seed)."),
@@ -207,6 +223,7 @@ def round_trip_cmd(
 
 
 @assay_app.command("depletion")
+@with_out
 @handle_errors
 def depletion_cmd(
     receptor: list[str] = typer.Option(None, "--receptor-conc",

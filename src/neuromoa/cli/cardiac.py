@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from neuromoa.cli._common import console, fail, handle_errors, print_json
+from neuromoa.cli._common import console, fail, handle_errors, print_json, with_out
 
 __all__ = ["register"]
 
@@ -19,6 +19,7 @@ def register(root: typer.Typer) -> None:
 
 
 @app.callback()
+@with_out
 @handle_errors
 def cardiac(
     ctx: typer.Context,
@@ -154,6 +155,7 @@ def table(
 
 
 @app.command("checks")
+@with_out
 @handle_errors
 def checks(as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
     """Validation: ORd control APD90 and rate dependence, flecainide QRS, dofetilide QTc."""
@@ -174,6 +176,7 @@ def checks(as_json: bool = typer.Option(False, "--json", help="Print one JSON ob
 
 
 @app.command("channels")
+@with_out
 @handle_errors
 def channel_checks_cmd(
     seed: int = typer.Option(0, "--seed", help="Noise seed of the virtual experiments."),
@@ -218,6 +221,7 @@ def _parse_block(text: str | None) -> dict[str, float]:
 
 
 @app.command("cell")
+@with_out
 @handle_errors
 def cell_cmd(
     block: str | None = typer.Option(None, "--block", help='Fractions blocked, e.g. "IKr=0.5,INa=0.1".'),

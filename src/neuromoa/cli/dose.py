@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from neuromoa.cli import _patient
-from neuromoa.cli._common import console, handle_errors, print_json
+from neuromoa.cli._common import console, handle_errors, print_json, with_out
 from neuromoa.data.compounds import flagship_compound
 from neuromoa.dosing import dose_for_genotype, dose_table
 
@@ -18,6 +18,7 @@ def register(app: typer.Typer) -> None:
     app.command("dose")(dose)
 
 
+@with_out
 @handle_errors
 def dose(
     compound: str | None = typer.Option(None, "--compound", "-c",

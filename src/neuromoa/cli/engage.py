@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from neuromoa.cli import _patient
-from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json
+from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json, with_out
 from neuromoa.engagement import engage as engage_compound
 from neuromoa.engagement import engagement_time_course
 from neuromoa.errors import NeuromoaWarning
@@ -111,6 +111,7 @@ def _series_text(series: dict[str, str], mixed: bool) -> str:
     return " | ".join(refs) + (" (mixed)" if mixed else "")
 
 
+@with_out
 @handle_errors
 def engage(
     compound: str | None = typer.Option(None, "--compound", "-c",

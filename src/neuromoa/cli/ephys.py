@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from neuromoa.cli._common import console, err_console, handle_errors, print_json
+from neuromoa.cli._common import console, err_console, handle_errors, print_json, with_out
 from neuromoa.ephys import (
     CHANNELS,
     MODES,
@@ -113,6 +113,7 @@ def simulate(
 
 
 @app.command("experiment")
+@with_out
 @handle_errors
 def experiment(
     name: Annotated[str, typer.Argument(help="state-dependence")],
@@ -145,6 +146,7 @@ def experiment(
 
 
 @app.command("analyze")
+@with_out
 @handle_errors
 def analyze(
     file: Annotated[Path, typer.Argument(help="An Axon ABF file.")],
@@ -159,6 +161,9 @@ def analyze(
     min_response: Annotated[str | None, typer.Option(
         help="Smaller |peak| is 'no response', e.g. '12 pA' (default in --mode response: 15 baseline-noise SDs).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    plot: Annotated[Path | None, typer.Option(help="Save a figure of the sweeps (SVG/PNG/PDF).")] = None,
+    store: Annotated[bool, typer.Option("--store", help="Record this run in the results store.")] = False,
+    db: Annotated[str | None, typer.Option("--db", help="Store URL (default $NEUROMOA_DB_URL).")] = None,
 ) -> None:
     """Per-sweep peaks, response kinetics, spike counts or membrane test of an ABF file."""
     if mode not in MODES:
@@ -174,6 +179,15 @@ def analyze(
     res = analyze_abf(file, mode, channel=channel, sweeps=sweep_list, baseline=baseline,
                       window=window, steady=steady, threshold_V=thr, direction=direction,
                       min_response_A=min_a)
+    if plot is not None:
+        res.plot().savefig(plot)
+    if store:  # platform hook: record the run in the results store
+        from neuromoa.cli.runs import ephys_frame, record_cli_run
+
+        record_cli_run(db, "ephys", {"recording": file}, {
+            "mode": mode, "channel": channel, "sweeps": sweep_list, "baseline": baseline,
+            "window": window, "steady": steady, "threshold_V": thr, "direction": direction,
+            "min_response_A": min_a}, ephys_frame(res), figure=plot)
     if as_json:
         print_json(res.to_dict())
         _exit_for_failed_sweeps(res)
@@ -203,6 +217,7 @@ def _exit_for_failed_sweeps(res) -> None:
 
 
 @app.command("fi")
+@with_out
 @handle_errors
 def fi(
     conc: Annotated[list[str] | None, typer.Option(
@@ -243,7 +258,11 @@ def fi(
 def export_myokit_cmd(
     channel: Annotated[str, typer.Option(help=_CHANNEL_HELP)] = "nav-drg",
     out: Annotated[Path, typer.Option(help="Output .mmt file.")] = Path("model.mmt"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (channel, file).")] = False,
 ) -> None:
     """Write a channel model (with drug-bound states) as a Myokit .mmt file."""
     path = export_myokit(channel, out)
-    console.print(f"wrote {path}", markup=False)
+    if as_json:
+        print_json({"channel": channel, "written": [str(path)], "format": "Myokit .mmt"})
+    else:
+        console.print(f"wrote {path}", markup=False)

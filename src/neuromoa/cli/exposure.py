@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from neuromoa.cli import _patient
-from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json
+from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json, with_out
 from neuromoa.data.compounds import flagship_compound
 from neuromoa.errors import NeuromoaWarning
 from neuromoa.exposure import Regimen, resolve_dose, simulate_exposure
@@ -22,6 +22,7 @@ def register(app: typer.Typer) -> None:
     app.command("exposure")(exposure)
 
 
+@with_out
 @handle_errors
 def exposure(
     compound: str | None = typer.Option(None, "--compound", "-c",

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from neuromoa.cli._common import console, err_console, fail, handle_errors
+from neuromoa.cli._common import DbOption, StoreFlag, console, err_console, fail, handle_errors
 
 __all__ = ["register"]
 
@@ -116,6 +116,12 @@ def register(app: typer.Typer) -> None:
                                                  "FILE.json")] = None,
         plot: Annotated[Path | None, typer.Option(help="Save a figure of the first curves "
                                                   "(PNG/SVG/PDF)")] = None,
+        store: StoreFlag = False,
+        db: DbOption = None,
+        scheduler: Annotated[str | None, typer.Option(
+            help="Parquet input: fit partitions in-process (omit), on a local Dask cluster "
+                 "('local') or on a scheduler ('tcp://host:8786'); --out a .parquet folder")] =
+        None,
     ) -> None:
         """Fit concentration–response curves (4PL, fixed/shared parameters, Fit Ki) with SEs,
         95 % CIs, flags and statuses."""
@@ -127,6 +133,12 @@ def register(app: typer.Typer) -> None:
             file = Path(str(data_file("fitting", "example_curves.csv")))
         if file is None:
             fail("give a CSV file (or --example); see neuromoa fit --help.")
+        if scheduler is not None or file.suffix.lower() == ".parquet":  # platform hook
+            from neuromoa.cli.runs import fit_parquet_cmd
+
+            fit_parquet_cmd(file, out, scheduler=scheduler, model=model, unit=unit,
+                            as_json=as_json)
+            return
         kwargs: dict = {}
         if radioligand is not None:
             kwargs["radioligand"] = radioligand
@@ -166,6 +178,14 @@ def register(app: typer.Typer) -> None:
             from neuromoa.fitting.plotting import plot_fit
 
             plot_fit(res).savefig(plot)
+        if store:  # platform hook: record the run in the results store
+            from neuromoa.cli.runs import fit_parameters, record_cli_run
+
+            record_cli_run(db, "fit", {"curves": file}, fit_parameters(
+                model=model, unit=unit, fix=_parse_fix(fix), share=shared, weights=weights,
+                ci=ci, se=se, bounds=_parse_bounds(bound),
+                outliers=None if outliers == "none" else outliers, **kwargs), res.to_frame(),
+                figure=plot)
         if out is not None:
             if out.suffix.lower() == ".json":
                 out.write_text(_dumps(res) + "\n")

@@ -26,15 +26,19 @@ def report(
     user_data: list[Path] | None = typer.Option(
         None, "--user-data", help="Your own compound: identity, PK and affinities (TOML; "
                                   "or kb CSVs). Repeatable."),
+    store: bool = typer.Option(False, "--store", help="Record the report in the results store."),
+    db: str = typer.Option(None, "--db", help="Store URL (default $NEUROMOA_DB_URL)."),
 ) -> None:
     """Write the report: DIR/index.html (self-contained) and DIR/figures/."""
-    run_report(compound, dose, every, out, quick, seed, json_out, user_data, force)
+    run_report(compound, dose, every, out, quick, seed, json_out, user_data, force,
+               store=store, db=db)
 
 
 @handle_errors
 def run_report(compound: str | None, dose: list[str] | None, every: str, out: Path,
                quick: bool, seed: int, json_out: bool,
-               user_data: list[Path] | None = None, force: bool = False) -> None:
+               user_data: list[Path] | None = None, force: bool = False, *,
+               store: bool = False, db: str | None = None) -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from neuromoa.data.compounds import flagship_compound, use_user_data
@@ -55,6 +59,11 @@ def run_report(compound: str | None, dose: list[str] | None, every: str, out: Pa
             bar.update(task, description=desc[:40], completed=done, total=total)
 
         result = build_report(out, config, progress=progress, force=force)
+    if store:  # platform hook: record the report (its index.html and section statuses)
+        from neuromoa.cli.runs import record_cli_report
+
+        record_cli_report(db, result, {"compound": config.compound, "doses": list(config.doses),
+                                       "every": every, "quick": quick}, seed, config.compound)
     if json_out:
         print_json(result.to_dict())
         return

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from neuromoa.cli._common import console, fail, handle_errors, print_json
+from neuromoa.cli._common import console, fail, handle_errors, print_json, with_out
 
 __all__ = ["register"]
 
@@ -18,6 +18,7 @@ def register(app: typer.Typer) -> None:
     app.command("calibration")(calibration)
 
 
+@with_out
 @handle_errors
 def sensitivity(
     compound: str | None = typer.Option(None, "--compound", "-c",
@@ -52,6 +53,7 @@ def sensitivity(
         console.print(f"note: {note}", highlight=False)
 
 
+@with_out
 @handle_errors
 def calibration(
     figure: Path | None = typer.Option(None, "--figure",

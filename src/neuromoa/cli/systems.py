@@ -11,7 +11,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json
+from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json, with_out
 from neuromoa.errors import NeuromoaWarning
 from neuromoa.systems import (
     DEFAULT_MULTIPLES,
@@ -74,9 +74,10 @@ def _save(result, path: Path | None) -> None:
 
 
 @systems_app.command("synapse")
+@with_out
 @handle_errors
 def synapse(
-    transmitter: str = typer.Option("5HT", "--transmitter", "-t", help="5HT or NE."),
+    transmitter: str = typer.Option("5HT", "--transmitter", help="5HT or NE."),
     conc: str | None = typer.Option(None, "--conc",
                                     help='Free compound at the synapse, e.g. "20 nM" '
                                          "(single release event with and without drug)."),
@@ -143,6 +144,7 @@ def synapse(
 
 
 @systems_app.command("schild")
+@with_out
 @handle_errors
 def schild(
     target: str = typer.Option(..., "--target", help="M1, M2, M3, M4, M5, H1, H2 or alpha1."),
@@ -181,6 +183,7 @@ def schild(
 
 
 @systems_app.command("nmda")
+@with_out
 @handle_errors
 def nmda(
     ca: str = typer.Option("4 mM", "--ca", help='External Ca2+, e.g. "4 mM".'),
@@ -208,6 +211,7 @@ def nmda(
 
 
 @systems_app.command("trk")
+@with_out
 @handle_errors
 def trk(
     conc: str = typer.Option("10 uM", "--conc", help='Free compound, e.g. "10 uM".'),
@@ -235,13 +239,18 @@ def trk(
 def export_sbml_cmd(
     model: str = typer.Option(..., "--model", help="synapse, nmda or trk."),
     out: Path = typer.Option(..., "--out", help="Output SBML file."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (model, file)."),
 ) -> None:
     """Write a model as validated SBML Level 3."""
     path = export_sbml(model, out)
-    console.print(f"SBML of {model} written to {path}")
+    if as_json:
+        print_json({"model": model, "written": [str(path)], "format": "SBML Level 3"})
+    else:
+        console.print(f"SBML of {model} written to {path}")
 
 
 @systems_app.command("validate")
+@with_out
 @handle_errors
 def validate_cmd(
     data: Path | None = typer.Option(None, "--data",
@@ -279,6 +288,7 @@ def validate_cmd(
 
 
 @systems_app.command("adaptation")
+@with_out
 @handle_errors
 def adaptation_cmd(
     doses: str = typer.Option(",".join(ADAPTATION_DOSES), "--doses",
@@ -322,6 +332,7 @@ def adaptation_cmd(
 
 
 @systems_app.command("nmda-dose")
+@with_out
 @handle_errors
 def nmda_dose_cmd(
     dose: str = typer.Option("150 mg", "--dose", help='Daily dose, e.g. "150 mg".'),
@@ -331,8 +342,7 @@ def nmda_dose_cmd(
     kp_uu: float = typer.Option(1.0, "--kp-uu", help="Unbound brain / unbound plasma ratio."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """NMDA IC50 and block at a dose's steady-state free brain level: physiological Ca2+ and
-    resting potential beside the source table's 4 mM condition."""
+    """NMDA block at a dose: physiological Ca2+ and resting potential beside the 4 mM table."""
     frame = _with_notes(lambda: nmda_at_dose(dose, every, compound=compound, kp_uu=kp_uu))
     if as_json:
         print_json({"dose": dose, "every": every, "rows": frame.to_dict(orient="records")})
@@ -348,6 +358,7 @@ def nmda_dose_cmd(
 
 
 @systems_app.command("trk-sensitivity")
+@with_out
 @handle_errors
 def trk_sensitivity_cmd(
     factor: float = typer.Option(3.0, "--factor", help="Scale each constant up and down by this."),

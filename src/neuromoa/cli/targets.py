@@ -12,7 +12,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from neuromoa.cli._common import console, err_console, handle_errors, print_json
+from neuromoa.cli._common import console, err_console, handle_errors, print_json, with_out
 from neuromoa.errors import InputError
 from neuromoa.kb import activity_records, import_chembl, import_gtopdb, load_kb, write_activities
 from neuromoa.units import format_molar
@@ -27,6 +27,7 @@ JSON_KEYS = ("target", "gene", "species", "measure", "condition", "low_M", "high
              "doc_reference", "family", "replaces", "consequence", "effect_class")
 
 
+@with_out
 @handle_errors
 def targets(
     compound: Annotated[str | None, typer.Option(

@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from neuromoa.cli import _patient
-from neuromoa.cli._common import console, fail, handle_errors, print_json
+from neuromoa.cli._common import console, fail, handle_errors, print_json, with_out
 from neuromoa.data.compounds import flagship_compound
 from neuromoa.dosing import tdm as run_tdm
 from neuromoa.exposure import Regimen, resolve_dose
@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
     app.command("tdm")(tdm)
 
 
+@with_out
 @handle_errors
 def tdm(
     compound: str | None = typer.Option(None, "--compound", "-c",

@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize_scalar
 
 from neuromoa.errors import NeuromoaWarning, ParameterError, check_number
 from neuromoa.exposure.disposition import compound_terms
@@ -361,6 +360,8 @@ def _peak(h: PolyExp, t0: float, t1: float) -> tuple[float, float]:
     c = h(grid)
     i = int(np.argmax(c))
     if 0 < i < len(grid) - 1:
+        from scipy.optimize import minimize_scalar  # lazy: keeps `neuromoa engage` fast
+
         res = minimize_scalar(lambda x: -float(h(x)), bounds=(grid[i - 1], grid[i + 1]),
                               method="bounded", options={"xatol": 1e-6})
         if -res.fun >= c[i]:

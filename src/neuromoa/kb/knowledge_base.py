@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from neuromoa.data.compounds import CompoundTable
-from neuromoa.errors import InputError, UnknownTargetError
+from neuromoa.errors import InputError, UnknownTargetError, did_you_mean
 from neuromoa.kb.records import Affinity, Compound, Constant, Target
 from neuromoa.kb.schema import FAMILIES, split_list
 
@@ -113,8 +113,10 @@ class KnowledgeBase:
             return name
         tid = self._target_index.get(_norm(str(name)))
         if tid is None:
+            hint = did_you_mean(str(name), [*self._targets, *(
+                g for t in self._targets.values() for g in t.genes)])
             raise UnknownTargetError(
-                f"Unknown target {name!r}; valid targets: {' '.join(self._targets)} "
+                f"Unknown target {name!r}.{hint} Valid targets: {' '.join(self._targets)} "
                 "(HGNC symbols such as SLC6A4 or HRH1 also work).")
         return self._targets[tid]
 

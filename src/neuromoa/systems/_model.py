@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from neuromoa.data import read_text
-from neuromoa.errors import DataFileError, InputError, SolverError
+from neuromoa.errors import DataFileError, InputError, SolverError, require_extra
 
 __all__ = [
     "MODELS",
@@ -33,13 +33,22 @@ __all__ = [
     "export_sbml",
     "model_parameters",
     "new_runner",
+    "register_printed",
     "runtime_overrides",
     "sbml_string",
     "validate_sbml",
 ]
 
 #: Registry: model name -> Antimony file (in ``neuromoa/data/systems``) and its model id.
-MODELS: dict[str, str] = {"synapse": "synapse.ant", "nmda": "nmda.ant", "trk": "trk.ant"}
+MODELS: dict[str, str] = {"synapse": "synapse.ant", "nmda": "nmda.toml", "trk": "trk.ant"}
+#: Models declared as a kinetic scheme (not Antimony): name -> the function printing them as
+#: Antimony (registered by the model's module, e.g. :func:`neuromoa.systems.nmda.nmda_antimony`).
+_PRINTED: dict[str, Callable[[], str]] = {}
+
+
+def register_printed(model: str, printer: Callable[[], str]) -> None:
+    """Declare that ``model``'s Antimony text is printed by ``printer`` from its scheme."""
+    _PRINTED[model] = printer
 
 _PARAM_LINE = re.compile(
     r"^\s*(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<value>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*;"
@@ -61,14 +70,15 @@ def _check_name(model: str) -> str:
 
 def antimony_source(model: str) -> str:
     """Return the Antimony text of a shipped model (``"synapse"``, ``"nmda"``, ``"trk"``)."""
-    return read_text("systems", MODELS[_check_name(model)])
+    if _check_name(model) in _PRINTED:
+        return _PRINTED[model]()
+    return read_text("systems", MODELS[model])
 
 
 @functools.cache
 def sbml_string(model: str) -> str:
     """Translate the model's Antimony declaration to SBML Level 3 (string)."""
-    import antimony
-
+    antimony = require_extra("antimony")
     text = antimony_source(model)
     antimony.clearPreviousLoads()
     if antimony.loadAntimonyString(text) < 0:
@@ -156,8 +166,7 @@ def model_parameters(model: str, overrides: Mapping[str, tuple[float, str]] | No
 
 def new_runner(model: str, values: Mapping[str, float] | None = None):
     """A fresh :class:`roadrunner.RoadRunner` for ``model`` with ``values`` set (SI floats)."""
-    import roadrunner
-
+    roadrunner = require_extra("roadrunner")
     rr = roadrunner.RoadRunner(sbml_string(_check_name(model)))
     for name, value in (values or {}).items():
         try:
@@ -173,8 +182,7 @@ def validate_sbml(sbml: str) -> list[str]:
     Returns the list of messages of severity error or fatal (empty when valid); warnings
     (e.g. undeclared units of literal numbers) are not returned.
     """
-    import libsbml
-
+    libsbml = require_extra("libsbml")
     doc = libsbml.readSBMLFromString(sbml)
     doc.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, True)
     doc.checkConsistency()

@@ -1,17 +1,15 @@
 """NMDA receptor: Ca2+-dependent desensitisation enhanced by amitriptyline, and trapping block.
 
-The scheme is declared once in ``data/systems/nmda.ant`` (Destexhe, Mainen & Sejnowski gating
-core, a Ca2+-dependent desensitised state ``Dca`` that the drug binds and stabilises, and a
-Woodhull open-channel block with trapping). At fixed external Ca2+, voltage and drug the scheme
-is linear, dp/dt = Q p, and moreover Q is affine in the drug concentration c:
-``Q(c) = Q0 + c Q1``. We take Q0 and Q1 from the declared model itself (libRoadRunner's
-Jacobian of the Antimony model at c = 0 and c = 1 M, exact because every rate law is linear in
-the states) and then solve the steady state ``Q p = 0, sum(p) = 1`` by dense linear algebra,
-vectorised over concentrations. Why not the ``kinetics`` solver of the ephys helper: the
-experiments here are steady-state inhibition curves, which need one linear solve per
-concentration and no propagation, and this keeps systems independent of a sibling module of
-the same layer; time courses use the matrix exponential (scipy) and are cross-checked against
-libRoadRunner's CVODE integration of the exported SBML in the tests.
+The scheme is declared once, as data, in ``data/systems/nmda.toml`` (Destexhe, Mainen &
+Sejnowski gating core, a Ca2+-dependent desensitised state ``Dca`` that the drug binds and
+stabilises, and a Woodhull open-channel block with trapping), as a
+:class:`~neuromoa.kinetics.Scheme`. At fixed external Ca2+, voltage and drug the scheme is
+linear, dp/dt = Q p, so it is solved exactly by :mod:`neuromoa.kinetics`: steady states by
+:meth:`~neuromoa.kinetics.Scheme.steady_state` (one linear solve per concentration, vectorised
+over concentrations) and time courses by :func:`~neuromoa.kinetics.propagate` (eigen-
+decomposition), cross-checked against scipy's ``solve_ivp`` (BDF) and against libRoadRunner's
+CVODE on the exported SBML in the tests. The SBML export prints the same scheme as Antimony
+(:func:`nmda_antimony`), so the solver, the parameter table and the export cannot drift.
 
 How the published laws come out of the structure (Stepanenko et al., *Sci Rep* 2019):
 
@@ -55,22 +53,29 @@ from __future__ import annotations
 
 import functools
 import math
+import tomllib
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import expm
 from scipy.optimize import brentq
 
-from neuromoa.errors import InputError, NeuromoaWarning, check_number
+from neuromoa.data import read_text
+from neuromoa.errors import DataFileError, InputError, NeuromoaWarning, check_number
+from neuromoa.kinetics import Scheme, Segment, propagate
+from neuromoa.kinetics.antimony import expand_derived, to_antimony
 from neuromoa.systems._html import summary_html
-from neuromoa.systems._model import new_runner
+from neuromoa.systems._model import register_printed
 from neuromoa.units import as_molar, as_seconds, as_volts
 
-__all__ = ["CA_CALIBRATED_M", "NMDA_MODES", "NmdaResult", "nmda_ic50", "nmda_laws", "nmda_open_fraction",
-           "nmda_rate_matrix", "nmda_time_course"]
+__all__ = ["CA_CALIBRATED_M", "NMDA_MODES", "NmdaResult", "nmda_antimony", "nmda_ic50",
+           "nmda_laws", "nmda_open_fraction", "nmda_rate_matrix", "nmda_scheme",
+           "nmda_time_course"]
+
+#: The declaration (shipped data file).
+_DECLARATION = ("systems", "nmda.toml")
 
 #: Modes: which drug actions are present in the scheme.
 NMDA_MODES = ("total", "desensitization", "trapping")
@@ -117,8 +122,47 @@ def _warn_ca_range(ca_M: Any, stacklevel: int) -> str:
 
 
 @functools.cache
-def _runner():
-    return new_runner("nmda")
+def _declaration() -> dict:
+    where = "/".join(_DECLARATION)
+    try:
+        spec = tomllib.loads(read_text(*_DECLARATION))
+    except tomllib.TOMLDecodeError as exc:
+        raise DataFileError(f"not valid TOML: {exc}", file=where) from exc
+    for key in ("scheme", "conditions", "derived"):
+        if key not in spec:
+            raise DataFileError(f"missing table [{key}]", file=where)
+    return spec
+
+
+@functools.cache
+def nmda_scheme() -> Scheme:
+    """The declared NMDA scheme (derived quantities expanded into the rates), SI units.
+
+    Conditions: ``ca_o`` (M), ``vm`` (V), ``drug`` (M), ``bapta``, ``use_des``, ``use_blk``
+    (switches, 0 or 1).
+
+    >>> nmda_scheme().states[:4]
+    ('C0', 'C1', 'C2', 'O')
+    """
+    spec = _declaration()
+    derived = spec["derived"]
+    scheme = dict(spec["scheme"])
+    scheme["edges"] = [{**e, "forward": expand_derived(e["forward"], derived),
+                        "backward": expand_derived(e["backward"], derived)}
+                       for e in scheme["edges"]]
+    return Scheme.from_dict(scheme, "/".join(_DECLARATION))
+
+
+def nmda_antimony() -> str:
+    """The NMDA scheme printed as Antimony (what :func:`~neuromoa.systems.export_sbml` writes)."""
+    spec = _declaration()
+    return to_antimony(nmda_scheme(), conditions=spec["conditions"], derived=spec["derived"],
+                       confidence={p["name"]: p.get("confidence", "")
+                                   for p in spec["scheme"]["parameters"]},
+                       description=spec.get("description", ""))
+
+
+register_printed("nmda", nmda_antimony)
 
 
 def _modes_values(mode: str) -> dict[str, float]:
@@ -158,22 +202,17 @@ def nmda_rate_matrix(ca: object, voltage: object, mode: str = "total"
     return _matrices(ca_M, v, mode)
 
 
+def _condition_values(ca_M: float, v: float, mode: str, bapta: bool, drug: Any = 0.0) -> dict:
+    return {"ca_o": ca_M, "vm": v, "bapta": float(bapta), "drug": drug, **_modes_values(mode)}
+
+
 @functools.cache
 def _matrices_cached(ca_M: float, v: float, mode: str, bapta: bool = False
                      ) -> tuple[np.ndarray, np.ndarray, tuple]:
-    rr = _runner()
-    rr.resetAll()
-    values = {"ca_o": ca_M, "vm": v, "bapta": float(bapta), **_modes_values(mode)}
-    for name, value in values.items():
-        rr.setValue(name, value)
-    rr.setValue("drug", 0.0)
-    jac = rr.getFullJacobian()
-    q0 = np.array(jac)
-    states = tuple(jac.colnames)
-    rr.setValue("drug", 1.0)
-    q1 = np.array(rr.getFullJacobian()) - q0
-    rr.setValue("drug", 0.0)
-    return q0, q1, states
+    scheme = nmda_scheme()
+    q0 = scheme.generator(_condition_values(ca_M, v, mode, bapta, 0.0))
+    q1 = scheme.generator(_condition_values(ca_M, v, mode, bapta, 1.0)) - q0
+    return q0, q1, scheme.states
 
 
 def _matrices(ca_M: float, v: float, mode: str, bapta: bool = False
@@ -182,13 +221,10 @@ def _matrices(ca_M: float, v: float, mode: str, bapta: bool = False
     return q0.copy(), q1.copy(), list(states)
 
 
-def _steady(q0: np.ndarray, q1: np.ndarray, concs: np.ndarray) -> np.ndarray:
-    """Steady-state fractions for each concentration: solve Q p = 0 with sum(p) = 1."""
-    q = q0[None, :, :] + concs[:, None, None] * q1[None, :, :]
-    q[:, -1, :] = 1.0
-    rhs = np.zeros((concs.size, q0.shape[0]))
-    rhs[:, -1] = 1.0
-    return np.linalg.solve(q, rhs[..., None])[..., 0]
+def _steady(ca_M: float, v: float, mode: str, bapta: bool, concs: np.ndarray) -> np.ndarray:
+    """Steady-state fractions for each concentration (kinetics: Q p = 0 with sum(p) = 1)."""
+    conds = _condition_values(ca_M, v, mode, bapta, np.asarray(concs, dtype=float))
+    return nmda_scheme().steady_state(conds)
 
 
 def nmda_open_fraction(ca: object, voltage: object, concs_M: Any, mode: str = "total"
@@ -198,17 +234,15 @@ def nmda_open_fraction(ca: object, voltage: object, concs_M: Any, mode: str = "t
     concs = np.atleast_1d(np.asarray(concs_M, dtype=float))
     if np.any(concs < 0) or not np.all(np.isfinite(concs)):
         raise InputError("nmda: drug concentrations must be finite and >= 0 M.")
-    q0, q1, states = _matrices(ca_M, v, mode)
-    return _steady(q0, q1, concs)[:, states.index("O")]
+    return _steady(ca_M, v, mode, False, concs)[:, nmda_scheme().states.index("O")]
 
 
 def _ic50(ca_M: float, v: float, mode: str, bapta: bool = False) -> float:
-    q0, q1, states = _matrices(ca_M, v, mode, bapta)
-    i_open = states.index("O")
-    o0 = _steady(q0, q1, np.array([0.0]))[0, i_open]
+    i_open = nmda_scheme().states.index("O")
+    o0 = _steady(ca_M, v, mode, bapta, np.array([0.0]))[0, i_open]
 
     def f(logc: float) -> float:
-        return _steady(q0, q1, np.array([10.0 ** logc]))[0, i_open] / o0 - 0.5
+        return _steady(ca_M, v, mode, bapta, np.array([10.0 ** logc]))[0, i_open] / o0 - 0.5
 
     lo, hi = math.log10(_C_LOW), math.log10(_C_HIGH)
     if f(hi) > 0:
@@ -320,8 +354,8 @@ def nmda_ic50(ca: object = "4 mM", voltage: object = "-70 mV", mode: str = "tota
     ic50 = comps[mode] if mode != "total" else _ic50(ca_M, v, "total", bapta)
     dominant = min(comps, key=comps.get) if mode == "total" else mode
     concs = _CURVE_M
-    q0, q1, states = _matrices(ca_M, v, mode, bapta)
-    p = _steady(q0, q1, np.concatenate([[0.0], concs]))[:, states.index("O")]
+    p = _steady(ca_M, v, mode, bapta, np.concatenate([[0.0], concs]))[
+        :, nmda_scheme().states.index("O")]
     curve = pd.DataFrame({"concentration_M": concs, "relative_current": p[1:] / p[0]})
     return NmdaResult(ca_M=ca_M, voltage_V=v, mode=mode, ic50_M=float(ic50),
                       mechanism=_MECHANISM[dominant], components=comps, bapta=bool(bapta),
@@ -384,7 +418,7 @@ def nmda_laws(ca_grid_M: Any = (1e-3, 1.5e-3, 2e-3, 2.5e-3, 3e-3, 3.5e-3, 4e-3),
 
 def nmda_time_course(ca: object, voltage: object, conc: object, duration: object = "2 s",
                      n_points: int = 201, mode: str = "total") -> pd.DataFrame:
-    """Exact time course (matrix exponential) after a step into agonist + drug from rest.
+    """Exact time course (kinetics' propagation) after a step into agonist + drug from rest.
 
     Starts with all receptors in C0 (no agonist bound) and applies the declared agonist and
     ``conc`` of drug at t = 0. Returns a table ``time_s`` plus one column per state.
@@ -393,16 +427,13 @@ def nmda_time_course(ca: object, voltage: object, conc: object, duration: object
     c = as_molar(conc, what="nmda: drug concentration")
     t_end = as_seconds(duration, what="nmda: duration")
     check_number(t_end, "duration", "nmda_time_course (s)", low=0, low_open=True)
-    q0, q1, states = _matrices(ca_M, v, mode)
-    q = q0 + c * q1
+    scheme = nmda_scheme()
+    states = list(scheme.states)
     p0 = np.zeros(len(states))
     p0[states.index("C0")] = 1.0
     times = np.linspace(0.0, t_end, int(n_points))
-    step = expm(q * (times[1] - times[0]))
-    out = np.empty((times.size, len(states)))
-    out[0] = p0
-    for i in range(1, times.size):
-        out[i] = step @ out[i - 1]
-    frame = pd.DataFrame(out, columns=states)
+    run = propagate(scheme, [Segment(t_end, _condition_values(ca_M, v, mode, False, c),
+                                     samples=times)], x0=p0)
+    frame = pd.DataFrame(run.states[0], columns=states)
     frame.insert(0, "time_s", times)
     return frame
