@@ -24,6 +24,10 @@ from neuromoa.systems import (
     synapse_single_release,
     trk_response,
 )
+from neuromoa.systems.adaptation import ADAPTATION_DOSES, adaptation_courses
+from neuromoa.systems.nmda_conditions import nmda_at_dose
+from neuromoa.systems.trk_sensitivity import trk_sensitivity
+from neuromoa.systems.validation import validate, validation_summary
 from neuromoa.units import format_molar
 
 __all__ = ["register"]
@@ -243,3 +247,135 @@ def export_sbml_cmd(
         print_json({"model": model, "written": [str(path)], "format": "SBML Level 3"})
     else:
         console.print(f"SBML of {model} written to {path}")
+
+
+@systems_app.command("validate")
+@with_out
+@handle_errors
+def validate_cmd(
+    data: Path | None = typer.Option(None, "--data",
+                                     help="A validation dataset (CSV, columns as the shipped "
+                                          "data/systems/validation.csv); default the shipped one."),
+    model: str | None = typer.Option(None, "--model",
+                                     help="Only this model: receptors, synapse, nmda or trk."),
+    calibration: bool = typer.Option(True, "--calibration/--no-calibration",
+                                     help="Show the rows the models were calibrated on "
+                                          "(never counted)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Every comparison of a systems model with published data, observed beside predicted."""
+    result = _with_notes(lambda: validate(data, model=model, include_calibration=calibration))
+    summary = validation_summary(result)
+    if as_json:
+        print_json({"summary": summary, "comparisons": result.to_dict(orient="records")})
+        return
+    table = Table(title="systems models vs published data")
+    for col in ("id", "observed", "predicted", "unit", "within", "counts", "source"):
+        table.add_column(col, overflow="fold")
+    for r in result.to_dict(orient="records"):
+        obs = (f"{r['observed']:.3g}" if math.isfinite(r["observed"]) else
+               f"{r['observed_low']:.3g}-{r['observed_high']:.3g}"
+               if math.isfinite(r["observed_low"]) else "qualitative")
+        pred = f"{r['predicted']:.3g}" if math.isfinite(r["predicted"]) else "none"
+        within = "n/a" if r["within"] is None else ("yes" if r["within"] else "NO")
+        counts = "calibration" if r["used_for_calibration"] else ("yes" if r["counts"] else "no")
+        table.add_row(r["id"], obs, pred, r["unit"], within, counts, r["source"])
+    console.print(table)
+    console.print(f"{summary['counted']} independent comparisons from {summary['sources']} "
+                  f"sources: {summary['within']} within tolerance, {summary['outside']} outside; "
+                  f"{summary['calibration_rows']} calibration rows shown, "
+                  f"{summary['no_prediction']} not comparable (no prediction or no number).")
+
+
+@systems_app.command("adaptation")
+@with_out
+@handle_errors
+def adaptation_cmd(
+    doses: str = typer.Option(",".join(ADAPTATION_DOSES), "--doses",
+                              help='Daily doses, comma-separated, e.g. "10 mg,25 mg,75 mg,150 mg".'),
+    weeks: float = typer.Option(8.0, "--weeks", help="Length of each course in weeks."),
+    compound: str | None = typer.Option(None, "--compound",
+                                        help="Compound (default: the flagship compound)."),
+    plot: Path | None = typer.Option(None, "--plot",
+                                     help="Write the figure (courses with the data) here."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Adaptation time constants calibrated to published time courses, and 8-week courses."""
+    dose_list = [d.strip() for d in doses.split(",") if d.strip()]
+    result = _with_notes(lambda: adaptation_courses(dose_list, compound=compound, weeks=weeks))
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        table = Table(title="adaptation time constants (days), calibrated to the named sources")
+        for col in ("parameter", "tau", "range", "model was", "observed", "drug class", "source"):
+            table.add_column(col, overflow="fold")
+        for r in result.calibration.to_dict(orient="records"):
+            fin = math.isfinite(r["tau_days"])
+            table.add_row(r["parameter"], f"{r['tau_days']:.2f}" if fin else "no data",
+                          f"{r['tau_low_days']:.2f}-{r['tau_high_days']:.2f}" if fin else "",
+                          f"{r['model_default_days']:.2f}", r["observed_days"], r["drug_class"],
+                          r["source"])
+        console.print(table)
+        days = Table(title=f"{result.compound}: 5-HT firing / extracellular 5-HT / post-synaptic "
+                           "signal (relative to baseline)")
+        days.add_column("dose/day")
+        for d in (1, 7, 14, 28, 56):
+            days.add_column(f"day {d}", justify="right")
+        summ = result.to_dict()["summary"]
+        for dose in result.doses:
+            cells = [f"{s['firing_rel']:.2f}/{s['extracellular_rel']:.2f}/"
+                     f"{s['postsynaptic_rel']:.2f}" for s in summ
+                     if s["dose"] == dose and s["transmitter"] == "5HT"]
+            days.add_row(dose, *cells)
+        console.print(days)
+    _save(result, plot)
+
+
+@systems_app.command("nmda-dose")
+@with_out
+@handle_errors
+def nmda_dose_cmd(
+    dose: str = typer.Option("150 mg", "--dose", help='Daily dose, e.g. "150 mg".'),
+    every: str = typer.Option("24h", "--every", help="Dosing interval."),
+    compound: str | None = typer.Option(None, "--compound",
+                                        help="Compound (default: the flagship compound)."),
+    kp_uu: float = typer.Option(1.0, "--kp-uu", help="Unbound brain / unbound plasma ratio."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """NMDA block at a dose: physiological Ca2+ and resting potential beside the 4 mM table."""
+    frame = _with_notes(lambda: nmda_at_dose(dose, every, compound=compound, kp_uu=kp_uu))
+    if as_json:
+        print_json({"dose": dose, "every": every, "rows": frame.to_dict(orient="records")})
+        return
+    table = Table(title=f"NMDA block at {dose} every {every} (steady-state free brain "
+                        f"{frame['free_brain_nM'].iloc[0]:.3g} nM)")
+    for col in ("condition", "Ca2+", "V", "IC50", "inhibition", "basis"):
+        table.add_column(col, overflow="fold")
+    for r in frame.to_dict(orient="records"):
+        table.add_row(r["condition"], r["ca"], r["voltage"], f"{r['ic50_uM']:.3g} uM",
+                      f"{r['inhibition']:.2%}", r["basis"])
+    console.print(table)
+
+
+@systems_app.command("trk-sensitivity")
+@with_out
+@handle_errors
+def trk_sensitivity_cmd(
+    factor: float = typer.Option(3.0, "--factor", help="Scale each constant up and down by this."),
+    compound: str | None = typer.Option(None, "--compound",
+                                        help="Compound (default: the flagship compound)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Which assumed Trk constants the pAkt EC50 depends on (one at a time, up and down)."""
+    frame = _with_notes(lambda: trk_sensitivity(factor=factor, compound=compound))
+    if as_json:
+        print_json({"factor": factor, "rows": frame.to_dict(orient="records")})
+        return
+    table = Table(title=f"pAkt EC50 (1 h) when each constant is x{factor:g} and /{factor:g} "
+                        f"(base {format_molar(frame['ec50_base_M'].iloc[0])})")
+    for col in ("parameter", "confidence", "EC50 fold (up)", "EC50 fold (down)", "log10 span"):
+        table.add_column(col)
+    for r in frame.to_dict(orient="records"):
+        table.add_row(r["parameter"], r["confidence"], f"{r['fold_up']:.3g}",
+                      f"{r['fold_down']:.3g}", f"{r['log10_span']:.3f}")
+    console.print(table)

@@ -43,6 +43,7 @@ from neuromoa.systems.synapse import (
     synapse_steady_state,
 )
 from neuromoa.systems.trk import TrkResult, trk_parameters, trk_response
+from neuromoa.systems.validation import load_validation_data, validate, validation_summary
 
 __all__ = [
     "CA_CALIBRATED_M",
@@ -63,6 +64,7 @@ __all__ = [
     "antimony_source",
     "chronic_course",
     "export_sbml",
+    "load_validation_data",
     "model_parameters",
     "nmda_ic50",
     "nmda_laws",
@@ -75,5 +77,7 @@ __all__ = [
     "synapse_steady_state",
     "trk_parameters",
     "trk_response",
+    "validate",
     "validate_sbml",
+    "validation_summary",
 ]

@@ -112,6 +112,9 @@ def _declared(model: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+_SOURCE_CONFIDENCE = re.compile(r"confidence ([HMUAC])\b")
+
+
 def runtime_overrides(model: str) -> dict[str, tuple[float, str]]:
     """The values the simulations set at run time from :mod:`neuromoa.kb` (name -> (value, source))."""
     if _check_name(model) == "synapse":
@@ -152,6 +155,12 @@ def model_parameters(model: str, overrides: Mapping[str, tuple[float, str]] | No
             raise InputError(f"model {model!r} has no parameter {name!r}.")
         table.loc[hit, "value"] = float(value)
         table.loc[hit, "source"] = source
+        # a value from the knowledge base carries the kb row's confidence: the table says the
+        # same as the kb (e.g. U for the untraced Trk affinities), not the placeholder's A
+        conf = _SOURCE_CONFIDENCE.search(str(source))
+        if conf is not None:
+            table.loc[hit, "confidence"] = conf.group(1)
+            table.loc[hit, "confidence_text"] = _CONFIDENCE[conf.group(1)]
     return table.reset_index(drop=True)
 
 
