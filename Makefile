@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= neuromoa-report
 
-.PHONY: demo test lint bench startup clean
+.PHONY: demo test test-readme lint bench startup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/lint-imports
 
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not readme_long"
+
+# The README's long command blocks (benchmarks, full reports): minutes each, so not in `make test`.
+test-readme: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q -m readme_long tests/test_readme_commands.py
 
 # start-up of the CLI (--help, --version, a small engage), lazy vs eager, new processes
 startup: $(VENV)/.installed-test

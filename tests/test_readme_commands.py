@@ -33,7 +33,8 @@ SHARED = (ROOT / ".." / "shared").resolve()
 #: Seconds one command may take (the full report's target is 3 min on the 2-core machine).
 TIMEOUT_S = 900
 #: Commands the suite does not run, by their first word(s).
-NOT_RUN = ("make ", "apt-get ", "sudo ")
+NOT_RUN = ("make ", "apt-get ", "sudo ",
+           "neuromoa serve ")  # a server runs until stopped; tests/web drive it for real
 #: A command is long (its block is marked slow) when it matches this.
 LONG = re.compile(r"benchmarks/|--n 200|neuromoa report (?!.*--quick)|--million")
 _EXPECT = re.compile(r"^#\s*(error|stderr|note):\s*(.*)$")
@@ -175,7 +176,9 @@ def _ignored(paths: list[str]) -> set[str]:
 
 def _params():
     for block in BLOCKS:
-        marks = [pytest.mark.slow] if block.slow else []
+        # Long blocks (benchmarks, full reports) run with `make test-readme`, not in `make test`:
+        # together they take far longer than the suite's 10-minute budget on 2 cores.
+        marks = [pytest.mark.slow, pytest.mark.readme_long] if block.slow else []
         yield pytest.param(block, id=f"README-line-{block.line}", marks=marks)
 
 
