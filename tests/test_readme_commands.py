@@ -5,7 +5,7 @@ so a failing command is named) in a temporary folder laid out like the repositor
 (its tracked folders and ``../shared`` are links to the real ones, read only), exactly as a
 user pastes them from the root. Checked for each command:
 
-* exit status 0, or 2 when the README shows ``# error: ...`` under it;
+* exit status 0, or 2 when the README shows ``# error: ...`` under it (``# exit: N`` for another);
 * the README's ``# error:`` and ``# stderr:`` lines appear on stderr, ``# note:`` lines in the
   output;
 * every file it creates is git-ignored (so pasting the README at the repository root leaves
@@ -36,8 +36,14 @@ TIMEOUT_S = 900
 NOT_RUN = ("make ", "apt-get ", "sudo ",
            "neuromoa serve ")  # a server runs until stopped; tests/web drive it for real
 #: A command is long (its block is marked slow) when it matches this.
-LONG = re.compile(r"benchmarks/|--n 200|neuromoa report (?!.*--quick)|--million")
-_EXPECT = re.compile(r"^#\s*(error|stderr|note):\s*(.*)$")
+LONG = re.compile(r"benchmarks/|--n 200|neuromoa report (?!.*--quick)|--million"
+                  # blocks of 20-45 s each (measured): the 8-week adaptation, the ORd dose table,
+                  # six-week synapse courses, 100-pulse trains, a never-seen compound end to end
+                  r"|systems adaptation|neuromoa cardiac|systems synapse|--pulses 100"
+                  r"|--user-data examples/user_compound.toml exposure")
+#: An inline expectation after a command: ``cmd   # error: message``.
+_INLINE_ERROR = re.compile(r"\s#\s*error:\s*(.*)$")
+_EXPECT = re.compile(r"^#\s*(error|stderr|note|exit):\s*(.*)$")
 
 
 @dataclass
@@ -96,6 +102,9 @@ def _commands(body: list[tuple[int, str]]) -> list[Command]:
             message = message.split("...")[0].strip()
             if kind == "error":
                 out[-1].expect_rc = 2
+            if kind == "exit":  # "# exit: 1 (why)": a documented non-zero status
+                out[-1].expect_rc = int(message.split()[0])
+                continue
             if message:
                 (out[-1].expect_output if kind == "note" else out[-1].expect_stderr).append(message)
             continue
@@ -115,6 +124,12 @@ def _commands(body: list[tuple[int, str]]) -> list[Command]:
         command = "\n".join(parts)
         if _runs(command.strip()):
             out.append(Command(lineno, command))
+            inline = _INLINE_ERROR.search(parts[0]) if not heredoc else None
+            if inline:
+                out[-1].expect_rc = 2
+                message = inline.group(1).split("...")[0].strip()
+                if message:
+                    out[-1].expect_stderr.append(message)
     return out
 
 
