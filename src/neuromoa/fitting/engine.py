@@ -13,11 +13,11 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import special
 
 from neuromoa.errors import InputError, ParameterError, UnitError
 from neuromoa.fitting import _kernels as K
 from neuromoa.fitting._fastcsv import CurveColumns
+from neuromoa.fitting._quantiles import f_quantile, t_quantile
 from neuromoa.fitting._text import plain
 from neuromoa.fitting._threads import split_map
 from neuromoa.fitting._units import concentration_constants, molar_factor, unit_from_column
@@ -668,7 +668,7 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     se[:, ~free] = np.nan
     at_limit = np.zeros(ncurve, bool) if at_limit is None else at_limit
     se[at_limit, K.HILL] = np.nan  # held at its limit: no standard error
-    tq = np.where(df > 0, _quantile_by_df(lambda d: special.stdtrit(d, 0.5 + LEVEL / 2), df),
+    tq = np.where(df > 0, _quantile_by_df(lambda d: t_quantile(d, 0.5 + LEVEL / 2), df),
                   np.nan)
     ci_lo = p - tq[:, None] * se
     ci_hi = p + tq[:, None] * se
@@ -717,7 +717,7 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     if dfn >= 1:
         # P ≥ alpha  ⇔  F ≤ the F(dfn, df) quantile at 1 − alpha (one quantile per distinct df)
         testable = fitted & (df > 0)
-        fcrit = _quantile_by_df(lambda d: special.fdtri(dfn, d, 1.0 - NO_EFFECT_ALPHA), df)
+        fcrit = _quantile_by_df(lambda d: f_quantile(dfn, d, 1.0 - NO_EFFECT_ALPHA), df)
         with np.errstate(divide="ignore", invalid="ignore"):
             fstat = np.maximum(st[:, 0] - rss, 0.0) / dfn / (rss / np.maximum(df, 1))
         none = testable & (fstat <= fcrit)
@@ -728,7 +728,7 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     # profile-likelihood interval for the location parameter
     if ci == "profile" and free[K.LOGC]:
         pt = fitted & (df > 0) & ~unstable & ~at_limit  # at the limit: asymptotic only
-        fq = _quantile_by_df(lambda d: special.fdtri(1, d, LEVEL), df)
+        fq = _quantile_by_df(lambda d: f_quantile(1, d, LEVEL), df)
         thr = np.where(pt, rss * (1.0 + fq / np.maximum(df, 1)), np.nan)
         plo = np.full(ncurve, np.nan)
         phi = np.full(ncurve, np.nan)
