@@ -18,26 +18,35 @@ REPEATS = 20
 
 
 def ode_course(t_grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The same model as an ODE (well-stirred liver, 2-cmt amitriptyline, sequential first pass)."""
     at, nt = pk_compound("amitriptyline"), pk_compound("nortriptyline")
-    ka, clf, vf = at.value("ka"), at.value("cl_f"), at.value("v_f")
-    k, f, fm = clf / vf, at.value("f_oral"), at.value("fm")
-    knt = math.log(2) / nt.value("t_half")
-    vnt = nt.value("cl") / knt
+    ka, vc, vp, q = at.value("ka"), at.value("vc"), at.value("vp"), at.value("q")
+    qh = at.value("q_h")
+    cl = at.value("cl_f") * at.value("f_oral")
+    fh = 1 - cl / qh
+    fa = at.value("f_oral") / fh
+    to_nt = sum(r.fraction for r in at.routes if r.product == "nortriptyline")
+    cl_nt = nt.value("cl")
+    fh_nt = 1 - cl_nt / nt.value("q_h")
+    vnt = cl_nt * nt.value("t_half") / math.log(2)
     dose = 0.15 / at.mw_salt
 
     def rhs(_t, y):
-        return [-ka * y[0], ka * y[0] - k * y[1],
-                fm * (1 - f) * ka * y[0] + fm * f * k * y[1] - knt * y[2]]
+        gut, c, p, n = y
+        absorbed = fa * ka * gut
+        elim = cl * c / vc
+        return [-ka * gut, absorbed * fh - elim - q * c / vc + q * p / vp, q * c / vc - q * p / vp,
+                to_nt * fh_nt * (absorbed * (1 - fh) + elim) - cl_nt * n / vnt]
 
-    y = np.zeros(3)
+    y = np.zeros(4)
     out_at, out_nt = [], []
     for i in range(14):
-        y = y + np.array([dose, 0.0, 0.0])
+        y = y + np.array([dose, 0.0, 0.0, 0.0])
         seg = t_grid[(t_grid >= 24 * i) & (t_grid < 24 * (i + 1))]
         sol = solve_ivp(rhs, (24 * i, 24 * (i + 1)), y, method="BDF",
                         t_eval=np.append(seg, 24.0 * (i + 1)), rtol=1e-8, atol=1e-16)
-        out_at.append(sol.y[1, :-1] / vf)
-        out_nt.append(sol.y[2, :-1] / vnt)
+        out_at.append(sol.y[1, :-1] / vc)
+        out_nt.append(sol.y[3, :-1] / vnt)
         y = sol.y[:, -1]
     return np.concatenate(out_at), np.concatenate(out_nt)
 

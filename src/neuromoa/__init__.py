@@ -36,8 +36,11 @@ _EXPORTS: dict[str, str] = {
     **{name: "neuromoa.kb" for name in ("Affinity", "Constant", "KnowledgeBase",
                                         "Target", "import_chembl", "import_gtopdb", "load_kb")},
     # exposure and engagement
-    **{name: "neuromoa.exposure" for name in ("ExposureResult", "Regimen", "daily_dose_note",
-                                              "simulate_exposure", "steady_state_unbound_brain")},
+    **{name: "neuromoa.exposure" for name in ("ExposureResult", "Patient", "PopulationSpec",
+                                              "Regimen", "daily_dose_note", "simulate_exposure",
+                                              "simulate_population", "steady_state_unbound_brain",
+                                              "summarize_population")},
+    **{name: "neuromoa.dosing" for name in ("dose_table", "tdm")},
     **{name: "neuromoa.engagement" for name in ("EngagementResult", "engage",
                                                 "engagement_curves", "engagement_time_course",
                                                 "safety_margins")},
@@ -49,6 +52,7 @@ _EXPORTS: dict[str, str] = {
     # kinetics and electrophysiology
     **{name: "neuromoa.kinetics" for name in ("Scheme", "Segment", "load_scheme", "propagate")},
     **{name: "neuromoa.channels" for name in ("channel_parameters", "load_channel")},
+    **{name: "neuromoa.cardiac" for name in ("CardiacResult", "cardiac_risk", "simulate_cell")},
     **{name: "neuromoa.ephys" for name in (
         "AbfAnalysis", "ClampResult", "FIResult", "Recording", "StateDependenceResult",
         "analyze_abf", "export_myokit", "fi_curves",

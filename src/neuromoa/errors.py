@@ -17,13 +17,16 @@ __all__ = [
     "InputError",
     "NeuromoaError",
     "NeuromoaWarning",
+    "OutputError",
     "ParameterError",
     "ProtocolError",
+    "ResourceError",
     "SolverError",
     "UnitError",
     "UnknownCompoundError",
     "UnknownTargetError",
     "check_number",
+    "check_resources",
 ]
 
 
@@ -61,6 +64,17 @@ class DataFileError(InputError):
             where.append(f"field '{field}'")
         self.file, self.row, self.field = file, row, field
         super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+
+class ResourceError(InputError):
+    """A request would need more memory or time than allowed; raised before anything is allocated."""
+
+
+class OutputError(NeuromoaError, OSError):
+    """An output path cannot be written safely (a file, read-only, a user's folder, locked)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class _KeyLookupError(NeuromoaError, KeyError):
@@ -118,6 +132,41 @@ def check_number(value: object, name: str, owner: str, *, low: float = -math.inf
     if too_low or too_high:
         raise ParameterError(msg)
     return x
+
+
+#: Largest working memory one request may ask for (bytes). Assumption: a laptop with 8 GiB
+#: shares memory with other programs; 2 GiB keeps every default run far below it.
+MAX_WORK_BYTES = 2 * 1024**3
+
+
+def check_resources(what: str, n_values: float, *, bytes_each: float = 8.0,
+                    limit_bytes: float = MAX_WORK_BYTES, hint: str = "") -> None:
+    """Raise :class:`ResourceError` when ``n_values`` numbers of ``bytes_each`` exceed the budget.
+
+    Called *before* allocating, so the message can say what the request would need.
+
+    >>> check_resources("exposure course", 1000)
+    >>> check_resources("exposure course", 1e12)
+    Traceback (most recent call last):
+    ...
+    neuromoa.errors.ResourceError: exposure course would need 7.28 TiB of memory (1e+12 values); the limit is 2 GiB.
+    """
+    need = float(n_values) * bytes_each
+    if not math.isfinite(need) or need > limit_bytes:
+        msg = (f"{what} would need {format_bytes(need)} of memory ({float(n_values):.3g} values); "
+               f"the limit is {format_bytes(limit_bytes)}.")
+        raise ResourceError(msg + (f" {hint}" if hint else ""))
+
+
+def format_bytes(n: float) -> str:
+    """'7.3 TiB', '512 MiB', 'inf B'."""
+    if not math.isfinite(n):
+        return "inf B"
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if abs(n) < 1024 or unit == "PiB":
+            return f"{n:.3g} {unit}"
+        n /= 1024
+    return f"{n:.3g} PiB"  # pragma: no cover
 
 
 def _fmt(x: float) -> str:

@@ -108,10 +108,11 @@ def _app():
     return app
 
 
-def test_cli_partial_failure_exits_0_and_prints_the_failed_plate(three, tmp_path):
+def test_cli_partial_failure_exits_1_and_prints_the_failed_plate(three, tmp_path):
+    """Issue 17: some plates failed → exit 1, the failed plate listed, the others analysed."""
     path, _ = _broken(three, tmp_path / "bad.csv", "P1-2", "B4", "counts", "abc")
     res = runner.invoke(_app(), ["assay", "analyze", "uptake", str(path)])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output
     failed = [ln for ln in res.output.splitlines() if ln.startswith("failed:")]
     assert len(failed) == 1 and "B4" in failed[0] and "P1-2" in failed[0]
     assert "P1-1" in res.output and "P1-3" in res.output
@@ -157,6 +158,6 @@ def test_cli_figure_skips_a_failed_first_plate(three, tmp_path):
     path, _ = _broken(three, tmp_path / "bad.csv", "P1-1", "B4", "counts", "abc")
     fig = tmp_path / "fig.svg"
     res = runner.invoke(_app(), ["assay", "analyze", "uptake", str(path), "--plot", str(fig)])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output  # one plate failed (issue 17)
     assert fig.stat().st_size > 1000
     assert "plate P1-2" in fig.read_text()  # the first analysed plate is drawn

@@ -96,7 +96,8 @@ def test_analyze_json(app, shared_abf):
     (["simulate", "tonic", "--channel", "nav9"], "unknown channel 'nav9'"),
     (["analyze", "missing.abf", "--baseline", "0,0.1", "--window", "0.1,0.2"], "file not found"),
     (["fi", "--conc", "1"], "concentration #1: '1' has no unit"),
-    (["experiment", "state-dependence", "--channel", "herg"], "simple block"),
+    (["experiment", "state-dependence", "--channel", "herg"], "activated-state block"),
+    (["experiment", "state-dependence", "--channel", "kv7"], "simple block"),
 ])
 def test_bad_input_is_one_line(app, args, expect):
     res = run(app, *args)

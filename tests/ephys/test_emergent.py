@@ -69,7 +69,7 @@ def test_rheobase_rises_at_1_uM():
     assert r1 > 1.3 * r0
 
 
-@pytest.mark.parametrize("channel", ["herg", "kv1.1", "kv7"])
+@pytest.mark.parametrize("channel", ["kv1.1", "kv7"])
 def test_noisy_rig_measures_half_block_at_the_ic50(channel):
     """Simple block at C = K is 50 % whatever the protocol; the noisy default rig must not
     bias the peak (noise 10 pA on currents of a few hundred pA)."""

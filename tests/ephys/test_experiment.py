@@ -45,5 +45,5 @@ def test_nav15_recovers_its_affinities():
 
 
 def test_simple_block_channel_refused():
-    with pytest.raises(InputError, match="simple block"):
+    with pytest.raises(InputError, match="activated-state block"):
         state_dependence_experiment("herg", 0)

@@ -24,19 +24,31 @@ def test_single_50mg_peak_within_one_sd_of_observed():
     assert abs(m["tmax_h"] - SMPC_50MG_TMAX_H) < SMPC_50MG_TMAX_SD
 
 
-def test_iv_volume_one_compartment_would_underpredict_the_peak():
-    # The trap FACTS.md warns about, computed independently: 1-cmt oral, IV V and CL, F.
+def test_terminal_half_lives_match_single_dose_studies():
+    # Garland 1978 (75 mg): amitriptyline 22.4 +/- 4.3 h; nortriptyline 26.0 +/- 7.4 h.
+    # Schulz 1983: 16.2 +/- 6.1 h (young), 21.7 +/- 2.9 h (elderly). The model was fitted to
+    # 20 h (SmPC "about 20 h"); the others are held out.
+    r = simulate_exposure("amitriptyline", Regimen.parse("75 mg"))
+    assert abs(r.metrics["amitriptyline"]["t_half_h"] - 22.4) <= 4.3
+    assert abs(r.metrics["amitriptyline"]["t_half_h"] - 16.2) <= 6.1
+    assert abs(r.metrics["nortriptyline"]["t_half_h"] - 26.0) <= 7.4
+
+
+def test_iv_terminal_volume_within_one_sd_of_label():
+    # CL / lambda_z of the two-compartment model against the SmPC IV Vbeta 1221 +/- 280 L.
     at = pk_compound("amitriptyline")
-    f, ka = at.value("f_oral"), at.value("ka")
-    cl_systemic = at.value("cl_f") * f
-    k = cl_systemic / SMPC_IV_VOLUME_L
-    tmax = math.log(ka / k) / (ka - k)
-    dose_ng = 50e6 * at.mw_base / at.mw_salt
-    cmax = f * dose_ng / (SMPC_IV_VOLUME_L * 1e3) * ka / (ka - k) * (math.exp(-k * tmax)
-                                                                    - math.exp(-ka * tmax))
-    assert cmax < SMPC_50MG_CMAX_NG_ML - SMPC_50MG_CMAX_SD
-    model = simulate_exposure("amitriptyline", Regimen.parse("50 mg")).metrics["amitriptyline"]
-    assert model["cmax_ng_mL"] / cmax > 1.5
+    r = simulate_exposure("amitriptyline", Regimen.parse("50 mg"))
+    v_beta = at.value("cl_f") * at.value("f_oral") * r.metrics["amitriptyline"]["t_half_h"] / math.log(2)
+    assert abs(v_beta - SMPC_IV_VOLUME_L) <= 280.0
+
+
+@pytest.mark.parametrize("dose_mg", [25, 50])
+def test_low_single_doses_peak_in_label_range(dose_mg):
+    # SmPC: 50 mg Cmax 10.85-45.70 ng/mL (range), tmax 3.89 +/- 1.87 h; dose-proportional at 25 mg.
+    m = simulate_exposure("amitriptyline", Regimen.parse(f"{dose_mg} mg")).metrics["amitriptyline"]
+    scale = dose_mg / 50
+    assert 10.85 * scale <= m["cmax_ng_mL"] <= 45.70 * scale
+    assert abs(m["tmax_h"] - SMPC_50MG_TMAX_H) <= SMPC_50MG_TMAX_SD
 
 
 def test_150mg_per_day_in_therapeutic_range():

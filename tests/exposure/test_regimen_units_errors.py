@@ -106,7 +106,7 @@ def test_bad_data_file_names_file_row_field(monkeypatch):
     def fake(sub, name):
         text = real(sub, name)
         if name == "parameters.csv":
-            text = text.replace("amitriptyline,ka,0.633,1/h", "amitriptyline,ka,0.633,1/min")
+            text = text.replace("amitriptyline,ka,0.40,1/h", "amitriptyline,ka,0.40,1/min")
         return text
 
     params_mod._load.cache_clear()

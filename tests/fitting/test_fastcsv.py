@@ -150,3 +150,10 @@ def test_numbers_and_ids_match_python(tmp_path_factory, rows):
     first = list(dict.fromkeys(cid for cid, _, _ in texts))
     assert list(cols.ids) == first
     assert [first[c] for c in cols.codes] == [cid for cid, _, _ in texts]
+
+
+def test_curve_limit_agrees_with_the_full_reader():
+    from neuromoa.fitting import _fastcsv
+    from neuromoa.fitting import io as full
+
+    assert _fastcsv.MAX_CURVES == full.MAX_CURVES

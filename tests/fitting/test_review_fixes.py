@@ -188,10 +188,10 @@ def test_row_errors_show_plain_numbers(tmp_path):
     pd.DataFrame(rows, columns=["curve", "concentration_nM", "response"]).to_csv(path,
                                                                               index=False)
     res = _run(path, "--json")
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output  # some curves failed (issue 17: exit 1, listed)
     msgs = {f["curve"]: f["message"] for f in json.loads(res.stdout)["fits"]}
-    assert "concentration -1 is negative" in msgs[2]
-    assert "curve 3 has 2 usable point(s)" in msgs[3]
+    assert "concentration -1 is negative" in msgs["2"]  # curve ids are read as text
+    assert "curve '3' has 2 usable point(s)" in msgs["3"]
     assert not any("np." in m for m in msgs.values()), msgs
     with pytest.raises(InputError) as exc:
         fit_curve(DESIGN, DESIGN, bounds={"hill": (np.float64(1), np.float64(0))})

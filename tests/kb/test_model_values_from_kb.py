@@ -91,3 +91,15 @@ def test_user_compound_channel_values(tmp_path):
         assert ch.inactivation_deficient().affinities_M["open"] == pytest.approx(0.5e-6)
         nm = neuron_for_compound("EXA-101")
         assert {g.name: g.block_K_M for g in nm.potassium}["kv1.1"] == pytest.approx(30e-6)
+
+
+def test_flagship_channel_and_neuron_byte_identical_to_the_declared():
+    """Taking the flagship's values from the kb changes no amitriptyline output, not even a bit."""
+    from neuromoa.channels import load_channel
+    from neuromoa.ephys import NeuronModel
+    from neuromoa.ephys.compound import channel_for_compound, neuron_for_compound
+
+    assert channel_for_compound("nav-drg").affinities_M == load_channel("nav-drg").affinities_M
+    nm, default = neuron_for_compound(), NeuronModel.default()
+    assert [g.block_K_M for g in nm.potassium] == [g.block_K_M for g in default.potassium]
+    assert nm.na_model.affinities_M == load_channel(default.na_channel).affinities_M

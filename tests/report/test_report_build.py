@@ -126,16 +126,28 @@ def test_tables_1_and_2_are_the_documents_rows_from_the_kb(quick_report):
     assert counts["Table 2"] == 11
 
 
-def test_stale_figures_of_an_earlier_run_are_removed(tmp_path, report_config):
+def test_an_earlier_output_is_replaced_whole_and_a_users_folder_refused(tmp_path, report_config):
+    """Issue 17: an earlier neuromoa output is replaced whole (no stale figure survives); a
+    folder holding a user's files is refused without force (and nothing in it changes)."""
+    from neuromoa.errors import OutputError
     from neuromoa.report.sections import SECTIONS
 
-    (tmp_path / "figures").mkdir()
-    (tmp_path / "figures" / "old_figure.svg").write_text("<svg/>")
-    (tmp_path / "figures" / "notes.txt").write_text("mine")
     steps = [s for s in STEPS if s.name in ("kb",)]
-    build_report(tmp_path, report_config, steps=steps, sections=SECTIONS)
-    assert not (tmp_path / "figures" / "old_figure.svg").exists()
-    assert (tmp_path / "figures" / "notes.txt").exists()
+    out = tmp_path / "report"
+    build_report(out, report_config, steps=steps, sections=SECTIONS)
+    (out / "figures").mkdir(exist_ok=True)
+    (out / "figures" / "old_figure.svg").write_text("<svg/>")
+    build_report(out, report_config, steps=steps, sections=SECTIONS)
+    assert not (out / "figures" / "old_figure.svg").exists()
+
+    mine = tmp_path / "mine"
+    (mine / "figures").mkdir(parents=True)
+    (mine / "figures" / "notes.svg").write_text("mine")
+    (mine / "index.html").write_text("my page")
+    with pytest.raises(OutputError, match="not a neuromoa output"):
+        build_report(mine, report_config, steps=steps, sections=SECTIONS)
+    assert (mine / "index.html").read_text() == "my page"
+    assert (mine / "figures" / "notes.svg").read_text() == "mine"
 
 
 def test_same_seed_same_bytes(quick_report):

@@ -57,7 +57,13 @@ from neuromoa.assays._kb import kb_constant, resolve_molar
 from neuromoa.assays.binding import exact_ic50, fit_exact_depletion
 from neuromoa.assays.plates import PlateSet, read_plates
 from neuromoa.assays.uptake import DPM_PER_CI
-from neuromoa.errors import DataFileError, NeuromoaWarning, ParameterError, ProtocolError
+from neuromoa.errors import (
+    DataFileError,
+    NeuromoaError,
+    NeuromoaWarning,
+    ParameterError,
+    ProtocolError,
+)
 from neuromoa.pharmacology import (
     cheng_prusoff_binding,
     cheng_prusoff_uptake,
@@ -510,7 +516,12 @@ def analyze_plate(kind: str, plate: object, *, layout: object = None, target: st
         if cond_kind and cond_kind != k:
             raise ProtocolError(f"{ps.source}: plate {name} is a {cond_kind} plate; analyse it "
                                 f"with '{cond_kind}', not '{k}'.")
-        cfg = _resolve(k, cond, target, substrate, km, radioligand, kd)
+        try:  # a plate whose conditions cannot be resolved fails alone (issue 17)
+            cfg = _resolve(k, cond, target, substrate, km, radioligand, kd)
+        except NeuromoaError as exc:
+            results.append(PlateResult(plate=name, compound="", status="failed",
+                                       message=f"plate {name}: {exc}"))
+            continue
         truth_ki = ps.truth(name).get("ki_M")
         compounds = list(dict.fromkeys(w.loc[w["role"] == "test", "compound"].tolist())) or [""]
         for compound in compounds:

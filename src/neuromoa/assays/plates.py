@@ -46,12 +46,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from neuromoa.assays.layout import ROLES, normalise_role, parse_well
 from neuromoa.errors import DataFileError, ProtocolError, UnitError
 from neuromoa.units import as_molar
 
-__all__ = ["PlateSet", "read_layout", "read_plates", "write_plates"]
+__all__ = ["PlateConditions", "PlateMeta", "PlateSet", "read_layout", "read_plates", "write_plates"]
 
 _HEADER_KEY = "neuromoa:"
 _COUNT_COLUMNS = ("counts", "cpm", "counts_cpm", "count")
@@ -130,10 +131,109 @@ class PlateSet:
         return plate_heatmap(self, name or self.plates[0], ax=ax)
 
 
+# --------------------------------------------------------------------------- header schema
+
+#: Suffixes of header values that are physical quantities (finite numbers ≥ 0).
+_QUANTITY_SUFFIXES = ("_M", "_s", "_L", "_cpm", "_C", "_Ci_per_mol", "_fraction", "_cv")
+
+
+def _finite_number(key: str, v: Any, *, positive: bool) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise ValueError(f"{key} must be a number, got {v!r}")
+    x = float(v)
+    if not math.isfinite(x) or x < 0 or (positive and x == 0):
+        raise ValueError(f"{key} must be a finite number {'> 0' if positive else '≥ 0'}, "
+                         f"got {v!r}")
+    return x
+
+
+class PlateConditions(BaseModel):
+    """The assay conditions stored with a plate (header line or sidecar), validated at load.
+
+    Named values are checked by type and range (a key may be absent, never null); any other key
+    ending in a quantity suffix (``_M``, ``_s``, ``_L``, ``_cpm``, …) must be a finite number ≥ 0.
+    """
+
+    model_config = ConfigDict(extra="allow", validate_assignment=True, strict=True)
+
+    assay: str = None  # type: ignore[assignment] - may be absent, never null
+    target: str = None  # type: ignore[assignment] - may be absent, never null
+    compound: str = None  # type: ignore[assignment] - may be absent, never null
+    count_time_s: float = Field(default=None, gt=0, allow_inf_nan=False)
+    volume_L: float = Field(default=None, gt=0, allow_inf_nan=False)
+    counting_efficiency: float = Field(default=None, gt=0, le=1, allow_inf_nan=False)
+    filter_recovery: float = Field(default=None, gt=0, le=1, allow_inf_nan=False)
+    specific_activity_Ci_per_mol: float = Field(default=None, gt=0, allow_inf_nan=False)
+    temperature_C: float = Field(default=None, ge=-50, le=100, allow_inf_nan=False)
+    km_M: float = Field(default=None, gt=0, allow_inf_nan=False)
+    kd_M: float = Field(default=None, gt=0, allow_inf_nan=False)
+    substrate_M: float = Field(default=None, gt=0, allow_inf_nan=False)
+    radioligand_M: float = Field(default=None, gt=0, allow_inf_nan=False)
+
+    @field_validator("assay")
+    @classmethod
+    def _assay(cls, v: str) -> str:
+        if v not in ("uptake", "binding"):
+            raise ValueError(f"must be 'uptake' or 'binding', got {v!r}")
+        return v
+
+    def model_post_init(self, __context: Any) -> None:
+        for key, v in (self.model_extra or {}).items():
+            if key.endswith(_QUANTITY_SUFFIXES):
+                _finite_number(key, v, positive=False)
+
+
+class PlateMeta(BaseModel):
+    """One plate's entry in the header: conditions and (simulated) truth."""
+
+    model_config = ConfigDict(extra="allow")
+
+    conditions: PlateConditions = Field(default_factory=PlateConditions)
+    truth: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("truth")
+    @classmethod
+    def _truth(cls, v: dict[str, Any]) -> dict[str, Any]:
+        for key, x in v.items():
+            if key.endswith("_M") and x is not None:
+                _finite_number(key, x, positive=False)
+        return v
+
+
+def _validate_meta(meta: Any, fname: str) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """Validate the header/sidecar: ``({plate: meta}, {plate: error})``; a bad plate entry fails
+    that plate only, a malformed header (``plates`` not an object) fails the file."""
+    if meta in (None, {}):
+        return {}, {}
+    if not isinstance(meta, dict):
+        raise DataFileError(f"the '# neuromoa:' header must be a JSON object, got "
+                            f"{type(meta).__name__}.", file=fname, field="neuromoa")
+    plates = meta.get("plates", {})
+    if plates is None:
+        plates = {}
+    if not isinstance(plates, dict):
+        raise DataFileError(f"header 'plates' must be an object {{plate: {{conditions, truth}}}}, "
+                            f"got {type(plates).__name__}.", file=fname, field="plates")
+    good: dict[str, dict[str, Any]] = {}
+    bad: dict[str, str] = {}
+    for name, entry in plates.items():
+        try:
+            PlateMeta.model_validate(entry if entry is not None else {})
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(x) for x in err["loc"])
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            bad[str(name)] = str(DataFileError(f"plate {name}: header value {loc}: {msg}.",
+                                               file=fname, field=loc))
+            continue
+        good[str(name)] = entry if entry is not None else {}  # validated; kept as written
+    return good, bad
+
+
 # --------------------------------------------------------------------------- reading
 
 
-def _split_header(text: str) -> tuple[dict[str, Any], list[str], int]:
+def _split_header(text: str, fname: str = "") -> tuple[dict[str, Any], list[str], int]:
     """Return (meta from '# neuromoa:' lines, body lines, number of comment lines skipped)."""
     meta: dict[str, Any] = {}
     body: list[str] = []
@@ -146,11 +246,58 @@ def _split_header(text: str) -> tuple[dict[str, Any], list[str], int]:
             if content.startswith(_HEADER_KEY):
                 try:
                     meta = json.loads(content[len(_HEADER_KEY):])
-                except json.JSONDecodeError:
-                    meta = {}
+                except (json.JSONDecodeError, RecursionError) as exc:
+                    detail = getattr(exc, "msg", type(exc).__name__)
+                    raise DataFileError(f"the '# neuromoa:' header is not valid JSON ({detail}); "
+                                        "fix it or delete the line.", file=fname,
+                                        row=skipped) from None
             continue
         body.append(line)
     return meta, body, skipped
+
+
+def _read_text(path: Path) -> str:
+    """The file's text: UTF-8 (BOM allowed) or UTF-16 with a BOM; anything else is one line."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise DataFileError("is a folder, not a plate file.", file=path.name) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DataFileError("a UTF-16 file that cannot be decoded.", file=path.name) from None
+    if b"\x00" in data[:8192]:
+        raise DataFileError("not a text file (it holds NUL bytes: a binary file?).",
+                            file=path.name)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DataFileError(f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded; save "
+                            "the file as UTF-8 (CSV UTF-8 in Excel).", file=path.name,
+                            row=line) from None
+
+
+def _read_table(body: list[str], fname: str, first_line: int) -> pd.DataFrame:
+    """A tidy body as a table of strings (no type inference), row lengths checked."""
+    rows = list(csv.reader(body))
+    width = len(rows[0]) if rows else 0
+    for i, r in enumerate(rows[1:], start=1):
+        if r and any(c.strip() for c in r) and len(r) != width:
+            if len(r) == width + 1 and r[-1].strip() == "":
+                continue  # an empty trailing field (trailing comma): read below
+            raise DataFileError(f"{len(r)} fields where the header has {width}; every row needs "
+                                "the header's number of fields.", file=fname,
+                                row=first_line + i - 1)
+    try:
+        frame = pd.read_csv(io.StringIO("\n".join(body)), dtype=str, keep_default_na=False,
+                            index_col=False, skip_blank_lines=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DataFileError(f"malformed CSV ({detail}).", file=fname) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
 
 
 def _sidecar_meta(path: Path) -> dict[str, Any]:
@@ -158,8 +305,10 @@ def _sidecar_meta(path: Path) -> dict[str, Any]:
     if side.is_file():
         try:
             return json.loads(side.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise DataFileError(f"sidecar is not valid JSON ({exc.msg}).", file=str(side)) from exc
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+            detail = getattr(exc, "msg", type(exc).__name__)
+            raise DataFileError(f"sidecar is not valid JSON ({detail}).",
+                                file=str(side)) from None
     return {}
 
 
@@ -280,6 +429,16 @@ def _well_record(rec: dict[str, Any], cols: dict[str, str], plate: str, conc_col
     where = f"{well} (plate {plate})" if "plate" in cols else well
     role_raw = rec[cols["role"]] if "role" in cols else None
     role = normalise_role(role_raw) if "role" in cols else None
+    if role == "empty" and str(role_raw).strip() == "":
+        filled = [c for c in ("compound", "concentration")
+                  if c in cols and str(rec[cols[c]]).strip()]
+        if conc_col is not None and conc_col != cols.get("concentration") \
+                and str(rec[conc_col]).strip():
+            filled.append(conc_col)
+        if filled:
+            raise DataFileError(f"well {where}: the role is blank but the well has a "
+                                f"{' and a '.join(filled)}; give its role (total, nsb, test or "
+                                "empty).", file=fname, row=line)
     if "role" in cols and role is None:
         raise DataFileError(f"well {where}: unknown role {str(role_raw)!r}; expected one of "
                             f"{', '.join(ROLES)}.", file=fname, row=line)
@@ -304,8 +463,12 @@ def read_layout(path: str | Path) -> pd.DataFrame:
     (``plate`` is "" when the layout applies to every plate).
     """
     p = Path(path)
-    _, body, skipped = _split_header(p.read_text(encoding="utf-8"))
-    frame = pd.read_csv(io.StringIO("\n".join(body)), dtype=str, keep_default_na=False)
+    if not p.exists():
+        raise FileNotFoundError(2, "No such file", str(p))
+    _, body, skipped = _split_header(_read_text(p), p.name)
+    if not body:
+        raise DataFileError("the layout file has no rows.", file=p.name)
+    frame = _read_table(body, p.name, skipped + 1)
     if "role" not in {c.strip().lower() for c in frame.columns}:
         raise DataFileError("a layout needs a 'role' column (total, nsb, test, empty).", file=p.name)
     table = _well_table(frame, p.name, skipped + 2, need_counts=False, default_plate="")
@@ -403,10 +566,13 @@ def read_plates(path: str | Path, layout: str | Path | pd.DataFrame | None = Non
         does not raise: see ``PlateSet.errors``.
     """
     p = Path(path)
-    text = p.read_text(encoding="utf-8-sig")
-    meta, body, skipped = _split_header(text)
+    if not p.exists():
+        raise FileNotFoundError(2, "No such file", str(p))
+    text = _read_text(p)
+    meta, body, skipped = _split_header(text, p.name)
     if not meta:
         meta = _sidecar_meta(p)
+    plate_meta, meta_errors = _validate_meta(meta, p.name)
     if not body:
         raise DataFileError("the file has no data rows.", file=p.name)
     lay = read_layout(layout) if isinstance(layout, str | Path) else layout
@@ -415,7 +581,7 @@ def read_plates(path: str | Path, layout: str | Path | pd.DataFrame | None = Non
     default_plate = p.stem
     errs = _PlateErrors(per_plate=True)
     if "well" in first_lower or {"row", "column"} <= set(first_lower):
-        frame = pd.read_csv(io.StringIO("\n".join(body)), dtype=str, keep_default_na=False)
+        frame = _read_table(body, p.name, skipped + 1)
         has_role = "role" in first_lower
         if not has_role and lay is None:
             raise DataFileError("the table has no 'role' column; give a layout file "
@@ -434,9 +600,21 @@ def read_plates(path: str | Path, layout: str | Path | pd.DataFrame | None = Non
         wells = _merge_layout(grid, lay, p.name, errs)
     if wells.empty and not errs.errors:
         raise DataFileError("the file has no wells (only a header).", file=p.name)
+    for name, message in meta_errors.items():  # a bad header value fails its plate only
+        if name in errs.order:
+            errs.errors.setdefault(name, message)
+    if plate_meta:  # a plate the header does not list is a typo in the plate column
+        known = ", ".join(plate_meta)
+        for name in errs.order:
+            if name not in plate_meta and name not in meta_errors:
+                lines = wells.loc[wells["plate"] == name, "line"].tolist()
+                at = f", line {lines[0]}" if lines else ""
+                errs.errors.setdefault(name, f"{p.name}{at}: plate {name!r} is not one of the "
+                                             f"header's plates ({known}); a typo in the plate "
+                                             "column?")
+    wells = errs.drop_failed(wells)
     wells = wells[_WELL_COLUMNS].reset_index(drop=True)
     wells["column"] = wells["column"].astype(int)
-    plate_meta = meta.get("plates", {}) if isinstance(meta, dict) else {}
     return PlateSet(wells, {k: v for k, v in plate_meta.items() if k in set(errs.order)},
                     p.name, dict(errs.errors), tuple(errs.order))
 

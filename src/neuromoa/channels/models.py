@@ -62,6 +62,19 @@ class BindingSite:
     states: tuple[str, ...]
     affinity: str
     kon: str
+    #: The knowledge-base condition this site's affinity is read from (None: the label, or no
+    #: condition for an ``all`` site; ``""``: the row without a condition).
+    kb_condition: str | None = None
+    #: False for a site whose affinity is a declared assumption, not a compound's kb value
+    #: (e.g. hERG's closed state, which does not bind).
+    from_kb: bool = True
+
+    @property
+    def kb_query(self) -> str | None:
+        """The condition to ask the knowledge base for (None = the unconditioned row)."""
+        if self.kb_condition is not None:
+            return self.kb_condition or None
+        return None if self.label == "all" else self.label
 
 
 @dataclass(frozen=True)
@@ -167,7 +180,9 @@ def _build(spec: dict, channel_id: str, remove: tuple[str, ...] = ()) -> Channel
         meta = spec["channel"]
         gating = Scheme.from_dict(spec["scheme"], where)
         sites = tuple(BindingSite(str(s["label"]), tuple(s["states"]), str(s["affinity"]),
-                                  str(s["kon"])) for s in meta["sites"])
+                                  str(s["kon"]),
+                                  None if "kb_condition" not in s else str(s["kb_condition"]),
+                                  bool(s.get("from_kb", True))) for s in meta["sites"])
         theta = float(meta.get("theta", 0.0))
         phi = str(meta.get("bound_gating_scale", ""))
         rev = meta["reversal"]
@@ -195,7 +210,8 @@ def _build(spec: dict, channel_id: str, remove: tuple[str, ...] = ()) -> Channel
                         {k: {s: w for s, w in v.items() if s in keep}
                          for k, v in gating.observables.items()}, where)
         sites = tuple(BindingSite(s.label, tuple(x for x in s.states if x in keep), s.affinity,
-                                  s.kon) for s in sites if any(x in keep for x in s.states))
+                                  s.kon, s.kb_condition, s.from_kb)
+                      for s in sites if any(x in keep for x in s.states))
     aff = {st: site.affinity for site in sites for st in site.states}
     kon = {st: site.kon for site in sites for st in site.states}
     edges = list(gating.edges)

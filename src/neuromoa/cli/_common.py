@@ -19,8 +19,12 @@ __all__ = ["console", "err_console", "fail", "handle_errors", "print_json"]
 #: Width used when stdout is not a terminal (pipes, CI logs): wide enough for our tables.
 _PIPE_WIDTH = 160
 
-console = Console() if sys.stdout.isatty() else Console(width=_PIPE_WIDTH)
-err_console = Console(stderr=True) if sys.stderr.isatty() else Console(stderr=True, width=_PIPE_WIDTH)
+# markup=False: every string shown is text, never rich markup, so a user's name such as
+# "[red]x" or "[/bold]" is printed as written (issue 17); no command uses markup on purpose.
+console = (Console(markup=False) if sys.stdout.isatty()
+           else Console(width=_PIPE_WIDTH, markup=False))
+err_console = (Console(stderr=True, markup=False) if sys.stderr.isatty()
+               else Console(stderr=True, width=_PIPE_WIDTH, markup=False))
 
 F = TypeVar("F", bound=Callable[..., Any])
 

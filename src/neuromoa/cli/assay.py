@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from neuromoa.cli._common import console, err_console, handle_errors, print_json
@@ -58,8 +59,13 @@ def simulate(
     layout_out: Path = typer.Option(None, "--layout-out", help="Grid format: layout file path."),
 ) -> None:
     """Simulate plate(s) and write them with their true parameters (header + JSON sidecar)."""
+    import secrets
+
     from neuromoa.assays import simulate_binding, simulate_uptake
 
+    drawn = seed is None
+    if drawn:  # no --seed: draw one and record it, so the run can be repeated
+        seed = secrets.randbelow(2**31)
     common = dict(ki=ki, seed=seed, n_plates=n_plates, edge_effects=edge_effects,
                   outliers=outliers, well_cv=well_cv)
     if kind is Kind.uptake:
@@ -68,9 +74,12 @@ def simulate(
         ps = simulate_binding(target or "M1", compound, receptor_conc=receptor_conc, **common)
     written = ps.write(out, format=file_format.value, layout_path=layout_out)
     truth = ps.truth(ps.plates[0])
-    console.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)
+    console.print(f"wrote {', '.join(str(p) for p in written)}", markup=False, highlight=False)
+    if drawn:
+        console.print(f"seed {seed} (drawn; recorded in the file; --seed {seed} repeats this run)",
+                      markup=False, highlight=False)
     console.print(f"true Ki of {compound}: {_nm(truth['ki_M'])} nM — {truth['ki_source']}",
-                  highlight=False, soft_wrap=True)
+                  markup=False, highlight=False, soft_wrap=True)
     if kind is Kind.binding:
         console.print(f"radioligand bound in total wells: {100 * truth['depletion_fraction']:.1f}%",
                       highlight=False)
@@ -95,7 +104,8 @@ def analyze(
 
     Each plate gets a status: ok, warning (analysed, but a QC check failed: see the flags and
     the message) or failed (no estimate; its one-line message is printed on stderr). Exit code:
-    0 when at least one plate was analysed, 2 when every plate failed or the file is malformed.
+    0 when every plate was analysed, 1 when some plates failed (listed on stderr), 2 when every
+    plate failed or the file is malformed.
     """
     from neuromoa.assays import analyze_plate
     from neuromoa.errors import NeuromoaWarning
@@ -119,22 +129,22 @@ def analyze(
         return
     if all_failed:
         _report_failed(failed, all_failed)
-    table = Table(title=f"{kind.value} analysis of {plate.name}")
+    table = Table(title=escape(f"{kind.value} analysis of {plate.name}"))
     for col in ("plate", "compound", "status", "IC50 (nM)", "Ki (nM)", "Ki 95% CI (nM)", "Hill",
                 "Z'", "flags"):
         table.add_column(col)
     for r in result.results:
         ci = f"{_nm(r.ki_ci95_M[0])}–{_nm(r.ki_ci95_M[1])}"
         flags = "; ".join(r.flags) or (r.message if r.status == "failed" else "")
-        table.add_row(r.plate, r.compound, r.status, _nm(r.ic50_M), _nm(r.ki_M), ci,
-                      _fixed(r.hill), _fixed(r.z_prime), flags)
+        table.add_row(escape(r.plate), escape(r.compound), r.status, _nm(r.ic50_M),
+                      _nm(r.ki_M), ci, _fixed(r.hill), _fixed(r.z_prime), escape(flags))
     console.print(table)
     for r in result.results:
         if r.depletion_fraction is not None and r.status != "failed":
-            console.print(f"{r.plate}: {100 * r.depletion_fraction:.1f}% of radioligand bound; "
+            console.print(escape(f"{r.plate}: {100 * r.depletion_fraction:.1f}% of radioligand bound; "
                           f"Ki direct fit {_nm(r.ki_direct_M)} nM, exact-depletion fit "
                           f"{_nm(r.ki_exact_M)} nM ({_nm(r.ki_exact_ci95_M[0])}–"
-                          f"{_nm(r.ki_exact_ci95_M[1])})", highlight=False, soft_wrap=True)
+                          f"{_nm(r.ki_exact_ci95_M[1])})"), highlight=False, soft_wrap=True)
     for r in result.results:
         if r.status == "warning":
             console.print(f"warning: {r.message}", markup=False, highlight=False,
@@ -152,6 +162,8 @@ def _report_failed(failed: list, all_failed: bool) -> None:
                           soft_wrap=True)
     if all_failed:
         raise typer.Exit(2)
+    if failed:  # some plates failed (listed above), the others were analysed
+        raise typer.Exit(1)
 
 
 @assay_app.command("round-trip")

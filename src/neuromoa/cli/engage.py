@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from neuromoa.cli import _patient
 from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json
 from neuromoa.engagement import engage as engage_compound
 from neuromoa.engagement import engagement_time_course
@@ -126,11 +127,17 @@ def engage(
     user_data: list[Path] | None = typer.Option(
         None, "--user-data", help="Your own compounds/activities: user-data TOML or kb CSV "
                                   "(repeatable)."),
+    cyp2d6: str | None = _patient.CYP2D6,
+    cyp2c19: str | None = _patient.CYP2C19,
+    weight: str | None = _patient.WEIGHT,
+    age: str | None = _patient.AGE,
+    sex: str | None = _patient.SEX,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Fractional occupancy of every target, sorted, with its consequence."""
     from neuromoa.data.compounds import flagship_compound, use_user_data
 
+    patient = _patient.patient_from_options(cyp2d6, cyp2c19, weight, age, sex)
     scaling = _scaling(in_vivo_scaling)
     with use_user_data(user_data or ()), warnings.catch_warnings():
         # A dose above the labelled maximum warns in the library; the CLI prints result.notes.
@@ -139,7 +146,8 @@ def engage(
         result = engage_compound(compound, conc=conc, plasma=plasma, dose=dose, every=every,
                                  days=days, base=base, species=species, source=source,
                                  kp_uu=kp_uu, targets=target or None, series=series,
-                                 in_vivo_scaling=scaling, user_files=user_data or ())
+                                 in_vivo_scaling=scaling, user_files=user_data or (),
+                                 patient=None if patient.is_reference else patient)
     if as_json:
         print_json(result.to_dict())
         for note in result.notes:

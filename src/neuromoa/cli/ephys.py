@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from neuromoa.cli._common import console, handle_errors, print_json
+from neuromoa.cli._common import console, err_console, handle_errors, print_json
 from neuromoa.ephys import (
     CHANNELS,
     MODES,
@@ -175,16 +176,30 @@ def analyze(
                       min_response_A=min_a)
     if as_json:
         print_json(res.to_dict())
+        _exit_for_failed_sweeps(res)
         return
     frame = res.to_frame()
-    table = Table(title=f"{file.name}: {mode}", title_justify="left")
+    table = Table(title=escape(f"{file.name}: {mode}"), title_justify="left")
     for col in frame.columns:
         if col != "spike_times_s":
             table.add_column(col, overflow="fold")
     for _, row in frame.iterrows():
-        table.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v)
+        table.add_row(*[f"{v:.4g}" if isinstance(v, float) else escape(str(v))
                         for k, v in row.items() if k != "spike_times_s"])
     console.print(table)
+    _exit_for_failed_sweeps(res)
+
+
+def _exit_for_failed_sweeps(res) -> None:
+    """Exit 1 when some sweeps failed (listed on stderr), 2 when every sweep failed."""
+    failed = [r for r in res.sweeps if r.get("status") == "failed"]
+    if not failed:
+        return
+    listed = "; ".join(f"sweep {r['sweep']}: {r.get('message', '')}" for r in failed[:10])
+    more = f"; and {len(failed) - 10} more" if len(failed) > 10 else ""
+    err_console.print(f"{len(failed)} of {len(res.sweeps)} sweep(s) failed: {listed}{more}",
+                      markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(2 if len(failed) == len(res.sweeps) else 1)
 
 
 @app.command("fi")

@@ -7,10 +7,11 @@ import warnings
 import typer
 from rich.table import Table
 
+from neuromoa.cli import _patient
 from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json
 from neuromoa.data.compounds import flagship_compound
 from neuromoa.errors import NeuromoaWarning
-from neuromoa.exposure import Regimen, simulate_exposure
+from neuromoa.exposure import Regimen, resolve_dose, simulate_exposure
 from neuromoa.units import format_molar
 
 __all__ = ["register"]
@@ -34,16 +35,23 @@ def exposure(
                                          "observation window after a single dose (default 4)."),
     base: bool = typer.Option(False, "--base", help="The dose is the free base, not the HCl salt."),
     kp_uu: float = typer.Option(1.0, "--kp-uu", help="Unbound brain / unbound plasma ratio."),
+    cyp2d6: str | None = _patient.CYP2D6,
+    cyp2c19: str | None = _patient.CYP2C19,
+    weight: str | None = _patient.WEIGHT,
+    age: str | None = _patient.AGE,
+    sex: str | None = _patient.SEX,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Plasma concentration-time course and metrics (Cmax, tmax, Cmin, Cavg, AUC)."""
+    """Plasma concentration-time course and metrics (Cmax, tmax, Cmin, Cavg, AUC, t1/2)."""
     if single == (every is not None):
         fail("give exactly one of --single or --every (e.g. --every 24h --days 14).")
-    regimen = Regimen.parse(dose, every=every, days=days, base=base)
+    patient = _patient.patient_from_options(cyp2d6, cyp2c19, weight, age, sex)
+    regimen = Regimen.parse(resolve_dose(dose, patient), every=every, days=days, base=base)
     with warnings.catch_warnings():
         # The library warns above the labelled maximum daily dose; the CLI shows result.notes.
         warnings.simplefilter("ignore", NeuromoaWarning)
-        result = simulate_exposure(compound or flagship_compound(), regimen, kp_uu=kp_uu)
+        result = simulate_exposure(compound or flagship_compound(), regimen, kp_uu=kp_uu,
+                                   patient=patient)
     if as_json:
         print_json(result.to_dict())
         for note in result.notes:
@@ -51,14 +59,16 @@ def exposure(
         return
     scope = "steady state, last interval" if regimen.repeated else "single dose, AUC 0-inf"
     table = Table(title=f"{result.compound}: {regimen.describe()} ({scope}; Kp,uu {kp_uu:g})")
+    table.caption = f"patient: {patient.describe()}"
     for col in ("analyte", "Cmax ng/mL", "tmax h", "Cmin ng/mL", "Cavg ng/mL", "AUC ng·h/mL",
-                "unbound Cavg", "unbound brain Cavg"):
+                "t1/2 h", "unbound Cavg", "unbound brain Cavg"):
         table.add_column(col, justify="left" if col == "analyte" else "right",
                          no_wrap=col == "analyte")
     for analyte, m in result.metrics.items():
         table.add_row(analyte, f"{m['cmax_ng_mL']:.3g}", f"{m['tmax_h']:.2f}",
                       f"{m['cmin_ng_mL']:.3g}", f"{m['cavg_ng_mL']:.3g}",
-                      f"{m['auc_ng_h_mL']:.4g}", format_molar(m["unbound_cavg_M"]),
+                      f"{m['auc_ng_h_mL']:.4g}", f"{m['t_half_h']:.1f}",
+                      format_molar(m["unbound_cavg_M"]),
                       format_molar(m["unbound_brain_cavg_M"]))
     console.print(table)
     for note in result.notes:

@@ -160,6 +160,8 @@ def register(app: typer.Typer) -> None:
         finally:
             if bar is not None:
                 bar.stop()
+        for note in getattr(res, "read_notes", ()):
+            err_console.print(f"note: {file}: {note}", markup=False, highlight=False)
         if plot is not None:
             from neuromoa.fitting.plotting import plot_fit
 
@@ -179,17 +181,31 @@ def register(app: typer.Typer) -> None:
                 sys.stdout.buffer.flush()
             else:
                 sys.stdout.write(_dumps(res) + "\n")
+            _exit_for_failures(res)
             return
         _render_table(res)
         if out is not None:
-            console.print(f"wrote {out}")
+            console.print(f"wrote {out}", markup=False, highlight=False)
+        _exit_for_failures(res)
+
+    def _exit_for_failures(res) -> None:
+        """Exit 1 when some curves failed (listed on stderr), 2 when every curve failed."""
+        failed = [i for i, st in enumerate(res.status) if st == "failed"]
+        if not failed:
+            return
+        ids = ", ".join(repr(str(res.curve_ids[i])) for i in failed[:20])
+        more = f" and {len(failed) - 20} more" if len(failed) > 20 else ""
+        err_console.print(f"{len(failed)} of {len(res)} curve(s) failed: {ids}{more}",
+                          markup=False, highlight=False)
+        raise typer.Exit(2 if len(failed) == len(res) else 1)
 
     def _render_table(res) -> None:
+        from rich.markup import escape
         from rich.table import Table
 
         frame = res.to_frame()
         loc = res.model.location
-        t = Table(title=f"{res.model.name} fits ({res.unit})", show_lines=False)
+        t = Table(title=escape(f"{res.model.name} fits ({res.unit})"), show_lines=False)
         for col in ("curve", "status", loc, "ic50", "hill", "bottom", "top", "r2", "flags"):
             t.add_column(col)
         for _, row in frame.head(TABLE_ROWS).iterrows():
@@ -197,7 +213,7 @@ def register(app: typer.Typer) -> None:
             cells = [_cell(row[c]) for c in (loc, "ic50", "hill", "bottom", "top", "r2")]
             if row["ic50_gt"] == row["ic50_gt"]:  # no_effect: IC50 above the tested range
                 cells[1] = f"> {row['ic50_gt']:.6g}"
-            t.add_row(str(row["curve"]), str(row["status"]), *cells, note)
+            t.add_row(escape(str(row["curve"])), str(row["status"]), *cells, escape(note))
         console.print(t)
         s = res.summary()
         console.print(f"{len(res)} curves: {s['ok']} ok, {s['warning']} warning, "

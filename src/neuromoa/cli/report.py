@@ -19,6 +19,7 @@ def report(
     dose: list[str] = typer.Option(None, "--dose", help='Daily dose, repeatable ("10 mg"); default 10, 25, 75, 150 mg.'),
     every: str = typer.Option("24 h", "--every", help="Dosing interval."),
     out: Path = typer.Option(Path("neuromoa-report"), "--out", help="Output folder (index.html, figures/)."),
+    force: bool = typer.Option(False, "--force", help="Replace --out even if it holds files that are not a neuromoa output."),
     quick: bool = typer.Option(False, "--quick", help="Smaller virtual experiments (≤ 30 s)."),
     seed: int = typer.Option(0, "--seed", help="Seed of every simulator."),
     json_out: bool = typer.Option(False, "--json", help="Print the step summary as JSON."),
@@ -27,23 +28,25 @@ def report(
                                   "or kb CSVs). Repeatable."),
 ) -> None:
     """Write the report: DIR/index.html (self-contained) and DIR/figures/."""
-    run_report(compound, dose, every, out, quick, seed, json_out, user_data)
+    run_report(compound, dose, every, out, quick, seed, json_out, user_data, force)
 
 
 @handle_errors
 def run_report(compound: str | None, dose: list[str] | None, every: str, out: Path,
                quick: bool, seed: int, json_out: bool,
-               user_data: list[Path] | None = None) -> None:
+               user_data: list[Path] | None = None, force: bool = False) -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from neuromoa.data.compounds import flagship_compound, use_user_data
     from neuromoa.report import ReportConfig, build_report
+    from neuromoa.report.output import check_output_dir
 
     files = tuple(str(p) for p in user_data or ())
     with use_user_data(files):  # validate the files and the compound before the long run
         name = compound or flagship_compound()
     config = ReportConfig(compound=name, doses=tuple(dose or _DEFAULT_DOSES), every=every,
                           quick=quick, seed=seed, user_data=files)
+    check_output_dir(out, force=force)  # before any work
     with Progress(TextColumn("{task.description:<40}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=err_console, transient=json_out) as bar:
         task = bar.add_task("report", total=1)
@@ -51,7 +54,7 @@ def run_report(compound: str | None, dose: list[str] | None, every: str, out: Pa
         def progress(desc: str, done: int, total: int) -> None:
             bar.update(task, description=desc[:40], completed=done, total=total)
 
-        result = build_report(out, config, progress=progress)
+        result = build_report(out, config, progress=progress, force=force)
     if json_out:
         print_json(result.to_dict())
         return

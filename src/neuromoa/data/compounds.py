@@ -573,7 +573,11 @@ def _table(stamped: tuple[tuple[str, float], ...]) -> CompoundTable:
             for c in user_data(f).compounds:
                 comps[c.id] = c
         else:  # a knowledge-base compounds CSV (recognised by its mw_base column)
-            text = Path(f).read_text(encoding="utf-8") if Path(f).is_file() else ""
+            try:
+                text = Path(f).read_text(encoding="utf-8") if Path(f).is_file() else ""
+            except UnicodeDecodeError:
+                raise DataFileError("not a UTF-8 text CSV file; save it as UTF-8.",
+                                    file=f) from None
             first = text.lstrip("\ufeff").splitlines()[:1]
             if first and "mw_base" in {h.strip() for h in next(csv.reader(first))}:
                 for c in parse_identity_csv(text, f, user=True):

@@ -16,9 +16,11 @@ from neuromoa.engagement.safety import _safety_table
 from neuromoa.errors import InputError, NeuromoaWarning, check_number
 from neuromoa.exposure import (
     DEFAULT_KP_UU,
+    Patient,
     Regimen,
     daily_dose_note,
     pk_compound,
+    resolve_dose,
     simulate_exposure,
 )
 from neuromoa.kb import load_kb
@@ -90,7 +92,8 @@ def engage(compound: str, *, conc: Any = None, plasma: Any = None, dose: Any = N
            source: str | None = None, kp_uu: float = DEFAULT_KP_UU,
            in_vivo_scaling: Mapping[str, float] | None = None,
            targets: Sequence[str] | None = None, series: str = "common",
-           user_files: Iterable[str | os.PathLike[str]] = ()) -> EngagementResult:
+           user_files: Iterable[str | os.PathLike[str]] = (),
+           patient: Patient | None = None) -> EngagementResult:
     """Fractional occupancy of every target of ``compound`` at a concentration or a dose.
 
     Give exactly one of ``conc``, ``plasma`` or ``dose``.
@@ -105,7 +108,9 @@ def engage(compound: str, *, conc: Any = None, plasma: Any = None, dose: Any = N
         Total plasma concentration ("80 ng/mL"); unbound brain = Kp,uu × fu × C.
         Only the compound itself is counted (a measured parent level carries no metabolite).
     dose, every : str
-        Dose ("150 mg", HCl salt unless ``base``) and interval ("24h"): engagement at the
+        Dose ("150 mg", HCl salt unless ``base``; "1 mg/kg" with a patient weight) and
+        interval ("24h"); ``patient`` (:class:`~neuromoa.exposure.Patient`: genotype, weight,
+        age) shapes the exposure and is stated in the notes. Engagement at the
         steady-state average unbound brain concentrations of parent and metabolite together
         (:func:`neuromoa.exposure.steady_state_unbound_brain`, last interval of ``days``,
         default 14).
@@ -173,21 +178,28 @@ def engage(compound: str, *, conc: Any = None, plasma: Any = None, dose: Any = N
         if every is None:
             raise InputError("engage: a dose needs an interval for steady state "
                              "(e.g. every='24h'); for one dose use neuromoa exposure --single.")
-        regimen = Regimen.parse(dose, every=every, days=days, base=base)
+        regimen = Regimen.parse(resolve_dose(dose, patient), every=every, days=days, base=base)
         dose_note = daily_dose_note(comp.id, regimen)
         if dose_note is not None:
             warnings.warn(dose_note, NeuromoaWarning, stacklevel=2)
             notes.append(dose_note)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NeuromoaWarning)  # the dose note is issued above
-            res = simulate_exposure(comp.id, regimen, kp_uu=kp_uu, times_h=np.array([0.0]))
+            res = simulate_exposure(comp.id, regimen, kp_uu=kp_uu, times_h=np.array([0.0]),
+                                    patient=patient)
             safety = _safety_table(kb, comp.id, regimen, species=species, source=source,
-                                   series=series)
+                                   series=series, patient=patient)
         unbound = {a: m["unbound_brain_cavg_M"] for a, m in res.metrics.items()}
         exposure = {"regimen": regimen.to_dict(), "description": regimen.describe(),
-                    "kp_uu": kp_uu, "analytes": {a: dict(m) for a, m in res.metrics.items()}}
+                    "kp_uu": kp_uu, "analytes": {a: dict(m) for a, m in res.metrics.items()},
+                    "patient": res.patient.to_dict()}
+        notes.append(f"patient: {res.patient.describe()}")
+        notes.extend(res.notes)
         notes.append("unbound brain concentrations: steady-state average over the last "
                      "dosing interval (Kp,uu x fu x Cavg)")
+    if patient is not None and mode != "dose":
+        notes.append("patient options not used: they shape the exposure from a dose, not a "
+                     "given concentration")
     if source is not None:
         _check_source(kb, [comp.id, *unbound], source)
     table = _engagement_table(kb, comp.id, unbound, species=species, source=source,

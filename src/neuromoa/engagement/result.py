@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -134,7 +135,7 @@ class EngagementResult:
     def _repr_html_(self) -> str:
         cols = ["target", "condition", "occupancy", "occupancy_low", "occupancy_high",
                 "consequence"]
-        return f"<b>{self.compound}</b>" + self.targets[cols].to_html(index=False)
+        return f"<b>{html.escape(str(self.compound))}</b>" + self.targets[cols].to_html(index=False)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ import pandas as pd
 from neuromoa.engagement.affinities import _check_series, _slot_affinities, _slots
 from neuromoa.errors import NeuromoaWarning, ParameterError
 from neuromoa.exposure import (
+    Patient,
     Regimen,
     daily_dose_note,
     simulate_exposure,
@@ -75,8 +76,8 @@ def safety_margins(compound: str, regimen: Regimen, *, species: str = "human",
 
 
 def _safety_table(kb: Any, comp: str, regimen: Regimen, *, species: str, source: str | None,
-                  series: str) -> pd.DataFrame:
-    res = simulate_exposure(comp, regimen, times_h=np.array([0.0]))
+                  series: str, patient: Patient | None = None) -> pd.DataFrame:
+    res = simulate_exposure(comp, regimen, times_h=np.array([0.0]), patient=patient)
     cmax_u = {a: m["unbound_cmax_M"] for a, m in res.metrics.items()}
     ligands = [comp] + [a for a in cmax_u if a != comp]
     rows = []

@@ -28,6 +28,7 @@ blocked current is a measurement of ~0, not a failure.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,13 +37,14 @@ import numpy as np
 import pandas as pd
 
 from neuromoa.errors import DataFileError, InputError
+from neuromoa.units import si_factors
 
 __all__ = ["MODES", "AbfAnalysis", "analyze_abf", "parse_window"]
 
 MODES = ("peak", "response", "spikes", "memtest")
-#: Factor to SI of the ADC/DAC units pyabf reports.
-_UNIT_SI = {"pA": 1e-12, "nA": 1e-9, "uA": 1e-6, "µA": 1e-6, "mA": 1e-3, "A": 1.0,
-            "mV": 1e-3, "V": 1.0, "uV": 1e-6, "µV": 1e-6}
+#: Factor to SI of the ADC/DAC units pyabf reports (current and voltage spellings of
+#: :data:`neuromoa.units.KINDS`; factors from pint).
+_UNIT_SI = si_factors(("current", "voltage"))
 #: Seal breakdown: a sustained current beyond 1 nA (assumption: at typical holding potentials
 #: a gigaseal passes < 100 pA; 1 nA means a seal below ~100 MΩ).
 SEAL_LIMIT_A = 1e-9
@@ -93,7 +95,7 @@ class AbfAnalysis:
                 "summary": dict(self.summary)}
 
     def _repr_html_(self) -> str:
-        return (f"<b>{Path(self.file).name}: {self.mode}</b> (channel {self.channel}, "
+        return (f"<b>{html.escape(f'{Path(self.file).name}: {self.mode}')}</b> (channel {self.channel}, "
                 f"{self.summary.get('n_ok')} ok of {self.summary.get('n_sweeps')} sweeps)"
                 + self.to_frame().to_html(max_rows=20))
 
@@ -123,12 +125,6 @@ class AbfAnalysis:
 def _mean_in(t: np.ndarray, y: np.ndarray, win: tuple[float, float]) -> float:
     sel = (t >= win[0]) & (t < win[1])
     return float(np.mean(y[sel]))
-
-
-def _check_window(win: tuple[float, float], length: float, what: str, file: str, sweep: int) -> None:
-    if win[1] > length + 1e-12:
-        raise InputError(f"{file}: {what} {win[0]:g}–{win[1]:g} s is outside sweep {sweep} "
-                         f"(0–{length:g} s); choose a window inside the sweep.")
 
 
 def analyze_abf(path: str | Path, mode: str = "peak", *, channel: int = 0,
@@ -206,26 +202,76 @@ def analyze_abf(path: str | Path, mode: str = "peak", *, channel: int = 0,
         raise InputError(f"{file}: channel {channel} records {units}; mode {mode!r} needs a "
                          "current (voltage-clamp) channel.")
     rows = []
+    outside = []
     for s in want:
+        try:
+            row = _analyse_sweep(abf, s, channel, scale, mode, file, base_w, win, steady_w,
+                                 threshold_V, direction, min_response_A, seal_limit_A,
+                                 charge_window_s)
+        except _SweepOutside as exc:
+            outside.append(str(exc))
+            row = {"sweep": s, "status": "failed", "message": str(exc)}
+        rows.append(row)
+    if outside and len(outside) == len(rows):  # the window fits no sweep: nothing to analyse
+        raise InputError(outside[0])
+    return AbfAnalysis(file, mode, channel, units, tuple(rows), _summary(mode, rows))
+
+
+class _SweepOutside(Exception):  # noqa: N818 - a per-sweep status
+    """A window lies outside this sweep."""
+
+
+def _analyse_sweep(abf, s, channel, scale, mode, file, base_w, win, steady_w, threshold_V,
+                   direction, min_response_A, seal_limit_A, charge_window_s) -> dict:
+    """One sweep's row; a bad sweep (no samples, NaN samples, an empty window, a flat memtest)
+    is a ``failed`` row with the reason, never ``ok`` with a null value."""
+    try:
         abf.setSweep(s, channel=channel)
         t = np.asarray(abf.sweepX, dtype=float)
         y = np.asarray(abf.sweepY, dtype=float) * scale
-        length = float(t[-1] + (t[1] - t[0]))
-        for w, what in ((base_w, "baseline"), (win, "window"), (steady_w, "steady window")):
-            if w is not None:
-                _check_window(w, length, what, file, s)
-        if mode == "spikes":
-            rows.append(_spikes(t, y, win, threshold_V, s))
-        elif mode == "memtest":
-            cmd = np.asarray(abf.sweepC, dtype=float) * _UNIT_SI.get(abf.dacUnits[channel], 1e-3)
-            rows.append(_memtest(t, y, cmd, s, charge_window_s, seal_limit_A))
-        else:
-            min_resp = min_response_A
-            if min_resp is None and mode == "peak":
-                min_resp = 0.0
-            rows.append(_peak(t, y, base_w, win, steady_w, s, direction, min_resp,
-                              seal_limit_A, mode == "response"))
-    return AbfAnalysis(file, mode, channel, units, tuple(rows), _summary(mode, rows))
+    except Exception as exc:  # noqa: BLE001 - pyabf raises many kinds on a corrupt sweep
+        return {"sweep": s, "status": "failed",
+                "message": f"sweep {s} cannot be read ({type(exc).__name__}: {exc})"}
+    if t.size < 2 or y.size != t.size:
+        return {"sweep": s, "status": "failed",
+                "message": f"sweep {s} has {y.size} sample(s); at least 2 are needed"}
+    dt = float(t[1] - t[0])
+    if not (np.isfinite(dt) and dt > 0):
+        return {"sweep": s, "status": "failed",
+                "message": f"sweep {s}: sampling interval {dt!r} s is not positive"}
+    n_bad = int(np.count_nonzero(~np.isfinite(y)))
+    if n_bad:
+        return {"sweep": s, "status": "failed",
+                "message": f"sweep {s}: {n_bad} sample(s) are NaN or infinite"}
+    length = float(t[-1] + dt)
+    for w, what in ((base_w, "baseline"), (win, "window"), (steady_w, "steady window")):
+        if w is None:
+            continue
+        if w[1] > length + 1e-12:
+            raise _SweepOutside(f"{file}: {what} {w[0]:g}–{w[1]:g} s is outside sweep {s} "
+                                f"(0–{length:g} s); choose a window inside the sweep.")
+        if mode != "memtest" and not np.any((t >= w[0]) & (t < w[1])):
+            return {"sweep": s, "status": "failed",
+                    "message": (f"sweep {s}: {what} {w[0]:g}–{w[1]:g} s holds no sample "
+                                f"(sampling interval {dt:g} s); widen the window")}
+    if mode == "spikes":
+        return _spikes(t, y, win, threshold_V, s)
+    if mode == "memtest":
+        cmd = np.asarray(abf.sweepC, dtype=float)
+        try:
+            cmd = cmd * _UNIT_SI[abf.dacUnits[channel]]
+        except KeyError:
+            return {"sweep": s, "status": "failed",
+                    "message": f"sweep {s}: command units {abf.dacUnits[channel]!r} unknown"}
+        if cmd.size != t.size or not np.all(np.isfinite(cmd)):
+            return {"sweep": s, "status": "failed",
+                    "message": f"sweep {s}: the command waveform is missing or not finite"}
+        return _memtest(t, y, cmd, s, charge_window_s, seal_limit_A)
+    min_resp = min_response_A
+    if min_resp is None and mode == "peak":
+        min_resp = 0.0
+    return _peak(t, y, base_w, win, steady_w, s, direction, min_resp, seal_limit_A,
+                 mode == "response")
 
 
 def _seal(t, y, base, seal_limit_A) -> str:
@@ -323,12 +369,20 @@ def _memtest(t, y, cmd, s, charge_window_s, seal_limit) -> dict:
     after = np.nonzero(cmd[on:] != level)[0]
     off = on + int(after[0]) if after.size else cmd.size
     dt = float(t[1] - t[0])
-    base = float(np.mean(y[:on]))
     half = on + (off - on) // 2
+    dv = float(level - cmd[0])
+    if not (on > 0 and off > half > on) or dv == 0:
+        return {"sweep": s, "status": "failed",
+                "message": f"sweep {s}: the command step is too short to measure"}
+    base = float(np.mean(y[:on]))
     ss = float(np.mean(y[half:off]))
     dv = float(level - cmd[0])
     n_q = int(round(charge_window_s / dt))
     q = float(np.sum(y[on:on + n_q] - ss) * dt)
+    if ss == base:
+        return {"sweep": s, "holding_current_A": base, "step_V": dv, "status": "failed",
+                "message": (f"sweep {s}: no current response to the {dv * 1e3:g} mV step "
+                            "(flat or all-zero recording); resistance cannot be computed")}
     row = {"sweep": s, "holding_current_A": base, "step_V": dv, "delta_i_A": ss - base,
            "r_total_Ohm": dv / (ss - base) if ss != base else None,
            "cm_F": q / dv if dv else None, "onset_s": float(t[on]), "status": "ok",

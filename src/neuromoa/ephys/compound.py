@@ -12,6 +12,7 @@ gates). A site without a value for the compound raises :class:`NoChannelData` ("
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,11 @@ from neuromoa.ephys.neuron import NeuronModel
 from neuromoa.errors import InputError
 
 __all__ = ["NoChannelData", "channel_affinities", "channel_for_compound", "neuron_for_compound"]
+
+
+#: Relative difference below which a kb affinity is the declared one (float rounding of the
+#: µM → M conversion only).
+_SAME_REL = 1e-12
 
 
 class NoChannelData(InputError):
@@ -59,7 +65,9 @@ def channel_affinities(channel: str | ChannelModel, compound: str | None = None
     kb = load_kb()
     out: dict[str, tuple[float, str]] = {}
     for site in model.sites:
-        condition = None if site.label == "all" else site.label
+        if not site.from_kb:       # a declared assumption of the model, not compound data
+            continue
+        condition = site.kb_query
         try:
             aff = kb.affinity(cid, model.kb_target, condition=condition)
         except InputError:
@@ -77,7 +85,11 @@ def channel_for_compound(channel: str | ChannelModel, compound: str | None = Non
     model = load_channel(channel) if isinstance(channel, str) else channel
     cid = resolve_compound(compound or flagship_compound()).id
     affs = channel_affinities(model, cid)
-    values = {k: v for k, (v, _) in affs.items()}
+    declared = model.scheme.parameter_values
+    # a kb value equal to the declared default up to unit-conversion rounding keeps the declared
+    # float, so the flagship compound's runs stay byte-identical to the channel as declared
+    values = {k: (declared[k] if math.isclose(v, declared[k], rel_tol=_SAME_REL) else v)
+              for k, (v, _) in affs.items()}
     fields = {f.name: getattr(model, f.name) for f in dataclasses.fields(ChannelModel)}
     fields.update(scheme=model.scheme.with_parameters(**values), compound=cid)
     return CompoundChannel(**fields, overrides=tuple(values.items()),
@@ -107,6 +119,8 @@ def neuron_for_compound(compound: str | None = None,
         except NoChannelData as exc:
             k = float("inf")
             notes.append((f"{gate.name}.block_K", k, "M", k, str(exc)))
+        if math.isfinite(k) and math.isclose(k, gate.block_K_M, rel_tol=_SAME_REL):
+            k = gate.block_K_M  # the declared value (see channel_for_compound)
         gates.append(dataclasses.replace(gate, block_K_M=k))
     return dataclasses.replace(nm, potassium=tuple(gates), na_model=na,
                                rows=tuple(nm.rows) + tuple(notes))

@@ -21,6 +21,7 @@ control and the drug period), all from ``seed``.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -90,7 +91,7 @@ class StateDependenceResult:
         rows = "".join(f"<tr><td>{k}</td><td>{getattr(self, f'ic50_{k}_M') * 1e6:.3g} µM</td>"
                        f"<td>{self.truth[f'ic50_{k}_M'] * 1e6:.3g} µM</td><td>{e * 100:+.1f} %</td></tr>"
                        for k, e in self.relative_errors().items())
-        return (f"<b>{self.channel}: state-dependence experiment (seed {self.seed})</b><table>"
+        return (f"<b>{html.escape(str(self.channel))}: state-dependence experiment (seed {self.seed})</b><table>"
                 f"<tr><th>state</th><th>estimate</th><th>model</th><th>error</th></tr>{rows}</table>")
 
     def to_frame(self) -> pd.DataFrame:
@@ -154,8 +155,8 @@ def state_dependence_experiment(channel: str | ChannelModel = "nav-drg", seed: i
     """
     model = load_channel(channel) if isinstance(channel, str) else channel
     if model.binding != "state-dependent":
-        raise InputError(f"channel {model.id!r} has simple block; the state-dependence "
-                         "experiment needs a state-dependent channel (nav-drg, nav1.5).")
+        raise InputError(f"channel {model.id!r} has {model.binding} block; the state-dependence "
+                         "experiment needs resting/open/inactivated sites (nav-drg, nav1.5).")
     rec = recording if recording is not None else EXPERIMENT_RECORDING
     ss = np.random.SeedSequence(seed)
     seeds = [int(s.generate_state(1)[0]) for s in ss.spawn(6)]

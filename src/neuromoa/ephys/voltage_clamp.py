@@ -18,6 +18,7 @@ Every result carries its protocol's measurement (see :data:`MEASUREMENTS`).
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -138,9 +139,10 @@ class ClampResult:
                 "conc_M": [float(c) for c in self.conc_M], "measurement": self.measurement}
 
     def _repr_html_(self) -> str:
-        rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in self.measurement.items()
+        rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>"
+                       for k, v in self.measurement.items()
                        if not (isinstance(v, list) and v and isinstance(v[0], list)))
-        return (f"<b>{self.channel}: {self.protocol.name}</b> at "
+        return (f"<b>{html.escape(f'{self.channel}: {self.protocol.name}')}</b> at "
                 f"{', '.join(f'{c * 1e6:g} µM' for c in self.conc_M)}<table>{rows}</table>")
 
     def to_frame(self) -> pd.DataFrame:

@@ -1,47 +1,25 @@
-"""Dose regimen → plasma and brain concentrations of amitriptyline and nortriptyline.
+"""Dose regimen → plasma and brain concentrations of a compound and its metabolite, per patient.
 
-Model (all closed form, superposition of sums of exponentials, :mod:`.polyexp`):
+The disposition model (well-stirred liver with metabolic routes by enzyme, two-compartment
+amitriptyline, one-compartment nortriptyline formed through N-demethylation, genotype and
+covariates) is in :mod:`neuromoa.exposure.disposition`; its unit-dose response per analyte is a
+sum of exponentials (:class:`~neuromoa.exposure.polyexp.PolyExp`), so a regimen is
+superposition and steady state a geometric series — closed form, no ODE.
 
-**Amitriptyline** (parent) — one-compartment oral model with *apparent* (oral popPK)
-parameters, Jovanović et al. 2015: ka 0.633 /h, CL/F 70.4 L/h, V/F 1300 L, k = (CL/F)/(V/F):
+This module turns that response into courses and metrics for one regimen and one
+:class:`~neuromoa.exposure.patient.Patient` (default: the reference patient, an average 70 kg,
+40-year-old adult, CYP2D6 and CYP2C19 *1/*1, stated in the result): total, unbound
+(:math:`C_u = f_u C`) and unbound brain (:math:`C_{u,brain} = K_{p,uu} C_u`, Smith, Di & Kerns
+2010; Kp,uu default 1, an assumption) concentrations, Cmax/tmax/Cmin/Cavg/AUC and the terminal
+half-life ``t_half_h`` (ln 2 over the smallest rate of the analyte's response).
 
-.. math::
-
-    C_{AT}(t) = \\frac{D}{V/F}\\,\\frac{k_a}{k_a - k}\\left(e^{-k t} - e^{-k_a t}\\right).
-
-Why apparent values: a one-compartment model fed the IV volume (1221 L) with F = 0.53 predicts a
-50 mg peak of ~16 ng/mL, about half the observed 30.95 ± 9.61 ng/mL (amitriptyline SmPC); the
-popPK values give ~27 ng/mL at ~4.2 h (observed tmax 3.89 ± 1.87 h). AUC and Cavg depend only on
-CL/F, which the popPK fit estimates directly (see ``tests/reference/README.md``).
-
-**Nortriptyline formed from amitriptyline** — a fixed fraction fm ≈ 0.25 of each amitriptyline
-dose enters the circulation as nortriptyline (Burch & Hullin 1981). Hepatic elimination of a
-given amount of amitriptyline yields the same amount of nortriptyline whether in the first pass
-or later (Burch & Hullin, oral vs IM study), so the input rate to nortriptyline is
-
-.. math::
-
-    r(t) = f_m D\\left[(1 - F)\\,k_a e^{-k_a t} + F\\,k\\,\\frac{V}{F} C_{AT}(t)/D\\right],
-
-the first term the first-pass part (arriving with absorption; its share 1 − F = 47 % lies in the
-30–67 % Burch & Hullin measured), the second proportional to systemic amitriptyline elimination.
-:math:`\\int r = f_m D`. Nortriptyline disposition is one-compartment with its own systemic
-CL 30.6 L/h and t½ 25.5 h (Nortrilen SmPC), :math:`C_{NT} = r \\ast e^{-k_{NT} t}/V_{NT}`.
-
-**Nortriptyline dosed itself** — one-compartment oral, F 0.51, the same CL and t½, ka 0.585 /h
-(solved from the SmPC tmax 5.5 h; an assumption, no measured ka found).
-
-**Free drug** — :math:`C_u = f_u C` and :math:`C_{u,brain} = K_{p,uu} C_u`
-(Smith, Di & Kerns 2010); Kp,uu default 1 (assumption, FACTS.md).
-
-Limits: linear kinetics (Burch & Hullin saw some saturation between 50 and 100 mg), average
-extensive metabolisers (CYP2D6 poor metabolisers clear nortriptyline 3–4× slower), and the popPK
-amitriptyline half-life (12.8 h) is shorter than the 16–25 h of single-dose studies, so the
-model's peak-trough swing at steady state is larger than reality while Cavg is unaffected.
+Limits: linear kinetics (Burch & Hullin saw some saturation between 50 and 100 mg); see the
+README's Exposure section for the comparison with published values.
 """
 
 from __future__ import annotations
 
+import html
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -51,15 +29,17 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize_scalar
 
-from neuromoa.data.compounds import metabolites_of
 from neuromoa.errors import NeuromoaWarning, ParameterError, check_number
+from neuromoa.exposure.disposition import compound_terms
 from neuromoa.exposure.params import PKCompound, pk_compound
+from neuromoa.exposure.patient import Patient
 from neuromoa.exposure.polyexp import PolyExp
 from neuromoa.exposure.regimen import HOURS_PER_DAY, Regimen
 
 __all__ = [
     "ExposureResult",
     "daily_dose_note",
+    "patient_arrays",
     "simulate_exposure",
     "steady_state_unbound_brain",
     "unit_dose_response",
@@ -75,6 +55,8 @@ METRIC_GRID_POINTS = 2001
 #: Default time grids: the finest of these steps (h) that keeps the course ≤ MAX_DEFAULT_POINTS.
 DEFAULT_STEPS_H = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 MAX_DEFAULT_POINTS = 1500
+#: Below this fraction of true steady-state Cavg the result carries a note (assumption: 95 %).
+SS_NOTE_FRACTION = 0.95
 #: mg per g (the labelled maximum daily dose is stored in mg/day).
 MG_PER_G = 1e3
 #: Relative tolerance of the daily-dose check, so that exactly the maximum (0.3 g x 1000 =
@@ -82,46 +64,30 @@ MG_PER_G = 1e3
 DOSE_CHECK_RTOL = 1e-9
 
 
-def unit_dose_response(compound: str | PKCompound) -> dict[str, PolyExp]:
+def unit_dose_response(compound: str | PKCompound, patient: Patient | None = None
+                       ) -> dict[str, PolyExp]:
     """Plasma concentration (mol/L) per mole of ``compound`` dosed orally, per analyte.
 
-    The structure follows the parameters the compound has (``data/exposure/README.md``):
-    ``ka``, ``cl_f``, ``v_f`` — one compartment with apparent oral parameters, plus, with ``fm``
-    and ``f_oral``, the metabolite of the compound identity table (its parent link) formed
-    from the first pass and from systemic elimination; ``ka``, ``cl``, ``t_half``, ``f_oral``
-    — systemic disposition of a compound dosed itself. Returns ``{analyte: h}`` with the
-    compound dosed first; each ``h`` is a :class:`PolyExp` (sum of exponentials in t, h).
+    Returns ``{analyte: h}`` with the dosed compound first and each metabolite it forms after
+    it (amitriptyline → nortriptyline). Each ``h`` is a :class:`PolyExp` (sum of exponentials
+    in t, h) from :func:`neuromoa.exposure.disposition.compound_terms` for ``patient``
+    (default: the reference patient, 70 kg, 40 y, *1/*1).
     """
     comp = compound if isinstance(compound, PKCompound) else pk_compound(compound)
-    if comp.has("cl_f") and comp.has("v_f"):
-        ka, cl_f, v_f = comp.value("ka"), comp.value("cl_f"), comp.value("v_f")
-        k = cl_f / v_f
-        absorption = PolyExp.exponential(ka, ka)  # mol/h entering per mol dosed (apparent)
-        parent = absorption.convolve(PolyExp.exponential(1.0 / v_f, k))
-        out = {comp.name: parent}
-        if comp.has("fm"):
-            f_oral, fm = comp.value("f_oral"), comp.value("fm")
-            for met_name in metabolites_of(comp.name):
-                met = pk_compound(met_name)
-                # metabolite input rate (mol/h per mol dosed): first-pass part + systemic part
-                formation = (PolyExp.exponential(fm * (1.0 - f_oral) * ka, ka)
-                             + parent.scale(fm * f_oral * k * v_f))
-                out[met.name] = formation.convolve(_disposition(met))
-        return out
-    if comp.has("cl") and comp.has("t_half"):
-        ka, f_oral = comp.value("ka"), comp.value("f_oral")
-        absorption = PolyExp.exponential(f_oral * ka, ka)
-        return {comp.name: absorption.convolve(_disposition(comp))}
-    raise ParameterError(f"exposure has no dosing model for {comp.name!r}: give ka, cl_f and "
-                         "v_f (apparent oral) or ka, cl, t_half and f_oral (systemic); see "
-                         "data/exposure/README.md.")
+    terms, _ = compound_terms(comp, 1, **patient_arrays(patient))
+    return {a: PolyExp(*t.row(0)) for a, t in terms.items()}
 
 
-def _disposition(comp: PKCompound) -> PolyExp:
-    """One-compartment systemic disposition per mol entering: e^{-k t}/V with V = CL·t½/ln2."""
-    cl, t_half = comp.value("cl"), comp.value("t_half")
-    k = math.log(2.0) / t_half
-    return PolyExp.exponential(k / cl, k)  # 1/V = k/CL
+def patient_arrays(patient: Patient | None) -> dict[str, Any]:
+    """The keyword arguments of :func:`compound_terms` for one patient."""
+    if patient is None:
+        return {}
+    activity = {}
+    if patient.cyp2d6 is not None:
+        activity["CYP2D6"] = patient.cyp2d6.relative_activity
+    if patient.cyp2c19 is not None:
+        activity["CYP2C19"] = patient.cyp2c19.relative_activity
+    return {"activity": activity, "weight_kg": patient.weight_kg, "age_y": patient.age_y}
 
 
 @dataclass(frozen=True)
@@ -164,6 +130,7 @@ class ExposureResult:
     metrics: dict[str, dict[str, float]]
     parameters: list[dict[str, Any]] = field(default_factory=list)
     notes: tuple[str, ...] = ()
+    patient: Patient = field(default_factory=Patient)
 
     @property
     def analytes(self) -> list[str]:
@@ -182,6 +149,7 @@ class ExposureResult:
             "unbound_brain_M": {a: v.tolist() for a, v in self.unbound_brain_M.items()},
             "parameters": [dict(p) for p in self.parameters],
             "notes": list(self.notes),
+            "patient": self.patient.to_dict(),
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -216,7 +184,7 @@ class ExposureResult:
         return ax.figure
 
     def _repr_html_(self) -> str:
-        return (f"<b>{self.compound}</b> {self.regimen.describe()}"
+        return (f"<b>{html.escape(str(self.compound))}</b> {html.escape(self.regimen.describe())}"
                 + self.metrics_frame().to_html(index=False))
 
 
@@ -229,13 +197,14 @@ def _default_times(end_h: float) -> np.ndarray:
 
 
 def simulate_exposure(compound: str, regimen: Regimen, *, kp_uu: float = DEFAULT_KP_UU,
-                      times_h: Any = None) -> ExposureResult:
+                      times_h: Any = None, patient: Patient | None = None) -> ExposureResult:
     """Plasma (total, unbound) and unbound brain concentrations of a compound and its metabolite.
 
     Parameters
     ----------
     compound : str
-        "amitriptyline" (gives amitriptyline and nortriptyline) or "nortriptyline".
+        A compound with PK data (e.g. "amitriptyline", which gives its metabolite nortriptyline
+        too, or "nortriptyline" dosed itself).
     regimen : Regimen
         Dose (salt or base), interval, duration.
     kp_uu : float
@@ -244,6 +213,10 @@ def simulate_exposure(compound: str, regimen: Regimen, *, kp_uu: float = DEFAULT
     times_h : array-like of float, optional
         Times (h from the first dose, ≥ 0) to report the course on; default a regular grid over
         the regimen (repeated) or the observation window (single dose).
+    patient : Patient, optional
+        Genotype (CYP2D6, CYP2C19), weight, age, sex (:class:`~neuromoa.exposure.Patient`);
+        default the reference patient, an average 70 kg adult normal metaboliser. Stated in
+        ``result.patient`` and ``to_dict()["patient"]``.
 
     Returns
     -------
@@ -266,8 +239,11 @@ def simulate_exposure(compound: str, regimen: Regimen, *, kp_uu: float = DEFAULT
                              "(e.g. Regimen.parse('150 mg', every='24 h')).")
     kp_uu = check_number(kp_uu, "kp_uu", "simulate_exposure", low=0, low_open=True)
     comp = pk_compound(compound)
-    responses = unit_dose_response(comp)
+    patient = patient if patient is not None else Patient()
+    responses = unit_dose_response(comp, patient)
     notes: list[str] = []
+    if patient.weight_kg is not None or patient.age_y is not None or patient.sex is not None:
+        notes.extend(covariate_notes(comp, patient))
     dose_note = daily_dose_note(comp, regimen)
     if dose_note is not None:
         warnings.warn(dose_note, NeuromoaWarning, stacklevel=2)
@@ -296,6 +272,8 @@ def simulate_exposure(compound: str, regimen: Regimen, *, kp_uu: float = DEFAULT
         brain[analyte] = kp_uu * fu * conc
         m = _metrics(h, dose_mol, regimen, end_h)
         metrics[analyte] = {
+            "t_half_h": math.log(2.0) / min(r for c, r in zip(h.coefs, h.rates, strict=True)
+                                            if c != 0.0),
             "cmax_ng_mL": m["cmax_M"] * to_ng,
             "tmax_h": m["tmax_h"],
             "cmin_ng_mL": m["cmin_M"] * to_ng,
@@ -318,6 +296,16 @@ def simulate_exposure(compound: str, regimen: Regimen, *, kp_uu: float = DEFAULT
             params.append({"compound": acomp.name, "parameter": p.name, "value": p.value,
                            "unit": p.unit, "low": p.low, "high": p.high, "source": p.source,
                            "confidence": p.confidence})
+        for rt in acomp.routes:  # share of hepatic intrinsic clearance in a *1/*1 adult
+            params.append({"compound": acomp.name,
+                           "parameter": f"route {rt.route} ({rt.enzyme})", "value": rt.fraction,
+                           "unit": "1", "low": None, "high": None, "source": rt.source,
+                           "confidence": rt.confidence})
+    for analyte, m in metrics.items():
+        if m.get("ss_fraction", 1.0) < SS_NOTE_FRACTION:
+            notes.append(f"{analyte} is at {100 * m['ss_fraction']:.0f} % of steady state after "
+                         f"{end_h / HOURS_PER_DAY:g} days (t1/2 {m['t_half_h']:.0f} h): give more "
+                         "--days for steady state")
     # Parameters of the dosed compound first, each once.
     seen: set[tuple[str, str]] = set()
     params = [p for p in params if not ((p["compound"], p["parameter"]) in seen
@@ -325,7 +313,22 @@ def simulate_exposure(compound: str, regimen: Regimen, *, kp_uu: float = DEFAULT
     return ExposureResult(compound=comp.name, regimen=regimen, kp_uu=kp_uu, times_h=t,
                           total_M=total_M, total_ng_mL=total_ng, unbound_plasma_M=unb,
                           unbound_brain_M=brain, metrics=metrics, parameters=params,
-                          notes=tuple(notes))
+                          notes=tuple(notes), patient=patient)
+
+
+def covariate_notes(comp: PKCompound, patient: Patient) -> list[str]:
+    """Say which of the patient's covariates the model uses for ``comp`` and which it cannot."""
+    names = list(dict.fromkeys([comp.name] + [r.product for r in comp.routes if r.product]))
+    used = {c.covariate for n in names for c in pk_compound(n).covariates}
+    notes = []
+    for cov, value in (("weight_kg", patient.weight_kg), ("age_y", patient.age_y)):
+        if value is not None and cov not in used:
+            notes.append(f"{cov} = {value:g} has no published covariate effect for "
+                         f"{', '.join(names)}; not used")
+    if patient.sex is not None:
+        notes.append(f"sex = {patient.sex}: no published popPK sex effect for "
+                     f"{', '.join(names)}; not used")
+    return notes
 
 
 def daily_dose_note(compound: str | PKCompound, regimen: Regimen) -> str | None:

@@ -26,7 +26,8 @@ from neuromoa.data.compounds import (
 )
 from neuromoa.errors import DataFileError, UnknownCompoundError
 
-__all__ = ["PKCompound", "PKParameter", "available_compounds", "pk_compound", "pk_references"]
+__all__ = ["Covariate", "PKCompound", "PKParameter", "Route", "available_compounds", "pk_compound",
+           "pk_references"]
 
 _PARAM_COLUMNS = ("compound", "parameter", "value", "unit", "low", "high", "source", "confidence",
                   "note")
@@ -34,7 +35,7 @@ _REF_COLUMNS = ("id", "citation", "note")
 _CONFIDENCE = {"H", "M", "U"}
 # The unit each known parameter must be given in (the kernel works in L, h, mol): the one list
 # of :mod:`neuromoa.data.compounds`, which user-data files follow too.
-_PARAM_UNITS = PK_PARAMETER_UNITS
+_PARAM_UNITS = {**PK_PARAMETER_UNITS, "vc": "L", "vp": "L", "q": "L/h", "q_h": "L/h"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,39 @@ class PKParameter:
 
 
 @dataclass(frozen=True)
+class Route:
+    """One metabolic route: its share of hepatic intrinsic clearance in a *1/*1 adult."""
+
+    route: str
+    enzyme: str
+    fraction: float
+    product: str
+    source: str
+    confidence: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Covariate:
+    """A covariate effect: ``parameter`` (clint | volume) × f(covariate) (power or linear)."""
+
+    parameter: str
+    covariate: str
+    model: str
+    value: float
+    reference: float
+    source: str
+    confidence: str
+    note: str
+
+    def factor(self, x):  # noqa: ANN001, ANN201 - float or ndarray
+        """The multiplicative factor at covariate value(s) ``x``."""
+        if self.model == "power":
+            return (x / self.reference) ** self.value
+        return 1.0 + self.value * (x - self.reference)
+
+
+@dataclass(frozen=True)
 class PKCompound:
     """A compound's molecular weights and pharmacokinetic parameters."""
 
@@ -61,6 +95,14 @@ class PKCompound:
     mw_salt: float
     salt: str
     parameters: dict[str, PKParameter] = field(default_factory=dict)
+    routes: tuple[Route, ...] = ()
+    covariates: tuple[Covariate, ...] = ()
+    variability: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def enzymes(self) -> tuple[str, ...]:
+        """Enzymes with a route for this compound (empty for a compound with simple PK)."""
+        return tuple(sorted({r.enzyme for r in self.routes if r.enzyme.upper().startswith("CYP")}))
 
     def value(self, name: str) -> float:
         """The value of parameter ``name`` (raises :class:`DataFileError` if it is missing)."""
@@ -184,8 +226,98 @@ def _load_cached(stamps: tuple[tuple[str, float], ...]
         fu = _fu_parameter(table.get(name))
         if fu is not None:
             d["parameters"].setdefault("fu", fu)
+    _load_routes(by_name, ref_ids)
     compounds = {n: PKCompound(**d) for n, d in by_name.items()}
     return compounds, refs
+
+
+_ROUTE_COLUMNS = ("compound", "route", "enzyme", "fraction", "product", "source", "confidence",
+                  "note")
+_COV_COLUMNS = ("compound", "parameter", "covariate", "model", "value", "reference", "source",
+                "confidence", "note")
+_VAR_COLUMNS = ("compound", "parameter", "omega", "source", "confidence", "note")
+#: Parameters a covariate or variability row may act on.
+_COV_PARAMETERS = {"clint", "volume"}
+_COV_NAMES = {"weight_kg", "age_y"}
+_VAR_PARAMETERS = {"clint", "volume", "ka"}
+#: Route fractions of one compound must sum to 1 within this tolerance.
+ROUTE_SUM_TOL = 1e-6
+
+
+def _check_sources(text: str, ref_ids: set[str], *, file: str, row: int) -> None:
+    for sid in text.split(";"):
+        if sid.strip() not in ref_ids:
+            raise DataFileError(f"source {sid!r} is not an id in exposure/references.csv",
+                                file=file, row=row, field="source")
+
+
+def _load_routes(by_name: dict[str, dict], ref_ids: set[str]) -> None:
+    routes = _read("routes.csv", _ROUTE_COLUMNS)
+    file = "exposure/routes.csv"
+    per: dict[str, list[Route]] = {}
+    for i, row in routes.iterrows():
+        r = int(i) + 2
+        name = row["compound"].strip().lower()
+        if name not in by_name:
+            raise DataFileError(f"compound {name!r} has no rows in exposure/parameters.csv", file=file,
+                                row=r, field="compound")
+        product = row["product"].strip().lower()
+        if product and product not in by_name:
+            raise DataFileError(f"product {product!r} has no rows in exposure/parameters.csv",
+                                file=file, row=r, field="product")
+        _check_sources(row["source"], ref_ids, file=file, row=r)
+        frac = _float(row["fraction"], file=file, row=r, fld="fraction")
+        assert frac is not None
+        if frac > 1:
+            raise DataFileError(f"fraction {frac} must be in (0, 1]", file=file, row=r,
+                                field="fraction")
+        per.setdefault(name, []).append(Route(row["route"], row["enzyme"].strip(), frac, product,
+                                              row["source"], row["confidence"], row["note"]))
+    for name, rs in per.items():
+        total = sum(x.fraction for x in rs)
+        if abs(total - 1.0) > ROUTE_SUM_TOL:
+            raise DataFileError(f"route fractions of {name} sum to {total:g}, not 1", file=file)
+        for need in ("q_h", "f_oral"):
+            if need not in by_name[name]["parameters"]:
+                raise DataFileError(f"{name} has routes but no '{need}' parameter (the hepatic "
+                                    "model needs it)", file="exposure/parameters.csv")
+        by_name[name]["routes"] = tuple(rs)
+    covs = _read("covariates.csv", _COV_COLUMNS)
+    file = "exposure/covariates.csv"
+    for i, row in covs.iterrows():
+        r = int(i) + 2
+        name = row["compound"].strip().lower()
+        if name not in by_name:
+            raise DataFileError(f"compound {name!r} unknown", file=file, row=r, field="compound")
+        if row["parameter"] not in _COV_PARAMETERS:
+            raise DataFileError(f"parameter must be one of {sorted(_COV_PARAMETERS)}", file=file,
+                                row=r, field="parameter")
+        if row["covariate"] not in _COV_NAMES:
+            raise DataFileError(f"covariate must be one of {sorted(_COV_NAMES)}", file=file,
+                                row=r, field="covariate")
+        if row["model"] not in ("power", "linear"):
+            raise DataFileError("model must be power or linear", file=file, row=r, field="model")
+        _check_sources(row["source"], ref_ids, file=file, row=r)
+        value = _float(row["value"], file=file, row=r, fld="value")
+        ref = _float(row["reference"], file=file, row=r, fld="reference")
+        assert value is not None and ref is not None
+        by_name[name].setdefault("covariates", ())
+        by_name[name]["covariates"] += (Covariate(row["parameter"], row["covariate"],
+                                                  row["model"], value, ref, row["source"],
+                                                  row["confidence"], row["note"]),)
+    var = _read("variability.csv", _VAR_COLUMNS)
+    file = "exposure/variability.csv"
+    for i, row in var.iterrows():
+        r = int(i) + 2
+        name = row["compound"].strip().lower()
+        if name not in by_name:
+            raise DataFileError(f"compound {name!r} unknown", file=file, row=r, field="compound")
+        if row["parameter"] not in _VAR_PARAMETERS:
+            raise DataFileError(f"parameter must be one of {sorted(_VAR_PARAMETERS)}", file=file,
+                                row=r, field="parameter")
+        _check_sources(row["source"], ref_ids, file=file, row=r)
+        omega = _float(row["omega"], file=file, row=r, fld="omega")
+        by_name[name].setdefault("variability", {})[row["parameter"]] = omega
 
 
 def available_compounds() -> list[str]:

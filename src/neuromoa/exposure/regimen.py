@@ -6,8 +6,8 @@ import math
 from dataclasses import dataclass
 from numbers import Real
 
-from neuromoa.errors import ProtocolError, check_number
-from neuromoa.units import as_grams, as_hours
+from neuromoa.errors import ProtocolError, ResourceError, check_number, format_bytes
+from neuromoa.units import MAX_SECONDS, as_grams, as_hours
 
 __all__ = ["Regimen"]
 
@@ -19,6 +19,15 @@ DEFAULT_DAYS = 14.0
 #: Default observation window after a single dose (h). Assumption: the 96 h sampling window of
 #: single-dose studies (Nam et al. 2015, Clin Ther 37:302; Garland et al. 1978).
 SINGLE_DOSE_WINDOW_H = 96.0
+#: Most doses one regimen may have. Assumption: 4 doses a day for 10 years is 14,610; more is
+#: a unit slip ("1 s" for "1 d"), and a course over it costs memory ∝ doses × time points.
+MAX_DOSES = 20_000
+#: Time points × doses × 8 B × sum-of-exponential terms that the superposition of one course
+#: holds at once (bytes per dose per time point; exposure.polyexp.PolyExp.superpose, 3 terms
+#: and ~4 temporaries): used to say what an over-large regimen would need.
+_BYTES_PER_DOSE_POINT = 8 * 3 * 4
+#: Time points of the default course grid (exposure.model.MAX_DEFAULT_POINTS).
+_DEFAULT_POINTS = 1500
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,8 @@ class Regimen:
         else:
             default = DEFAULT_DAYS * HOURS_PER_DAY if self.repeated else SINGLE_DOSE_WINDOW_H
             object.__setattr__(self, "duration_h", default)
+        if self.repeated:
+            _check_dose_count(self.duration_h, self.interval_h)
         if self.repeated and self.duration_h < self.interval_h:
             raise ProtocolError(f"Regimen: duration {self.duration_h:g} h is shorter than the "
                                 f"dosing interval {self.interval_h:g} h; give at least one interval.")
@@ -83,11 +94,16 @@ class Regimen:
             days = float(days)  # a bare number means days ("14"); otherwise a duration with unit
         if isinstance(days, Real) and not isinstance(days, bool):
             duration = float(days) * HOURS_PER_DAY
+            if math.isfinite(duration) and duration > MAX_SECONDS / 3600.0:
+                raise ResourceError(f"regimen duration (--days): {days!r} days is longer than "
+                                    f"{MAX_SECONDS / 3600.0 / HOURS_PER_DAY:g} days (100 years).")
         else:
             duration = as_hours(days, what="regimen duration (--days)")
         if not (math.isfinite(duration) and duration > 0):
             raise ProtocolError(f"regimen duration (--days): {days!r} must be a positive duration "
                                 "(a zero-length regimen gives no dose).")
+        if interval is not None:
+            _check_dose_count(duration, interval)
         if interval is not None and duration < interval:
             raise ProtocolError(f"regimen duration {duration:g} h is shorter than the dosing "
                                 f"interval {interval:g} h: give --days of at least one interval.")
@@ -124,6 +140,28 @@ class Regimen:
         """JSON-safe description."""
         return {"dose_mg": self.dose_g * 1e3, "salt": self.salt, "interval_h": self.interval_h,
                 "duration_h": self.duration_h, "n_doses": self.n_doses}
+
+
+def _check_dose_count(duration_h: float, interval_h: float) -> None:
+    """Refuse, before anything is allocated, a regimen with more than :data:`MAX_DOSES` doses."""
+    n = duration_h / interval_h
+    if not math.isfinite(n) or n > MAX_DOSES:
+        need = n * _DEFAULT_POINTS * _BYTES_PER_DOSE_POINT
+        raise ResourceError(
+            f"regimen: every {_duration_text(interval_h)} for {duration_h / HOURS_PER_DAY:g} days "
+            f"is {n:.4g} "
+            f"doses (limit {MAX_DOSES:,}); its exposure course would need {format_bytes(need)} of "
+            "memory. Check --every and --days (e.g. --every '24 h' --days 14).")
+
+
+def _duration_text(hours: float) -> str:
+    """'24 h', '1 s', '1 ms' (for messages)."""
+    seconds = hours * 3600.0
+    if seconds >= 3600.0:
+        return f"{hours:g} h"
+    if seconds >= 1.0:
+        return f"{seconds:g} s"
+    return f"{seconds * 1e3:g} ms"
 
 
 def _is_number(text: str) -> bool:

@@ -34,6 +34,9 @@ __all__ = ["CurveColumns", "read_canonical"]
 MAX_NUMBER = 32
 #: Longest curve id the fast path keeps (bytes); longer ids go to the full reader.
 MAX_ID = 256
+#: Most curves in one file: the full reader's limit (:data:`neuromoa.fitting.io.MAX_CURVES`;
+#: a test checks they agree). A larger file goes to the full reader, which names the limit.
+MAX_CURVES = 10_000_000
 #: Bytes that send a file to the full reader: quote, CR, tab, space, NUL.
 _SPECIAL = (b'"', b"\r", b"\t", b" ", b"\x00")
 #: Bytes allowed in a number field: 0-9 . e E + -.
@@ -287,6 +290,8 @@ def read_canonical(path: str | Path, unit: str | None = None) -> CurveColumns | 
                                                 id_e[run_start].tolist(), strict=True)),
                                dtype=np.int64, count=run_start.size)
         codes = np.repeat(run_code, np.diff(np.append(run_start, nrow)))
+        if len(table) > MAX_CURVES:
+            return None
         try:
             ids = np.array([k.decode("utf-8") for k in table], dtype=object)
         except UnicodeDecodeError:

@@ -118,16 +118,23 @@ def fit_csv(path: str | Path, model: str = "4pl", *, unit: str | None = None,
             **kwargs: Any) -> BatchFit:
     """Read a CSV with :func:`neuromoa.fitting.io.read_curve_table` and fit every curve
     (what ``neuromoa fit FILE`` does); ``radioligand``/``kd`` as in :func:`fit_frame`.
+    ``result.read_notes`` lists what the reader ignored (blank lines, a trailing comma).
 
     The canonical long layout (``curve,concentration_<unit>,response``, plain numbers) is
     read by the fast reader of :mod:`neuromoa.fitting._fastcsv` (no pandas; the same numbers,
-    ids and line numbers); every other file by the full reader."""
+    ids and line numbers; it ignores nothing, so ``read_notes`` is empty); every other file by
+    the full reader."""
     from neuromoa.fitting._fastcsv import read_canonical
 
     cols = read_canonical(path, unit)
     if cols is not None:
-        return fit_curves(cols, model, unit=cols.unit, **kwargs)
+        result = fit_curves(cols, model, unit=cols.unit, **kwargs)
+        object.__setattr__(result, "read_notes", ())
+        return result
     from neuromoa.fitting.io import read_curve_table
 
     table, used = read_curve_table(path, unit)
-    return fit_curves(table, model, unit=used, **kwargs)
+    result = fit_curves(table, model, unit=used, **kwargs)
+    # what the reader ignored travels with the result (BatchFit is frozen: set it once here)
+    object.__setattr__(result, "read_notes", tuple(table.attrs.get("dropped", ())))
+    return result

@@ -7,6 +7,7 @@ on demand.
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -318,7 +319,7 @@ class CurveFit(ModelFit):
     def _repr_html_(self) -> str:
         loc = "log_ki" if "log_ki" in self.params else "log_ic50"
         v = self.params.get(loc, float("nan"))
-        return (f"<b>CurveFit</b> {self.curve!s}: {self.status}; {loc} = {v:.4g}, "
+        return (f"<b>CurveFit</b> {html.escape(str(self.curve))}: {self.status}; {loc} = {v:.4g}, "
                 f"hill = {self.params.get('hill', float('nan')):.3g}, R² = {self.r2:.4f}")
 
 

@@ -19,6 +19,7 @@ parameter table (:meth:`Scheme.to_frame`) and exports.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,26 +29,27 @@ import pandas as pd
 
 from neuromoa.errors import DataFileError, InputError
 from neuromoa.kinetics.expressions import Expression
+from neuromoa.units import si_factors
 
 __all__ = ["UNITS", "Edge", "Parameter", "Scheme", "to_si"]
 
-#: Units a model file may use for a parameter, with the factor to SI (1/s, V, M, 1/(M s), S, F, A).
-UNITS: dict[str, float] = {
-    "1": 1.0, "1/s": 1.0, "1/ms": 1e3, "s": 1.0, "ms": 1e-3, "us": 1e-6,
-    "V": 1.0, "mV": 1e-3, "1/V": 1.0, "1/mV": 1e3,
-    "M": 1.0, "mM": 1e-3, "uM": 1e-6, "nM": 1e-9,
-    "1/(M*s)": 1.0, "1/(uM*s)": 1e6, "1/(mM*s)": 1e3, "1/(nM*s)": 1e9,
-    "S": 1.0, "mS": 1e-3, "uS": 1e-6, "nS": 1e-9, "pS": 1e-12,
-    "F": 1.0, "uF": 1e-6, "nF": 1e-9, "pF": 1e-12,
-    "A": 1.0, "nA": 1e-9, "pA": 1e-12, "Ohm": 1.0, "MOhm": 1e6, "GOhm": 1e9,
-}
+#: Units a model file may use for a parameter, with the factor to SI (1/s, V, M, 1/(M s), S, F, A):
+#: the spellings are the whitelists of :data:`neuromoa.units.KINDS`, the factors come from pint.
+UNITS = si_factors(("dimensionless", "rate", "time", "voltage", "inverse_voltage", "concentration",
+                    "second_order_rate", "conductance", "capacitance", "current", "resistance"))
 
 
 def to_si(value: float, unit: str, where: str) -> float:
     """Convert ``value`` given in ``unit`` (a key of :data:`UNITS`) to SI."""
     if unit not in UNITS:
         raise DataFileError(f"unit {unit!r} is not one of {sorted(UNITS)}", file=where)
-    return float(value) * UNITS[unit]
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise DataFileError(f"value {value!r} is not a number", file=where) from None
+    if isinstance(value, bool) or not math.isfinite(x):
+        raise DataFileError(f"value {value!r} is not a finite number", file=where)
+    return x * UNITS[unit]
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from typing import Any
 from neuromoa.data import read_text
 from neuromoa.errors import DataFileError, InputError
 from neuromoa.pathways.graph import Edge, Node, PathwayGraph
-from neuromoa.units import format_molar
+from neuromoa.units import format_molar, si_factor
 
 __all__ = ["PATHWAYS", "NoTargetValueError", "build_pathway", "build_pathways", "format_molar_range", "pathway_names"]
 
@@ -89,7 +89,6 @@ def pathway_names() -> list[str]:
     return list(_definitions())
 
 
-_UNIT_SCALE = {"M": 1.0, "mM": 1e-3, "µM": 1e-6, "nM": 1e-9, "pM": 1e-12, "fM": 1e-15}
 # A range shares the high end's unit unless the low end would print below this (assumption:
 # "0.0005–33 µM" reads worse than "500 pM–33 µM").
 _RANGE_SHARED_UNIT_MIN = 0.01
@@ -106,7 +105,7 @@ def format_molar_range(low: float, high: float) -> str:
     if low == high:
         return format_molar(high)
     value, unit = format_molar(high).split(" ")
-    scaled = low / _UNIT_SCALE[unit]
+    scaled = low / si_factor(unit, "concentration")
     if scaled >= _RANGE_SHARED_UNIT_MIN:
         return f"{scaled:.3g}–{value} {unit}"
     return f"{format_molar(low)}–{value} {unit}"

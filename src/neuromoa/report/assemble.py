@@ -150,7 +150,7 @@ def build_report(out_dir: str | Path, config: ReportConfig | None = None, *,
                  progress: Callable[[str, int, int], None] | None = None,
                  steps: Sequence[Step] | None = None,
                  sections: Sequence[SectionSpec] | None = None,
-                 now: _dt.datetime | None = None) -> ReportResult:
+                 now: _dt.datetime | None = None, force: bool = False) -> ReportResult:
     """Run every step, render every section and write ``out_dir/index.html`` plus figures.
 
     Parameters
@@ -167,28 +167,37 @@ def build_report(out_dir: str | Path, config: ReportConfig | None = None, *,
         Replace the registries (tests use this to simulate missing modules).
     now : datetime, optional
         Time for the one timestamp line (default: now, UTC).
+    force : bool
+        Replace ``out_dir`` even when it holds files that are not an earlier neuromoa output.
+
+    The folder is checked before any work (:func:`neuromoa.report.output.check_output_dir`),
+    locked against a second writer, written into a temporary folder and renamed into place
+    when complete: it is the previous complete output or the new one, never a mix.
 
     Returns
     -------
     ReportResult
     """
     from neuromoa.data.compounds import use_user_data
+    from neuromoa.report.output import staged_output
 
+    start = time.perf_counter()
     config = config or ReportConfig()
     with use_user_data(config.user_data):  # the user's compounds reach every step
-        return _build(out_dir, config, progress=progress, steps=steps, sections=sections,
-                      now=now)
+        _check_compound(config.compound)
+        final = Path(out_dir)
+        with staged_output(final, kind="report", force=force,
+                           meta={"version": _package_version()}) as tmp:
+            result = _build(tmp, final, config, start, progress, steps, sections, now)
+    return result
 
 
-def _build(out_dir: str | Path, config: ReportConfig, *,
-           progress: Callable[[str, int, int], None] | None,
-           steps: Sequence[Step] | None, sections: Sequence[SectionSpec] | None,
-           now: _dt.datetime | None) -> ReportResult:
+def _build(out: Path, final: Path, config: ReportConfig, start: float,
+           progress: Callable[[str, int, int], None] | None, steps: Sequence[Step] | None,
+           sections: Sequence[SectionSpec] | None, now: _dt.datetime | None) -> ReportResult:
     from neuromoa.report.computations import STEPS
     from neuromoa.report.sections import SECTIONS
 
-    start = time.perf_counter()
-    _check_compound(config.compound)
     step_list = tuple(steps if steps is not None else STEPS)
     section_list = tuple(sections if sections is not None else SECTIONS)
     n_total = len(step_list) + len(section_list)
@@ -227,13 +236,11 @@ def _build(out_dir: str | Path, config: ReportConfig, *,
         config=config, sections=rendered, css=Markup(css), version=_package_version(),
         timestamp_line=f"{TIMESTAMP_PREFIX} {stamp}")
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     index = out / "index.html"
     index.write_text(page, encoding="utf-8")
     ctx.figures.write(out / "figures")
     seconds = time.perf_counter() - start
-    result = ReportResult(str(index), str(out), outcomes, status,
+    result = ReportResult(str(final / "index.html"), str(final), outcomes, status,
                           tuple(f.name for f in ctx.figures), seconds, section_seconds)
     (out / "report.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n",
                                      encoding="utf-8")

@@ -86,6 +86,19 @@ def _exposure(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict
             for dose in config.doses}
 
 
+#: Virtual patients per regimen in the population panel (quick / full report). Assumption:
+#: enough for the medians and in-range fractions of the CYP2D6 phenotypes (PM ~5 %) to ±1-2 %.
+POPULATION_N_QUICK = 4096
+POPULATION_N = 20000
+
+
+def _population(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> Any:
+    from neuromoa.exposure import population_panel
+
+    n = POPULATION_N_QUICK if config.quick else POPULATION_N
+    return population_panel(config.compound, config.doses, config.every, n=n, seed=config.seed)
+
+
 def _engagement(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[str, Any]:
     from neuromoa.engagement import engage
 
@@ -477,6 +490,15 @@ STEPS: tuple[Step, ...] = (
          "neuromoa.engagement.engage(compound, plasma=C) converts each end to the unbound brain "
          "concentration.", _therapeutic, equations=("C_u,brain = Kp,uu · f_u · C_total",),
          after=("kb",)),
+    Step("population", "Virtual population by CYP2D6 phenotype",
+         ("neuromoa.exposure:population_panel",),
+         "neuromoa.exposure.population_panel(compound, doses, every): steady-state "
+         "troughs of drug + metabolite in virtual patients (genotypes drawn from the European "
+         "allele frequencies, covariates and between-subject variability), by CYP2D6 phenotype, "
+         "against the AGNP reference range.",
+         _population,
+         equations=("CL_int = CL_int,ref · Σ_r f_r · activity_r / activity_*1/*1",
+                    "F_H = Q_H / (Q_H + CL_int);  CL = Q_H · CL_int / (Q_H + CL_int)")),
     Step("interval", "Occupancy over a dosing interval",
          ("neuromoa.engagement:engagement_time_course", "neuromoa.exposure:Regimen"),
          "neuromoa.engagement.engagement_time_course(compound, regimen): occupancy of every "

@@ -56,7 +56,7 @@ def _per_day(config, dose: str) -> str:
 
 # --------------------------------------------------------------------------- 1 summary
 def _summary(ctx: SectionContext) -> Markup:
-    note = ctx.note("engagement", "exposure", "margins")
+    note = ctx.note("engagement", "exposure", "margins", "population")
     regimens = []
     if ctx.ok("engagement"):
         engagement = ctx.value("engagement")
@@ -82,8 +82,13 @@ def _summary(ctx: SectionContext) -> Markup:
         matrix = _matrix(ctx)
     else:
         matrix = None
+    # patients: who the exposure assumes, and the population panel (neuromoa.exposure)
+    first = next(iter(ctx.value("exposure").values()), None) if ctx.ok("exposure") else None
+    patient = first.patient.describe() if first is not None and hasattr(first, "patient") else ""
+    population = _records(ctx.value("population")) if ctx.ok("population") else []
     return ctx.render("sections/summary.html.j2", note=note, regimens=regimens, matrix=matrix,
-                      substantial=SUBSTANTIAL_OCCUPANCY, negligible=NEGLIGIBLE_OCCUPANCY)
+                      substantial=SUBSTANTIAL_OCCUPANCY, negligible=NEGLIGIBLE_OCCUPANCY,
+                      patient=patient, population=population)
 
 
 def _num(x: Any) -> float:
@@ -357,7 +362,7 @@ def _methods(ctx: SectionContext) -> Markup:
 
 SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("summary", 1, "Summary: what it does at each regimen",
-                ("engagement", "exposure", "margins"), _summary),
+                ("engagement", "exposure", "margins", "population"), _summary),
     SectionSpec("data", 2, "The quantitative data: Tables 1 and 2 from the knowledge base",
                 ("kb",), _data),
     SectionSpec("pathways", 3, "Pathway diagrams", ("pathways",), _pathways),

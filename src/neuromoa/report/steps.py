@@ -76,6 +76,10 @@ class ReportConfig:
         check_number(as_hours(self.every, what=f"interval {self.every!r}"), "every",
                      "ReportConfig", low=0, low_open=True)
         check_number(self.days, "days", "ReportConfig", low=0, low_open=True)
+        from neuromoa.exposure.regimen import Regimen
+
+        for dose in self.doses:  # resource guards before any work (issue 17): doses, days
+            Regimen.parse(dose, every=self.every, days=self.days)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise InputError(f"The 'seed' parameter of ReportConfig must be an integer >= 0. "
                              f"Got {self.seed!r}.")

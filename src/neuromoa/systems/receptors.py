@@ -132,7 +132,8 @@ class SchildResult:
                 "pki_kb": self.pki_kb, "pkb": self.pkb, "target": self.target,
                 "agonist": self.agonist, "model": self.model, "kb_M": self.kb_M,
                 "kb_source": self.kb_source, "seed": self.seed, "fit_status": self.fit_status,
-                "message": self.message, "compound": self.compound, "dose_ratios": self.dose_ratios.to_dict(orient="list"), "fit": dict(self.fit)}
+                "message": self.message, "dose_ratios": self.dose_ratios.to_dict(orient="list"), "fit": dict(self.fit),
+                "compound": self.compound}
 
     def to_frame(self) -> pd.DataFrame:
         """Dose-ratio table."""

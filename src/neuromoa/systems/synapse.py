@@ -119,7 +119,8 @@ def synapse_parameters(ki_source: str | None = DEFAULT_KI_SOURCE, *,
                                             "(contributes no inhibition)")
             else:
                 out[name] = (float(aff.value_M), f"neuromoa.kb: {cid} {aff.measure} {aff.text} "
-                                                 f"{aff.unit} ({aff.source})")
+                                                 f"{aff.unit} ({aff.source}; confidence "
+                                                 f"{aff.confidence})")
     for name, param in (("km_5ht_sert", "Km_5ht"), ("km_ne_net", "Km_ne")):
         const = kb.constant(name)
         out[param] = (float(const.value_si), f"neuromoa.kb constant {name} ({const.reference})")

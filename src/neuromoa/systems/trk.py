@@ -66,7 +66,8 @@ def trk_parameters(source: str | None = None, *,
             out[name] = (math.inf, f"no data: {cid} has no value at {target} (no binding)")
             continue
         out[name] = (float(aff.value_M), f"neuromoa.kb: {cid} {aff.measure} {aff.text} "
-                                         f"{aff.unit} ({aff.source})")
+                                         f"{aff.unit} ({aff.source}; confidence "
+                                         f"{aff.confidence})")
     return out
 
 

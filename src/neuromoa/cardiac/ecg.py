@@ -1,0 +1,47 @@
+"""From the cell to the ECG: ΔQRS from conduction, ΔQTc from ΔAPD90 (mappings declared in
+``data/cardiac/ecg.toml`` with their sources and stated as assumptions).
+
+* QRS = QRS0 · CV0/CV with CV ∝ (1 − b_INa)^e, e = 0.5 (cable theory: conduction velocity of an
+  excitable cable grows as the square root of the maximal Na+ conductance; Hunter, McNaughton &
+  Noble 1975). A reduced relation, not a tissue simulation: it ignores the source–sink
+  changes near conduction failure, so it underestimates QRS widening at very high block.
+* ΔQTc = ΔQRS + k · ΔAPD90 (the latest repolarisation = activation time + APD), k = 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+
+from neuromoa.data import read_text
+from neuromoa.errors import DataFileError, ParameterError
+
+__all__ = ["delta_qtc_ms", "ecg_parameters", "qrs_ms"]
+
+_FILE = "data/cardiac/ecg.toml"
+
+
+@functools.cache
+def ecg_parameters() -> dict[str, tuple[float, str, str]]:
+    """``name → (value, unit, source)`` of the ECG mappings."""
+    try:
+        spec = tomllib.loads(read_text("cardiac", "ecg.toml"))
+        return {"qrs_baseline_ms": tuple(spec["qrs"]["baseline"]),
+                "cv_exponent": tuple(spec["qrs"]["cv_exponent"]),
+                "apd_to_qt": tuple(spec["qt"]["apd_to_qt"])}
+    except (tomllib.TOMLDecodeError, KeyError) as exc:
+        raise DataFileError(f"cannot read the ECG mappings: {exc}", file=_FILE) from exc
+
+
+def qrs_ms(ina_block: float) -> float:
+    """QRS duration (ms) with a fraction ``ina_block`` of peak INa blocked."""
+    b = float(ina_block)
+    if not (0.0 <= b < 1.0):
+        raise ParameterError(f"INa block {b:g} must be in [0, 1) for a propagating beat.")
+    p = ecg_parameters()
+    return p["qrs_baseline_ms"][0] / (1.0 - b) ** p["cv_exponent"][0]
+
+
+def delta_qtc_ms(delta_apd90_ms: float, delta_qrs_ms: float) -> float:
+    """ΔQTc (ms) = ΔQRS + k·ΔAPD90."""
+    return float(delta_qrs_ms) + ecg_parameters()["apd_to_qt"][0] * float(delta_apd90_ms)
