@@ -179,20 +179,53 @@ def _parse_numbers(buf, start, end, out, slow_code, table_s, table_e, table_h): 
 
 
 @njit(cache=True, nogil=True)
-def _run_starts(buf, start, end):  # pragma: no cover
-    """Whether each field's bytes differ from the previous field's (a new run of one id)."""
+def _group_ids(buf, start, end, codes, first):  # pragma: no cover
+    """Curve codes in order of first appearance: ``codes[i]`` for field i, ``first[c]`` the
+    field where code c first appears. Equal to the previous field: same code; else a hash
+    table (FNV-1a over the bytes, open addressing, bytes compared). Returns the number of
+    codes."""
     n = start.size
-    new = np.ones(n, dtype=np.bool_)
-    for i in range(1, n):
-        la, lb = end[i] - start[i], end[i - 1] - start[i - 1]
-        if la == lb:
+    size = 1
+    while size < 2 * n + 2:
+        size *= 2
+    slots = np.full(size, -1, dtype=np.int64)
+    ncode = 0
+    for i in range(n):
+        a, b = start[i], end[i]
+        if i > 0 and b - a == end[i - 1] - start[i - 1]:
             same = True
-            for q in range(la):
-                if buf[start[i] + q] != buf[start[i - 1] + q]:
+            p = start[i - 1]
+            for q in range(b - a):
+                if buf[a + q] != buf[p + q]:
                     same = False
                     break
-            new[i] = not same
-    return new
+            if same:
+                codes[i] = codes[i - 1]
+                continue
+        h = np.uint64(1469598103934665603)
+        for q in range(a, b):
+            h = (h ^ np.uint64(buf[q])) * np.uint64(1099511628211)
+        k = np.int64(h & np.uint64(size - 1))
+        while True:
+            c = slots[k]
+            if c < 0:
+                slots[k] = ncode
+                first[ncode] = i
+                codes[i] = ncode
+                ncode += 1
+                break
+            f = first[c]
+            if end[f] - start[f] == b - a:
+                same = True
+                for q in range(b - a):
+                    if buf[start[f] + q] != buf[a + q]:
+                        same = False
+                        break
+                if same:
+                    codes[i] = c
+                    break
+            k = (k + 1) & (size - 1)
+    return ncode
 
 
 def _numbers(data: bytes, buf: np.ndarray, start: np.ndarray, end: np.ndarray
@@ -282,18 +315,15 @@ def read_canonical(path: str | Path, unit: str | None = None) -> CurveColumns | 
     if has_curve:
         if int((id_e - id_s).max()) > MAX_ID:
             return None
-        # runs of equal ids (a long table lists a curve's rows together), then one dict
-        run_start = np.flatnonzero(_run_starts(buf, id_s, id_e))
-        table: dict[bytes, int] = {}
-        run_code = np.fromiter((table.setdefault(data[a:b], len(table))
-                                for a, b in zip(id_s[run_start].tolist(),
-                                                id_e[run_start].tolist(), strict=True)),
-                               dtype=np.int64, count=run_start.size)
-        codes = np.repeat(run_code, np.diff(np.append(run_start, nrow)))
-        if len(table) > MAX_CURVES:
+        codes = np.empty(nrow, dtype=np.int64)
+        first = np.empty(nrow, dtype=np.int64)
+        ncode = _group_ids(buf, id_s, id_e, codes, first)
+        if ncode > MAX_CURVES:
             return None
+        fs, fe = id_s[first[:ncode]].tolist(), id_e[first[:ncode]].tolist()
         try:
-            ids = np.array([k.decode("utf-8") for k in table], dtype=object)
+            ids = np.array([data[a:b].decode("utf-8") for a, b in zip(fs, fe, strict=True)],
+                           dtype=object)
         except UnicodeDecodeError:
             return None
     else:
