@@ -12,6 +12,7 @@ time               s           :func:`as_seconds` (:func:`as_hours`)
 voltage            V           :func:`as_volts`
 current            A           :func:`as_amperes`
 mass (dose)        g           :func:`as_grams`
+body mass          kg          :func:`as_body_kg`
 any kind below     its SI      :func:`to_canonical`
 =================  ==========  ======================
 
@@ -50,6 +51,7 @@ __all__ = [
     "SIFactorTable",
     "UnitKind",
     "as_amperes",
+    "as_body_kg",
     "as_grams",
     "as_hours",
     "as_molar",
@@ -78,6 +80,9 @@ MAX_SECONDS = 100 * 365.25 * 86400.0
 #: Largest single dose admitted (g). Assumption: no dose is above 10 kg (the label check warns
 #: far below, at the maximum daily dose); a larger value is a unit slip.
 MAX_GRAMS = 1.0e4
+#: Largest body mass admitted (kg). Assumption: no patient weighs more than 1,000 kg; a larger
+#: value is a unit slip (the exposure layer checks the narrower adult range itself).
+MAX_BODY_KG = 1.0e3
 #: Largest |voltage| (V). Assumption: membrane and command potentials stay within ±1 V.
 MAX_VOLTS = 1.0
 #: Largest |current| (A). Assumption: whole-cell and tissue currents stay within ±1 A.
@@ -133,6 +138,8 @@ KINDS: dict[str, UnitKind] = {k.name: k for k in (
     UnitKind("time", "s", _TIME_WORDS, 0.0, MAX_SECONDS, "h",
              frozenset(w for w in _TIME_WORDS if len(w) > 2)),
     UnitKind("mass", "g", _prefixed(("k", "", "m", "u", "n"), "g", "gram"), 0.0, MAX_GRAMS, "mg"),
+    UnitKind("body_mass", "kg", {"kg": "kilogram", "g": "gram", "lb": "pound"}, 0.0,
+             MAX_BODY_KG, "kg"),
     UnitKind("dose_per_weight", "mg/kg",
              {f"{p}g/kg": f"{_PREFIX[p]}gram/kilogram" for p in ("", "m", "u")}, 0.0,
              math.inf, "mg/kg"),
@@ -452,6 +459,11 @@ def as_volts(value: object, what: str = "voltage") -> float:
 def as_amperes(value: object, what: str = "current") -> float:
     """Convert a current to amperes ("100 pA" → 1e-10)."""
     return to_canonical(value, "current", what)
+
+
+def as_body_kg(value: object, what: str = "weight") -> float:
+    """Convert a body mass to kilograms ("55 kg" → 55.0, "121 lb" → 54.9); must be positive."""
+    return to_canonical(value, "body_mass", what, low=0.0, low_open=True)
 
 
 def as_grams(value: object, what: str = "dose") -> float:

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from neuromoa.engagement import engage, engagement_time_course
+from neuromoa.engagement.calibration import calibration
 from neuromoa.errors import InputError
 from neuromoa.exposure import Regimen
 
@@ -20,14 +21,16 @@ def test_sert_course_is_gaddum_on_the_unbound_concentrations(course):
     sert = course[course["target"] == "SERT"]
     a = sert["unbound_amitriptyline_M"].to_numpy()
     n = sert["unbound_nortriptyline_M"].to_numpy()
-    r = a / KD_SERT_AMI + n / KD_SERT_NOR
+    f = calibration("SERT").factor  # the PET calibration scales both K (Kp,uu = 1 here)
+    assert sert["calibrated"].all()
+    r = a / (f * KD_SERT_AMI) + n / (f * KD_SERT_NOR)
     np.testing.assert_allclose(sert["occupancy"].to_numpy(), r / (1 + r), rtol=1e-12)
     assert sert["time_h"].iloc[0] == 0.0 and sert["time_h"].iloc[-1] == 24.0
 
 
 def test_course_brackets_the_steady_state_average(course):
     """engage() at the interval-average concentrations lies between the course's min and max."""
-    avg = engage("amitriptyline", dose="150 mg", every="24h")
+    avg = engage("amitriptyline", dose="150 mg", every="24h")  # calibrated, as the course
     for target in ("SERT", "NET", "H1", "M1"):
         occ = course.loc[course["target"] == target, "occupancy"]
         assert occ.min() <= avg.occupancy(target) <= occ.max(), target

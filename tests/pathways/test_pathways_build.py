@@ -37,7 +37,7 @@ def test_three_pathways_in_the_documents_order():
     ("antagonism", "M1", "Ki 11–24 nM", "antagonises"),
     ("antagonism", "M5", "Ki 11–24 nM", "antagonises"),
     ("antagonism", "H1", "Ki 0.5–1.1 nM", "antagonises"),
-    ("antagonism", "alpha1", "Ki 4.4 nM", "antagonises"),
+    ("antagonism", "alpha1", "KD 27 nM", "antagonises"),  # audited default (issue 11)
     ("neurotrophic", "TrkA", "Ki 3 µM", "activates"),
     ("neurotrophic", "TrkB", "Ki 14 µM", "activates"),
 ])

@@ -93,6 +93,19 @@ def _scaling(items: list[str] | None) -> dict[str, float]:
     return out
 
 
+def _calibrate(text: str) -> bool | list[str]:
+    """'all' → True, 'none' → False, 'NET,SERT' → the targets (the library checks them)."""
+    key = text.strip().lower()
+    if key in ("all", "auto", "yes", "true"):
+        return True
+    if key in ("none", "no", "false", "off"):
+        return False
+    targets = [t.strip() for t in text.split(",") if t.strip()]
+    if not targets:
+        fail(f"--calibrate {text!r}: give all, none or targets such as NET,SERT.")
+    return targets
+
+
 def _series_text(series: dict[str, str], mixed: bool) -> str:
     refs = list(dict.fromkeys(series.values()))
     return " | ".join(refs) + (" (mixed)" if mixed else "")
@@ -132,9 +145,20 @@ def engage(
     weight: str | None = _patient.WEIGHT,
     age: str | None = _patient.AGE,
     sex: str | None = _patient.SEX,
+    calibrate: str = typer.Option(
+        "all", "--calibrate",
+        help="Human-PET calibration: 'all' (every target with PET data), 'none' (in-vitro), "
+             "or targets, e.g. 'NET,SERT' (each must have PET data)."),
+    compartments: list[Path] | None = typer.Option(
+        None, "--compartments",
+        help="CSV target,compartment (brain|peripheral|heart|plasma) overriding the shipped "
+             "compartment of a target (repeatable)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Fractional occupancy of every target, sorted, with its consequence."""
+    """Fractional occupancy of every target, sorted, with its consequence.
+
+    'occ.' is calibrated to human PET where a target has PET data (NET, SERT), the in-vitro
+    free-drug value elsewhere; 'in vitro' is the free-drug value everywhere."""
     from neuromoa.data.compounds import flagship_compound, use_user_data
 
     patient = _patient.patient_from_options(cyp2d6, cyp2c19, weight, age, sex)
@@ -147,7 +171,9 @@ def engage(
                                  days=days, base=base, species=species, source=source,
                                  kp_uu=kp_uu, targets=target or None, series=series,
                                  in_vivo_scaling=scaling, user_files=user_data or (),
-                                 patient=None if patient.is_reference else patient)
+                                 patient=None if patient.is_reference else patient,
+                                 calibrate=_calibrate(calibrate),
+                                 compartments=compartments or ())
     if as_json:
         print_json(result.to_dict())
         for note in result.notes:
@@ -161,12 +187,14 @@ def engage(
                   if len(result.unbound_M) > 1 else None)
     several = len(result.unbound_M) > 1
     rows = [(row.target, _short(row.condition or "", _CONDITION_CHARS), f"{row.occupancy:.3f}",
+             f"{row.occupancy_in_vitro:.3f}" + ("" if row.calibration is None else " (PET)"),
+             row.compartment,
              f"{row.occupancy_low:.2f}–{row.occupancy_high:.2f}", format_molar(row.k_M),
              *([" + ".join(f"{v:.2f}" for v in row.occupancy_by_compound.values()),
                 _series_text(row.series, row.mixed_series)] if several else []),
              _short(row.consequence, _CONSEQUENCE_CHARS))
             for row in result.targets.itertuples()]
-    for col in ("target", "condition", "occ.", "low–high", "K",
+    for col in ("target", "condition", "occ.", "in vitro", "compartment", "low–high", "K",
                 *(["by compound", "series"] if several else [])):
         table.add_column(col, no_wrap=True)
     table.add_column("consequence")
@@ -177,13 +205,13 @@ def engage(
         st = Table(title="Cardiac safety margins (IC50 / unbound Cmax; hERG 30-fold, Redfern "
                          "2003; Nav1.5 ~15-fold QRS level, Harmer 2011)")
         for col in ("target", "condition", "IC50", "unbound Cmax", "margin",
-                    "combined margin", "combined block", "flag", "series"):
+                    "combined margin", "combined block", "flag", "metabolite", "series"):
             st.add_column(col, overflow="fold")
         for row in result.safety.itertuples():
             st.add_row(row.target, row.condition, format_molar(row.ic50_M),
                        format_molar(row.cmax_unbound_M), f"{row.margin:.0f}",
                        f"{row.combined_margin:.0f}", f"{row.combined_block:.4f}", row.flag,
-                       _series_text(row.series, row.mixed_series))
+                       row.metabolite_status, _series_text(row.series, row.mixed_series))
         console.print(st)
         for row in result.safety.itertuples():
             if row.note:

@@ -17,14 +17,15 @@ app = typer.Typer(
 )
 
 # Command modules, in the order their commands appear in --help.
-_MODULES: list[str] = ["targets", "engage", "compare", "exposure", "population", "dose", "tdm",
-                       "fit", "assay", "ephys", "cardiac", "systems", "report"]
+_MODULES: list[str] = ["targets", "engage", "sensitivity", "compare", "exposure", "population",
+                       "dose", "tdm", "fit", "assay", "ephys", "cardiac", "systems", "report"]
 
 #: Top-level command name -> the module that registers it. When the first argument names a
 #: command, only its module is imported, so `neuromoa fit` does not pay for libRoadRunner.
 _COMMANDS: dict[str, str] = {
     "targets": "targets", "import-activities": "targets", "engage": "engage",
-    "occupancy-course": "engage", "compare": "compare",
+    "occupancy-course": "engage", "sensitivity": "sensitivity", "calibration": "sensitivity",
+    "compare": "compare",
     "exposure": "exposure", "population": "population", "dose": "dose", "tdm": "tdm",
     "fit": "fit", "assay": "assay", "ephys": "ephys", "cardiac": "cardiac",
     "systems": "systems", "report": "report", "pathways": "report",

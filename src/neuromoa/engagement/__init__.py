@@ -43,8 +43,14 @@ average (Harmer et al. 2011, Br J Pharmacol 164:260); both levels are knowledge-
 Layout: :mod:`~neuromoa.engagement.affinities` (which value each ligand gets at a site),
 :mod:`~neuromoa.engagement.result` (:class:`EngagementResult`), :mod:`~neuromoa.engagement.core`
 (:func:`engage`), :mod:`~neuromoa.engagement.course` (curves and time courses),
-:mod:`~neuromoa.engagement.safety` (cardiac margins), :mod:`~neuromoa.engagement.compare`
-(several compounds side by side).
+:mod:`~neuromoa.engagement.safety` (cardiac margins), :mod:`~neuromoa.engagement.calibration`
+(in-vivo calibration to human PET: ``occupancy`` is calibrated where a target has PET data,
+``occupancy_in_vitro`` is free-drug theory), :mod:`~neuromoa.engagement.compartments` (brain,
+peripheral, heart, plasma; Kp,uu on brain targets only), :mod:`~neuromoa.engagement.tissue`
+(Rodgers & Rowland total brain-to-plasma ratio), :mod:`~neuromoa.engagement.audit` (the
+affinity audit), :mod:`~neuromoa.engagement.sensitivity` (Sobol indices, Monte Carlo intervals),
+:mod:`~neuromoa.engagement.reference_range` (the clinical reference range as unbound
+concentrations), :mod:`~neuromoa.engagement.compare` (several compounds side by side).
 """
 
 from neuromoa.engagement.affinities import SERIES_MODES

@@ -11,8 +11,11 @@ import numpy as np
 import pandas as pd
 
 from neuromoa.engagement.affinities import _check_series, _check_source, _slot_affinities, _slots
+from neuromoa.engagement.calibration import Calibration, calibration, calibrations
+from neuromoa.engagement.compartments import load_compartments
 from neuromoa.engagement.result import TARGET_COLUMNS, EngagementResult
 from neuromoa.engagement.safety import _safety_table
+from neuromoa.engagement.tissue import tissue_partition
 from neuromoa.errors import InputError, NeuromoaWarning, check_number
 from neuromoa.exposure import (
     DEFAULT_KP_UU,
@@ -33,10 +36,21 @@ __all__ = ["engage"]
 
 
 def _engagement_table(kb: Any, compound: str, unbound: Mapping[str, float], *, species: str,
-                      source: str | None, scaling: Mapping[str, float], series: str
-                      ) -> pd.DataFrame:
+                      source: str | None, scaling: Mapping[str, float], series: str,
+                      unbound_plasma: Mapping[str, float] | None = None,
+                      compartments: Mapping[str, str] | None = None,
+                      calibrated: Mapping[str, Calibration] | None = None,
+                      metabolite_present: bool = False) -> pd.DataFrame:
+    """One row per target × condition. ``unbound`` is the unbound brain concentration of each
+    ligand, ``unbound_plasma`` the unbound plasma one (None: the same, e.g. a concentration given
+    at the target); ``compartments`` maps target → compartment (brain targets see ``unbound``,
+    the others ``unbound_plasma``); ``calibrated`` maps target → :class:`Calibration` applied to
+    the unbound plasma concentration (the factor was fitted with Kp,uu = 1 and absorbs it)."""
     comp = kb.compound(compound).id
     ligands = [comp] + [c for c in unbound if c != comp]
+    plasma_u = dict(unbound_plasma) if unbound_plasma is not None else dict(unbound)
+    comps = dict(compartments or {})
+    cals = dict(calibrated or {})
     rows = []
     for target, condition in _slots(kb, comp):
         affs, notes, mixed = _slot_affinities(kb, ligands, target, condition, species, source,
@@ -51,14 +65,35 @@ def _engagement_table(kb: Any, compound: str, unbound: Mapping[str, float], *, s
         scale = scaling.get(target, 1.0)
         if scale != 1.0:
             notes.append(f"in-vivo scaling x{scale:g} applied to K")
+        compartment = comps.get(target)
+        if compartment is None:
+            compartment = "brain"
+            notes.append("compartment not tagged (data/engagement/compartments.csv): brain "
+                         "assumed")
+        site = unbound if compartment == "brain" else plasma_u
         present = [lig for lig in ligands if lig in affs]
-        concs = np.array([unbound[lig] for lig in present])
+        metabolite_note = ""
+        if metabolite_present:
+            absent = [lig for lig in ligands[1:] if lig not in affs]
+            metabolite_note = ("parent and metabolite combined" if not absent else
+                               f"metabolite not included: no data ({', '.join(absent)})")
+        concs = np.array([site[lig] for lig in present])
         k_mid = np.array([affs[lig].value_M for lig in present]) * scale
         k_low = np.array([affs[lig].low_M for lig in present]) * scale
         k_high = np.array([affs[lig].high_M for lig in present]) * scale
-        theta = np.asarray(competitive_occupancy(concs, k_mid))
+        theta_iv = np.asarray(competitive_occupancy(concs, k_mid))
         occ_low = float(np.sum(competitive_occupancy(concs, k_high)))
         occ_high = float(np.sum(competitive_occupancy(concs, k_low)))
+        cal = cals.get(target)
+        theta = theta_iv
+        if cal is not None:
+            c_pl = np.array([plasma_u[lig] for lig in present])
+            theta = np.asarray(competitive_occupancy(c_pl, k_mid * cal.factor))
+            occ_low = float(np.sum(competitive_occupancy(c_pl, k_high * cal.ci[1])))
+            occ_high = float(np.sum(competitive_occupancy(c_pl, k_low * cal.ci[0])))
+            notes.append(f"calibrated to human PET ({cal.source}): K x {cal.factor:.3g} "
+                         f"(95% CI {cal.ci[0]:.3g}-{cal.ci[1]:.3g}) at the unbound plasma "
+                         "concentration; range = affinity range x factor CI")
         targ = kb.target(target)
         refs = [f"{lig}: {affs[lig].source} ({affs[lig].key})" for lig in present]
         rows.append({
@@ -66,6 +101,11 @@ def _engagement_table(kb: Any, compound: str, unbound: Mapping[str, float], *, s
             "condition": aff.condition,
             "species": aff.species,
             "occupancy": float(theta.sum()),
+            "occupancy_in_vitro": float(theta_iv.sum()),
+            "calibration": ({"source": cal.source, "factor": cal.factor, "ci": list(cal.ci)}
+                            if cal is not None else None),
+            "compartment": compartment,
+            "metabolite": metabolite_note,
             "occupancy_low": occ_low,
             "occupancy_high": occ_high,
             "consequence": targ.consequence,
@@ -93,7 +133,9 @@ def engage(compound: str, *, conc: Any = None, plasma: Any = None, dose: Any = N
            in_vivo_scaling: Mapping[str, float] | None = None,
            targets: Sequence[str] | None = None, series: str = "common",
            user_files: Iterable[str | os.PathLike[str]] = (),
-           patient: Patient | None = None) -> EngagementResult:
+           patient: Patient | None = None,
+           calibrate: bool | Sequence[str] = True,
+           compartments: Iterable[str | os.PathLike[str]] = ()) -> EngagementResult:
     """Fractional occupancy of every target of ``compound`` at a concentration or a dose.
 
     Give exactly one of ``conc``, ``plasma`` or ``dose``.
@@ -134,6 +176,16 @@ def engage(compound: str, *, conc: Any = None, plasma: Any = None, dose: Any = N
     user_files : iterable of path-like
         Knowledge-base CSV files of your own, merged over the shipped one
         (:func:`neuromoa.kb.load_kb`).
+    calibrate : bool or sequence of str
+        ``True`` (default): every target with a human-PET calibration
+        (:mod:`neuromoa.engagement.calibration`) reports the calibrated occupancy in
+        ``occupancy`` and the free-drug value in ``occupancy_in_vitro``; ``False``: in-vitro
+        everywhere; a list of targets: only those (each must have PET data, else
+        :class:`~neuromoa.errors.InputError`). Not applied to ``conc`` (a concentration given at
+        the target), where both columns agree.
+    compartments : iterable of path-like
+        CSV files (``target,compartment``) overriding the shipped compartment of a target
+        (:mod:`neuromoa.engagement.compartments`); Kp,uu applies to ``brain`` targets only.
 
     Returns
     -------
@@ -161,18 +213,29 @@ def engage(compound: str, *, conc: Any = None, plasma: Any = None, dose: Any = N
     scaling = {kb.target(t).id: check_number(v, f"in_vivo_scaling[{t}]", "engage", low=0,
                                              low_open=True)
                for t, v in (in_vivo_scaling or {}).items()}
+    comps = load_compartments(tuple(compartments), known_targets=kb.targets()["id"])
+    # a concentration given at the target is never calibrated: do not fit for nothing
+    cals = (_chosen_calibrations(kb, calibrate)
+            if conc is None or not isinstance(calibrate, bool) else {})
     exposure = None
     safety = None
     notes: list[str] = list(kb.overlay_messages)
+    unbound_plasma: dict[str, float] | None = None
     if conc is not None:
         mode = "concentration"
         unbound = {comp.id: as_molar(conc, mw=comp.mw_base, what="--conc (unbound)")}
+        if calibrate is not False:
+            notes.append("concentration given at the target: no in-vivo calibration applied "
+                         "(occupancy = occupancy_in_vitro)")
+        cals = {}
     elif plasma is not None:
         mode = "plasma"
         total = as_molar(plasma, mw=comp.mw_base, what="--plasma (total)")
         fu = _unbound_fraction(comp.id)
         unbound = {comp.id: kp_uu * fu * total}
-        notes.append(f"unbound brain = Kp,uu {kp_uu:g} x fu {fu:g} x total plasma")
+        unbound_plasma = {comp.id: fu * total}
+        notes.append(f"unbound brain = Kp,uu {kp_uu:g} x fu {fu:g} x total plasma; unbound "
+                     "plasma (fu x total) at peripheral, heart and plasma targets")
     else:
         mode = "dose"
         if every is None:
@@ -190,20 +253,29 @@ def engage(compound: str, *, conc: Any = None, plasma: Any = None, dose: Any = N
             safety = _safety_table(kb, comp.id, regimen, species=species, source=source,
                                    series=series, patient=patient)
         unbound = {a: m["unbound_brain_cavg_M"] for a, m in res.metrics.items()}
+        unbound_plasma = {a: m["unbound_cavg_M"] for a, m in res.metrics.items()}
         exposure = {"regimen": regimen.to_dict(), "description": regimen.describe(),
                     "kp_uu": kp_uu, "analytes": {a: dict(m) for a, m in res.metrics.items()},
                     "patient": res.patient.to_dict()}
+        _add_tissue_partition(exposure, notes)
         notes.append(f"patient: {res.patient.describe()}")
         notes.extend(res.notes)
         notes.append("unbound brain concentrations: steady-state average over the last "
-                     "dosing interval (Kp,uu x fu x Cavg)")
+                     "dosing interval (Kp,uu x fu x Cavg) at brain targets; unbound plasma "
+                     "(fu x Cavg) at peripheral, heart and plasma targets")
     if patient is not None and mode != "dose":
         notes.append("patient options not used: they shape the exposure from a dose, not a "
                      "given concentration")
     if source is not None:
         _check_source(kb, [comp.id, *unbound], source)
     table = _engagement_table(kb, comp.id, unbound, species=species, source=source,
-                              scaling=scaling, series=series)
+                              scaling=scaling, series=series, unbound_plasma=unbound_plasma,
+                              compartments=comps, calibrated=cals,
+                              metabolite_present=len(unbound) > 1)
+    if cals:
+        notes.append("calibrated to human PET at " + ", ".join(
+            f"{t} (factor {c.factor:.3g}, 95% CI {c.ci[0]:.3g}-{c.ci[1]:.3g}; {c.source})"
+            for t, c in cals.items()) + "; every other target: in-vitro affinity, no PET data")
     several = table["series"].map(len) > 1
     one = table[several & ~table["mixed_series"]]
     if source is None and series == "common" and not one.empty:
@@ -226,6 +298,35 @@ def engage(compound: str, *, conc: Any = None, plasma: Any = None, dose: Any = N
                             exposure=exposure, safety=safety, species=species, source=source,
                             kp_uu=kp_uu, notes=tuple(notes), series=series,
                             in_vivo_scaling=scaling, user_files=files)
+
+
+def _add_tissue_partition(exposure: dict[str, Any], notes: list[str]) -> None:
+    """Put each analyte's predicted total brain/plasma ratio into the exposure block."""
+    missing = []
+    for analyte, metrics in exposure["analytes"].items():
+        try:
+            part = tissue_partition(analyte, "brain")
+        except InputError:
+            metrics["brain_to_plasma_total"] = None
+            missing.append(analyte)
+            continue
+        metrics["brain_to_plasma_total"] = part["kp_total"]
+        metrics["brain_to_plasma_total_method"] = part["method"]
+    exposure["brain_to_plasma_total_note"] = (
+        "total brain / total plasma (Kp) predicted from logP, pKa, fu and blood:plasma: tissue "
+        "accumulation, not the unbound concentration that drives occupancy"
+        + (f"; no physicochemistry for {', '.join(missing)}" if missing else ""))
+
+
+def _chosen_calibrations(kb: Any, calibrate: bool | Sequence[str]) -> dict[str, Calibration]:
+    """The calibrations to apply: all (True), none (False) or the named targets (checked)."""
+    if calibrate is True:
+        return dict(calibrations())
+    if calibrate is False or calibrate is None:
+        return {}
+    if isinstance(calibrate, str):
+        calibrate = [t for t in calibrate.split(",") if t.strip()]
+    return {kb.target(t.strip()).id: calibration(kb.target(t.strip()).id) for t in calibrate}
 
 
 def _unbound_fraction(compound: str) -> float:

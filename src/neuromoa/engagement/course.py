@@ -16,6 +16,8 @@ from neuromoa.engagement.affinities import (
     _slot_affinities,
     _slots,
 )
+from neuromoa.engagement.calibration import calibrations
+from neuromoa.engagement.compartments import load_compartments
 from neuromoa.errors import InputError, NeuromoaWarning, ParameterError, check_number
 from neuromoa.exposure import (
     DEFAULT_KP_UU,
@@ -79,7 +81,8 @@ INTERVAL_POINTS = 49
 def engagement_time_course(compound: str, regimen: Regimen, *, species: str = "human",
                            source: str | None = None, kp_uu: float = DEFAULT_KP_UU,
                            series: str = "common", n_points: int = INTERVAL_POINTS,
-                           user_files: Iterable[str | os.PathLike[str]] = ()) -> pd.DataFrame:
+                           user_files: Iterable[str | os.PathLike[str]] = (),
+                           calibrate: bool = True) -> pd.DataFrame:
     r"""Occupancy of every target over the last dosing interval of a regimen (steady state).
 
     The unbound brain concentrations of parent and metabolite over the interval that starts at
@@ -93,11 +96,16 @@ def engagement_time_course(compound: str, regimen: Regimen, *, species: str = "h
         A repeated regimen (``Regimen.parse("150 mg", every="24 h", days=14)``).
     n_points : int
         Time points over the interval, ends included (≥ 2).
+    calibrate : bool
+        Apply the human-PET calibration where a target has one (as :func:`engage` does; the
+        ``calibrated`` column says where). Brain targets see the unbound brain concentration,
+        the others the unbound plasma one (:mod:`neuromoa.engagement.compartments`).
 
     Returns
     -------
     pandas.DataFrame
-        ``time_h`` (h after the last dose), ``target``, ``condition``, ``occupancy`` and one
+        ``time_h`` (h after the last dose), ``target``, ``condition``, ``occupancy``,
+        ``calibrated`` and one
         ``unbound_<analyte>_M`` column per analyte; one row per target × condition × time.
     """
     if not isinstance(regimen, Regimen) or not regimen.repeated:
@@ -115,6 +123,9 @@ def engagement_time_course(compound: str, regimen: Regimen, *, species: str = "h
         res = simulate_exposure(comp, regimen, kp_uu=kp_uu,
                                 times_h=regimen.dose_times_h[-1] + tau)
     unbound = {a: np.asarray(c, dtype=float) for a, c in res.unbound_brain_M.items()}
+    plasma_u = {a: np.asarray(c, dtype=float) for a, c in res.unbound_plasma_M.items()}
+    comps = load_compartments(known_targets=None)
+    cals = calibrations() if calibrate else {}
     ligands = [comp] + [a for a in unbound if a != comp]
     if source is not None:
         _check_source(kb, ligands, source)
@@ -122,11 +133,14 @@ def engagement_time_course(compound: str, regimen: Regimen, *, species: str = "h
     for target, condition in _slots(kb, comp):
         affs, _, _ = _slot_affinities(kb, ligands, target, condition, species, source, series)
         present = [lig for lig in ligands if lig in affs]
-        concs = np.column_stack([unbound[lig] for lig in present])
-        ks = np.array([affs[lig].value_M for lig in present])
+        cal = cals.get(target)
+        site = unbound if comps.get(target, "brain") == "brain" and cal is None else plasma_u
+        concs = np.column_stack([site[lig] for lig in present])
+        ks = np.array([affs[lig].value_M for lig in present]) * (cal.factor if cal else 1.0)
         theta = competitive_occupancy(concs, ks).sum(axis=-1)
         frame = pd.DataFrame({"time_h": tau, "target": target,
-                              "condition": affs[comp].condition, "occupancy": theta})
+                              "condition": affs[comp].condition, "occupancy": theta,
+                              "calibrated": cal is not None})
         for analyte, c in unbound.items():
             frame[f"unbound_{analyte}_M"] = c
         frames.append(frame)

@@ -19,7 +19,8 @@ __all__ = ["EngagementResult", "TARGET_COLUMNS"]
 
 
 TARGET_COLUMNS = [
-    "target", "condition", "species", "occupancy", "occupancy_low", "occupancy_high",
+    "target", "condition", "species", "occupancy", "occupancy_in_vitro", "calibration",
+    "compartment", "metabolite", "occupancy_low", "occupancy_high",
     "consequence", "effect_class", "family", "measure", "k_M", "k_low_M", "k_high_M",
     "reference", "series", "mixed_series", "occupancy_by_compound", "note",
 ]

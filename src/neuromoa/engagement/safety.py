@@ -51,13 +51,16 @@ def safety_margins(compound: str, regimen: Regimen, *, species: str = "human",
     2003); Nav1.5 against the ~15-fold level at which QRS widening appears on average (Harmer
     et al. 2011). Both levels are knowledge-base constants with their sources
     (:data:`SAFETY_LEVELS`). Using each analyte's own Cmax is conservative (the peaks are a
-    few hours apart). ``series`` and ``user_files`` as in :func:`engage`; a dose above the
+    few hours apart). Where the metabolite has no value at the target, ``metabolite_status`` says
+    "metabolite not included: no data" and the combined margin is the parent's alone.
+    ``series`` and ``user_files`` as in :func:`engage`; a dose above the
     labelled maximum warns (:class:`~neuromoa.errors.NeuromoaWarning`) and still computes.
 
     Returns
     -------
     pandas.DataFrame
-        ``target condition ic50_M cmax_unbound_M margin metabolite metabolite_ic50_M
+        ``target condition ic50_M cmax_unbound_M margin metabolite metabolite_status
+        metabolite_ic50_M
         metabolite_cmax_unbound_M metabolite_margin combined_block combined_margin level
         level_source flag series mixed_series reference note``, smallest combined margin first.
     """
@@ -111,6 +114,10 @@ def _safety_table(kb: Any, comp: str, regimen: Regimen, *, species: str, source:
             "cmax_unbound_M": cmax_u[comp],
             "margin": margin,
             "metabolite": met,
+            "metabolite_status": (
+                "parent and metabolite combined" if met is not None else
+                "metabolite not included: no data (" + ", ".join(ligands[1:]) + ")"
+                if len(ligands) > 1 else "no metabolite formed"),
             "metabolite_ic50_M": met_aff.value_M if met_aff is not None else math.nan,
             "metabolite_cmax_unbound_M": cmax_u[met] if met is not None else math.nan,
             "metabolite_margin": (float(safety_margin(met_aff.value_M, cmax_u[met]))

@@ -9,7 +9,7 @@ from typing import Any
 
 from neuromoa.errors import ParameterError, UnitError
 from neuromoa.exposure.genotype import Genotype, parse_genotype
-from neuromoa.units import as_grams
+from neuromoa.units import as_body_kg
 
 __all__ = ["Patient", "REFERENCE_AGE_Y", "REFERENCE_WEIGHT_KG", "resolve_dose"]
 
@@ -106,7 +106,7 @@ def _weight_kg(weight: object) -> float:
             w = float(text)
         except ValueError:
             try:
-                w = as_grams(text, what="weight (--weight)") / 1e3
+                w = as_body_kg(text, what="weight (--weight)")
             except UnitError as exc:
                 raise ParameterError(f"weight {weight!r}: give a mass such as '55 kg'") from exc
     if not math.isfinite(w) or w <= 0:

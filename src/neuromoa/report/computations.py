@@ -120,9 +120,6 @@ def _curves(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> Any:
     return engagement_curves(config.compound, np.geomspace(low, high, n))
 
 
-#: Knowledge-base constant holding the therapeutic total plasma range (the flagship compound's;
-#: another compound's is looked up as ``therapeutic_plasma_total_<compound>``).
-THERAPEUTIC_RANGE_CONSTANT = "therapeutic_plasma_total"
 
 
 @dataclass(frozen=True)
@@ -169,27 +166,26 @@ def _has_activity(outcomes: Mapping[str, StepOutcome], target: str) -> bool:
     return acts is None or bool((acts["target"] == target).any())
 
 
-def _therapeutic(config: ReportConfig, outcomes: Mapping[str, StepOutcome]
-                 ) -> dict[str, Any] | None:
-    from neuromoa.data.compounds import flagship_compound
-    from neuromoa.engagement import engage
+def _therapeutic(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[str, Any] | None:
+    from neuromoa.engagement.reference_range import clinical_reference_range
+    from neuromoa.errors import InputError
 
-    kb = outcomes["kb"].value["kb"]
-    names = [f"{THERAPEUTIC_RANGE_CONSTANT}_{config.compound}"]
-    if kb.compound(config.compound).id == flagship_compound():
-        names.append(THERAPEUTIC_RANGE_CONSTANT)
-    known = kb.constant_names() if callable(kb.constant_names) else kb.constant_names
-    found = [n for n in names if n in known]
-    if not found:
+    try:
+        rr = clinical_reference_range(config.compound)
+    except InputError:
         return None  # no data: the engagement section says so (no band on the curves)
-    const = kb.constant(found[0])
-    low, high = float(const.low_si), float(const.high_si)
-    unbound = {}
-    for name, total in (("low", low), ("high", high)):
-        res = engage(config.compound, plasma=f"{total} M")
-        unbound[name] = float(res.unbound_M[res.compound])
-    return {"constant": const, "total_low_M": low, "total_high_M": high,
-            "unbound_low_M": unbound["low"], "unbound_high_M": unbound["high"]}
+    comp = config.compound
+    return {"range": rr, "reference": rr.reference, "total_low_ng_mL": rr.total_low_ng_mL,
+            "total_high_ng_mL": rr.total_high_ng_mL, "alert_ng_mL": rr.alert_ng_mL,
+            "analytes": list(rr.analytes), "share": dict(rr.share),
+            "unbound_low_M": rr.unbound_low_M[comp], "unbound_high_M": rr.unbound_high_M[comp],
+            "note": rr.note}
+
+
+def _calibration(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> Any:
+    from neuromoa.engagement.calibration import calibration_points
+
+    return calibration_points()
 
 
 def _interval(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[str, Any]:
@@ -484,11 +480,19 @@ STEPS: tuple[Step, ...] = (
          "neuromoa.engagement.engagement_curves(compound, concs_M): occupancy of every target and "
          "condition over an unbound-concentration grid (10 pM–1 mM).",
          _curves, equations=("θ = C^n / (C^n + K^n)",)),
-    Step("therapeutic", "Therapeutic range as unbound brain concentration",
-         ("neuromoa.kb:load_kb", "neuromoa.engagement:engage"),
-         f"kb.constant('{THERAPEUTIC_RANGE_CONSTANT}'): the therapeutic total plasma range; "
-         "neuromoa.engagement.engage(compound, plasma=C) converts each end to the unbound brain "
-         "concentration.", _therapeutic, equations=("C_u,brain = Kp,uu · f_u · C_total",),
+    Step("calibration", "In-vivo calibration to human PET",
+         ("neuromoa.engagement:engage", "neuromoa.engagement.calibration:calibration_points"),
+         "neuromoa.engagement.calibration.calibration_points(): every shipped PET study, observed "
+         "occupancy against the free-drug prediction and the calibrated one (factor fitted per "
+         "target, profile-likelihood 95% CI; held-out rows predicted, not fitted).",
+         _calibration, equations=("θ = C_u / (C_u + f · K)",)),
+    Step("therapeutic", "Clinical reference range (parent + metabolite) as unbound concentration",
+         ("neuromoa.engagement:engage",
+          "neuromoa.engagement.reference_range:clinical_reference_range"),
+         "neuromoa.engagement.reference_range.clinical_reference_range(compound): the AGNP "
+         "therapeutic reference range of parent + metabolite (80-200 ng/mL, Hiemke 2018), split by "
+         "the model's steady-state analyte ratio and converted to unbound concentrations.",
+         _therapeutic, equations=("C_u,i = f_u,i · share_i · C_total / MW_i",),
          after=("kb",)),
     Step("population", "Virtual population by CYP2D6 phenotype",
          ("neuromoa.exposure:population_panel",),

@@ -18,7 +18,7 @@ from neuromoa.report.assemble import SectionContext, SectionSpec
 from neuromoa.report.figures import figure_from_plot
 from neuromoa.report.plots import engagement_figure
 
-__all__ = ["SECTIONS", "SOFTWARE"]
+__all__ = ["SECTIONS", "SOFTWARE", "summary_classes"]
 
 #: Distributions whose versions Methods lists (the engines the results depend on).
 SOFTWARE: tuple[str, ...] = ("neuromoa", "numpy", "scipy", "pandas", "pint", "matplotlib",
@@ -55,9 +55,38 @@ def _per_day(config, dose: str) -> str:
 
 
 # --------------------------------------------------------------------------- 1 summary
+#: Effect classes counted as side-effect targets above SUBSTANTIAL_OCCUPANCY: a target that
+#: causes a side effect is one whatever else it does (issue 11: H1 is "mixed").
+SIDE_EFFECT_CLASSES = ("adverse", "mixed")
+#: Effect classes counted as therapeutic targets.
+THERAPEUTIC_CLASSES = ("therapeutic", "mixed")
+
+
+def summary_classes(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The summary's lists from one regimen's engagement rows (one rule, used by the text).
+
+    ``side_effect``: class adverse or mixed with occupancy ≥ SUBSTANTIAL_OCCUPANCY;
+    ``therapeutic``: class therapeutic or mixed with occupancy ≥ NEGLIGIBLE_OCCUPANCY;
+    ``unexplained``: class therapeutic below NEGLIGIBLE_OCCUPANCY (occupancy cannot explain them);
+    ``negligible``: every row below NEGLIGIBLE_OCCUPANCY.
+    """
+    occ = [(r, _num(r.get("occupancy"))) for r in rows]
+    return {
+        "side_effect": [r for r, o in occ if r.get("effect_class") in SIDE_EFFECT_CLASSES
+                        and o >= SUBSTANTIAL_OCCUPANCY],
+        "therapeutic": [r for r, o in occ if r.get("effect_class") in THERAPEUTIC_CLASSES
+                        and o >= NEGLIGIBLE_OCCUPANCY],
+        "unexplained": [r for r, o in occ if r.get("effect_class") == "therapeutic"
+                        and o < NEGLIGIBLE_OCCUPANCY],
+        "negligible": [r for r, o in occ if o < NEGLIGIBLE_OCCUPANCY],
+    }
+
+
 def _summary(ctx: SectionContext) -> Markup:
     note = ctx.note("engagement", "exposure", "margins", "population")
     regimens = []
+    assumptions: dict[str, Any] = {}
+    reference = ctx.value("therapeutic") if ctx.ok("therapeutic") else None
     if ctx.ok("engagement"):
         engagement = ctx.value("engagement")
         exposure = ctx.value("exposure") if ctx.ok("exposure") else {}
@@ -65,20 +94,46 @@ def _summary(ctx: SectionContext) -> Markup:
         for dose in ctx.config.doses:
             result = engagement[dose]
             rows = _records(result.targets)
-            top = rows[:TOP_TARGETS]
-            therapeutic = [r for r in rows if r.get("effect_class") == "therapeutic"
-                           and _num(r.get("occupancy")) >= NEGLIGIBLE_OCCUPANCY]
-            negligible = [r for r in rows if _num(r.get("occupancy")) < NEGLIGIBLE_OCCUPANCY]
-            adverse = [r for r in rows if r.get("effect_class") == "adverse"
-                       and _num(r.get("occupancy")) >= SUBSTANTIAL_OCCUPANCY]
+            classes = summary_classes(rows)
             expo = exposure.get(dose)
+            metrics = dict(expo.metrics) if expo is not None else {}
+            total = None
+            position = ""
+            if reference is not None and metrics:
+                parts = [metrics[a]["cavg_ng_mL"] for a in reference["analytes"] if a in metrics]
+                total = float(sum(parts)) if parts else None
+                if total is not None:
+                    position = ("below" if total < reference["total_low_ng_mL"] else "above"
+                                if total > reference["total_high_ng_mL"] else "within")
+            calibrated = [r for r in rows if r.get("calibration")]
             regimens.append({
-                "dose": dose, "label": _per_day(ctx.config, dose), "top": top,
-                "therapeutic": therapeutic, "adverse": adverse, "negligible": negligible,
-                "unbound": dict(result.unbound_M),
-                "metrics": dict(expo.metrics) if expo is not None else {},
+                "dose": dose, "label": _per_day(ctx.config, dose), "top": rows[:TOP_TARGETS],
+                "therapeutic": classes["therapeutic"], "adverse": classes["side_effect"],
+                "unexplained": classes["unexplained"], "negligible": classes["negligible"],
+                "calibrated": calibrated,
+                "unbound": dict(result.unbound_M), "metrics": metrics,
+                "total_ng_mL": total, "position": position,
                 "margins": _records(margins[dose]) if dose in margins else [],
             })
+        last = engagement[ctx.config.doses[-1]]
+        rows = _records(last.targets)
+        assumptions = {
+            "kp_uu": last.kp_uu,
+            "calibrated": [r for r in rows if r.get("calibration")],
+            "uncalibrated": [r for r in rows if not r.get("calibration")
+                             and _num(r.get("occupancy")) >= NEGLIGIBLE_OCCUPANCY],
+            "no_metabolite": sorted({str(r["target"]) for r in rows
+                                     if str(r.get("metabolite", "")).startswith(
+                                         "metabolite not included")}),
+            "brain": sorted({str(r["target"]) for r in rows if r.get("compartment") == "brain"}),
+            "outside": sorted({str(r["target"]) for r in rows
+                               if r.get("compartment") not in (None, "", "brain")}),
+            "tissue": {a: m.get("brain_to_plasma_total") for a, m in
+                       ((last.exposure or {}).get("analytes") or {}).items()},
+            "tissue_method": next((m.get("brain_to_plasma_total_method") for m in
+                                   ((last.exposure or {}).get("analytes") or {}).values()
+                                   if m.get("brain_to_plasma_total_method")), ""),
+        }
         matrix = _matrix(ctx)
     else:
         matrix = None
@@ -88,7 +143,8 @@ def _summary(ctx: SectionContext) -> Markup:
     population = _records(ctx.value("population")) if ctx.ok("population") else []
     return ctx.render("sections/summary.html.j2", note=note, regimens=regimens, matrix=matrix,
                       substantial=SUBSTANTIAL_OCCUPANCY, negligible=NEGLIGIBLE_OCCUPANCY,
-                      patient=patient, population=population)
+                      patient=patient, population=population,
+                      assumptions=assumptions, reference=reference)
 
 
 def _num(x: Any) -> float:
@@ -113,6 +169,7 @@ def _matrix(ctx: SectionContext) -> dict[str, Any]:
                 order.append(key)
                 info[key] = {"target": key[0], "condition": key[1],
                              "effect_class": r.get("effect_class", ""),
+                             "compartment": r.get("compartment", ""),
                              "consequence": r.get("consequence", ""), "occ": {}}
     for dose in doses:
         for r in frames[dose]:
@@ -164,7 +221,7 @@ def _pathways(ctx: SectionContext) -> Markup:
 def _engagement(ctx: SectionContext) -> Markup:
     from neuromoa.report.plots import interval_figure
 
-    note = ctx.note("curves", "therapeutic", "interval")
+    note = ctx.note("curves", "therapeutic", "interval", "calibration")
     fig = None
     therapeutic = ctx.value("therapeutic") if ctx.ok("therapeutic") else None
     if ctx.ok("curves"):
@@ -181,16 +238,28 @@ def _engagement(ctx: SectionContext) -> Markup:
         shade_label = ""
         if therapeutic is not None:
             shade = (therapeutic["unbound_low_M"], therapeutic["unbound_high_M"])
-            shade_label = "therapeutic plasma range (as unbound brain)"
+            shade_label = "parent + metabolite clinical reference range (Hiemke 2018), unbound share"
         fig = ctx.figures.add(
             "engagement_vs_concentration",
             engagement_figure(ctx.value("curves"), classes=classes, shade=shade,
                               shade_label=shade_label, markers=markers),
             f"Fractional occupancy of every target against the unbound concentration of "
-            f"{ctx.config.compound} alone. Grey band: the therapeutic total plasma range converted "
-            f"to unbound brain concentration; dotted lines: steady-state unbound brain "
-            f"concentration at each regimen.", "calc:curves")
+            f"{ctx.config.compound} alone. Grey band: the clinical therapeutic reference range of "
+            f"parent + metabolite in plasma (AGNP consensus, Hiemke 2018), the "
+            f"{ctx.config.compound} share at the model's steady-state ratio, as unbound "
+            f"concentration; dotted lines: steady-state unbound brain concentration at each "
+            f"regimen.", "calc:curves")
     interval = []
+    if ctx.ok("calibration"):
+        from neuromoa.engagement.calibration import calibration_figure
+
+        interval.append(ctx.figures.add(
+            "pet_calibration", calibration_figure(ctx.value("calibration")),
+            "Human PET occupancy against prediction: free-drug theory with the in-vitro affinity "
+            "(open) and after the per-target in-vivo calibration (filled); circles fitted, "
+            "squares held out. NET: Sekine 2010 (fitted at two doses) and Takano 2014 (held out); "
+            "SERT: Suhara 2003 (two drugs, pooled). H1 has no usable PET study.",
+            "calc:calibration"))
     if ctx.ok("exposure"):
         from neuromoa.report.plots import panels_figure
 
@@ -362,12 +431,12 @@ def _methods(ctx: SectionContext) -> Markup:
 
 SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("summary", 1, "Summary: what it does at each regimen",
-                ("engagement", "exposure", "margins", "population"), _summary),
+                ("engagement", "exposure", "margins", "population", "therapeutic"), _summary),
     SectionSpec("data", 2, "The quantitative data: Tables 1 and 2 from the knowledge base",
                 ("kb",), _data),
     SectionSpec("pathways", 3, "Pathway diagrams", ("pathways",), _pathways),
     SectionSpec("engagement", 4, "Engagement vs concentration and over a dosing interval",
-                ("curves", "therapeutic", "interval"), _engagement),
+                ("curves", "therapeutic", "interval", "calibration"), _engagement),
     SectionSpec("protocols", 5, "The three protocols, run virtually",
                 ("uptake", "binding", "patch", "fi"), _protocols),
     SectionSpec("models", 6, "Mechanistic models", ("synapse", "chronic", "schild", "nmda", "trk"),
