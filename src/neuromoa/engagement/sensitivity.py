@@ -7,7 +7,8 @@ a handful of uncertain inputs; each is varied log-uniformly between sourced boun
   where it gives one, else :data:`DEFAULT_K_FOLD`-fold either way (assumption);
 * ``fu <compound>`` – unbound fraction in plasma (``data/exposure/parameters.csv`` low–high);
 * ``CL/F <parent>``, ``CL <metabolite>`` – clearances (same file, low–high);
-* ``fm <metabolite>`` – fraction of the dose converted (no range published:
+* ``fm <metabolite>`` – fraction of the dose converted (the ``fm`` parameter, or the summed
+  share of the metabolic routes whose product is the metabolite; no range published:
   :data:`FM_FOLD`-fold, assumption);
 * ``Kp,uu`` – 0.3–1 (FACTS.md, U) at an uncalibrated brain target;
 * ``calibration factor`` – its 95 % CI at a calibrated target (the factor absorbs Kp,uu, and
@@ -194,9 +195,15 @@ def occupancy_sensitivity(compound: str, *, dose: str, every: str, target: str,
         base_cl[m] = v
         add(f"CL {m}", lo, hi)
         # the converted fraction: "fm_<metabolite>" or, with one metabolite, "fm"
+        # or, where clearance is partitioned by route and enzyme, the summed share of the
+        # routes whose product is the metabolite (the metabolite level scales with it)
         fm_name = next((n for n in (f"fm_{m}", "fm") if pk[comp].has(n)), None)
+        route_share = sum(r.fraction for r in pk[comp].routes if r.product == m)
         if fm_name is not None:
             base_fm = pk[comp].value(fm_name)
+        elif route_share > 0:
+            base_fm = route_share
+        if base_fm is not None:
             add(f"fm {m}", base_fm / FM_FOLD, min(1.0, base_fm * FM_FOLD))
     if cal is not None:
         add("calibration factor", cal.ci[0], cal.ci[1])
