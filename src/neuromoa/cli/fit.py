@@ -187,7 +187,13 @@ def register(app: typer.Typer) -> None:
                 outliers=None if outliers == "none" else outliers, **kwargs), res.to_frame(),
                 figure=plot)
         if out is not None:
-            if out.suffix.lower() == ".json":
+            if out.suffix.lower() == ".json" and len(res) > JSON_INDENT_MAX:
+                from neuromoa.fitting.jsonout import write_json
+
+                with out.open("wb") as fh:  # streamed: no 0.6 GB string for a million curves
+                    write_json(res, fh)
+                    fh.write(b"\n")
+            elif out.suffix.lower() == ".json":
                 out.write_text(_dumps(res) + "\n")
             else:
                 res.to_frame().to_csv(out, index=False)

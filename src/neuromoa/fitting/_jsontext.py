@@ -14,6 +14,8 @@ import math
 import numpy as np
 from numba import njit
 
+from neuromoa.fitting._threads import split_map
+
 __all__ = ["format_numbers", "format_records", "format_rows", "format_rows_bytes"]
 
 #: Significant digits written (float64 holds 15.95 decimal digits).
@@ -229,7 +231,7 @@ def _copy(buf, pos, src, a, b):
     return pos
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _rows(a, is_int, pre, pre_off, tb, toff, tidx, tpre, tpre_off, nhead, suffix, buf):
     """A JSON array body: rows joined by ',', each row = head text columns, number columns,
     tail text columns, suffix. Text column j of row i is string tidx[i, j] of the table."""
@@ -291,9 +293,16 @@ def format_rows_bytes(values, prefixes: list[str], is_int, texts: list[str], tex
     tpre, tpre_off = _pack(text_prefixes)
     tidx = np.ascontiguousarray(text_index, dtype=np.int64)
     suf = np.frombuffer(suffix.encode("utf-8"), np.uint8) if suffix else np.zeros(0, np.uint8)
-    text_bytes = int(np.diff(toff)[tidx].sum()) if tidx.size else 0
+    tlen = np.diff(toff)
     per_row = int(pre_off[-1]) + a.shape[1] * MAX_LEN + int(tpre_off[-1]) + suf.size + 1
-    buf = np.empty(a.shape[0] * per_row + text_bytes + 1, np.uint8)
-    end = _rows(a, np.asarray(is_int, np.bool_), pre, pre_off, tb, toff, tidx, tpre,
-                tpre_off, nhead, suf, buf)
-    return memoryview(buf)[:end]
+    isint = np.asarray(is_int, np.bool_)
+
+    def part(i: int, j: int) -> memoryview:  # rows [i, j) (the formatter is nogil)
+        text_bytes = int(tlen[tidx[i:j]].sum()) if tidx.size else 0
+        buf = np.empty((j - i) * per_row + text_bytes + 1, np.uint8)
+        end = _rows(a[i:j], isint, pre, pre_off, tb, toff, tidx[i:j], tpre, tpre_off, nhead,
+                    suf, buf)
+        return memoryview(buf)[:end]
+
+    parts = split_map(part, a.shape[0])
+    return parts[0] if len(parts) == 1 else memoryview(b",".join(parts))

@@ -750,7 +750,7 @@ def _swap_plateaus(p, cov):
             cov[m, HILL] = -cov[m, HILL]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def fit_batch(lx, y, w, offsets, todo, p_init, free, lo, hi, maxit, cgrid_n, hgrid, observed,
               canonical, out_p, out_cov, out_rss, out_it, out_code, out_cond, out_stats,
               warm=False):

@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-from scipy import special
 
 from neuromoa.errors import InputError, ParameterError, UnitError
 from neuromoa.fitting import _kernels as K
+from neuromoa.fitting._fastcsv import CurveColumns
+from neuromoa.fitting._quantiles import f_quantile, t_quantile
 from neuromoa.fitting._text import plain
+from neuromoa.fitting._threads import split_map
 from neuromoa.fitting._units import concentration_constants, molar_factor, unit_from_column
 from neuromoa.fitting.globalfit import global_fit
 from neuromoa.fitting.models import WEIGHTS, Model, get_model
 from neuromoa.fitting.results import FLAGS, BatchFit, CurveFit, status_codes
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["WEIGHTS", "fit_curve", "fit_curves"]
 
@@ -107,17 +112,46 @@ def _row_label(index: pd.Index, pos: int) -> str:
     return f"row {index[pos]}"
 
 
-def _prepare(data: pd.DataFrame, curve: str, x: str, y: str, weight: str | None,
-             weights: str, k_free: int, needs_c: bool):
+def _prepare(data: pd.DataFrame | CurveColumns, curve: str, x: str, y: str,
+             weight: str | None, weights: str, k_free: int, needs_c: bool):
     """Validate and pack a tidy table into flat arrays sorted by (curve, concentration)."""
+    if weights not in WEIGHTS:
+        raise ParameterError(f"weights must be one of {sorted(WEIGHTS)}. Got {weights!r}.")
+    if isinstance(data, CurveColumns):  # the fast reader's columns: all numbers finite, x ≥ 0
+        if weights in ("sd", "given"):
+            raise InputError(f"weights={weights!r} needs a column of "
+                             f"{'standard deviations' if weights == 'sd' else 'weights'}.")
+        codes, uniques, xv, yv = data.codes, data.ids, data.x, data.y
+        nrow = xv.size
+        xmiss = ymiss = np.zeros(nrow, dtype=bool)
+        index = data.lines
+        wcol = None
+
+        def xcell(pos: int) -> object:
+            return xv[pos]
+
+        def ycell(pos: int) -> object:
+            return yv[pos]
+    else:
+        codes, uniques, xv, yv, xmiss, ymiss, wcol, index, xcell, ycell = _frame_columns(
+            data, curve, x, y, weight, weights)
+        nrow = xv.size
+    ncurve = len(uniques)
+    return _pack(codes, uniques, ncurve, nrow, xv, yv, xmiss, ymiss, wcol, index, xcell,
+                 ycell, weights, k_free, needs_c)
+
+
+def _frame_columns(data: pd.DataFrame, curve: str, x: str, y: str, weight: str | None,
+                   weights: str):
+    """The columns of a DataFrame as arrays (curve codes and ids, numbers, missing masks)."""
+    import pandas as pd
+
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"fit_curves needs a pandas DataFrame; got {type(data).__name__}.")
     for col in (x, y):
         if col not in data.columns:
             raise InputError(f"column {col!r} not found; the table has {list(data.columns)}. "
                              f"Name the columns with x=..., y=....")
-    if weights not in WEIGHTS:
-        raise ParameterError(f"weights must be one of {sorted(WEIGHTS)}. Got {weights!r}.")
     nrow = len(data)
     if nrow == 0:
         raise InputError("no data rows: the table has columns "
@@ -134,15 +168,12 @@ def _prepare(data: pd.DataFrame, curve: str, x: str, y: str, weight: str | None,
     else:
         codes = np.zeros(nrow, dtype=np.int64)
         uniques = np.array([0], dtype=object)
-    ncurve = len(uniques)
     xraw = data[x]
     yraw = data[y]
     xv = pd.to_numeric(xraw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     yv = pd.to_numeric(yraw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     xmiss = xraw.isna().to_numpy()
     ymiss = yraw.isna().to_numpy()
-    bad_x = ~np.isfinite(xv) | (xv < 0)
-    bad_y = np.isnan(yv) & ~ymiss | np.isinf(yv)
     wcol = None
     if weights in ("sd", "given"):
         wname = weight or ("sd" if weights == "sd" and "sd" in data.columns else "weight")
@@ -150,6 +181,15 @@ def _prepare(data: pd.DataFrame, curve: str, x: str, y: str, weight: str | None,
             raise InputError(f"weights={weights!r} needs a column {wname!r} of "
                              f"{'standard deviations' if weights == 'sd' else 'weights'}.")
         wcol = pd.to_numeric(data[wname], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return (codes, uniques, xv, yv, xmiss, ymiss, wcol, data.index,
+            lambda pos: xraw.iloc[pos], lambda pos: yraw.iloc[pos])
+
+
+def _pack(codes, uniques, ncurve, nrow, xv, yv, xmiss, ymiss, wcol, index, xcell, ycell,
+          weights: str, k_free: int, needs_c: bool) -> dict:
+    """Flag bad rows, group rows by curve and summarise each curve (arrays of every source)."""
+    bad_x = ~np.isfinite(xv) | (xv < 0)
+    bad_y = np.isnan(yv) & ~ymiss | np.isinf(yv)
     use = ~ymiss & ~bad_y
     wv = np.ones(nrow)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -166,19 +206,19 @@ def _prepare(data: pd.DataFrame, curve: str, x: str, y: str, weight: str | None,
     reasons: dict[int, str] = {}
     for ci in np.unique(codes[bad_row]):
         pos = int(np.flatnonzero(bad_row & (codes == ci))[0])
-        where = _row_label(data.index, pos)
+        where = _row_label(index, pos)
         if bad_x[pos]:
             what = ("is missing" if xmiss[pos] else
-                    f"{plain(xraw.iloc[pos])} is not a number" if np.isnan(xv[pos]) else
-                    f"{plain(xraw.iloc[pos])} is negative" if xv[pos] < 0 else
-                    f"{plain(xraw.iloc[pos])} is not finite")
+                    f"{plain(xcell(pos))} is not a number" if np.isnan(xv[pos]) else
+                    f"{plain(xcell(pos))} is negative" if xv[pos] < 0 else
+                    f"{plain(xcell(pos))} is not finite")
             reasons[int(ci)] = f"{where}: concentration {what}; fix or remove the row."
         elif bad_y[pos]:
-            reasons[int(ci)] = (f"{where}: response {plain(yraw.iloc[pos])} is not a finite number; "
+            reasons[int(ci)] = (f"{where}: response {plain(ycell(pos))} is not a finite number; "
                                 "fix it or leave the cell empty (missing).")
         else:
             reasons[int(ci)] = (f"{where}: weight for weights={weights!r} is not a positive "
-                                f"finite number (response {plain(yraw.iloc[pos])}); "
+                                f"finite number (response {plain(ycell(pos))}); "
                                 "use weights='none' or fix the value.")
     missing_curves = np.zeros(ncurve, bool)
     missing_curves[np.unique(codes[ymiss])] = True
@@ -232,7 +272,6 @@ def _prepare(data: pd.DataFrame, curve: str, x: str, y: str, weight: str | None,
             reasons[int(ci)] = (f"curve {plain(uniques[ci])} needs at least two distinct "
                                 "concentrations, one of them above zero, to locate an IC50.")
         fail |= nox
-    index = data.index
     return dict(ids=uniques, rows=_LazyRows(index, sel), lx=lx, x=xs, y=ys, w=ws, offsets=offsets, counts=counts,
                 fail=fail, reasons=reasons, missing=missing_curves,
                 xrange=np.stack([xlo, xhi], axis=1), vehicle=xall_lo == 0)
@@ -248,7 +287,7 @@ class _LazyRows:
 
     def __getitem__(self, item):
         if self._rows is None:
-            self._rows = self._index.to_numpy()[self._sel]
+            self._rows = np.asarray(self._index)[self._sel]
         return self._rows[item]
 
 
@@ -264,6 +303,14 @@ def _canonical(free: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> bool:
     unbounded (otherwise the swapped curve might break a fix or a bound)."""
     return bool(free[K.BOTTOM] and free[K.TOP] and free[K.HILL]
                 and not (np.isfinite(lo[[0, 1, 3]]).any() or np.isfinite(hi[[0, 1, 3]]).any()))
+
+
+def _fit_part(data: tuple, opts: tuple, outs: tuple, warm: bool, a: int, b: int) -> None:
+    """Fit curves [a, b) of a chunk into their rows of ``outs`` (the kernel releases the GIL,
+    so parts run on threads; each curve's fit does not depend on the split)."""
+    lx, y, w, off, todo, pinit = data
+    K.fit_batch(lx, y, w, off[a:b + 1], todo[a:b], pinit[a:b], *opts, *(o[a:b] for o in outs),
+                warm)
 
 
 def _run_kernel(pk: dict, todo: np.ndarray, pinit: np.ndarray, free: np.ndarray, lo, hi,
@@ -290,9 +337,11 @@ def _run_kernel(pk: dict, todo: np.ndarray, pinit: np.ndarray, free: np.ndarray,
         ocode = np.zeros(n, dtype=np.int64)
         ocond = np.empty(n)
         ost = np.empty((n, 4))
-        K.fit_batch(pk["lx"][s:e], pk["y"][s:e], pk["w"][s:e], sub_off, sub_todo,
-                    pinit[c0:c1], free, lo, hi, MAX_ITER, grid_c, grid_h, observed,
-                    _canonical(free, lo, hi), op, oc, orss, oit, ocode, ocond, ost, warm)
+        split_map(partial(_fit_part, (pk["lx"][s:e], pk["y"][s:e], pk["w"][s:e], sub_off,
+                                      sub_todo, pinit[c0:c1]),
+                          (free, lo, hi, MAX_ITER, grid_c, grid_h, observed,
+                           _canonical(free, lo, hi)),
+                          (op, oc, orss, oit, ocode, ocond, ost), warm), n)
         sel = idx - c0
         out["p"][idx] = op[sel]
         out["cov"][idx] = oc[sel]
@@ -304,7 +353,7 @@ def _run_kernel(pk: dict, todo: np.ndarray, pinit: np.ndarray, free: np.ndarray,
             progress(done0 + a + idx.size, total)
 
 
-def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
+def fit_curves(data: pd.DataFrame | CurveColumns, model: str | Model = "4pl", *,
                fix: Mapping[str, float] | None = None, share: Iterable[str] = (),
                weights: str = "none", curve: str = "curve", x: str = "concentration",
                y: str = "response", weight: str | None = None, ci: str = "asymptotic",
@@ -377,7 +426,17 @@ def fit_curves(data: pd.DataFrame, model: str | Model = "4pl", *,
     >>> round(res.fits[0].params["log_ic50"], 6)
     -7.0
     """
-    if unit is None and isinstance(data, pd.DataFrame) and x not in data.columns:
+    if isinstance(data, CurveColumns):
+        if unit is not None and unit != data.unit:  # convert the numbers to ``unit``
+            import dataclasses
+
+            data = dataclasses.replace(data, x=data.x * molar_factor(data.unit, unit, "unit"),
+                                       unit=unit)
+        unit = data.unit
+        if share:  # the global fit reads the table's columns
+            data = data.to_frame()
+    if (unit is None and not isinstance(data, CurveColumns) and hasattr(data, "columns")
+            and x not in data.columns):
         # the default column absent: a column named with its unit (concentration_nM, conc_M)
         x = next((str(c) for c in data.columns if unit_from_column(str(c))), x)
     if unit is None:
@@ -609,7 +668,7 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     se[:, ~free] = np.nan
     at_limit = np.zeros(ncurve, bool) if at_limit is None else at_limit
     se[at_limit, K.HILL] = np.nan  # held at its limit: no standard error
-    tq = np.where(df > 0, _quantile_by_df(lambda d: special.stdtrit(d, 0.5 + LEVEL / 2), df),
+    tq = np.where(df > 0, _quantile_by_df(lambda d: t_quantile(d, 0.5 + LEVEL / 2), df),
                   np.nan)
     ci_lo = p - tq[:, None] * se
     ci_hi = p + tq[:, None] * se
@@ -658,7 +717,7 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     if dfn >= 1:
         # P ≥ alpha  ⇔  F ≤ the F(dfn, df) quantile at 1 − alpha (one quantile per distinct df)
         testable = fitted & (df > 0)
-        fcrit = _quantile_by_df(lambda d: special.fdtri(dfn, d, 1.0 - NO_EFFECT_ALPHA), df)
+        fcrit = _quantile_by_df(lambda d: f_quantile(dfn, d, 1.0 - NO_EFFECT_ALPHA), df)
         with np.errstate(divide="ignore", invalid="ignore"):
             fstat = np.maximum(st[:, 0] - rss, 0.0) / dfn / (rss / np.maximum(df, 1))
         none = testable & (fstat <= fcrit)
@@ -669,7 +728,7 @@ def _finish(mdl, kw, pk, out, free, lo, hi, fixed, todo, ci, se_method, unit, sh
     # profile-likelihood interval for the location parameter
     if ci == "profile" and free[K.LOGC]:
         pt = fitted & (df > 0) & ~unstable & ~at_limit  # at the limit: asymptotic only
-        fq = _quantile_by_df(lambda d: special.fdtri(1, d, LEVEL), df)
+        fq = _quantile_by_df(lambda d: f_quantile(1, d, LEVEL), df)
         thr = np.where(pt, rss * (1.0 + fq / np.maximum(df, 1)), np.nan)
         plo = np.full(ncurve, np.nan)
         phi = np.full(ncurve, np.nan)
@@ -731,5 +790,7 @@ def fit_curve(x, y, model: str | Model = "4pl", *, weight=None, unit: str = "M",
     if weight is not None:
         frame["weight"] = np.asarray(weight, dtype=float).ravel()
         kwargs.setdefault("weight", "weight")
+    import pandas as pd
+
     res = fit_curves(pd.DataFrame(frame), model, unit=unit, **kwargs)
     return res.fit(0)

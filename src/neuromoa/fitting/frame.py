@@ -14,15 +14,17 @@ table's unit (or floats under ``radioligand_<unit>``/``kd_<unit>`` in the table'
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from neuromoa.errors import InputError, UnitError
 from neuromoa.fitting._units import UNIT_COLUMN, molar_factor
 from neuromoa.fitting.engine import fit_curves
 from neuromoa.fitting.results import BatchFit
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["curve_table", "fit_csv", "fit_frame"]
 
@@ -34,6 +36,8 @@ def curve_table(data: pd.DataFrame, *, x: str | None = None, unit: str | None = 
     ``concentration_<unit>``/``conc_<unit>``, else ``concentration``). ``unit`` gives the unit
     of bare numbers, or the unit to convert to when the column carries its own.
     """
+    import pandas as pd
+
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"fit_frame needs a pandas DataFrame; got {type(data).__name__}.")
     cols = [str(c) for c in data.columns]
@@ -114,7 +118,19 @@ def fit_csv(path: str | Path, model: str = "4pl", *, unit: str | None = None,
             **kwargs: Any) -> BatchFit:
     """Read a CSV with :func:`neuromoa.fitting.io.read_curve_table` and fit every curve
     (what ``neuromoa fit FILE`` does); ``radioligand``/``kd`` as in :func:`fit_frame`.
-    ``result.read_notes`` lists what the reader ignored (blank lines, a trailing comma)."""
+    ``result.read_notes`` lists what the reader ignored (blank lines, a trailing comma).
+
+    The canonical long layout (``curve,concentration_<unit>,response``, plain numbers) is
+    read by the fast reader of :mod:`neuromoa.fitting._fastcsv` (no pandas; the same numbers,
+    ids and line numbers; it ignores nothing, so ``read_notes`` is empty); every other file by
+    the full reader."""
+    from neuromoa.fitting._fastcsv import read_canonical
+
+    cols = read_canonical(path, unit)
+    if cols is not None:
+        result = fit_curves(cols, model, unit=cols.unit, **kwargs)
+        object.__setattr__(result, "read_notes", ())
+        return result
     from neuromoa.fitting.io import read_curve_table
 
     table, used = read_curve_table(path, unit)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from scipy import special
 
 from neuromoa.errors import InputError
 from neuromoa.fitting import _kernels as K
+from neuromoa.fitting._quantiles import t_quantile
 from neuromoa.fitting.models import logistic4_and_jacobian as _model_and_jac
 from neuromoa.fitting.results import FLAGS, NO_EFFECT_FLAGS, BatchFit, status_codes
 from neuromoa.fitting.stats import comparison
@@ -101,7 +101,7 @@ def global_fit(sep: BatchFit, pk: dict, shared_k: list[int], fixed: dict[int, fl
         cov_u = np.full((ntheta, ntheta), np.nan)
     s2 = rss_tot / df_tot if df_tot > 0 else np.nan
     cov_t = cov_u * s2
-    tq = special.stdtrit(df_tot, 0.5 + LEVEL / 2) if df_tot > 0 else np.nan
+    tq = float(t_quantile(df_tot, 0.5 + LEVEL / 2)) if df_tot > 0 else np.nan
     params = sep.params.copy()
     cov = sep.cov.copy()
     se = sep.se.copy()

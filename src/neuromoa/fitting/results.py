@@ -11,10 +11,9 @@ import html
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from neuromoa.fitting._text import jsonable as _jsonable
 from neuromoa.fitting.flags import (
@@ -29,6 +28,9 @@ from neuromoa.fitting.flags import (
     status_codes,
 )
 from neuromoa.fitting.models import HILL, LOGC, NPAR, Model
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["BatchFit", "Comparison", "CurveFit", "FAILED", "FAIL_FLAGS", "FLAGS", "FLAG_TEXT", "ModelFit",
            "NO_EFFECT_FLAGS", "OK", "WARNING", "flag_names", "status_codes"]
@@ -73,6 +75,8 @@ class Comparison:
 
     def to_frame(self) -> pd.DataFrame:
         """One-row table."""
+        import pandas as pd
+
         return pd.DataFrame([self.to_dict()])
 
 
@@ -164,6 +168,8 @@ class ModelFit:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per parameter: estimate, unit, SE, 95 % CI."""
+        import pandas as pd
+
         rows = [{"parameter": k, "estimate": v, "unit": self.units.get(k, ""),
                  "se": self.se.get(k, float("nan")),
                  "ci_low": self.ci95.get(k, (float("nan"),) * 2)[0],
@@ -304,6 +310,8 @@ class CurveFit(ModelFit):
 
     def to_frame(self) -> pd.DataFrame:
         """The data with fitted values and residuals."""
+        import pandas as pd
+
         yhat = (self.predict(self.x) if self.reported else np.full(len(self.x), np.nan))
         return pd.DataFrame({"curve": self.curve, "concentration": self.x, "response": self.y,
                              "fitted": yhat, "residual": self.y - yhat})
@@ -496,6 +504,8 @@ class BatchFit:
         Withheld curves (failed, ``no_effect``, ``flat``) have NaN estimates (blank in a CSV);
         ``ic50_gt`` holds the highest tested concentration of ``no_effect`` curves, and the
         ``raw_*`` columns the optimiser's values of withheld curves (NaN otherwise)."""
+        import pandas as pd
+
         shift = self.shift
         loc = self.model.location
         names = self.model.names

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import math
 
-from scipy import special
-
 from neuromoa.errors import ParameterError
 from neuromoa.fitting.results import Comparison
 
@@ -50,6 +48,8 @@ def f_test(rss_simple: float, df_simple: int, rss_complex: float, df_complex: in
     if rss_complex <= 0:
         return float("inf"), dn, dd, 0.0
     f = ((rss_simple - rss_complex) / dn) / (rss_complex / dd)
+    from scipy import special  # imported when a test is run (not on the batch-fit path)
+
     return float(f), dn, dd, float(special.fdtrc(dn, dd, max(f, 0.0)))
 
 
@@ -68,9 +68,13 @@ def comparison(name_s: str, name_c: str, rss_s: float, df_s: int, k_s: int, rss_
 
 def t_quantile(df: int, level: float) -> float:
     """Two-sided ``level`` quantile of Student's t with ``df`` degrees of freedom."""
+    from scipy import special
+
     return float(special.stdtrit(df, 0.5 + level / 2)) if df > 0 else float("nan")
 
 
 def f_quantile(dfn: int, dfd: int, level: float) -> float:
     """``level`` quantile of F(dfn, dfd)."""
+    from scipy import special
+
     return float(special.fdtri(dfn, dfd, level)) if dfd > 0 else float("nan")

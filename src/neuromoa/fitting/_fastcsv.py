@@ -1,0 +1,333 @@
+"""A fast reader for the canonical long CSV of ``neuromoa fit`` (numpy and the standard
+library only: no pandas), used before the full reader of :mod:`neuromoa.fitting.io`.
+
+It accepts exactly one layout and hands everything else to the full reader (returns None):
+
+* a UTF-8 file without BOM, quotes, CR, tabs, spaces or NUL bytes, ending in a newline or not;
+* the header ``curve,concentration_<unit>,response`` (or ``concentration_<unit>,response``:
+  one curve) with ``<unit>`` one of M, mM, uM, µM, μM, nM, pM, fM;
+* every data line with exactly the header's number of fields, no blank line;
+* every concentration and response a plain decimal number (digits, ``.``, ``e``/``E``,
+  sign; at most :data:`MAX_NUMBER` characters), concentrations ≥ 0.
+
+Curve ids stay text, never type-inferred: ``01`` and ``1``, ``NA``, ``None`` and the empty id
+are distinct curves (the full reader's rule). Numbers are parsed by numpy's string → float64
+fast path of Clinger (1990) when exact, Python's ``float`` otherwise (both correctly
+rounded, as pandas' reader). Row numbers are the file's line numbers
+(header = line 1), as in the full reader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numba import njit
+
+from neuromoa.fitting._units import _PLAIN_MOLAR
+
+__all__ = ["CurveColumns", "read_canonical"]
+
+#: Longest number field the fast path parses (characters; 17 significant digits, a sign, a
+#: point and a four-character exponent fit in 24). Longer fields go to the full reader.
+MAX_NUMBER = 32
+#: Longest curve id the fast path keeps (bytes); longer ids go to the full reader.
+MAX_ID = 256
+#: Most curves in one file: the full reader's limit (:data:`neuromoa.fitting.io.MAX_CURVES`;
+#: a test checks they agree). A larger file goes to the full reader, which names the limit.
+MAX_CURVES = 10_000_000
+#: Bytes that send a file to the full reader: quote, CR, tab, space, NUL.
+_SPECIAL = (b'"', b"\r", b"\t", b" ", b"\x00")
+#: Bytes allowed in a number field: 0-9 . e E + -.
+_NUMBER_BYTES = np.zeros(256, dtype=bool)
+_NUMBER_BYTES[np.frombuffer(b"0123456789.eE+-", dtype=np.uint8)] = True
+
+
+@dataclass(frozen=True)
+class CurveColumns:
+    """A parsed long table: curve codes (first-appearance order) and their text ids, the
+    concentrations (in ``unit``) and responses, and each row's file line number."""
+
+    codes: np.ndarray      # int64, one per row
+    ids: np.ndarray        # object array of str, one per curve
+    x: np.ndarray          # float64, ≥ 0, finite
+    y: np.ndarray          # float64, finite
+    lines: np.ndarray      # int64 file line numbers (header = 1)
+    unit: str
+    has_curve: bool
+
+    def __len__(self) -> int:
+        return int(self.x.size)
+
+    def to_frame(self):
+        """The table as the full reader returns it (a DataFrame indexed by line number)."""
+        import pandas as pd
+
+        cols = {}
+        if self.has_curve:
+            cols["curve"] = self.ids[self.codes]
+        cols["concentration"] = self.x
+        cols["response"] = self.y
+        return pd.DataFrame(cols, index=pd.Index(self.lines))
+
+
+#: Exact powers of ten of a float64 (10^0 … 10^22): a decimal with at most
+#: :data:`FAST_DIGITS` significant digits and a power of ten in this range is m·10^k or m/10^k
+#: in one correctly rounded operation (Clinger 1990, "How to read floating point numbers
+#: accurately", PLDI).
+_POW10 = np.array([10.0 ** k for k in range(23)])
+#: Significant digits of the one-operation path (10^15 < 2^53: the mantissa is exact).
+FAST_DIGITS = 15
+#: Distinct longer numbers (e.g. 17-digit concentrations) remembered for Python's ``float``.
+SLOW_TABLE = 256
+
+
+@njit(cache=True, nogil=True)
+def _parse_numbers(buf, start, end, out, slow_code, table_s, table_e, table_h):  # pragma: no cover
+    """Parse ``buf[start[i]:end[i]]`` into ``out[i]``. A plain decimal with ≤ FAST_DIGITS
+    significant digits and |exponent| ≤ 22 is converted here (exactly rounded); longer ones get
+    ``slow_code[i]`` = their index in the table of distinct long numbers (or -2 when the table
+    is full: parse it alone). Returns (-1 on a field that is not a plain decimal, else the
+    number of table entries)."""
+    ntab = 0
+    for i in range(start.size):
+        a, b = start[i], end[i]
+        slow_code[i] = -1
+        j = a
+        neg = False
+        if j < b and (buf[j] == 43 or buf[j] == 45):
+            neg = buf[j] == 45
+            j += 1
+        m = 0
+        nd = 0
+        frac = 0
+        seen = False
+        point = False
+        while j < b:
+            c = buf[j]
+            if 48 <= c <= 57:
+                seen = True
+                if nd > 0 or c != 48:
+                    if nd < 19:
+                        m = m * 10 + (c - 48)
+                    nd += 1
+                    if point:
+                        frac += 1
+                    elif nd > 19:
+                        frac -= 1
+                elif point:
+                    frac += 1
+            elif c == 46 and not point:
+                point = True
+            else:
+                break
+            j += 1
+        if not seen:
+            return -1
+        e10 = 0
+        if j < b:
+            if buf[j] != 101 and buf[j] != 69:
+                return -1
+            j += 1
+            eneg = False
+            if j < b and (buf[j] == 43 or buf[j] == 45):
+                eneg = buf[j] == 45
+                j += 1
+            if j >= b:
+                return -1
+            while j < b:
+                c = buf[j]
+                if not 48 <= c <= 57:
+                    return -1
+                if e10 < 100000:
+                    e10 = e10 * 10 + (c - 48)
+                j += 1
+            if eneg:
+                e10 = -e10
+        k = e10 - frac
+        if nd == 0:
+            out[i] = -0.0 if neg else 0.0
+            continue
+        if nd <= 15 and -22 <= k <= 22:
+            v = float(m)
+            v = v * _POW10[k] if k >= 0 else v / _POW10[-k]
+            out[i] = -v if neg else v
+            continue
+        # a long number: look it up among the distinct long numbers seen so far
+        h = np.uint64(1469598103934665603)
+        for q in range(a, b):
+            h = (h ^ np.uint64(buf[q])) * np.uint64(1099511628211)
+        code = -2
+        for t in range(ntab):
+            if table_h[t] == h and table_e[t] - table_s[t] == b - a:
+                same = True
+                for q in range(b - a):
+                    if buf[table_s[t] + q] != buf[a + q]:
+                        same = False
+                        break
+                if same:
+                    code = t
+                    break
+        if code == -2 and ntab < table_h.size:
+            table_s[ntab], table_e[ntab], table_h[ntab] = a, b, h
+            code = ntab
+            ntab += 1
+        slow_code[i] = code
+        out[i] = np.nan
+    return ntab
+
+
+@njit(cache=True, nogil=True)
+def _group_ids(buf, start, end, codes, first):  # pragma: no cover
+    """Curve codes in order of first appearance: ``codes[i]`` for field i, ``first[c]`` the
+    field where code c first appears. Equal to the previous field: same code; else a hash
+    table (FNV-1a over the bytes, open addressing, bytes compared). Returns the number of
+    codes."""
+    n = start.size
+    size = 1
+    while size < 2 * n + 2:
+        size *= 2
+    slots = np.full(size, -1, dtype=np.int64)
+    ncode = 0
+    for i in range(n):
+        a, b = start[i], end[i]
+        if i > 0 and b - a == end[i - 1] - start[i - 1]:
+            same = True
+            p = start[i - 1]
+            for q in range(b - a):
+                if buf[a + q] != buf[p + q]:
+                    same = False
+                    break
+            if same:
+                codes[i] = codes[i - 1]
+                continue
+        h = np.uint64(1469598103934665603)
+        for q in range(a, b):
+            h = (h ^ np.uint64(buf[q])) * np.uint64(1099511628211)
+        k = np.int64(h & np.uint64(size - 1))
+        while True:
+            c = slots[k]
+            if c < 0:
+                slots[k] = ncode
+                first[ncode] = i
+                codes[i] = ncode
+                ncode += 1
+                break
+            f = first[c]
+            if end[f] - start[f] == b - a:
+                same = True
+                for q in range(b - a):
+                    if buf[start[f] + q] != buf[a + q]:
+                        same = False
+                        break
+                if same:
+                    codes[i] = c
+                    break
+            k = (k + 1) & (size - 1)
+    return ncode
+
+
+def _numbers(data: bytes, buf: np.ndarray, start: np.ndarray, end: np.ndarray
+             ) -> np.ndarray | None:
+    """Parse the fields as float64, or None when one is not a plain finite decimal."""
+    if int((end - start).max()) > MAX_NUMBER:
+        return None
+    out = np.empty(start.size)
+    code = np.empty(start.size, dtype=np.int64)
+    ts = np.empty(SLOW_TABLE, dtype=np.int64)
+    te = np.empty(SLOW_TABLE, dtype=np.int64)
+    th = np.empty(SLOW_TABLE, dtype=np.uint64)
+    ntab = _parse_numbers(buf, start, end, out, code, ts, te, th)
+    if ntab < 0:
+        return None
+    if ntab:  # distinct long numbers: Python's float (correctly rounded)
+        vals = np.array([float(data[ts[t]:te[t]]) for t in range(ntab)])
+        has = code >= 0
+        out[has] = vals[code[has]]
+    for i in np.flatnonzero(code == -2):
+        out[i] = float(data[start[i]:end[i]])
+    if not np.isfinite(out).all():
+        return None
+    return out
+
+
+def read_canonical(path: str | Path, unit: str | None = None) -> CurveColumns | None:
+    """Read the canonical layout (see the module), or None to use the full reader.
+
+    ``unit`` (CLI ``--unit``) must be None or the header's unit (a conversion goes through
+    the full reader)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None  # the full reader raises its own error
+    if not data or data.startswith(b"\xef\xbb\xbf") or any(s in data for s in _SPECIAL):
+        return None
+    nl0 = data.find(b"\n")
+    if nl0 < 0:
+        return None
+    head = data[:nl0].split(b",")
+    if len(head) == 3 and head[0] == b"curve" and head[2] == b"response":
+        has_curve, conc = True, head[1]
+    elif len(head) == 2 and head[1] == b"response":
+        has_curve, conc = False, head[0]
+    else:
+        return None
+    if not conc.startswith(b"concentration_"):
+        return None
+    try:
+        used = conc[len(b"concentration_"):].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not _PLAIN_MOLAR.match(used) or (unit is not None and unit != used):
+        return None
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    buf = np.frombuffer(data, dtype=np.uint8)
+    nl = np.flatnonzero(buf == 10)
+    starts = nl[:-1] + 1        # data lines: after each newline but the last
+    ends = nl[1:]
+    nrow = starts.size
+    if nrow == 0 or (ends == starts).any():  # no data, or a blank line
+        return None
+    nf = 3 if has_curve else 2
+    commas = np.flatnonzero(buf == 44)
+    commas = commas[commas > nl0]
+    if commas.size != (nf - 1) * nrow:
+        return None
+    commas = commas.reshape(nrow, nf - 1)
+    # each line holds exactly its own commas (row i's commas lie in (start_i, end_i))
+    if not ((commas[:, 0] >= starts) & (commas[:, -1] < ends)).all():
+        return None
+    if has_curve:
+        id_s, id_e = starts, commas[:, 0]
+        x_s, x_e = commas[:, 0] + 1, commas[:, 1]
+        y_s, y_e = commas[:, 1] + 1, ends
+    else:
+        x_s, x_e = starts, commas[:, 0]
+        y_s, y_e = commas[:, 0] + 1, ends
+    if (x_e == x_s).any() or (y_e == y_s).any():  # a missing number: the full reader
+        return None
+    x = _numbers(data, buf, x_s, x_e)
+    y = _numbers(data, buf, y_s, y_e) if x is not None else None
+    if x is None or y is None or (x < 0).any() or np.signbit(x).any():
+        return None
+    if has_curve:
+        if int((id_e - id_s).max()) > MAX_ID:
+            return None
+        codes = np.empty(nrow, dtype=np.int64)
+        first = np.empty(nrow, dtype=np.int64)
+        ncode = _group_ids(buf, id_s, id_e, codes, first)
+        if ncode > MAX_CURVES:
+            return None
+        fs, fe = id_s[first[:ncode]].tolist(), id_e[first[:ncode]].tolist()
+        try:
+            ids = np.array([data[a:b].decode("utf-8") for a, b in zip(fs, fe, strict=True)],
+                           dtype=object)
+        except UnicodeDecodeError:
+            return None
+    else:
+        codes = np.zeros(nrow, dtype=np.int64)
+        ids = np.array([0], dtype=object)
+    return CurveColumns(codes=codes, ids=ids, x=x, y=y, lines=np.arange(2, 2 + nrow),
+                        unit=used, has_curve=has_curve)
