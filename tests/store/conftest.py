@@ -88,13 +88,3 @@ def store_url(request, tmp_path) -> str:
 @pytest.fixture
 def blob_dir(tmp_path) -> Path:
     return tmp_path / "blobs"
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    rep = outcome.get_result()
-    if (rep.skipped and os.environ.get("CI", "").lower() == "true"
-            and (item.get_closest_marker("postgresql") or item.get_closest_marker("chromium"))):
-        rep.outcome = "failed"
-        rep.longrepr = f"CI=true: a database/browser test must not be skipped ({rep.longrepr})"

