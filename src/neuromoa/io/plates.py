@@ -380,6 +380,8 @@ def read_plate_map(*paths: str | Path) -> pd.DataFrame:
                 rec["concentration_M"] = _map_conc(text, unit, well, fname, line, b.label)
             else:
                 rec[kind] = text
+                if kind == "role":
+                    rec["line"] = line
     out = pd.DataFrame(list(wells.values()),
                        columns=["well", "row", "column", "role", "compound", "concentration_M",
                                 "line"])
