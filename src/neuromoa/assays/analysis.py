@@ -56,8 +56,11 @@ from neuromoa.assays._fit import CurveSummary, fit_4pl, fit_one_site_ki, outlier
 from neuromoa.assays.binding import exact_ic50, fit_exact_depletion
 from neuromoa.assays.constants import (
     CONSTANTS,
+    OPTION_OF,
     Constant,
     MissingConstantError,
+    constant_key,
+    parse_constant,
     read_constants_file,
     resolve_constants,
 )
@@ -552,10 +555,19 @@ def analyze_plate(kind: str, plate: object, *, layout: object = None, target: st
             "count_time": count_time, "background": background}
     const_files: list[tuple[str, dict[str, Any]]] = []
     if isinstance(constants, dict):
-        user.update({k: v for k, v in constants.items() if user.get(k) is None})
+        for name, value in constants.items():
+            key = constant_key(name)
+            if key is None:
+                raise ParameterError(f"analyze_plate: unknown constant {name!r}; known: "
+                                     f"{', '.join(OPTION_OF)}.")
+            if user.get(key) is None:
+                user[key] = value
     elif constants is not None:
         const_files.append((f"file: {Path(str(constants)).name}",
                             read_constants_file(constants)))  # type: ignore[arg-type]
+    for key, value in user.items():  # a bad option is the user's, not a plate's: raise once
+        if value is not None:
+            parse_constant(key, value, OPTION_OF.get(key, key))
     missing: list[str] = []
     results: list[PlateResult] = []
     frames: list[pd.DataFrame] = []

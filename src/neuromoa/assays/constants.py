@@ -90,6 +90,8 @@ CONSTANTS: tuple[_Spec, ...] = (
           "background_cpm", None, required=False),
 )
 _BY_KEY = {s.key: s for s in CONSTANTS}
+#: The CLI option of each constant (for messages).
+OPTION_OF = {"target": "--target", **{s.key: s.option for s in CONSTANTS}}
 _ALIASES = {
     "target": "target", "efficiency": "counting_efficiency", "recovery": "filter_recovery",
     "sa": "specific_activity", "substrate_conc": "substrate", "s": "substrate",
@@ -294,7 +296,7 @@ def resolve_constants(kind: str, *, user: dict[str, Any], files: list[tuple[str,
     required constant with no value for the target.
     """
     out: dict[str, Constant] = {}
-    parsed_user = {k: parse_constant(k, v, _BY_KEY[k].option if k in _BY_KEY else "--target")
+    parsed_user = {k: parse_constant(k, v, OPTION_OF[k])
                    for k, v in user.items() if v is not None}
 
     def pick(key: str) -> tuple[Any, str] | None:
