@@ -185,9 +185,13 @@ def analyze(
     if store:  # platform hook: record the run in the results store
         from neuromoa.cli.runs import record_cli_run
 
-        record_cli_run(db, "assay", {"plate": plate, "layout": layout[0] if layout else None}, {
+        maps = {f"layout{k + 1}" if k else "layout": m for k, m in enumerate(layout or [])}
+        record_cli_run(db, "assay", {"plate": plate, **maps, "constants": constants}, {
             "kind": kind.value, "target": target, "substrate": substrate, "km": km,
-            "radioligand": radioligand, "kd": kd, "exclude_outliers": not keep_outliers},
+            "radioligand": radioligand, "kd": kd, "specific_activity": specific_activity,
+            "volume": volume, "efficiency": efficiency, "recovery": recovery,
+            "protein": protein, "count_time": count_time, "background": background,
+            "exclude_outliers": not keep_outliers},
             result.to_frame(), target=target, figure=plot if not all_failed else None)
     if as_json:
         print_json(result.to_dict())
