@@ -14,9 +14,14 @@ Tidy CSV (one row per well)::
 * ``counts``: counts per minute (also accepted: ``cpm``, ``counts_cpm``), numbers ≥ 0;
 * ``plate`` is optional (default: the file name); ``row``/``column`` are derived from ``well``.
 
-Grid CSV: optional ``Plate,<name>`` lines, a header ``,1,2,…,12`` and rows ``A … H`` of counts,
-plus a layout file (tidy: ``well role compound concentration`` and optionally ``plate``) given
-separately. A tidy file without ``role`` can also take its roles from a layout file.
+Plate-reader grids (read by :mod:`neuromoa.io.plates`): MicroBeta-, Tecan- (tab, ``<>``) or
+European-style (semicolon, decimal comma, CRLF) exports with instrument header/footer lines,
+96 or 384 wells, several plates per file (``Plate <name>`` lines), plus a plate map given
+separately: a list (``well role compound concentration`` and optionally ``plate``) or grids
+labelled ``Role``, ``Compound``, ``Concentration (nM)`` (:func:`load_layout`). A tidy file
+without ``role`` can also take its roles from a layout file. Assay constants may sit in
+``# key: value`` lines at the top of the file or a ``<stem>.constants.toml`` sidecar
+(:mod:`neuromoa.assays.constants`).
 
 Simulated files carry their true parameters in the ``# neuromoa:`` header line and in a JSON
 sidecar (``plate.csv.json``).
@@ -639,6 +644,11 @@ def read_plates(path: str | Path, layout: str | Path | pd.DataFrame | None = Non
             wells = _merge_layout(wells[["plate", "well", "counts_cpm", "line"]].assign(
                 row=wells["row"], column=wells["column"]), lay, p.name, errs)
     else:
+        if "well" not in first_lower and not _looks_like_grid(p):
+            raise DataFileError("neither a plate table (no 'well' column) nor a plate reader's "
+                                "grid (no row of column numbers 1, 2, … followed by rows A–H); "
+                                "a concentration–response table goes to `neuromoa fit`.",
+                                file=p.name)
         if lay is None:
             raise DataFileError("this looks like a plate-reader grid export; give the plate map "
                                 "(--layout: a list well,role,compound,concentration or grids "
