@@ -37,7 +37,7 @@ _B2 = _ROW_B.split("\t")[2]
 #:         words the one-line error must hold)
 CASES: dict[str, tuple[object, object, list[str], list[str]]] = {
     "no grid": ("Application: Tecan i-control\nDevice: infinite\n", None, [],
-                ["no plate grid", "bad.txt"]),
+                ["nor a plate reader's grid", "bad.txt"]),
     "row letter repeated": (_edit_grid("\nC\t", "\nB\t"), None, [],
                             ["row B comes after row B", "row 9"]),
     "row too long": (_edit_grid(_ROW_B, _ROW_B + "\t17\t18"), None, [],
