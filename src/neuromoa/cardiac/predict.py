@@ -144,8 +144,11 @@ class CardiacResult:
                 "delta_apd90_ms": c.delta_apd90_ms,
                 "qnet": c.qnet_uC_uF, "control_qnet": c.control_qnet_uC_uF,
                 "qnet_unit": "uC/uF", "ead": c.ead, "repolarised": c.repolarised,
-                "beats": c.beats, "qrs_ms": self.qrs_ms, "control_qrs_ms": self.control_qrs_ms,
-                "delta_qrs_ms": self.delta_qrs_ms, "delta_qtc_ms": self.delta_qtc_ms,
+                "beats": c.beats, "qrs_ms": _finite(self.qrs_ms),
+                "control_qrs_ms": self.control_qrs_ms,
+                "delta_qrs_ms": _finite(self.delta_qrs_ms),
+                "delta_qtc_ms": _finite(self.delta_qtc_ms),
+                "conduction_failure": not math.isfinite(self.qrs_ms),
                 "contributions": self.contributions, "ranges": dict(self.ranges),
                 "notes": list(self.notes),
                 "assumptions": list(self.assumptions)}
@@ -158,6 +161,11 @@ class CardiacResult:
             row.update({f"block_{a}": v for a, v in d["by_compound"].items()})
             rows.append(row)
         return pd.DataFrame(rows)
+
+
+def _finite(x: float) -> float | None:
+    """``x``, or None for a value that is not finite (conduction failure) — valid JSON."""
+    return float(x) if math.isfinite(x) else None
 
 
 def _molar_from_ng_ml(level_ng_mL: float, mw: float) -> float:
@@ -305,8 +313,11 @@ def cardiac_risk(compound: str | None = None, *, regimen: Regimen | None = None,
         channels[row.current]["by_compound"] = by
 
     cell = simulate_cell(full, bpm=bpm)
-    q0 = qrs_ms(0.0)
-    q = qrs_ms(full["INa"])
+    q0 = qrs_ms(0.0, bpm=bpm)
+    q = qrs_ms(full["INa"], bpm=bpm)
+    if not math.isfinite(q):
+        notes.append(f"INa block {full['INa']:.2f}: the strand does not conduct (conduction "
+                     "failure); QRS and QTc are not defined.")
     dqtc = delta_qtc_ms(cell.delta_apd90_ms, q - q0)
     contrib: dict[str, dict[str, float]] = {}
     if contributions and len(unbound) > 1:
@@ -314,7 +325,7 @@ def cardiac_risk(compound: str | None = None, *, regimen: Regimen | None = None,
             lv = {a: (c if a == keep else 0.0) for a, c in unbound.items()}
             b = _blocks(lv, affin, bpm, panel)
             cr = simulate_cell(b, bpm=bpm)
-            dq = qrs_ms(b["INa"]) - q0
+            dq = qrs_ms(b["INa"], bpm=bpm) - q0
             contrib[label] = {"analyte": keep, "delta_apd90_ms": cr.delta_apd90_ms,
                               "delta_qrs_ms": dq, "delta_qtc_ms": delta_qtc_ms(cr.delta_apd90_ms, dq),
                               "qnet": cr.qnet_uC_uF, "ead": cr.ead}
@@ -324,7 +335,7 @@ def cardiac_risk(compound: str | None = None, *, regimen: Regimen | None = None,
         for factor in (POTENCY_FACTOR, 1.0 / POTENCY_FACTOR):
             b = _blocks(unbound, _scaled(affin, factor), bpm, panel)
             cr = simulate_cell(b, bpm=bpm)
-            dq = qrs_ms(b["INa"]) - q0
+            dq = qrs_ms(b["INa"], bpm=bpm) - q0
             lo_hi.append((cr.delta_apd90_ms, dq, delta_qtc_ms(cr.delta_apd90_ms, dq)))
         for i, key in enumerate(("delta_apd90_ms", "delta_qrs_ms", "delta_qtc_ms")):
             vals = [x[i] for x in lo_hi]
@@ -336,8 +347,9 @@ def cardiac_risk(compound: str | None = None, *, regimen: Regimen | None = None,
         "patient: average adult (exposure defaults), unbound plasma = free drug at the channel",
         "cell: ORd 2011 endocardial, single cell, conductance scaling except peak INa "
         "(Nav1.5 Markov scheme on the drug-free AP at the heart rate)",
-        f"QRS: CV ∝ (1 − INa block)^{p['cv_exponent'][0]:g}, baseline {p['qrs_baseline_ms'][0]:g} ms "
-        "(reduced relation, not a tissue simulation)",
+        f"QRS: baseline {p['qrs_baseline_ms'][0]:g} ms × the QRS-width ratio of the pseudo-ECG of a "
+        "1D monodomain strand of ORd cells with the TP06 INa (100 cells, 1 cm) at the heart rate; "
+        "INa block = use-dependent block at that rate (Nav1.5 Markov scheme), uniform in the beat",
         f"QTc: ΔQRS + {p['apd_to_qt'][0]:g}·ΔAPD90",
         "qNet: ∫(INaL+ICaL+Ito+IKr+IKs+IK1)dt over the beat as Dutta et al. 2017 define it, "
         "but on ORd 2011 (not CiPAORdv1.0) and at the given rate: compare with control only",
