@@ -42,7 +42,13 @@ from neuromoa.errors import (
     NeuromoaWarning,
     ParameterError,
 )
-from neuromoa.exposure import Regimen, pk_compound, simulate_exposure, unit_dose_response
+from neuromoa.exposure import (
+    Patient,
+    Regimen,
+    pk_compound,
+    simulate_exposure,
+    unit_dose_response,
+)
 from neuromoa.kb import load_kb
 from neuromoa.units import as_molar
 
@@ -131,6 +137,7 @@ class CardiacResult:
     notes: tuple[str, ...] = ()
     assumptions: tuple[str, ...] = field(default=())
     ranges: dict[str, list[float]] = field(default_factory=dict)
+    patient: dict[str, Any] = field(default_factory=dict)
 
     @property
     def delta_qrs_ms(self) -> float:
@@ -150,6 +157,7 @@ class CardiacResult:
                 "delta_qtc_ms": _finite(self.delta_qtc_ms),
                 "conduction_failure": not math.isfinite(self.qrs_ms),
                 "contributions": self.contributions, "ranges": dict(self.ranges),
+                "patient": dict(self.patient),
                 "notes": list(self.notes),
                 "assumptions": list(self.assumptions)}
 
@@ -225,13 +233,16 @@ def _blocks(levels_M: Mapping[str, float], affin: Mapping[str, Mapping[str, dict
 def cardiac_risk(compound: str | None = None, *, regimen: Regimen | None = None,
                  plasma: object | None = None, metabolite: object | None = None,
                  bpm: float = 60.0, overlay: str | os.PathLike[str] | pd.DataFrame | None = None,
-                 contributions: bool = True, uncertainty: bool = True) -> CardiacResult:
+                 contributions: bool = True, uncertainty: bool = True,
+                 patient: Patient | None = None) -> CardiacResult:
     """Predict channel block, the ORd beat and the ECG changes of ``compound``.
 
     Give either ``regimen`` (levels: Cmax of the last interval for repeated dosing, the peak for
     a single dose, from :func:`neuromoa.exposure.simulate_exposure`) or ``plasma`` (total plasma
     level of the parent, e.g. ``"300 ng/mL"`` or a number in ng/mL) and optionally
-    ``metabolite`` (total level of its metabolite).
+    ``metabolite`` (total level of its metabolite). ``patient`` (genotype, weight, age:
+    :class:`neuromoa.exposure.Patient`) changes the levels of a regimen; with given plasma
+    levels it changes nothing (the levels already are the patient's) and the result says so.
 
     Examples
     --------
@@ -246,11 +257,14 @@ def cardiac_risk(compound: str | None = None, *, regimen: Regimen | None = None,
     notes: list[str] = []
     if (regimen is None) == (plasma is None):
         raise InputError("cardiac: give either a regimen (dose) or a plasma level, not both.")
+    if patient is not None and not isinstance(patient, Patient):
+        raise InputError("cardiac: 'patient' must be a neuromoa.exposure.Patient.")
+    patient_text = patient.describe() if patient is not None else "reference adult"
     total_ng: dict[str, float] = {}
     if regimen is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NeuromoaWarning)
-            exp = simulate_exposure(comp.name, regimen)
+            exp = simulate_exposure(comp.name, regimen, patient=patient)
         notes.extend(exp.notes)
         for a in analytes:
             total_ng[a] = float(exp.metrics[a]["cmax_ng_mL"])
@@ -266,6 +280,9 @@ def cardiac_risk(compound: str | None = None, *, regimen: Regimen | None = None,
         elif len(analytes) > 1:
             notes.append(f"no {analytes[1]} level given: metabolite taken as absent.")
         scope = "the given plasma levels"
+        if patient is not None and not patient.is_reference:
+            notes.append("patient options do not change given plasma levels (they act on the "
+                         "exposure of a dose).")
     levels = {}
     unbound = {}
     for a, ng in total_ng.items():
@@ -344,7 +361,7 @@ def cardiac_risk(compound: str | None = None, *, regimen: Regimen | None = None,
         notes.append("the cell did not repolarise within the beat: APD90 undefined (severe block).")
     p = ecg_parameters()
     assumptions = (
-        "patient: average adult (exposure defaults), unbound plasma = free drug at the channel",
+        f"patient: {patient_text} (exposure model), unbound plasma = free drug at the channel",
         "cell: ORd 2011 endocardial, single cell, conductance scaling except peak INa "
         "(Nav1.5 Markov scheme on the drug-free AP at the heart rate)",
         f"QRS: baseline {p['qrs_baseline_ms'][0]:g} ms × the QRS-width ratio of the pseudo-ECG of a "
@@ -358,7 +375,8 @@ def cardiac_risk(compound: str | None = None, *, regimen: Regimen | None = None,
         "uncertainty are not included",
     )
     return CardiacResult(comp.name, bpm, levels, channels, cell, q, q0, dqtc, contrib, scope,
-                         tuple(dict.fromkeys(notes)), assumptions, ranges)
+                         tuple(dict.fromkeys(notes)), assumptions, ranges,
+                         patient.to_dict() if patient is not None else {})
 
 
 def _level(value: object, what: str) -> float:
@@ -386,7 +404,7 @@ DOSE_TABLE = (("10 mg", "24 h"), ("75 mg", "24 h"), ("150 mg", "24 h"), ("300 mg
 
 
 def dose_table(compound: str | None = None, doses: Sequence[tuple[str, str | None]] = DOSE_TABLE,
-               *, bpm: float = 60.0) -> pd.DataFrame:
+               *, bpm: float = 60.0, patient: Patient | None = None) -> pd.DataFrame:
     """One row per regimen: levels, block per current, ΔAPD90, ΔQRS, ΔQTc, qNet, EAD and the
     parent-only / metabolite-only deltas. A regimen that fails keeps its row with ``status``."""
     compound = compound or flagship_compound()
@@ -395,7 +413,7 @@ def dose_table(compound: str | None = None, doses: Sequence[tuple[str, str | Non
         label = f"{dose} every {every}" if every else f"{dose} single"
         try:
             reg = Regimen.parse(dose, every=every)
-            r = cardiac_risk(compound, regimen=reg, bpm=bpm)
+            r = cardiac_risk(compound, regimen=reg, bpm=bpm, patient=patient)
         except (InputError, ParameterError, DataFileError) as exc:
             rows.append({"regimen": label, "status": "error", "message": str(exc)})
             continue
@@ -415,6 +433,7 @@ def dose_table(compound: str | None = None, doses: Sequence[tuple[str, str | Non
         rows.append(row)
     frame = pd.DataFrame(rows)
     frame.attrs["compound"] = compound
+    frame.attrs["patient"] = patient.describe() if patient is not None else "reference adult"
     return frame
 
 
@@ -424,7 +443,8 @@ TIME_COURSE_POINTS = 8
 
 
 def cardiac_time_course(compound: str, regimen: Regimen, *, bpm: float = 60.0,
-                        points: int = TIME_COURSE_POINTS) -> pd.DataFrame:
+                        points: int = TIME_COURSE_POINTS,
+                        patient: Patient | None = None) -> pd.DataFrame:
     """ΔAPD90, ΔQRS, ΔQTc over the last dosing interval (repeated) or the first day (single).
 
     Each point is a steady-state beat at that moment's levels (the channels and the cell are
@@ -445,7 +465,7 @@ def cardiac_time_course(compound: str, regimen: Regimen, *, bpm: float = 60.0,
         times = np.linspace(0.0, 24.0, n)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NeuromoaWarning)
-        exp = simulate_exposure(compound, regimen, times_h=times)
+        exp = simulate_exposure(compound, regimen, times_h=times, patient=patient)
     rows = []
     for i, t in enumerate(times):
         levels = {a: float(exp.total_ng_mL[a][i]) for a in exp.analytes}
