@@ -226,3 +226,52 @@ def test_level_parser_reads_ng_per_ml_and_refuses_others(x, space, unit):
     for bad in (f"{x!r} mg/L", f"{x!r} uM", "abc ng/mL", f"{-x - 1!r} ng/mL"):
         with pytest.raises(ParameterError):
             _level(bad, "level")
+
+
+def test_cli_patient_options_raise_levels_and_qtc_in_a_cyp2d6_poor_metaboliser():
+    from neuromoa.cli.main import _register_all, app
+
+    _register_all(["cardiac"])
+    out = {}
+    for label, extra in (("nm", []), ("pm", ["--cyp2d6", "PM"])):
+        res = CliRunner().invoke(app, ["cardiac", "--dose", "150 mg", "--every", "24h",
+                                       "--json", *extra])
+        assert res.exit_code == 0, res.output
+        out[label] = json.loads(res.output)
+    nm, pm = out["nm"], out["pm"]
+    assert pm["patient"]["cyp2d6"]["phenotype"] == "PM"
+    assert pm["levels"]["nortriptyline"]["total_ng_mL"] > 2 * nm["levels"]["nortriptyline"]["total_ng_mL"]
+    assert pm["delta_qtc_ms"] > nm["delta_qtc_ms"]
+    assert any("CYP2D6 PM" in a for a in pm["assumptions"])
+
+
+def test_cli_bad_patient_option_is_one_line():
+    from neuromoa.cli.main import _register_all, app
+
+    _register_all(["cardiac"])
+    res = CliRunner().invoke(app, ["cardiac", "--dose", "150 mg", "--every", "24h",
+                                   "--cyp2d6", "*99/*98"])
+    assert res.exit_code == 2
+    assert len([ln for ln in res.output.strip().splitlines() if ln.strip()]) == 1
+
+
+def test_given_plasma_levels_ignore_the_patient_and_say_so():
+    from neuromoa.exposure import Patient
+
+    r = cardiac_risk("amitriptyline", plasma="150 ng/mL", contributions=False,
+                     uncertainty=False, patient=Patient.from_options(cyp2d6="PM"))
+    ref = cardiac_risk("amitriptyline", plasma="150 ng/mL", contributions=False,
+                       uncertainty=False)
+    assert r.delta_qtc_ms == pytest.approx(ref.delta_qtc_ms)
+    assert any("do not change given plasma levels" in n for n in r.notes)
+
+
+def test_cli_strand_table():
+    from neuromoa.cli.main import _register_all, app
+
+    _register_all(["cardiac"])
+    res = CliRunner().invoke(app, ["cardiac", "strand", "--json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.output)["rows"]
+    assert rows[0]["ina_block"] == 0 and 50 < rows[0]["cv_cm_s"] < 75
+    assert rows[-1]["qrs_ratio"] > 1.5
