@@ -176,7 +176,7 @@ def table(
 @with_out
 @handle_errors
 def checks(as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
-    """Validation: ORd control APD90 and rate dependence, flecainide QRS, dofetilide QTc."""
+    """Validation: ORd control APD90 and rate dependence, strand CV, flecainide QRS, dofetilide QTc."""
     from neuromoa.cardiac import cardiac_checks
 
     frame = cardiac_checks()
