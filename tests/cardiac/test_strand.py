@@ -81,3 +81,13 @@ def test_bad_heart_rate_is_refused():
         strand_conduction(None, bpm=250)
     with pytest.raises(ParameterError):
         strand_qrs_ratio(0.1, bpm=10)
+
+
+def test_flecainide_qrs_widening_grows_with_heart_rate():
+    """Use-dependent block at the heart rate reaches the strand: class Ic QRS widening is larger
+    at 120 than at 60 bpm (block accumulates when diastole is short)."""
+    from neuromoa.cardiac.checks import nav_block
+
+    b60, b120 = nav_block("flecainide", 500.0, bpm=60.0), nav_block("flecainide", 500.0, bpm=120.0)
+    assert b120 > b60
+    assert strand_qrs_ratio(b120, bpm=120.0) > strand_qrs_ratio(b60, bpm=60.0)
