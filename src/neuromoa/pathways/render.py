@@ -125,7 +125,7 @@ class _Ruler:
                                linespacing=_LINE_SPACING)
         box = artist.get_window_extent(self.renderer)
         artist.remove()
-        return box.width / _MEASURE_DPI * _TEXT_SLACK, box.height / _MEASURE_DPI
+        return float(box.width) / _MEASURE_DPI * _TEXT_SLACK, float(box.height) / _MEASURE_DPI
 
 
 def _label_pad_in() -> float:
@@ -204,7 +204,8 @@ def _legend_items(graph: PathwayGraph) -> list[tuple[str, object, str]]:
     return items
 
 
-def draw_pathway(graph: PathwayGraph, *, title: bool = True, direction: str = "auto") -> Figure:
+def draw_pathway(graph: PathwayGraph, *, title: bool = True, direction: str = "auto",
+                 diagram: Diagram | None = None) -> Figure:
     """Draw ``graph`` and return a matplotlib :class:`Figure` (pure: no pyplot state, no files).
 
     Node colour encodes kind (drug, target, process, consequence) and effect class
@@ -220,8 +221,11 @@ def draw_pathway(graph: PathwayGraph, *, title: bool = True, direction: str = "a
     direction : {"auto", "LR", "TB"}
         Ranks left to right, or top to bottom; "auto" picks top to bottom for long chains
         (more than ``_TB_RATIO`` ranks per node of the widest rank).
+    diagram : Diagram, optional
+        The geometry from :func:`pathway_diagram` when the caller has it already.
     """
-    diagram = pathway_diagram(graph, direction=direction)
+    if diagram is None:
+        diagram = pathway_diagram(graph, direction=direction)
     ruler = _Ruler()
     items = _legend_items(graph)
     width = diagram.width + 2 * _MARGIN_IN
