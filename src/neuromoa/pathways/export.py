@@ -47,11 +47,23 @@ class PathwayFiles:
         return pd.DataFrame(rows, columns=["pathway", "format", "path"])
 
 
+def _file_mode(path: Path) -> int:
+    """The mode a new file gets here: the replaced file's, else 0o666 less the umask."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it over ``path``."""
+    mode = _file_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, mode)  # mkstemp makes 0o600
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -63,7 +75,7 @@ def write_pathways(out_dir: str | Path, compound: str | None = None, *,
                    occupancy: Mapping[str, float] | None = None,
                    occupancy_label: str = "", names: Sequence[str] | None = None,
                    dose: str | None = None, every: str = "24 h",
-                   force: bool = False) -> PathwayFiles:
+                   force: bool = False, png_dpi: int = 150) -> PathwayFiles:
     """Build the pathways for ``compound`` and write ``pathway_<name>.<svg|png|sbgn>``.
 
     Parameters
@@ -78,6 +90,8 @@ def write_pathways(out_dir: str | Path, compound: str | None = None, *,
     force : bool
         Replace existing files; otherwise an existing file is an :class:`OutputError` raised
         before anything is written.
+    png_dpi : int
+        Resolution of the PNG files.
 
     Files are reproducible byte for byte (fixed SVG hash salt, no dates).
     """
@@ -119,7 +133,7 @@ def write_pathways(out_dir: str | Path, compound: str | None = None, *,
             if fmt == "svg":
                 data = figure_to_svg(fig, f"pathway-{name}").encode("utf-8")
             elif fmt == "png":
-                data = figure_to_png(fig)
+                data = figure_to_png(fig, dpi=png_dpi)
             else:
                 from neuromoa.pathways.sbgn import sbgn_to_string
 

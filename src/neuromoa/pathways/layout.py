@@ -45,11 +45,11 @@ MAX_WIDENINGS = 30  # give up (an error) after this many widenings
 # Where a label may sit along a gap crossing, preferred first (fraction of the segment).
 _T_CANDIDATES = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78, 0.15, 0.85)
 # An edge out of a node with at least _FAN_MIN out-edges (the drug's fan to its targets): its
-# lines are close together near the source, so its label sits near the target end, where the
-# lines have spread apart and each label is plainly on its own line.
+# lines are close together near the source, so the edge ends in a straight "landing" in front
+# of its target, as long as its label, and the label sits on the landing: plainly on its own
+# line, at its target's height.
 _FAN_MIN = 3
-_T_FAN = (0.72, 0.66, 0.78, 0.6, 0.84)
-_T_FAN_CENTRE = 0.72
+_LANDING_T = (0.5, 0.4, 0.6)
 _COVER_PENALTY = 4.0  # score per other edge a label would cover
 _BESIDE_PENALTY = 0.6  # score for a label beside (not on) its line
 
@@ -194,8 +194,8 @@ def diagram_layout(graph: PathwayGraph, node_sizes: Mapping[str, tuple[float, fl
         r = lay.rank[s]
         if r < len(gaps):
             need = extent(w, h)[0] + 2 * LABEL_PAD_IN + 2 * ARROW_ZONE_IN
-            if len(graph.successors(s)) >= _FAN_MIN:  # centred at _T_FAN_CENTRE of the gap
-                need = (extent(w, h)[0] / 2 + LABEL_PAD_IN + ARROW_ZONE_IN) / (1 - _T_FAN_CENTRE)
+            if len(graph.successors(s)) >= _FAN_MIN:  # landing plus room for the fan to spread
+                need += GAP_MIN_IN
             gaps[r] = max(gaps[r], need)
 
     for _ in range(MAX_WIDENINGS + 1):
@@ -232,6 +232,11 @@ def _attempt(graph: PathwayGraph, lay: Any, ext: dict[str, tuple[float, float]],
         for k in chain[1:-1]:
             r = k[3]
             pts += [(left[r], lay.along[k]), (right[r], lay.along[k])]
+        landing_pt = None
+        if (s, t) in label_sizes and len(graph.successors(s)) >= _FAN_MIN and rt == rs + 1:
+            landing = extent(*label_sizes[(s, t)])[0] + 2 * LABEL_PAD_IN + ARROW_ZONE_IN
+            landing_pt = (max(left[rt] - landing, right[rs]), lay.along[t])
+            pts.append(landing_pt)
         pts += [(left[rt], lay.along[t]), (centre_u[rt] - ext[t][0] / 2.0, lay.along[t])]
         clean = [pts[0]]
         for p in pts[1:]:
@@ -240,6 +245,10 @@ def _attempt(graph: PathwayGraph, lay: Any, ext: dict[str, tuple[float, float]],
         routes_uv[(s, t)] = clean
         crossings[(s, t)] = [(i, g) for i in range(len(clean) - 1)
                              if (g := _gap_index(clean[i], clean[i + 1], right, left)) is not None]
+        if landing_pt is not None and landing_pt in clean[:-1]:
+            # the landing first (flagged by a negative index), the other gap pieces as fallbacks
+            i = clean.index(landing_pt)
+            crossings[(s, t)] = [(-1 - i, rs), *crossings[(s, t)]]
 
     # Everything in page coordinates from here on.
 
@@ -264,10 +273,13 @@ def _attempt(graph: PathwayGraph, lay: Any, ext: dict[str, tuple[float, float]],
         w, h = label_sizes[key]
         pts = routes[key]
         best: tuple[float, Box] | None = None
-        fan = len(graph.successors(e.source)) >= _FAN_MIN
-        t_list, t_centre = (_T_FAN, _T_FAN_CENTRE) if fan else (_T_CANDIDATES, 0.5)
         for seg, _gap in crossings[key]:
-            a, b = pts[seg], pts[seg + 1]
+            if seg < 0:  # the landing of a fan edge
+                a, b = pts[-1 - seg], pts[-seg]
+                t_list, t_centre, bonus = _LANDING_T, 0.5, -1.0
+            else:
+                a, b = pts[seg], pts[seg + 1]
+                t_list, t_centre, bonus = _T_CANDIDATES, 0.5, 0.0
             for t in t_list:
                 cx, cy = a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])
                 for (ox, oy), extra in _offsets(direction, w, h, a, b):
@@ -281,7 +293,7 @@ def _attempt(graph: PathwayGraph, lay: Any, ext: dict[str, tuple[float, float]],
                         continue
                     covered = sum(1 for other, opts in routes.items() if other != key and any(
                         segment_hits_box(p, q, box) for p, q in zip(opts, opts[1:], strict=False)))
-                    score = _COVER_PENALTY * covered + abs(t - t_centre) + extra
+                    score = _COVER_PENALTY * covered + abs(t - t_centre) + extra + bonus
                     if best is None or score < best[0]:
                         best = (score, box)
         if best is None:
@@ -310,9 +322,10 @@ def _attempt(graph: PathwayGraph, lay: Any, ext: dict[str, tuple[float, float]],
 
 def _gap_index(a: tuple[float, float], b: tuple[float, float], right: list[float],
                left: list[float]) -> int | None:
-    """Gap r if segment a–b (u, v) runs from band r's far border to band r + 1's near border."""
+    """Gap r if segment a–b (u, v) runs inside the gap between band r and band r + 1."""
     for r, (rgt, lft) in enumerate(zip(right, left[1:], strict=False)):
-        if abs(a[0] - rgt) < 1e-9 and abs(b[0] - lft) < 1e-9:
+        if (rgt - 1e-9 <= a[0] <= lft + 1e-9 and rgt - 1e-9 <= b[0] <= lft + 1e-9
+                and abs(b[0] - a[0]) > 1e-9):
             return r
     return None
 

@@ -165,7 +165,8 @@ def _edge_look(graph: PathwayGraph, edge) -> tuple[float, float]:  # noqa: ANN00
     return 1.1, 1.0
 
 
-def _draw_edge(ax, pts, relation: str, lw: float, alpha: float) -> None:  # noqa: ANN001
+def _draw_edge(ax, pts, relation: str, lw: float, alpha: float,  # noqa: ANN001
+               gid: str | None = None) -> None:
     head, line, _ = RELATION_STYLES.get(relation, RELATION_STYLES["leads to"])
     xs, ys = zip(*pts, strict=True)
     (x0, y0), (x1, y1) = pts[-2], pts[-1]
@@ -173,7 +174,7 @@ def _draw_edge(ax, pts, relation: str, lw: float, alpha: float) -> None:  # noqa
     f = min(1.0, _HEAD_IN / length) if length > 0 else 1.0
     hx, hy = x1 - f * (x1 - x0), y1 - f * (y1 - y0)
     ax.add_line(Line2D(list(xs[:-1]) + [hx], list(ys[:-1]) + [hy], lw=lw, color=_EDGE_INK,
-                       alpha=alpha, linestyle=line, solid_capstyle="butt", zorder=2))
+                       alpha=alpha, linestyle=line, solid_capstyle="butt", zorder=2, gid=gid))
     ax.add_patch(FancyArrowPatch((hx, hy), (x1, y1), arrowstyle=head, mutation_scale=10,
                                  lw=max(lw, 0.9), color=_EDGE_INK, alpha=alpha, shrinkA=0,
                                  shrinkB=0, zorder=4))
@@ -260,7 +261,8 @@ def draw_pathway(graph: PathwayGraph, *, title: bool = True, direction: str = "a
     for key, pts in diagram.routes.items():
         edge = by_key[key]
         lw, alpha = _edge_look(graph, edge)
-        _draw_edge(ax, [(x + dx, y + dy) for x, y in pts], edge.relation, lw, alpha)
+        _draw_edge(ax, [(x + dx, y + dy) for x, y in pts], edge.relation, lw, alpha,
+                   gid=f"edge-{key[0]}-{key[1]}")
     for node in graph.nodes:
         box = diagram.nodes[node.id]
         fill, ink, weight = _node_style(node)
