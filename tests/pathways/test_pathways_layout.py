@@ -35,7 +35,7 @@ def _independent_problems(graph, d):
     for i, (k1, b1) in enumerate(labels):
         out += [f"labels {k1} {k2}" for k2, b2 in labels[i + 1:] if _overlap(b1, b2)]
     for (s, t), pts in d.routes.items():
-        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
             n = max(2, int((abs(x1 - x0) + abs(y1 - y0)) / _STEP_IN))
             for i in range(n + 1):
                 x, y = x0 + (x1 - x0) * i / n, y0 + (y1 - y0) * i / n
