@@ -204,3 +204,18 @@ def test_the_checks_catch_a_bad_diagram():
                   {("a", "c"): Box(2.0, 0.6, 0.3, 0.1)})
     assert len(_independent_problems(g, bad)) == 2
     assert len(bad.problems()) == 2
+
+
+@pytest.mark.parametrize("name", PATHWAYS)
+def test_no_label_hides_another_edge_in_the_shipped_diagrams(graphs, name):
+    """Stronger than required: a label's white box covers no other edge's line either."""
+    for weighted in (False, True):
+        d = pathway_diagram(graphs[(name, weighted)])
+        for key, lb in d.labels.items():
+            for other, pts in d.routes.items():
+                if other == key:
+                    continue
+                for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
+                    n = max(2, int((abs(x1 - x0) + abs(y1 - y0)) / _STEP_IN))
+                    assert not any(_inside(x0 + (x1 - x0) * i / n, y0 + (y1 - y0) * i / n, lb)
+                                   for i in range(n + 1)), (key, other)
