@@ -24,7 +24,7 @@ y up, the diagram's lower-left corner at (0, 0).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -210,14 +210,13 @@ def diagram_layout(graph: PathwayGraph, node_sizes: Mapping[str, tuple[float, fl
 def _attempt(graph: PathwayGraph, lay: Any, ext: dict[str, tuple[float, float]],
              depth: list[float], gaps: list[float],
              label_sizes: Mapping[tuple[str, str], tuple[float, float]], direction: str,
-             extent: Any) -> Diagram | int:
+             extent: Callable[[float, float], tuple[float, float]]) -> Diagram | int:
     """One layout with the given gaps; the index of a gap too narrow for a label otherwise."""
     centre_u = []
     u = 0.0
     for r, d in enumerate(depth):
         centre_u.append(u + d / 2.0)
         u += d + (gaps[r] if r < len(gaps) else 0.0)
-    total_u = u
     left = [c - d / 2.0 for c, d in zip(centre_u, depth, strict=True)]
     right = [c + d / 2.0 for c, d in zip(centre_u, depth, strict=True)]
 
@@ -251,7 +250,6 @@ def _attempt(graph: PathwayGraph, lay: Any, ext: dict[str, tuple[float, float]],
             crossings[(s, t)] = [(-1 - i, rs), *crossings[(s, t)]]
 
     # Everything in page coordinates from here on.
-
     def page(uu: float, vv: float) -> tuple[float, float]:
         return _to_xy(direction, uu, vv)
 
@@ -265,7 +263,7 @@ def _attempt(graph: PathwayGraph, lay: Any, ext: dict[str, tuple[float, float]],
     node_obstacles = [b.grown(NODE_CLEAR_IN) for b in nodes.values()]
 
     labels: dict[tuple[str, str], Box] = {}
-    # Most constrained first: labels in the gap with most labels, then in edge order.
+    # Placed rank by rank (upstream first), in edge order inside a rank: deterministic.
     order = sorted((e for e in graph.edges if (e.source, e.target) in label_sizes),
                    key=lambda e: lay.rank[e.source])
     for e in order:
@@ -306,7 +304,6 @@ def _attempt(graph: PathwayGraph, lay: Any, ext: dict[str, tuple[float, float]],
     xe = [b.x1 for b in nodes.values()] + [b.x1 for b in labels.values()]
     ys = [b.y0 for b in nodes.values()] + [b.y0 for b in labels.values()]
     ye = [b.y1 for b in nodes.values()] + [b.y1 for b in labels.values()]
-    del total_u
     x0, y0 = min(xs), min(ys)
 
     def shift(b: Box) -> Box:
