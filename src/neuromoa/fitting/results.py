@@ -653,6 +653,17 @@ class BatchFit:
             cols[f"raw_{nm}"] = raw - shift if k == LOGC else raw
         return pd.DataFrame(cols)
 
+    def points_frame(self) -> pd.DataFrame:
+        """One row per data point: curve, concentration (``unit``), response, fitted value and
+        residual (fitted NaN for curves with no reported estimates)."""
+        import pandas as pd
+
+        counts = np.diff(self.offsets)
+        fitted = self._fitted_all(~self.withheld)
+        return pd.DataFrame({"curve": np.repeat(self.curve_ids, counts),
+                             "concentration": self.data_x, "response": self.data_y,
+                             "fitted": fitted, "residual": self.data_y - fitted})
+
     def records(self) -> list[dict[str, Any]]:
         """Per-curve JSON-safe dictionaries (the CLI's ``fits``), built by column.
 

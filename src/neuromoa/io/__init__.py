@@ -10,3 +10,7 @@ This package sits in the layer of ``kb``, ``fitting`` and ``store`` (DESIGN.md):
 ``units``, ``data`` and ``errors`` but not its siblings, so it returns plain tables and the
 analysis layers above it consume them.
 """
+
+# curve tables (readers helper)
+from neuromoa.io.pzfx import pzfx_tables, read_pzfx, write_pzfx  # noqa: E402,F401
+from neuromoa.io.tables import read_curves, write_xlsx  # noqa: E402,F401

@@ -41,7 +41,7 @@ from typing import Any
 from neuromoa.errors import DataFileError, MissingExtraError, UnitError
 from neuromoa.io._sniff import sniff_kind
 
-__all__ = ["Grid", "curves_from_grid", "read_curves", "read_grid", "x_header_unit"]
+__all__ = ["Grid", "curves_from_grid", "read_curves", "read_grid", "write_xlsx", "x_header_unit"]
 
 #: Header names taken as the curve id column of a long table (case-insensitive).
 CURVE_NAMES = ("curve", "compound", "drug", "sample", "name", "ligand")
@@ -538,3 +538,30 @@ def read_curves(path: str | Path, *, sheet: str | None = None, table: str | None
     grid = read_grid(p, sheet=sheet)
     return curves_from_grid(grid, x=x, y=y, curve=curve, replicate=replicate, x_unit=x_unit,
                             x_log=x_log, layout=layout)
+
+
+def write_xlsx(path: str | Path, sheets: dict, *, force: bool = False) -> Path:
+    """Write DataFrames as the sheets of an ``.xlsx`` workbook (openpyxl); an existing file is
+    never overwritten unless ``force``."""
+    from neuromoa.errors import OutputError
+
+    p = Path(path)
+    if p.exists() and not force:
+        raise OutputError(f"{p} exists; pass --force (force=True) to overwrite it.")
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        raise MissingExtraError("writing .xlsx needs openpyxl (optional extra); run: pip install "
+                                "'neuromoa[readers]'") from None
+    import pandas as pd
+
+    tmp = p.with_name(p.name + ".partial.xlsx")
+    try:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+            for name, frame in sheets.items():
+                frame.to_excel(xw, sheet_name=name, index=False)
+        tmp.replace(p)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return p
