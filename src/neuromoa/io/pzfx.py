@@ -149,23 +149,26 @@ def read_pzfx(path: str | Path, *, table: str | None = None, x_unit: str | None 
         if yformat not in _REPLICATE_FORMATS:
             subs = subs[:1]
         n_here = 0
-        for rep, sub in enumerate(subs, start=1):
-            for row, d in enumerate(_children(sub, "d"), start=1):
-                v, struck = _cell(d)
-                if v is None:
-                    continue
-                if struck:
-                    excluded.append({"curve": name, "row": row, "replicate": rep, "value": v})
-                    continue
-                if row > len(xs) or xs[row - 1][0] is None:
-                    raise DataFileError(f"a Y value ({v!r}, data set {name!r}) has no X value.",
-                                        file=here, row=row)
-                xv = xs[row - 1][0]
-                if isinstance(xv, float) and is_log:
-                    xv = 10.0 ** xv
-                recs.append((name, xv, v, str(rep)))
-                index.append(row)
-                n_here += 1
+        cells = [_children(sub, "d") for sub in subs]
+        nrow = max((len(c) for c in cells), default=0)
+        # row by row, replicates within a row: the order of a long table (X, then replicate)
+        for row, rep, d in ((row, rep, c[row - 1]) for row in range(1, nrow + 1)
+                            for rep, c in enumerate(cells, start=1) if row <= len(c)):
+            v, struck = _cell(d)
+            if v is None:
+                continue
+            if struck:
+                excluded.append({"curve": name, "row": row, "replicate": rep, "value": v})
+                continue
+            if row > len(xs) or xs[row - 1][0] is None:
+                raise DataFileError(f"a Y value ({v!r}, data set {name!r}) has no X value.",
+                                    file=here, row=row)
+            xv = xs[row - 1][0]
+            if isinstance(xv, float) and is_log:
+                xv = 10.0 ** xv
+            recs.append((name, xv, v, str(rep)))
+            index.append(row)
+            n_here += 1
         if n_here == 0:
             skipped.append(name)
     if excluded:

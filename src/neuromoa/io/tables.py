@@ -414,6 +414,18 @@ def curves_from_grid(grid: Grid, *, x: str | None = None, y: str | None = None,
     recs: list[tuple] = []
     index: list[int] = []
     if layout == "long":
+        if jc is None:
+            jc = _auto(header, CURVE_NAMES)
+        if jr is None:
+            jr = _auto(header, REPLICATE_NAMES)
+        if jy is None:  # the one numeric column that is not X, curve or replicate
+            cand = [j for j in range(len(header)) if j not in (jx, jc, jr) and
+                    sum(isinstance(_number(r[j], dec), float) for r in grid.rows)
+                    > len(grid.rows) / 2]
+            if len(cand) == 1:
+                jy = cand[0]
+                notes.append(f"response column: {header[jy]!r} (the only other numeric column; "
+                             "--y NAME to choose)")
         if jy is None:
             raise _err(grid, f"no response column: name it 'response' or use --y NAME (columns: "
                              f"{', '.join(header)}).", row=grid.header_line)
@@ -423,10 +435,6 @@ def curves_from_grid(grid: Grid, *, x: str | None = None, y: str | None = None,
         if dups:
             raise _err(grid, f"duplicated column name(s) {dups} in the header; name each column "
                              "once (or use --x/--y to choose).", row=grid.header_line)
-        if jc is None:
-            jc = _auto(header, CURVE_NAMES)
-        if jr is None:
-            jr = _auto(header, REPLICATE_NAMES)
         for r, n, xv in zip(grid.rows, grid.lines, xs_all, strict=True):
             cid = "" if jc is None else ("" if r[jc] is None else _id_text(r[jc]))
             rep = None if jr is None else _id_text(r[jr])
@@ -448,8 +456,8 @@ def curves_from_grid(grid: Grid, *, x: str | None = None, y: str | None = None,
                              "column per curve or replicate).", row=grid.header_line)
         missing = 0
         for base, cols in groups.items():
-            for k, j in enumerate(cols, start=1):
-                for r, n, xv in zip(grid.rows, grid.lines, xs_all, strict=True):
+            for r, n, xv in zip(grid.rows, grid.lines, xs_all, strict=True):
+                for k, j in enumerate(cols, start=1):
                     yv = _number(r[j], dec)
                     if isinstance(yv, float) and math.isnan(yv):
                         missing += 1
