@@ -24,7 +24,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from neuromoa.errors import DataFileError, OutputError
+from neuromoa.errors import DataFileError, OutputError, UnitError
 
 __all__ = ["pzfx_tables", "read_pzfx", "write_pzfx"]
 
@@ -124,7 +124,10 @@ def read_pzfx(path: str | Path, *, table: str | None = None, x_unit: str | None 
     xs = [_cell(d) for d in _children(_child(xcol, "Subcolumn"), "d")]
     unit, h_log = x_header_unit(xname)
     if x_unit is not None:
-        given = check_unit(x_unit, "--x-unit")
+        try:
+            given = check_unit(x_unit, "--x-unit")
+        except UnitError as exc:
+            raise DataFileError(str(exc), file=here) from None
         if unit is not None and unit != given:
             raise DataFileError(f"--x-unit {x_unit} disagrees with the X title {xname!r} "
                                 f"({unit}); drop one of them.", file=here)

@@ -225,13 +225,14 @@ def _xlsx_grid(path: Path, sheet: str | None, where: str) -> Grid:
         raise MissingExtraError("reading .xlsx needs openpyxl (optional extra); run: pip install "
                                 "'neuromoa[readers]'") from None
     import warnings
-    import zipfile
 
+    fh = path.open("rb")  # a file object: openpyxl would judge a path by its suffix
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles/extensions it skips
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl's own errors: one message
+        fh.close()
         raise _err(where, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc}); save it "
                           "again from Excel as .xlsx.") from None
     try:
@@ -256,6 +257,7 @@ def _xlsx_grid(path: Path, sheet: str | None, where: str) -> Grid:
                 nums.append(i)
     finally:
         wb.close()
+        fh.close()
     return _make_grid(rows, nums, f"{where}, sheet {sheet!r}") if rows else _raise_empty_sheet(
         where, sheet)
 
@@ -354,6 +356,10 @@ def curves_from_grid(grid: Grid, *, x: str | None = None, y: str | None = None,
         raise _err(grid, "looks like a plate grid (rows A-H, columns 1-12), not a curve table: "
                          "use `neuromoa assay analyze` for plate-reader files.",
                    row=grid.header_line)
+    if not grid.rows:
+        raise _err(grid, "no data rows: the file has a header line but no rows to fit "
+                         "(long: a row per point; wide: a row per concentration).",
+                   row=grid.header_line)
     if layout not in ("auto", "long", "wide"):
         raise _err(grid, f"layout must be auto, long or wide; got {layout!r}.")
     # X column and its unit
@@ -378,7 +384,10 @@ def curves_from_grid(grid: Grid, *, x: str | None = None, y: str | None = None,
     h_unit, h_log = x_header_unit(xname)
     unit = h_unit
     if x_unit is not None:
-        given = check_unit(x_unit, "--x-unit")
+        try:
+            given = check_unit(x_unit, "--x-unit")
+        except UnitError as exc:
+            raise _err(grid, str(exc)) from None
         if h_unit is not None and given != h_unit:
             raise _err(grid, f"--x-unit {x_unit} disagrees with the header {xname!r} "
                              f"({h_unit}); drop one of them.", row=grid.header_line,
