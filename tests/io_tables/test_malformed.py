@@ -124,3 +124,13 @@ def test_bad_file_one_line_exit_2(tmp_path, case, name, content, args, expect):
 
 def test_at_least_thirty_malformed_files():
     assert len(CASES) >= 30
+
+
+def test_missing_openpyxl_is_one_line_naming_the_pip_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # import openpyxl -> ImportError
+    res = run_fit(FIXTURES / "long.xlsx", "--sheet", "Data")
+    assert res.exit_code == 2
+    assert res.output.strip() == ("error: reading .xlsx needs openpyxl (optional extra); run: "
+                                  "pip install 'neuromoa[readers]'")
