@@ -120,3 +120,17 @@ def test_agonist_and_inhibitor_by_direction():
     assert set(checked.effect.tolist()) == {"inhibitor"}
     assert checked.flag_bits.tolist() == [b & ~0 for b in res.flag_bits.tolist()]
     assert not (checked.flag_bits & (FLAGS["poor_fit"] | FLAGS["at_bound"])).any()
+
+
+def test_compiled_runs_test_equals_the_numpy_one_on_a_fitted_batch():
+    from neuromoa.fitting.flags import runs_test_4pl
+
+    rng = np.random.default_rng(11)
+    curves = {f"c{i}": prism4(np.repeat(X, 2), 0, 100, -8 + 0.2 * i, -1.0)
+              + rng.normal(0, 4, 2 * X.size) for i in range(12)}
+    res = fit_curves(_table(curves), x="concentration_M")
+    rows = ~res.withheld
+    fast = runs_test_4pl(res.data_x, res.data_y, res.offsets, res.params, rows)
+    slow = runs_test(res.data_x, res.data_y - res._fitted_all(rows), res.offsets)
+    np.testing.assert_allclose(fast[rows], slow[rows])
+    assert (fast[rows] < 1).any()  # not a vacuous comparison of all-ones

@@ -78,3 +78,27 @@ def test_effect_option_overrides_label():
     assert {f["effect"] for f in json.loads(res.stdout)["fits"]} == {"agonist"}
     bad = run_fit(FIXTURES / "canonical.csv", "--effect", "both")
     assert bad.exit_code == 2 and "--effect must be agonist or inhibitor" in bad.output
+
+
+def test_cli_canonical_rule_agrees_with_the_sniffer(tmp_path):
+    from neuromoa.cli.fit import _canonical
+    from neuromoa.io._sniff import sniff_kind
+
+    from .test_malformed import CASES
+
+    files = sorted(FIXTURES.iterdir())
+    for i, (_, name, content, _, _) in enumerate(CASES):
+        if isinstance(content, (str, bytes)) and not content.startswith(
+                ("shared:", "fixture:", "folder") if isinstance(content, str) else (b"\0",)):
+            p = tmp_path / f"{i}_{name}"
+            p.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+            files.append(p)
+    for text in ["curve,concentration_nM,response\na,1,2\n", "concentration,unit,response\n",
+                 '"curve","conc_uM","response"\n', "compound,conc_uM,response\n",
+                 "<x>,response\n", "\ufeffcurve,concentration_M,response,weight\n"]:
+        p = tmp_path / f"t{len(files)}.csv"
+        p.write_text(text, encoding="utf-8")
+        files.append(p)
+    kinds = {p.name: (_canonical(p), sniff_kind(p) == "canonical-csv") for p in files}
+    assert all(a == b for a, b in kinds.values()), kinds
+    assert kinds["canonical.csv"] == (True, True) and kinds["wide.csv"] == (False, False)

@@ -93,15 +93,32 @@ EFFECTS = ("agonist", "inhibitor")
 OUT_SUFFIXES = (".csv", ".json", ".xlsx", ".pzfx")
 
 
+#: Column names of the canonical CSV (neuromoa.fitting.io.read_curve_table's), besides
+#: concentration_<unit>/conc_<unit>.
+_CANONICAL_COLUMNS = frozenset({"curve", "concentration", "response", "unit", "weight", "sd"})
+
+
 def _canonical(file: Path) -> bool:
-    """True for a comma-separated file with the canonical columns (curve, concentration…,
-    response): :func:`neuromoa.fitting.fit_csv` reads it (fast path first). Everything else
-    goes to the general reader of :mod:`neuromoa.io.tables`."""
+    """True for a comma-separated text file whose header has only the canonical columns (curve,
+    concentration…, response, unit, weight, sd): :func:`neuromoa.fitting.fit_csv` reads it
+    (fast path first). Everything else goes to the general reader of :mod:`neuromoa.io.tables`.
+
+    The same rule as ``neuromoa.io._sniff.sniff_kind(...) == "canonical-csv"`` (a test checks
+    they agree), written here so that the canonical path does not import the ``io`` package."""
     if not file.exists() or file.is_dir():
         return True  # fit_csv names the problem as before
-    from neuromoa.io._sniff import sniff_kind
-
-    return sniff_kind(file) == "canonical-csv"
+    with file.open("rb") as fh:
+        head = fh.read(4096)
+    if not head.strip() or head.startswith((b"PK", b"\xd0\xcf", b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if b"\x00" in head or head.lstrip(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
+        return False
+    first = head.lstrip(b"\xef\xbb\xbf").lstrip().split(b"\n", 1)[0].rstrip(b"\r")
+    if b";" in first or b"\t" in first:
+        return False
+    cells = [c.strip().strip(b'"').lower().decode("utf-8", "replace") for c in first.split(b",")]
+    return "response" in cells and all(
+        c in _CANONICAL_COLUMNS or c.startswith(("concentration", "conc_")) for c in cells)
 
 
 def register(app: typer.Typer) -> None:

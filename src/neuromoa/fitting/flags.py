@@ -6,7 +6,8 @@ import numpy as np
 
 __all__ = ["AMBIGUOUS_DEPENDENCY", "FAILED", "FAIL_FLAGS", "FLAGS", "FLAG_TEXT",
            "NO_EFFECT_FLAGS", "OK", "POOR_FIT_R2", "RUNS_ALPHA", "WARNING", "dependency",
-           "flag_names", "runs_test", "status_codes"]
+           "flag_names", "runs_p", "runs_p_batch", "runs_test", "runs_test_4pl",
+           "status_codes"]
 
 #: R² below which a reported fit is flagged ``poor_fit``. Assumption (neuromoa's convention,
 #: not a published cut-off: Prism prints R² without one); a well-behaved 4PL on replicate
@@ -164,43 +165,47 @@ def runs_test(x: np.ndarray, resid: np.ndarray, offsets: np.ndarray) -> np.ndarr
     change = np.zeros(gc.size, bool)
     change[1:] = (gc[1:] == gc[:-1]) & (sign[1:] != sign[:-1])
     runs = np.bincount(gc, weights=change, minlength=n).astype(np.int64) + (n1 + n2 > 0)
-    trip = np.stack([n1, n2, runs], axis=1)
-    uniq, inv = np.unique(trip, axis=0, return_inverse=True)
-    ps = np.array([runs_p(int(a), int(b), int(r)) for a, b, r in uniq])
-    return ps[np.asarray(inv).ravel()]
+    return runs_p_batch(n1, n2, runs)
 
 
 def dependency(cov: np.ndarray, free: np.ndarray) -> np.ndarray:
     """Per-curve maximum dependency of the free parameters, ``1 − 1/(C_ii·(C⁻¹)_ii)`` (Prism's
     definition: the fraction of a parameter's variance explained by the others), from the
     (N, k, k) covariance stack; 1 where the matrix is singular, NaN where it is not finite."""
-    idx = np.flatnonzero(free)
+    idx = np.flatnonzero(free).astype(np.int64)
     n = cov.shape[0]
-    out = np.full(n, np.nan)
     if idx.size < 2 or n == 0:
         return np.zeros(n)
-    sub = cov[:, idx][:, :, idx]
-    fin = np.isfinite(sub).all(axis=(1, 2))
-    d = np.diagonal(sub, axis1=1, axis2=2)
-    good = fin & np.all(d > 0, axis=1)
-    out[fin & ~good] = 1.0
-    rows = np.flatnonzero(good)
-    if rows.size == 0:
-        return out
-    dd = np.sqrt(d[rows])
-    r = sub[rows] / (dd[:, :, None] * dd[:, None, :])
-    try:
-        rinv = np.linalg.inv(r)
-    except np.linalg.LinAlgError:  # some singular: one at a time
-        rinv = np.empty_like(r)
-        for j in range(r.shape[0]):
-            try:
-                rinv[j] = np.linalg.inv(r[j])
-            except np.linalg.LinAlgError:
-                rinv[j] = np.inf
-    dg = np.diagonal(rinv, axis1=1, axis2=2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dep = np.where(np.all(dg > 0, axis=1) & np.all(np.isfinite(dg), axis=1),
-                       np.max(1.0 - 1.0 / dg, axis=1), 1.0)
-    out[rows] = dep
+    from neuromoa.fitting._checks import _max_dependency
+
+    out = np.empty(n)
+    _max_dependency(np.ascontiguousarray(cov, np.float64), idx, out)
     return out
+
+
+def runs_p_batch(n1: np.ndarray, n2: np.ndarray, runs: np.ndarray) -> np.ndarray:
+    """:func:`runs_p` of many (n1, n2, runs) triples, each distinct triple computed once."""
+    n1, n2, runs = (np.asarray(a, np.int64) for a in (n1, n2, runs))
+    if n1.size == 0:
+        return np.ones(0)
+    m = int(max(n1.max(), n2.max(), runs.max())) + 1
+    key = (n1 * m + n2) * m + runs
+    uniq, inv = np.unique(key, return_inverse=True)
+    ps = np.array([runs_p(int(u // (m * m)), int((u // m) % m), int(u % m)) for u in uniq])
+    return ps[inv.ravel()]
+
+
+def runs_test_4pl(x: np.ndarray, y: np.ndarray, offsets: np.ndarray, params: np.ndarray,
+                  rows: np.ndarray) -> np.ndarray:
+    """Per-curve runs-test P of a 4PL batch (compiled; the data sorted by X within each
+    curve, as the engine packs them); 1 for curves not in ``rows``. Same statistic as
+    :func:`runs_test`."""
+    n = offsets.size - 1
+    from neuromoa.fitting._checks import _runs_counts_4pl
+
+    n1, n2, runs = (np.zeros(n, np.int64) for _ in range(3))
+    _runs_counts_4pl(np.ascontiguousarray(x, np.float64), np.ascontiguousarray(y, np.float64),
+                     np.ascontiguousarray(offsets, np.int64),
+                     np.ascontiguousarray(params[:, :4], np.float64),
+                     np.ascontiguousarray(rows, np.bool_), n1, n2, runs)
+    return runs_p_batch(n1, n2, runs)

@@ -401,6 +401,7 @@ class BatchFit:
             RUNS_ALPHA,
             dependency,
             runs_test,
+            runs_test_4pl,
         )
 
         if effect not in (None, "agonist", "inhibitor"):
@@ -423,8 +424,15 @@ class BatchFit:
                         if b is not None and np.isfinite(b):
                             at |= np.abs(v - b) <= 1e-6 * max(1.0, abs(b))
                 bits[rep & at] |= FLAGS["at_bound"]
-            fitted = self._fitted_all(rep)
-            pr = runs_test(self.data_x, self.data_y - fitted, self.offsets)
+            xs = self.data_x
+            inner = np.ones(xs.size, bool)  # x ascending within every curve (the engine's pack)
+            starts = self.offsets[1:-1]
+            inner[starts[starts < xs.size]] = False
+            sorted_x = bool(np.all((np.diff(xs) >= 0) | ~inner[1:])) if xs.size > 1 else True
+            if self.params.shape[1] == NPAR and sorted_x:
+                pr = runs_test_4pl(xs, self.data_y, self.offsets, self.params, rep)
+            else:
+                pr = runs_test(xs, self.data_y - self._fitted_all(rep), self.offsets)
             with np.errstate(invalid="ignore"):
                 poor = (self.r2 < POOR_FIT_R2) | (pr < RUNS_ALPHA)
             bits[rep & poor] |= FLAGS["poor_fit"]

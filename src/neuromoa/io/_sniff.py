@@ -37,8 +37,8 @@ def sniff_kind(path: str | Path) -> str:
     if head.startswith(_OLE):
         return "xls"
     text_head = head.lstrip(b"\xef\xbb\xbf").lstrip()
-    if text_head.startswith(b"<") and b"GraphPadPrismFile" in head[:4096]:
-        return "pzfx"
+    if text_head.startswith(b"<"):
+        return "pzfx" if b"GraphPadPrismFile" in head[:4096] else "text"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "text"  # UTF-16 text (Excel's "Unicode text"): the general reader decodes it
     if b"\x00" in head[:8192]:
