@@ -102,3 +102,13 @@ def test_cli_canonical_rule_agrees_with_the_sniffer(tmp_path):
     kinds = {p.name: (_canonical(p), sniff_kind(p) == "canonical-csv") for p in files}
     assert all(a == b for a, b in kinds.values()), kinds
     assert kinds["canonical.csv"] == (True, True) and kinds["wide.csv"] == (False, False)
+
+
+def test_a_wide_table_of_curves_named_1_to_12_is_not_a_plate(tmp_path):
+    head = "conc_uM," + ",".join(str(i) for i in range(1, 13))
+    rows = [f"{x}," + ",".join(str(100 / (1 + x / 0.1 / k)) for k in range(1, 13))
+            for x in (0.01, 0.1, 1.0, 10.0)]
+    p = tmp_path / "w.csv"
+    p.write_text("\n".join([head, *rows]) + "\n")
+    frame = read_curves(p)
+    assert frame["curve"].nunique() == 12 and len(frame) == 48

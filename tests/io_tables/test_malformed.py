@@ -55,6 +55,8 @@ CASES = [
     ("no response", "r.csv", "compound;conc_uM;a;b\nx;1;2;3\n", [], "no response column"),
     ("wide without Y", "w.csv", "conc_uM\n1\n2\n", [], "no response columns"),
     ("plate grid", "p.csv", PLATE, [], "looks like a plate grid"),
+    ("plate grid after instrument lines", "mb.txt", "Instrument: MicroBeta2\nPlate: 1\n\n"
+     + PLATE.replace(",", "\t"), [], "row 4: looks like a plate grid"),
     ("--x missing", "c.tsv", "curve\tconc_uM\tresponse\na\t1\t2\n", ["--x", "dose"],
      "no column 'dose' for --x"),
     ("--x-unit not molar", "c.tsv", "curve\tconcentration\tresponse\na\t1\t2\n",

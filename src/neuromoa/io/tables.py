@@ -180,7 +180,27 @@ def _text_grid(path: Path, where: str) -> Grid:
     return grid
 
 
+#: Column labels of a plate grid's header row (96-well: 1-12; a 384-well grid starts the same).
+_PLATE_COLUMNS = [str(i) for i in range(1, 13)]
+
+
+def _plate_row(rows: list[list[Any]], nums: list[int]) -> int | None:
+    """Row number of a plate grid's column header (cells 1..12 after a corner cell, row A
+    next) among the first rows, else None: instrument exports put a few header lines before it."""
+    for k, (r, n) in enumerate(zip(rows[:80], nums[:80], strict=False)):
+        cells = [_id_text(c).strip() for c in r[1:13]]
+        if cells == _PLATE_COLUMNS and k + 1 < len(rows) and rows[k + 1] and \
+                _id_text(rows[k + 1][0]).strip().upper() == "A":
+            return n  # and the next row is plate row A (a wide table of curves 1-12 is not)
+    return None
+
+
 def _make_grid(rows: list[list[Any]], nums: list[int], where: str) -> Grid:
+    plate = _plate_row(rows, nums)
+    if plate is not None:
+        raise _err(where, "looks like a plate grid (columns 1-12 under an instrument header), "
+                          "not a curve table: use `neuromoa assay analyze` for plate-reader "
+                          "files.", row=plate)
     if not rows:
         raise _err(where, "no rows; expected a header line such as "
                           "'curve,concentration_nM,response'.")
