@@ -112,3 +112,12 @@ def test_a_wide_table_of_curves_named_1_to_12_is_not_a_plate(tmp_path):
     p.write_text("\n".join([head, *rows]) + "\n")
     frame = read_curves(p)
     assert frame["curve"].nunique() == 12 and len(frame) == 48
+
+
+def test_a_unit_column_states_the_unit(tmp_path):
+    p = tmp_path / "u.tsv"
+    p.write_text("compound\tconcentration\tunit\tresponse\na\t1\tnM\t90\na\t10\tnM\t50\n")
+    assert read_curves(p).attrs["unit"] == "nM"
+    p.write_text("compound\tconcentration\tunit\tresponse\na\t1\tnM\t90\na\t10\tuM\t50\n")
+    with pytest.raises(Exception, match=r"mixes units \['nM', 'uM'\]"):
+        read_curves(p)

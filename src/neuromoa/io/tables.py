@@ -418,6 +418,19 @@ def curves_from_grid(grid: Grid, *, x: str | None = None, y: str | None = None,
             unit = check_unit(h_unit, f"header {xname!r}")
         except UnitError as exc:
             raise _err(grid, str(exc), row=grid.header_line, column=xname) from None
+    ju = _auto(header, ("unit",))
+    if unit is None and ju is not None:  # a unit column, one unit for the whole table
+        found = {_id_text(r[ju]).strip() for r in grid.rows} - {""}
+        if len(found) == 1:
+            u = found.pop()
+            try:
+                unit = check_unit(u, f"column {header[ju]!r}")
+            except UnitError as exc:
+                raise _err(grid, str(exc), column=header[ju]) from None
+        elif len(found) > 1:
+            raise _err(grid, f"the {header[ju]!r} column mixes units {sorted(found)}; give one "
+                             "unit (or use the canonical CSV: curve,concentration,unit,response, "
+                             "which converts them).", column=header[ju])
     if unit is None and not unitless:
         raise _err(grid, f"the concentrations in {xname!r} have no unit: name the column like "
                          "'conc_uM' (or 'log[M]'), or pass --x-unit uM.", row=grid.header_line,
