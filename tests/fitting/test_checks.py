@@ -134,3 +134,21 @@ def test_compiled_runs_test_equals_the_numpy_one_on_a_fitted_batch():
     slow = runs_test(res.data_x, res.data_y - res._fitted_all(rows), res.offsets)
     np.testing.assert_allclose(fast[rows], slow[rows])
     assert (fast[rows] < 1).any()  # not a vacuous comparison of all-ones
+
+
+def test_numpy_and_compiled_checks_agree(monkeypatch):
+    import neuromoa.fitting.flags as fl
+
+    rng = np.random.default_rng(5)
+    curves = {f"c{i}": prism4(np.repeat(X, 2), 0, 100, -8 + 0.3 * i, -1.0 - 0.1 * i)
+              + rng.normal(0, 5, 2 * X.size) for i in range(10)}
+    res = fit_curves(_table(curves), x="concentration_M")
+    rows = ~res.withheld
+    small = (fl.runs_test_4pl(res.data_x, res.data_y, res.offsets, res.params, rows),
+             fl.dependency(res.cov, res.free))
+    monkeypatch.setattr(fl, "COMPILED_MIN_CURVES", 0)
+    big = (fl.runs_test_4pl(res.data_x, res.data_y, res.offsets, res.params, rows),
+           fl.dependency(res.cov, res.free))
+    np.testing.assert_allclose(small[0][rows], big[0][rows])
+    np.testing.assert_allclose(small[1], big[1], rtol=1e-9, atol=1e-12)
+    assert np.nanmax(small[1]) > 0.5  # real dependencies, not all zero

@@ -19,6 +19,9 @@ RUNS_ALPHA = 0.05
 #: Dependency above which a parameter (and the fit) is "ambiguous": GraphPad Prism's own
 #: definition (Prism 8 curve-fitting guide, "Ambiguous" fits; the threshold is Prism's).
 AMBIGUOUS_DEPENDENCY = 0.9999
+#: Batches of at least this many curves run the checks compiled (numba, ~10x faster); smaller
+#: ones in numpy, so that a small fit does not pay numba's start-up (~0.3 s) for them.
+COMPILED_MIN_CURVES = 20_000
 
 #: Per-curve warning flags: bit → (name, explanation). Thresholds are in :mod:`.engine`.
 FLAGS: dict[str, int] = {
@@ -176,10 +179,32 @@ def dependency(cov: np.ndarray, free: np.ndarray) -> np.ndarray:
     n = cov.shape[0]
     if idx.size < 2 or n == 0:
         return np.zeros(n)
+    if n < COMPILED_MIN_CURVES:
+        return _dependency_numpy(cov, idx)
     from neuromoa.fitting._checks import _max_dependency
 
     out = np.empty(n)
     _max_dependency(np.ascontiguousarray(cov, np.float64), idx, out)
+    return out
+
+
+def _dependency_numpy(cov: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """:func:`dependency` with numpy's batched inverse (small batches: no numba start-up)."""
+    out = np.full(cov.shape[0], np.nan)
+    sub = cov[:, idx][:, :, idx]
+    d = np.diagonal(sub, axis1=1, axis2=2)
+    fin = np.isfinite(sub).all(axis=(1, 2))
+    pos = fin & (d > 0).all(axis=1)
+    out[fin & ~pos] = 1.0
+    for i in np.flatnonzero(pos):
+        dd = np.sqrt(d[i])
+        try:
+            dg = np.diag(np.linalg.inv(sub[i] / np.outer(dd, dd)))
+        except np.linalg.LinAlgError:
+            out[i] = 1.0
+            continue
+        with np.errstate(divide="ignore"):
+            out[i] = float(np.max(1.0 - 1.0 / dg)) if np.all(dg > 0) else 1.0
     return out
 
 
@@ -197,10 +222,19 @@ def runs_p_batch(n1: np.ndarray, n2: np.ndarray, runs: np.ndarray) -> np.ndarray
 
 def runs_test_4pl(x: np.ndarray, y: np.ndarray, offsets: np.ndarray, params: np.ndarray,
                   rows: np.ndarray) -> np.ndarray:
-    """Per-curve runs-test P of a 4PL batch (compiled; the data sorted by X within each
-    curve, as the engine packs them); 1 for curves not in ``rows``. Same statistic as
-    :func:`runs_test`."""
+    """Per-curve runs-test P of a 4PL batch (compiled from :data:`COMPILED_MIN_CURVES` curves
+    on, numpy below; the data sorted by X within each curve, as the engine packs them); 1 for
+    curves not in ``rows``. Same statistic as :func:`runs_test`."""
     n = offsets.size - 1
+    if n < COMPILED_MIN_CURVES:  # small: numpy (no numba start-up)
+        counts = np.diff(offsets)
+        p = [np.repeat(params[:, k], counts) for k in range(4)]
+        with np.errstate(all="ignore"):
+            z = np.log(10.0) * p[3] * (np.log10(x) - p[2])
+            f = np.where(x > 0, 0.5 * (1.0 + np.tanh(0.5 * z)),
+                         np.where(p[3] > 0, 0.0, np.where(p[3] < 0, 1.0, 0.5)))
+            resid = np.where(np.repeat(rows, counts), y - (p[0] + (p[1] - p[0]) * f), np.nan)
+        return runs_test(x, resid, offsets)
     from neuromoa.fitting._checks import _runs_counts_4pl
 
     n1, n2, runs = (np.zeros(n, np.int64) for _ in range(3))
