@@ -136,3 +136,10 @@ def test_missing_openpyxl_is_one_line_naming_the_pip_install(monkeypatch):
     assert res.exit_code == 2
     assert res.output.strip() == ("error: reading .xlsx needs openpyxl (optional extra); run: "
                                   "pip install 'neuromoa[readers]'")
+
+
+def test_store_refuses_a_run_it_could_not_repeat(tmp_path):
+    res = run_fit(FIXTURES / "wide.csv", "--store", "--db", f"sqlite:///{tmp_path / 'runs.db'}")
+    assert res.exit_code == 2
+    assert "--store records runs that `neuromoa runs rerun` can repeat" in res.output
+    assert not (tmp_path / "runs.db").exists()

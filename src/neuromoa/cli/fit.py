@@ -245,8 +245,14 @@ def register(app: typer.Typer) -> None:
                       outliers=None if outliers == "none" else outliers, progress=progress_cb,
                       **kwargs)
         data = None
+        canonical = not mapped and _canonical(file)
+        if store and not canonical:
+            fail("--store records runs that `neuromoa runs rerun` can repeat: canonical CSV "
+                 "files (curve,concentration_<unit>,response) without --sheet/--table/--x/--y/"
+                 "--curve/--replicate/--x-unit/--x-log/--layout; fit without --store, or save "
+                 "the table as a canonical CSV.")
         try:
-            if not mapped and _canonical(file):  # the fast path: no sniffing beyond 64 kB
+            if canonical:  # the fast path: no sniffing beyond 64 kB
                 res = fit_csv(file, model, unit=unit, **fit_kw)
             else:
                 from neuromoa.fitting.frame import fit_read_table
@@ -257,7 +263,6 @@ def register(app: typer.Typer) -> None:
         finally:
             if bar is not None:
                 bar.stop()
-        res = res.with_checks(_parse_bounds(bound) or None, effect=effect)
         notes = list(data.attrs.get("notes", ())) if data is not None else []
         for note in notes + list(getattr(res, "read_notes", ())):
             err_console.print(f"note: {file}: {note}", markup=False, highlight=False)
@@ -273,6 +278,8 @@ def register(app: typer.Typer) -> None:
                 ci=ci, se=se, bounds=_parse_bounds(bound),
                 outliers=None if outliers == "none" else outliers, **kwargs), res.to_frame(),
                 figure=plot)
+        if effect is not None:  # a label only: after --store, whose re-run has no --effect
+            res = res.with_effect(effect)
         if out is not None and out.exists() and not force:  # appeared while fitting
             fail(f"--out {out} exists; pass --force to overwrite it.")
         if out is not None and out.suffix.lower() in (".xlsx", ".pzfx"):

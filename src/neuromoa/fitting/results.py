@@ -448,6 +448,20 @@ class BatchFit:
             object.__setattr__(new, "read_notes", self.read_notes)
         return new
 
+    def with_effect(self, effect: str | None) -> BatchFit:
+        """This batch with every reported curve labelled ``effect`` ("agonist": EC50,
+        "inhibitor": IC50); None = by curve direction."""
+        import dataclasses
+
+        if effect not in (None, "agonist", "inhibitor"):
+            from neuromoa.errors import ParameterError
+
+            raise ParameterError(f"effect must be 'agonist' or 'inhibitor'; got {effect!r}.")
+        new = dataclasses.replace(self, effect_given=effect)
+        if hasattr(self, "read_notes"):
+            object.__setattr__(new, "read_notes", self.read_notes)
+        return new
+
     def _fitted_all(self, rows: np.ndarray) -> np.ndarray:
         """Fitted values at every data point of the curves marked in ``rows`` (NaN elsewhere);
         the 4-parameter logistic vectorised (f = 1/(1 + e^(−ln10·hill·(log X − c))), the
