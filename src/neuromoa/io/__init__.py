@@ -11,4 +11,9 @@ This package sits in the layer of ``kb``, ``fitting`` and ``store`` (DESIGN.md):
 analysis layers above it consume them.
 """
 
+# plate-reader grids and plate maps
 from neuromoa.io.plates import read_grid_blocks, read_plate_grids, read_plate_map  # noqa: F401
+
+# curve tables (CSV/TSV/xlsx/pzfx)
+from neuromoa.io.pzfx import pzfx_tables, read_pzfx, write_pzfx  # noqa: F401
+from neuromoa.io.tables import read_curves, write_xlsx  # noqa: F401
