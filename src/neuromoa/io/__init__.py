@@ -10,3 +10,13 @@ This package sits in the layer of ``kb``, ``fitting`` and ``store`` (DESIGN.md):
 ``units``, ``data`` and ``errors`` but not its siblings, so it returns plain tables and the
 analysis layers above it consume them.
 """
+
+from neuromoa.io.recordings import ChannelInfo as ChannelInfo
+from neuromoa.io.recordings import RecordingFile as RecordingFile
+from neuromoa.io.recordings import RecordingInfo as RecordingInfo
+from neuromoa.io.recordings import Sweep as Sweep
+from neuromoa.io.recordings import open_recording as open_recording
+from neuromoa.io.recordings import read_concentration_map as read_concentration_map
+from neuromoa.io.recordings import read_recording as read_recording
+from neuromoa.io.recordings import recording_format as recording_format
+from neuromoa.io.recordings import recording_info as recording_info
