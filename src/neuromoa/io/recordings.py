@@ -54,6 +54,12 @@ _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 _NWB_INSTALL = "pip install 'neuromoa[nwb]'"
 
 
+def _text(value: object) -> str:
+    """A header string without the NUL padding and blanks some writers leave."""
+    text = "" if value is None else str(value)
+    return text.replace("\x00", "").strip()
+
+
 def _quantity(unit: str) -> str:
     if unit in ("amperes", "ampere"):
         return "current"
@@ -193,14 +199,15 @@ class _AbfFile(RecordingFile):
         self._abf = abf
         channels = []
         for c in range(n_ch):
-            unit = str(abf.adcUnits[c])
-            cmd_unit = str(abf.dacUnits[c]) if c < len(abf.dacUnits) else ""
-            cmd_name = str(abf.dacNames[c]) if c < len(abf.dacNames) else ""
-            channels.append(ChannelInfo(c, str(abf.adcNames[c]), unit, _quantity(unit),
+            unit = _text(abf.adcUnits[c])
+            cmd_unit = _text(abf.dacUnits[c]) if c < len(abf.dacUnits) else ""
+            cmd_name = _text(abf.dacNames[c]) if c < len(abf.dacNames) else ""
+            channels.append(ChannelInfo(c, _text(abf.adcNames[c]), unit, _quantity(unit),
                                         _UNIT_SI.get(unit), cmd_name, cmd_unit))
         interval = getattr(abf, "sweepIntervalSec", None)
         self.info = RecordingInfo(
-            file=file, format=f"ABF {abf.abfVersionString}", protocol=str(abf.protocol or ""),
+            file=file, format=f"ABF {abf.abfVersionString}",
+            protocol="" if _text(abf.protocol) == "None" else _text(abf.protocol),
             sweep_count=n_sweeps, sample_rate_Hz=float(abf.sampleRate),
             sweep_length_s=float(abf.sweepLengthSec), channels=tuple(channels),
             epochs=tuple(self._epochs(channels)),
@@ -211,9 +218,9 @@ class _AbfFile(RecordingFile):
     def _epochs(self, channels: Sequence[ChannelInfo]) -> list[dict]:
         """Epochs of the first command channel from sweep 0, with the level change per sweep."""
         abf = self._abf
-        if not channels or not channels[0].command_unit:
-            return []
-        factor = _UNIT_SI.get(channels[0].command_unit)
+        if not channels or channels[0].command_unit not in _UNIT_SI:
+            return []  # no command waveform with a known unit (e.g. pyabf's own ABF1 writer)
+        factor = _UNIT_SI[channels[0].command_unit]
         try:
             abf.setSweep(0, channel=0)
             ep0 = abf.sweepEpochs
@@ -228,15 +235,18 @@ class _AbfFile(RecordingFile):
         except Exception:  # noqa: BLE001 - a protocol pyabf cannot decode: no epoch table
             return []
         rate = float(abf.sampleRate)
+        n = int(round(float(abf.sweepLengthSec) * rate))
+        sane = all(0 <= a <= b <= n for a, b in zip(p1s, p2s, strict=True)) and all(
+            math.isfinite(float(v)) for v in levels0)
+        if not sane:
+            return []  # an epoch table pyabf could not decode: none rather than nonsense
         out = []
         for k, (typ, lev, p1, p2, d) in enumerate(zip(types, levels0, p1s, p2s, step, strict=True)):
             name = "holding (pre-sweep)" if k == 0 and p1 == 0 else chr(ord("A") + k - 1)
-            scale = factor if factor is not None else 1.0
             out.append({"epoch": name, "type": str(typ), "start_s": p1 / rate, "end_s": p2 / rate,
-                        "level_SI": float(lev) * scale,
-                        "level_unit": channels[0].command_unit if factor is None
-                        else ("V" if channels[0].command_unit.endswith("V") else "A"),
-                        "level_step_SI": None if d is None else float(d) * scale})
+                        "level_SI": float(lev) * factor,
+                        "level_unit": "V" if _quantity(channels[0].command_unit) == "voltage" else "A",
+                        "level_step_SI": None if d is None else float(d) * factor})
         return out
 
     def sweep(self, index: int, channel: int = 0) -> Sweep:
@@ -256,7 +266,8 @@ class _AbfFile(RecordingFile):
                                 "convert", file=file)
         cmd_factor = _UNIT_SI.get(ch.command_unit)
         command = cmd * cmd_factor if cmd_factor is not None and cmd.size == t.size else None
-        cmd_unit = "" if command is None else ("V" if ch.command_unit.endswith("V") else "A")
+        cmd_unit = "" if command is None else (
+            "V" if _quantity(ch.command_unit) == "voltage" else "A")
         return Sweep(int(index), int(channel), t, y * ch.si_factor, ch.si_unit, command, cmd_unit)
 
 
@@ -326,11 +337,16 @@ class _NwbFile(RecordingFile):
         if len(set(counts.values())) > 1:
             notes.append(f"electrodes have different sweep counts {counts}; the first "
                          f"{n_sweeps} sweeps are read")
+        interval = None
+        if n_sweeps > 1 and (1, 0) in self._series:
+            t0, t1 = first.starting_time, self._series[(1, 0)].starting_time
+            if t0 is not None and t1 is not None and t1 > t0:
+                interval = float(t1 - t0)
         self.info = RecordingInfo(
             file=file, format=f"NWB {getattr(nwb, 'nwb_version', '') or ''}".strip(),
             protocol=str(getattr(first, "description", "") or ""), sweep_count=n_sweeps,
             sample_rate_Hz=float(rate), sweep_length_s=length, channels=tuple(channels),
-            epochs=(), sweep_interval_s=None, recorded=str(nwb.session_start_time or ""),
+            epochs=(), sweep_interval_s=interval, recorded=str(nwb.session_start_time or ""),
             notes=tuple(notes))
 
     @staticmethod
