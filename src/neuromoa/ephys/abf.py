@@ -671,7 +671,9 @@ def concentration_response(results: AbfAnalysis | Sequence[AbfAnalysis], cmap: p
     if len([c for c in concs if c > 0]) < 3:
         raise InputError(f"concentration-response: {len([c for c in concs if c > 0])} nonzero "
                          "concentration(s) with usable sweeps; at least 3 are needed for a fit "
-                         f"({len(excluded)} sweep(s) left out).")
+                         f"({len(excluded)} sweep(s) left out"
+                         + (f"; e.g. sweep {excluded[0]['sweep']}: {excluded[0]['reason']}"
+                            if excluded else "") + ").")
     control = frame.loc[frame["concentration_M"] == 0, "value_A"]
     assumptions = []
     normalised = not control.empty
