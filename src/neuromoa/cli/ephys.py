@@ -39,7 +39,7 @@ from neuromoa.units import as_amperes, as_volts, format_molar
 
 __all__ = ["app", "register"]
 
-app = typer.Typer(name="ephys", help="Ion-channel block: voltage clamp, experiment, ABF/NWB info and analysis, "
+app = typer.Typer(name="ephys", help="Ion-channel block: voltage clamp, experiment, ABF analysis, "
                   "neuron F–I, Myokit export.", no_args_is_help=True, add_completion=False)
 
 _CHANNEL_HELP = "Channel: " + ", ".join(CHANNELS) + "."
