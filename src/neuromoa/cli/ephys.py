@@ -167,7 +167,9 @@ def _fmt(v) -> str:
     if isinstance(v, bool) or v is None:
         return "" if v is None else str(v)
     if isinstance(v, float):
-        return "" if v != v else f"{v:.4g}"
+        if v != v:
+            return ""
+        return f"{v:.0f}" if 1e4 <= abs(v) < 1e9 else f"{v:.4g}"
     return escape(str(v))
 
 

@@ -547,7 +547,7 @@ CR_MEASURES = {"peak": "peak_A", "steady": "steady_A"}
 class ConcentrationResponse:
     """Per-sweep currents mapped to concentrations and the fitted curve.
 
-    ``points``: one row per sweep used (file, sweep, concentration_M, value_A, response);
+    ``points``: one row per sweep used (file, sweep, concentration_M, current_A, response);
     ``table``: per concentration mean ± SEM (n) of the current and of the response;
     ``fit``: the fitting engine's :class:`~neuromoa.fitting.CurveFit` (concentrations in M).
     ``response`` is the fraction of the control current (mean of the 0-concentration sweeps)
@@ -660,13 +660,13 @@ def concentration_response(results: AbfAnalysis | Sequence[AbfAnalysis], cmap: p
                                  "status": row["status"], "reason": why})
                 continue
             points.append({"file": Path(res.file).name, "sweep": s,
-                           "concentration_M": float(rec.concentration_M), "value_A": float(value)})
+                           "concentration_M": float(rec.concentration_M), "current_A": float(value)})
     for res in results:
         for r in res.sweeps:
             if (res.file, int(r["sweep"])) not in used:
                 excluded.append({"file": Path(res.file).name, "sweep": int(r["sweep"]),
                                  "status": r["status"], "reason": "not in the concentration map"})
-    frame = pd.DataFrame(points, columns=["file", "sweep", "concentration_M", "value_A"])
+    frame = pd.DataFrame(points, columns=["file", "sweep", "concentration_M", "current_A"])
     concs = sorted(frame["concentration_M"].unique()) if not frame.empty else []
     if len([c for c in concs if c > 0]) < 3:
         raise InputError(f"concentration-response: {len([c for c in concs if c > 0])} nonzero "
@@ -674,13 +674,13 @@ def concentration_response(results: AbfAnalysis | Sequence[AbfAnalysis], cmap: p
                          f"({len(excluded)} sweep(s) left out"
                          + (f"; e.g. sweep {excluded[0]['sweep']}: {excluded[0]['reason']}"
                             if excluded else "") + ").")
-    control = frame.loc[frame["concentration_M"] == 0, "value_A"]
+    control = frame.loc[frame["concentration_M"] == 0, "current_A"]
     assumptions = []
     normalised = not control.empty
     fix: dict[str, float] = {}
     if normalised:
         ref = float(control.mean())
-        frame["response"] = frame["value_A"] / ref
+        frame["response"] = frame["current_A"] / ref
         fix = {"top": 1.0}
         assumptions.append(f"response = {measure} current / mean of the {control.size} control "
                            f"(0 M) sweep(s) ({ref * 1e12:.4g} pA)")
@@ -690,7 +690,7 @@ def concentration_response(results: AbfAnalysis | Sequence[AbfAnalysis], cmap: p
         else:
             assumptions.append("top = 1 held; bottom fitted")
     else:
-        frame["response"] = frame["value_A"]
+        frame["response"] = frame["current_A"]
         assumptions.append("no 0-concentration (control) sweep: the currents themselves are "
                            "fitted, 4PL with top and bottom free")
     with warnings.catch_warnings():
@@ -701,8 +701,8 @@ def concentration_response(results: AbfAnalysis | Sequence[AbfAnalysis], cmap: p
     falling = resp_mag.iloc[-1] < resp_mag.iloc[0]
     parameter = "ic50" if falling else "ec50"
     table = (frame.groupby("concentration_M")
-             .agg(n=("value_A", "size"), value_A_mean=("value_A", "mean"),
-                  value_A_sem=("value_A", "sem"), response_mean=("response", "mean"),
+             .agg(n=("current_A", "size"), current_mean_A=("current_A", "mean"),
+                  current_sem_A=("current_A", "sem"), response_mean=("response", "mean"),
                   response_sem=("response", "sem"))
              .reset_index())
     return ConcentrationResponse(measure, normalised, frame, table, fit, parameter,
