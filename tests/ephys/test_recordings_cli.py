@@ -235,3 +235,13 @@ def test_library_errors_are_neuromoa_errors(tmp_path):
         concentration_response(res, read_concentration_map(tmp_path / "m.csv"))
     with pytest.raises(InputError, match="--measure"):
         concentration_response(res, read_concentration_map(tmp_path / "m.csv"), measure="area")
+
+
+def test_missing_nwb_extra_is_one_line(app, tmp_path, monkeypatch):
+    pytest.importorskip("pynwb")
+    path = write_nwb_series(tmp_path / "s.nwb", series_peaks()[:2])
+    monkeypatch.setitem(__import__("sys").modules, "pynwb", None)  # as if not installed
+    res = run(app, "info", path)
+    assert res.exit_code == 2
+    assert res.stderr.strip().splitlines() == [
+        f"error: {path}: reading NWB needs pynwb (optional extra); run: pip install 'neuromoa[nwb]'"]
