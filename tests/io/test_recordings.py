@@ -53,7 +53,9 @@ def test_info_of_the_nmda_recording():
     (ch,) = info.channels
     assert (ch.unit, ch.quantity, ch.mode, ch.command_unit) == ("pA", "current", "voltage clamp", "mV")
     levels = {e["epoch"]: e["level_SI"] for e in info.epochs}
-    assert levels["A"] == pytest.approx(-0.080)  # holding at -80 mV, in V in the JSON
+    assert levels["holding"] == pytest.approx(-0.080)  # holding at -80 mV, in V in the JSON
+    # the NMDA puff was applied outside the amplifier: no epoch, and the info says so
+    assert any("declares no command epochs" in n for n in info.notes)
     d = info.to_dict()
     assert d["channels"][0]["unit"] == "pA" and d["epochs"][1]["level_unit"] == "V"
 

@@ -205,15 +205,24 @@ class _AbfFile(RecordingFile):
             channels.append(ChannelInfo(c, _text(abf.adcNames[c]), unit, _quantity(unit),
                                         _UNIT_SI.get(unit), cmd_name, cmd_unit))
         interval = getattr(abf, "sweepIntervalSec", None)
+        self._no_epochs = False
+        epochs = tuple(self._epochs(channels))
+        notes = [_text(t) for t in (getattr(abf, "tagComments", None) or [])]
+        if self._no_epochs and epochs:
+            volts = epochs[0]["level_unit"] == "V"
+            level = epochs[0]["level_SI"] * (1e3 if volts else 1e12)
+            notes.append("the protocol declares no command epochs: the command holds at "
+                         f"{level:g} {'mV' if volts else 'pA'} throughout; a stimulus applied "
+                         "outside the amplifier (e.g. a drug puff) is not in the file")
         self.info = RecordingInfo(
             file=file, format=f"ABF {abf.abfVersionString}",
             protocol="" if _text(abf.protocol) == "None" else _text(abf.protocol),
             sweep_count=n_sweeps, sample_rate_Hz=float(abf.sampleRate),
             sweep_length_s=float(abf.sweepLengthSec), channels=tuple(channels),
-            epochs=tuple(self._epochs(channels)),
+            epochs=epochs,
             sweep_interval_s=float(interval) if interval else None,
             recorded=str(getattr(abf, "abfDateTimeString", "") or ""),
-            notes=tuple(str(t) for t in (getattr(abf, "tagComments", None) or [])))
+            notes=tuple(notes))
 
     def _epochs(self, channels: Sequence[ChannelInfo]) -> list[dict]:
         """Epochs of the first command channel from sweep 0, with the level change per sweep."""
@@ -240,9 +249,13 @@ class _AbfFile(RecordingFile):
             math.isfinite(float(v)) for v in levels0)
         if not sane:
             return []  # an epoch table pyabf could not decode: none rather than nonsense
+        declared = getattr(getattr(abf, "_epochPerDacSection", None), "nEpochNum", None)
+        self._no_epochs = declared is not None and len(declared) == 0
         out = []
         for k, (typ, lev, p1, p2, d) in enumerate(zip(types, levels0, p1s, p2s, step, strict=True)):
             name = "holding (pre-sweep)" if k == 0 and p1 == 0 else chr(ord("A") + k - 1)
+            if self._no_epochs and k > 0:
+                name = "holding"  # pyabf fills a sweep without epochs with the holding level
             out.append({"epoch": name, "type": str(typ), "start_s": p1 / rate, "end_s": p2 / rate,
                         "level_SI": float(lev) * factor,
                         "level_unit": "V" if _quantity(channels[0].command_unit) == "voltage" else "A",
