@@ -164,6 +164,40 @@ def test_any_bytes_are_a_recording_or_a_data_file_error(blob, head):
             assert str(path) in str(exc)
 
 
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n_sweeps=st.integers(1, 3), n_samples=st.integers(2, 300),
+       conversion=st.sampled_from([1e-12, 1e-9, 1.0]), rate=st.floats(100.0, 1e5),
+       seed=st.integers(0, 2**32 - 1))
+def test_nwb_round_trip_property(n_sweeps, n_samples, conversion, rate, seed):
+    """Any VoltageClampSeries pynwb writes reads back in A (data × conversion) at its rate."""
+    pytest.importorskip("pynwb")
+    from datetime import datetime
+
+    from pynwb import NWBHDF5IO, NWBFile
+    from pynwb.icephys import VoltageClampSeries
+
+    data = np.random.default_rng(seed).standard_normal((n_sweeps, n_samples)) * 100
+    nwb = NWBFile(session_description="p", identifier="p",
+                  session_start_time=datetime(2024, 1, 1, tzinfo=UTC))
+    elec = nwb.create_icephys_electrode(name="e", description="", device=nwb.create_device(name="d"))
+    for k in range(n_sweeps):
+        nwb.add_acquisition(VoltageClampSeries(
+            name=f"s{k}", data=data[k], conversion=conversion, resolution=np.nan, rate=rate,
+            electrode=elec, gain=1.0, sweep_number=np.uint64(k)))
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "p.nwb"
+        with NWBHDF5IO(str(path), "w") as io:
+            io.write(nwb)
+        rec = open_recording(path)
+        assert rec.info.sweep_count == n_sweeps
+        assert rec.info.sample_rate_Hz == pytest.approx(rate)
+        for k in range(n_sweeps):
+            sw = rec.sweep(k)
+            np.testing.assert_allclose(sw.y, data[k] * conversion, rtol=1e-12)
+            assert sw.t_s[-1] == pytest.approx((n_samples - 1) / rate)
+            assert sw.command is None
+
+
 _UNITS = {"M": 1.0, "mM": 1e-3, "uM": 1e-6, "nM": 1e-9, "pM": 1e-12}
 
 

@@ -87,7 +87,7 @@ def simulate(
     sample_rate: Annotated[str | None, typer.Option(help="Sampling rate, e.g. '20 kHz'.")] = None,
     out: Annotated[Path | None, typer.Option(help="Write every sample to this CSV.")] = None,
     abf: Annotated[Path | None, typer.Option(help="Write the traces as an ABF1 file.")] = None,
-    plot: Annotated[Path | None, typer.Option(help="Save a figure (svg/png).")] = None,
+    plot: Annotated[Path | None, typer.Option(help="Save a figure (.svg, .pdf or .png at 300 dpi).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Run a voltage-clamp protocol at the given concentrations and print its measurement."""
@@ -107,7 +107,7 @@ def simulate(
     if abf is not None:
         result.write_abf(str(abf))
     if plot is not None:
-        result.plot().savefig(plot)
+        save_figure(result.plot(), plot)
     if as_json:
         print_json(result.to_dict())
         return
@@ -131,7 +131,8 @@ def experiment(
         help="Compound whose kb affinities the channel takes (default: as declared, the "
              "flagship compound).")] = None,
     seed: Annotated[int, typer.Option(help="Noise seed.")] = 0,
-    plot: Annotated[Path | None, typer.Option(help="Save the concentration-response figure.")] = None,
+    plot: Annotated[Path | None, typer.Option(
+        help="Save the concentration-response figure (.svg, .pdf or .png at 300 dpi).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Run the noisy virtual state-dependence experiment and recover K_R, K_I, K_O."""
@@ -139,7 +140,7 @@ def experiment(
         raise InputError(f"experiment {name!r} is unknown; the only one is 'state-dependence'.")
     res = state_dependence_experiment(_channel(channel, compound), seed)
     if plot is not None:
-        res.plot().savefig(plot)
+        save_figure(res.plot(), plot)
     if as_json:
         print_json(res.to_dict())
         return
@@ -402,7 +403,7 @@ def fi(
     compound: Annotated[str | None, typer.Option(
         help="Compound whose kb affinities the neuron's channels take (default: as declared, the "
              "flagship compound).")] = None,
-    plot: Annotated[Path | None, typer.Option(help="Save the F–I figure.")] = None,
+    plot: Annotated[Path | None, typer.Option(help="Save the F–I figure (.svg, .pdf or .png at 300 dpi).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Firing rate vs injected current and rheobase of the DRG neuron at each concentration."""
@@ -416,7 +417,7 @@ def fi(
     res = fi_curves(conc or ["0", "1 uM"], duration_s=as_seconds(duration, what="--duration"),
                     neuron=neuron)
     if plot is not None:
-        res.plot().savefig(plot)
+        save_figure(res.plot(), plot)
     if as_json:
         print_json(res.to_dict())
         return
