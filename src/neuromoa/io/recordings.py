@@ -22,6 +22,7 @@ import csv
 import io
 import math
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -206,7 +207,8 @@ class _AbfFile(RecordingFile):
                                         _UNIT_SI.get(unit), cmd_name, cmd_unit))
         interval = getattr(abf, "sweepIntervalSec", None)
         self._no_epochs = False
-        epochs = tuple(self._epochs(channels))
+        with warnings.catch_warnings():
+            epochs = tuple(self._epochs(channels))
         notes = [_text(t) for t in (getattr(abf, "tagComments", None) or [])]
         if self._no_epochs and epochs:
             volts = epochs[0]["level_unit"] == "V"
@@ -231,6 +233,7 @@ class _AbfFile(RecordingFile):
             return []  # no command waveform with a known unit (e.g. pyabf's own ABF1 writer)
         factor = _UNIT_SI[channels[0].command_unit]
         try:
+            warnings.simplefilter("ignore")  # (inside catch_warnings below) pyabf on odd epochs
             abf.setSweep(0, channel=0)
             ep0 = abf.sweepEpochs
             levels0, p1s, p2s, types = list(ep0.levels), list(ep0.p1s), list(ep0.p2s), list(ep0.types)
@@ -270,10 +273,15 @@ class _AbfFile(RecordingFile):
             self._abf.setSweep(int(index), channel=int(channel))
             t = np.asarray(self._abf.sweepX, dtype=float)
             y = np.asarray(self._abf.sweepY, dtype=float)
-            cmd = np.asarray(self._abf.sweepC, dtype=float)
         except Exception as exc:  # pyabf raises many kinds on a corrupt sweep
             raise DataFileError(f"sweep {index} cannot be read ({type(exc).__name__}: {exc})",
                                 file=file) from exc
+        try:  # the command waveform is rebuilt from the protocol, which may not decode
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                cmd = np.asarray(self._abf.sweepC, dtype=float)
+        except Exception:  # noqa: BLE001 - no usable command: the sweep itself is still good
+            cmd = np.empty(0)
         if ch.si_factor is None:
             raise DataFileError(f"channel {channel} has units {ch.unit!r}, which neuromoa cannot "
                                 "convert", file=file)
