@@ -199,12 +199,19 @@ class _AbfFile(RecordingFile):
                                 "nothing to read", file=file)
         self._abf = abf
         channels = []
+        adc_units = list(getattr(abf, "adcUnits", None) or [])
+        adc_names = list(getattr(abf, "adcNames", None) or [])
+        dac_units = list(getattr(abf, "dacUnits", None) or [])
+        dac_names = list(getattr(abf, "dacNames", None) or [])
+
+        def item(seq: list, c: int) -> str:
+            return _text(seq[c]) if c < len(seq) else ""
+
         for c in range(n_ch):
-            unit = _text(abf.adcUnits[c])
-            cmd_unit = _text(abf.dacUnits[c]) if c < len(abf.dacUnits) else ""
-            cmd_name = _text(abf.dacNames[c]) if c < len(abf.dacNames) else ""
-            channels.append(ChannelInfo(c, _text(abf.adcNames[c]), unit, _quantity(unit),
-                                        _UNIT_SI.get(unit), cmd_name, cmd_unit))
+            unit = item(adc_units, c)
+            channels.append(ChannelInfo(c, item(adc_names, c), unit, _quantity(unit),
+                                        _UNIT_SI.get(unit), item(dac_names, c), item(dac_units, c)))
+        rate, length = self._timing(file)
         interval = getattr(abf, "sweepIntervalSec", None)
         self._no_epochs = False
         with warnings.catch_warnings():
@@ -217,14 +224,32 @@ class _AbfFile(RecordingFile):
                          f"{level:g} {'mV' if volts else 'pA'} throughout; a stimulus applied "
                          "outside the amplifier (e.g. a drug puff) is not in the file")
         self.info = RecordingInfo(
-            file=file, format=f"ABF {abf.abfVersionString}",
-            protocol="" if _text(abf.protocol) == "None" else _text(abf.protocol),
-            sweep_count=n_sweeps, sample_rate_Hz=float(abf.sampleRate),
-            sweep_length_s=float(abf.sweepLengthSec), channels=tuple(channels),
+            file=file, format=f"ABF {_text(getattr(abf, 'abfVersionString', ''))}".strip(),
+            protocol="" if _text(getattr(abf, "protocol", "")) == "None"
+            else _text(getattr(abf, "protocol", "")),
+            sweep_count=n_sweeps, sample_rate_Hz=rate, sweep_length_s=length,
+            channels=tuple(channels),
             epochs=epochs,
             sweep_interval_s=float(interval) if interval else None,
             recorded=str(getattr(abf, "abfDateTimeString", "") or ""),
             notes=tuple(notes))
+
+    def _timing(self, file: str) -> tuple[float, float]:
+        """Sampling rate (Hz) and sweep length (s) from the header, else from sweep 0's times."""
+        abf = self._abf
+        rate = getattr(abf, "sampleRate", None)
+        length = getattr(abf, "sweepLengthSec", None)
+        if rate and length:
+            return float(rate), float(length)
+        try:
+            abf.setSweep(0, channel=0)
+            t = np.asarray(abf.sweepX, dtype=float)
+        except Exception as exc:  # a header without timing and no readable first sweep
+            raise DataFileError(f"no sampling rate in the header and sweep 0 cannot be read "
+                                f"({type(exc).__name__}: {exc})", file=file) from exc
+        dt = float(t[1] - t[0]) if t.size > 1 else float("nan")
+        rate = float(rate) if rate else (1.0 / dt if dt > 0 else float("nan"))
+        return rate, float(length) if length else float(t.size) / rate
 
     def _epochs(self, channels: Sequence[ChannelInfo]) -> list[dict]:
         """Epochs of the first command channel from sweep 0, with the level change per sweep."""
@@ -246,7 +271,9 @@ class _AbfFile(RecordingFile):
             abf.setSweep(0, channel=0)
         except Exception:  # noqa: BLE001 - a protocol pyabf cannot decode: no epoch table
             return []
-        rate = float(abf.sampleRate)
+        rate = float(getattr(abf, "sampleRate", 0) or 0)
+        if not rate or not getattr(abf, "sweepLengthSec", None):
+            return []  # a header without timing: no epoch table
         n = int(round(float(abf.sweepLengthSec) * rate))
         sane = all(0 <= a <= b <= n for a, b in zip(p1s, p2s, strict=True)) and all(
             math.isfinite(float(v)) for v in levels0)
