@@ -17,3 +17,14 @@ from neuromoa.io.plates import read_grid_blocks, read_plate_grids, read_plate_ma
 # curve tables (CSV/TSV/xlsx/pzfx)
 from neuromoa.io.pzfx import pzfx_tables, read_pzfx, write_pzfx  # noqa: F401
 from neuromoa.io.tables import read_curves, write_xlsx  # noqa: F401
+
+# electrophysiology recordings (ABF, NWB)
+from neuromoa.io.recordings import ChannelInfo as ChannelInfo
+from neuromoa.io.recordings import RecordingFile as RecordingFile
+from neuromoa.io.recordings import RecordingInfo as RecordingInfo
+from neuromoa.io.recordings import Sweep as Sweep
+from neuromoa.io.recordings import open_recording as open_recording
+from neuromoa.io.recordings import read_concentration_map as read_concentration_map
+from neuromoa.io.recordings import read_recording as read_recording
+from neuromoa.io.recordings import recording_format as recording_format
+from neuromoa.io.recordings import recording_info as recording_info
