@@ -11,20 +11,36 @@ This package sits in the layer of ``kb``, ``fitting`` and ``store`` (DESIGN.md):
 analysis layers above it consume them.
 """
 
-# plate-reader grids and plate maps
-from neuromoa.io.plates import read_grid_blocks, read_plate_grids, read_plate_map  # noqa: F401
+from __future__ import annotations
 
-# curve tables (CSV/TSV/xlsx/pzfx)
-from neuromoa.io.pzfx import pzfx_tables, read_pzfx, write_pzfx  # noqa: F401
-from neuromoa.io.tables import read_curves, write_xlsx  # noqa: F401
+import importlib
+from typing import Any
 
-# electrophysiology recordings (ABF, NWB)
-from neuromoa.io.recordings import ChannelInfo as ChannelInfo
-from neuromoa.io.recordings import RecordingFile as RecordingFile
-from neuromoa.io.recordings import RecordingInfo as RecordingInfo
-from neuromoa.io.recordings import Sweep as Sweep
-from neuromoa.io.recordings import open_recording as open_recording
-from neuromoa.io.recordings import read_concentration_map as read_concentration_map
-from neuromoa.io.recordings import read_recording as read_recording
-from neuromoa.io.recordings import recording_format as recording_format
-from neuromoa.io.recordings import recording_info as recording_info
+#: public name -> defining module (loaded on first use: a curve table need not import pyabf/pint)
+_EXPORTS = {
+    # plate-reader grids and plate maps
+    "read_grid_blocks": "plates", "read_plate_grids": "plates", "read_plate_map": "plates",
+    # curve tables (CSV/TSV/xlsx/pzfx)
+    "pzfx_tables": "pzfx", "read_pzfx": "pzfx", "write_pzfx": "pzfx",
+    "read_curves": "tables", "write_xlsx": "tables",
+    # electrophysiology recordings (ABF, NWB)
+    "ChannelInfo": "recordings", "RecordingFile": "recordings", "RecordingInfo": "recordings",
+    "Sweep": "recordings", "open_recording": "recordings",
+    "read_concentration_map": "recordings", "read_recording": "recordings",
+    "recording_format": "recordings", "recording_info": "recordings",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'neuromoa.io' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f"neuromoa.io.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
