@@ -33,6 +33,7 @@ from neuromoa.exposure.params import (
 )
 from neuromoa.exposure.patient import Patient, resolve_dose
 from neuromoa.exposure.polyexp import PolyExp
+from neuromoa.exposure.published import published_steady_state
 from neuromoa.exposure.population import (
     PopulationSpec,
     population_panel,
@@ -64,6 +65,7 @@ __all__ = [
     "parse_genotype",
     "phenotype_table",
     "pk_compound",
+    "published_steady_state",
     "pk_references",
     "population_panel",
     "resolve_dose",
