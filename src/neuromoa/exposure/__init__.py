@@ -33,7 +33,6 @@ from neuromoa.exposure.params import (
 )
 from neuromoa.exposure.patient import Patient, resolve_dose
 from neuromoa.exposure.polyexp import PolyExp
-from neuromoa.exposure.published import published_steady_state
 from neuromoa.exposure.population import (
     PopulationSpec,
     population_panel,
@@ -41,6 +40,7 @@ from neuromoa.exposure.population import (
     simulate_population,
     summarize_population,
 )
+from neuromoa.exposure.published import published_steady_state
 from neuromoa.exposure.regimen import Regimen
 
 __all__ = [
