@@ -80,3 +80,15 @@ def test_cli_uncertainty_outside_dose_form_is_one_line_exit_2():
     assert res.exit_code == 2
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("error:")
+
+
+def test_cli_interval_for_a_users_own_compound():
+    from pathlib import Path
+
+    toml = Path(__file__).resolve().parents[2] / "examples" / "user_compound.toml"
+    res = RUN.invoke(app, ["engage", "--compound", "examplamine", "--dose", "100 mg",
+                           "--every", "24h", "--user-data", str(toml), "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert all(t["occupancy_p2_5"] <= t["occupancy_p97_5"] for t in d["targets"])
+    assert not any(n.startswith("no interval") for n in d.get("notes", []))

@@ -197,7 +197,7 @@ def engage(
                                  patient=None if patient.is_reference else patient,
                                  calibrate=_calibrate(calibrate),
                                  compartments=compartments or ())
-    result = _with_intervals(result, uncertainty, seed)
+        result = _with_intervals(result, uncertainty, seed)
     if as_json:
         print_json(result.to_dict())
         for note in result.notes:
