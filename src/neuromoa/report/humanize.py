@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from neuromoa.pathways.build import format_molar_range
 from neuromoa.units import format_molar
 
 __all__ = ["Row", "format_value", "humanize_key", "humanize_rows", "key_unit"]
@@ -136,6 +137,7 @@ def humanize_key(key: str) -> str:
 
 
 def _sig(x: float, digits: int = DIGITS) -> str:
+    """``x`` with ``digits`` significant figures, never in e-notation, typographic minus."""
     text = f"{x:.{digits}g}"
     if "e" in text:  # never e-notation in a table for people
         text = (f"{x:,.0f}" if abs(x) >= 1 else
@@ -144,23 +146,23 @@ def _sig(x: float, digits: int = DIGITS) -> str:
     return text.replace("-", _MINUS)
 
 
-def _engineering(x: float, unit: str) -> str:
+def _engineering(x: float, unit: str, digits: int = DIGITS) -> str:
     """One value in the unit a reader expects."""
     if not math.isfinite(x):
         return "—"
     if unit == "M":
-        return format_molar(x, DIGITS).replace("-", _MINUS)
+        return format_molar(x, digits).replace("-", _MINUS)
     if unit == "V":
-        return f"{_sig(x * 1e3)} mV"
+        return f"{_sig(x * 1e3, digits)} mV"
     if unit == "A":
         for scale, name in ((1e-12, "pA"), (1e-9, "nA"), (1e-6, "µA")):
             if abs(x) < scale * 1e3 or name == "µA":
-                return f"{_sig(x / scale)} {name}"
+                return f"{_sig(x / scale, digits)} {name}"
     if unit == "s":
-        return f"{_sig(x * 1e3)} ms" if 0 < abs(x) < 1 else f"{_sig(x)} s"
+        return f"{_sig(x * 1e3, digits)} ms" if 0 < abs(x) < 1 else f"{_sig(x, digits)} s"
     if unit:
-        return f"{_sig(x)} {unit}"
-    return _sig(x)
+        return f"{_sig(x, digits)} {unit}"
+    return _sig(x, digits)
 
 
 def _strip_unit(text: str, unit: str) -> tuple[str, str]:
@@ -169,7 +171,7 @@ def _strip_unit(text: str, unit: str) -> tuple[str, str]:
     return (number, shown) if number else (text, "")
 
 
-def format_value(value: Any, unit: str = "", ci: Any = None) -> str:
+def format_value(value: Any, unit: str = "", ci: Any = None, *, digits: int = DIGITS) -> str:
     """A value (number, list of numbers, text) in engineering units; ``ci`` a (low, high) pair
     shown as "3.1 [2.7, 3.6] nM"."""
     if isinstance(value, bool):
@@ -177,15 +179,17 @@ def format_value(value: Any, unit: str = "", ci: Any = None) -> str:
     if isinstance(value, str):
         return value.replace("_", " ")
     if isinstance(value, list | tuple):
+        if len(value) == 2 and ci == "range" and unit == "M" and min(value) > 0:
+            return format_molar_range(float(value[0]), float(value[1]))  # "0.5–1.1 nM"
         if len(value) == 2 and ci == "range":
             lo, hi = (_engineering(float(v), unit) for v in value)
             (a, ua), (b, ub) = _strip_unit(lo, unit), _strip_unit(hi, unit)
             if unit and ua == ub:
                 return f"{a}–{b} {ua}" if not a.startswith(_MINUS) else f"{a} to {b} {ua}"
             return f"{lo} to {hi}" if _MINUS in lo + hi else f"{lo}–{hi}"
-        return ", ".join(_engineering(float(v), unit) for v in value)
+        return ", ".join(_engineering(float(v), unit, digits) for v in value)
     x = float(value)
-    shown = _engineering(x, unit)
+    shown = _engineering(x, unit, digits)
     if ci is not None and len(ci) == 2:
         lo, hi = (_engineering(float(v), unit) for v in ci)
         if unit:

@@ -454,9 +454,10 @@ def _validation(ctx: SectionContext) -> Markup:
     """The systems validation table (neuromoa.systems.validate) in words."""
     rows = []
     summary: dict[str, Any] = {}
+    message = ""
     if ctx.ok("validation"):
         value = ctx.value("validation")
-        summary = value["summary"]
+        summary, message = value["summary"], value["message"]
         for r in _records(value["table"], clean=False):
             within = r.get("within")
             pred = _num(r.get("predicted"))
@@ -476,7 +477,7 @@ def _validation(ctx: SectionContext) -> Markup:
                 "within": shown, "within_class": cls, "counts": ("yes" if counts else "no") + why,
                 "source": str(r.get("source", ""))})
     return ctx.render("sections/validation.html.j2", rows=rows, summary=summary,
-                      note=ctx.note("validation"))
+                      message=message, note=ctx.note("validation"))
 
 
 # --------------------------------------------------------------------------- 7 methods
@@ -490,10 +491,18 @@ def _versions() -> list[tuple[str, str]]:
     return out
 
 
+# Parameter-table columns that hold identifiers (shown as code) and column names in words.
+_CODE_COLUMNS = {"name", "parameter", "key", "id", "symbol"}
+_COLUMN_WORDS = {"value_si": "value (SI unit)"}
+# Significant figures of the parameter tables (the parameters' own precision, assumption).
+_PARAMETER_DIGITS = 4
+
+
 def _cell(value: Any) -> str:
-    """A parameter-table cell: floats with four significant figures, the rest as text."""
+    """A parameter-table cell: floats with four significant figures (never e-notation), the rest
+    as text."""
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return format_value(value, digits=_PARAMETER_DIGITS)
     return str(value)
 
 
@@ -514,7 +523,9 @@ def _methods(ctx: SectionContext) -> Markup:
     if ctx.ok("parameters"):
         for name, frame in ctx.value("parameters").items():
             rows = frame.astype(object).where(frame.notna(), "").values.tolist()
-            parameters.append({"name": name, "columns": [str(c) for c in frame.columns],
+            columns = [str(c) for c in frame.columns]
+            parameters.append({"name": name, "columns": [_COLUMN_WORDS.get(c, c) for c in columns],
+                               "code": [i == 0 or c in _CODE_COLUMNS for i, c in enumerate(columns)],
                                "rows": [[_cell(v) for v in row] for row in rows]})
     return ctx.render("sections/methods.html.j2", steps=steps, inputs=inputs,
                       versions=_versions(), refs=refs, constants=constants,
