@@ -93,10 +93,13 @@ def _quantized_png(image: Any, colours: int | None) -> bytes:
 
 
 def canvas_png(fig: Figure, colours: int | None = PNG_COLOURS) -> bytes:
-    """PNG of what the Agg canvas of ``fig`` last drew (no second render)."""
+    """PNG of ``fig`` drawn by Agg at its own dpi, reduced to a palette of ``colours``."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
-    buf = fig.canvas.buffer_rgba()  # type: ignore[attr-defined]
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    buf = canvas.buffer_rgba()
     height, width = buf.shape[:2]
     return _quantized_png(Image.frombuffer("RGBA", (width, height), bytes(buf), "raw", "RGBA",
                                            0, 1), colours)
@@ -187,7 +190,7 @@ class FigureStore:
         """
         if name in self._figures:
             raise ValueError(f"figure name {name!r} is used twice in the report")
-        fig.set_dpi(RASTER_DPI)  # the layout check's Agg drawing is the PNG, if one is needed
+        fig.set_dpi(RASTER_DPI)  # the resolution of the PNG, if one is inlined
         problems = tuple(finalise_figure(fig))
         svg = ""
         if png or data_points(fig) <= RASTER_ABOVE_POINTS:

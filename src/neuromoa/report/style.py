@@ -107,12 +107,18 @@ def merge_legend_duplicates(fig: Figure) -> None:
         ax.legend(list(seen.values()), list(seen), **kwargs)
 
 
+# Renderer methods that paint pixels: replaced by no-ops while texts are measured (a layout check
+# needs the text positions, not the raster; dense figures draw ten times faster).
+_PAINTERS = ("draw_path", "draw_markers", "draw_path_collection", "draw_quad_mesh",
+             "draw_gouraud_triangles", "draw_image", "draw_tex")
+
+
 def _drawn_texts(fig: Figure) -> list[Bbox]:
-    """Draw ``fig`` with Agg; the window extent (pixels, clipped as drawn) of every text shown."""
+    """Lay out ``fig`` as Agg would draw it; the window extent (pixels, clipped as drawn) of
+    every text shown. Nothing is painted: only where each text lands is recorded."""
     canvas = FigureCanvasAgg(fig)
     renderer = canvas.get_renderer()
     boxes: list[Bbox] = []
-    original = renderer.draw_text
 
     def record(gc, x, y, s, prop, angle, ismath=False, mtext=None):  # noqa: ANN001, ANN202
         if mtext is not None and str(s).strip():
@@ -122,13 +128,18 @@ def _drawn_texts(fig: Figure) -> list[Bbox]:
                 box = Bbox.intersection(box, clip)
             if box is not None:
                 boxes.append(box)
-        return original(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
 
+    def nothing(*args: Any, **kwargs: Any) -> None:
+        return None
+
+    for name in _PAINTERS:
+        setattr(renderer, name, nothing)
     renderer.draw_text = record
     try:
         fig.draw(renderer)
     finally:
-        renderer.draw_text = original
+        for name in (*_PAINTERS, "draw_text"):
+            delattr(renderer, name)
     return boxes
 
 
