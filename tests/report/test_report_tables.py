@@ -8,8 +8,10 @@ parameter names in Methods) and citation links are not table values and are not 
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -105,9 +107,13 @@ def table_problems(html: str) -> list[str]:
 
 
 def test_no_raw_key_and_every_number_has_a_unit(quick_report):
-    _, html, _ = quick_report
+    result, html, _ = quick_report
     assert table_problems(html) == []
     assert html.count("<table") >= 10  # not vacuous: the report's tables were checked
+    # the raw keys stay in report.json, with the values the tables show in words
+    results = json.loads((Path(result.out_dir) / "report.json").read_text())["results"]
+    assert "plates[0].ic50_M" in results["uptake_1"]
+    assert 'data-key="plates[0].ic50_M"' in html
 
 
 @pytest.mark.parametrize("cell", [

@@ -47,6 +47,8 @@ class SectionContext:
     figures: FigureStore
     env: Environment
     steps: Mapping[str, Step]
+    #: The raw result keys and values shown in the tables (``card → {key: value}``): report.json.
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def value(self, name: str) -> Any:
         """The value of step ``name`` (only call after checking ``ok(name)``)."""
@@ -91,6 +93,7 @@ class ReportResult:
     seconds: float
     section_seconds: dict[str, float] = field(default_factory=dict)
     figure_checks: dict[str, list[str]] = field(default_factory=dict)
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe summary: path, per-step status and message, per-section status, figures."""
@@ -99,7 +102,8 @@ class ReportResult:
                 "sections": dict(self.sections), "figures": list(self.figures),
                 "seconds": round(self.seconds, 2),
                 "section_seconds": {k: round(v, 2) for k, v in self.section_seconds.items()},
-                "figure_checks": {k: list(v) for k, v in self.figure_checks.items()}}
+                "figure_checks": {k: list(v) for k, v in self.figure_checks.items()},
+                "results": self.results}
 
     def to_frame(self):  # noqa: ANN201 - pandas imported lazily
         """One row per step: name, status, message, seconds."""
@@ -255,7 +259,7 @@ def _build(out: Path, final: Path, config: ReportConfig, start: float,
     seconds = time.perf_counter() - start
     result = ReportResult(str(final / "index.html"), str(final), outcomes, status,
                           tuple(f.name for f in ctx.figures), seconds, section_seconds,
-                          ctx.figures.checks())
+                          ctx.figures.checks(), ctx.results)
     (out / "report.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n",
                                      encoding="utf-8")
     return result

@@ -395,6 +395,16 @@ def _scalars(d: Any, wanted: tuple[str, ...]) -> list[tuple[str, Any]]:
     return [(k, v) for k, v in out if not (isinstance(v, str) and len(v) > 80)][:MAX_CARD_NUMBERS]
 
 
+def _json_safe(value: Any) -> Any:
+    """A table value for report.json: numbers (NaN as None), strings, lists of them."""
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    x = _num(value)
+    return x if math.isfinite(x) else None
+
+
 def _cards(ctx: SectionContext, step: str) -> list[dict[str, Any]]:
     out = []
     for i, card in enumerate(ctx.value(step)):
@@ -408,10 +418,12 @@ def _cards(ctx: SectionContext, step: str) -> list[dict[str, Any]]:
         except Exception as exc:  # noqa: BLE001 - one figure must not lose the section
             entry["error"] = f"figure not available: {type(exc).__name__}: {exc}"
         try:
+            pairs = _scalars(card.result.to_dict(), card.numbers)
+            ctx.results[f"{step}_{i + 1}"] = {k: _json_safe(v) for k, v in pairs}
             entry["numbers"] = [
                 (row.key, row.label, ctx.prov.text(row.shown, f"calc:{step}") if row.numeric
                  else row.shown, row.numeric)
-                for row in humanize_rows(_scalars(card.result.to_dict(), card.numbers))]
+                for row in humanize_rows(pairs)]
         except Exception as exc:  # noqa: BLE001
             entry["error"] += f" numbers not available: {type(exc).__name__}: {exc}"
         out.append(entry)
