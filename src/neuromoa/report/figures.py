@@ -27,9 +27,9 @@ __all__ = ["FigureStore", "RASTER_ABOVE_BYTES", "RASTER_ABOVE_POINTS", "RASTER_D
            "data_points", "figure_from_plot", "figure_to_png", "figure_to_svg"]
 
 #: A figure with more data points than this (line vertices, markers, patch vertices) is
-#: inlined as PNG, its vector adding nothing but bytes (assumption: ~4000 points is where an
+#: inlined as PNG, its vector adding nothing but bytes (assumption: ~2000 points is where an
 #: SVG passes ~60 kB, more than a raster at RASTER_DPI; keeps the report under issue 16's 2 MB).
-RASTER_ABOVE_POINTS = 4000
+RASTER_ABOVE_POINTS = 2000
 #: A figure whose SVG is larger than this (many markers, patches) is inlined as PNG as well.
 RASTER_ABOVE_BYTES = 60_000
 #: Resolution of the inlined PNGs (dots per inch; assumption: sharp on a laptop screen at the
@@ -85,7 +85,7 @@ def _quantized_png(image: Any, colours: int | None) -> bytes:
     from PIL import Image
 
     if colours is not None:
-        image = image.convert("RGB").quantize(colors=colours, method=Image.Quantize.MEDIANCUT,
+        image = image.convert("RGB").quantize(colors=colours, method=Image.Quantize.FASTOCTREE,
                                               dither=Image.Dither.NONE)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
