@@ -121,10 +121,16 @@ def test_defect_sidecar_values_checked(tmp_path):
 
 
 def test_defect_non_utf8_plate_file(three, tmp_path):
+    # once a traceback; the plate readers now sniff UTF-8 / UTF-16 / Windows-1252, where byte
+    # 0xB5 is the micro sign: "10000 \xb5M" must be read as 10 mM, not as 10 uM or garbage
     path = tmp_path / "latin.csv"
-    path.write_bytes(three.read_bytes().replace(b"nM", b"\xb5M", 1))
-    with pytest.raises(DataFileError, match="not UTF-8"):
-        read_plates(path)
+    path.write_bytes(three.read_bytes().replace(b"10000 nM", b"10000 \xb5M", 1))
+    frame = read_plates(path).to_frame()
+    well = frame[(frame.plate == "P1-1") & (frame.well == "A12")]
+    assert well.concentration_M.tolist() == [pytest.approx(1e-2)]
+    before = read_plates(three).to_frame()
+    assert before[(before.plate == "P1-1") & (before.well == "A12")].concentration_M.tolist() \
+        == [pytest.approx(1e-5)]
 
 
 def test_defect_blank_role_drops_test_wells(three, tmp_path):
@@ -143,8 +149,8 @@ def test_defect_extra_field_in_a_plate_row(three, tmp_path):
 
 def test_defect_layout_errors_are_clean(tmp_path):
     lay = tmp_path / "layout.csv"
-    lay.write_bytes(b"well,role\nA1,total\nB2,\xff\n")
-    with pytest.raises(DataFileError, match="not UTF-8"):
+    lay.write_bytes(b"well,role\nA1,total\nB2,\xff\n")  # a Windows-1252 byte: an unknown role
+    with pytest.raises(DataFileError, match=r"row 3: well B2: unknown role"):
         read_layout(lay)
     lay.write_text("well,role,compound,concentration\nA1,total,,\nB2,test,x,3 nM/0\n")
     with pytest.raises(DataFileError, match="B2"):
