@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from numba import njit
+from neuromoa.fitting._jit import native, njit
 
 from neuromoa.fitting._units import _PLAIN_MOLAR
 
@@ -228,6 +228,11 @@ def _group_ids(buf, start, end, codes, first):  # pragma: no cover
     return ncode
 
 
+#: The two kernels through their native entry points (no numba start-up; see ``_jit``).
+_parse_numbers_native = native(__name__, "_parse_numbers", "u1[:] i8[:] i8[:] f8[:] i8[:] i8[:] i8[:] u8[:]", "i8")
+_group_ids_native = native(__name__, "_group_ids", "u1[:] i8[:] i8[:] i8[:] i8[:]", "i8")
+
+
 def _numbers(data: bytes, buf: np.ndarray, start: np.ndarray, end: np.ndarray
              ) -> np.ndarray | None:
     """Parse the fields as float64, or None when one is not a plain finite decimal."""
@@ -238,7 +243,7 @@ def _numbers(data: bytes, buf: np.ndarray, start: np.ndarray, end: np.ndarray
     ts = np.empty(SLOW_TABLE, dtype=np.int64)
     te = np.empty(SLOW_TABLE, dtype=np.int64)
     th = np.empty(SLOW_TABLE, dtype=np.uint64)
-    ntab = _parse_numbers(buf, start, end, out, code, ts, te, th)
+    ntab = _parse_numbers_native(buf, start, end, out, code, ts, te, th)
     if ntab < 0:
         return None
     if ntab:  # distinct long numbers: Python's float (correctly rounded)
@@ -300,11 +305,11 @@ def read_canonical(path: str | Path, unit: str | None = None) -> CurveColumns | 
     if not ((commas[:, 0] >= starts) & (commas[:, -1] < ends)).all():
         return None
     if has_curve:
-        id_s, id_e = starts, commas[:, 0]
-        x_s, x_e = commas[:, 0] + 1, commas[:, 1]
+        id_s, id_e = starts, np.ascontiguousarray(commas[:, 0])
+        x_s, x_e = commas[:, 0] + 1, np.ascontiguousarray(commas[:, 1])
         y_s, y_e = commas[:, 1] + 1, ends
     else:
-        x_s, x_e = starts, commas[:, 0]
+        x_s, x_e = starts, np.ascontiguousarray(commas[:, 0])
         y_s, y_e = commas[:, 0] + 1, ends
     if (x_e == x_s).any() or (y_e == y_s).any():  # a missing number: the full reader
         return None
@@ -317,7 +322,7 @@ def read_canonical(path: str | Path, unit: str | None = None) -> CurveColumns | 
             return None
         codes = np.empty(nrow, dtype=np.int64)
         first = np.empty(nrow, dtype=np.int64)
-        ncode = _group_ids(buf, id_s, id_e, codes, first)
+        ncode = _group_ids_native(buf, id_s, id_e, codes, first)
         if ncode > MAX_CURVES:
             return None
         fs, fe = id_s[first[:ncode]].tolist(), id_e[first[:ncode]].tolist()

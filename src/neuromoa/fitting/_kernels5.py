@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from neuromoa.fitting._jit import njit
 
 from neuromoa.fitting._kernels import (
     DIAG_FLOOR,
