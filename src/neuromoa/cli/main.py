@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-__all__ = ["app", "run", "suggest"]
+__all__ = ["app", "run", "suggest"]  # noqa: F822 - app comes from cli/_app.py (__getattr__)
 
 #: Top-level command name -> (the module that registers it, the one line --help shows), in the
 #: order of ``neuromoa --help``.

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from neuromoa.fitting._jit import native, njit
 
+from neuromoa.fitting._jit import native, njit
 from neuromoa.fitting._units import _PLAIN_MOLAR
 
 __all__ = ["CurveColumns", "read_canonical"]

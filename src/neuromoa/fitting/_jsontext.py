@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from neuromoa.fitting._jit import native, njit
 
+from neuromoa.fitting._jit import native, njit
 from neuromoa.fitting._threads import split_map
 
 __all__ = ["format_numbers", "format_records", "format_rows", "format_rows_bytes"]

@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from neuromoa.fitting._jit import native, njit
 
 # index of each kernel parameter in ``p`` (declared with the models)
