@@ -37,7 +37,8 @@ MAX_ID = 256
 #: Most curves in one file: the full reader's limit (:data:`neuromoa.fitting.io.MAX_CURVES`;
 #: a test checks they agree). A larger file goes to the full reader, which names the limit.
 MAX_CURVES = 10_000_000
-#: Bytes that send a file to the full reader: quote, CR, tab, space, NUL.
+#: Bytes that send a file to the full reader: quote, CR, tab, space, NUL (checked on every data
+#: line by :func:`_fields`; a header with one of them is not the canonical header).
 _SPECIAL = (b'"', b"\r", b"\t", b" ", b"\x00")
 #: Bytes allowed in a number field: 0-9 . e E + -.
 _NUMBER_BYTES = np.zeros(256, dtype=bool)
@@ -228,9 +229,43 @@ def _group_ids(buf, start, end, codes, first):  # pragma: no cover
     return ncode
 
 
-#: The two kernels through their native entry points (no numba start-up; see ``_jit``).
+@njit(cache=True, nogil=True)
+def _fields(buf, start, nf, bounds):  # pragma: no cover
+    """Field boundaries of every data line from ``buf[start:]`` (each line ends in a newline):
+    ``bounds[2f, r]``, ``bounds[2f + 1, r]`` = start and end of field f of line r. Returns the
+    number of lines, or -1 when a line has another number of fields than ``nf`` or holds a
+    quote, CR, tab, space or NUL byte (the full reader takes such files)."""
+    n = buf.size
+    i = start
+    row = 0
+    while i < n:
+        f = 0
+        fs = i
+        while True:
+            c = buf[i]
+            if c == 10 or c == 44:
+                if f >= nf:
+                    return -1
+                bounds[2 * f, row] = fs
+                bounds[2 * f + 1, row] = i
+                f += 1
+                if c == 10:
+                    break
+                fs = i + 1
+            elif c == 34 or c == 13 or c == 9 or c == 32 or c == 0:
+                return -1
+            i += 1
+        if f != nf:
+            return -1
+        i += 1
+        row += 1
+    return row
+
+
+#: The kernels through their native entry points (no numba start-up; see ``_jit``).
 _parse_numbers_native = native(__name__, "_parse_numbers", "u1[:] i8[:] i8[:] f8[:] i8[:] i8[:] i8[:] u8[:]", "i8")
 _group_ids_native = native(__name__, "_group_ids", "u1[:] i8[:] i8[:] i8[:] i8[:]", "i8")
+_fields_native = native(__name__, "_fields", "u1[:] i8 i8 i8[:,:]", "i8")
 
 
 def _numbers(data: bytes, buf: np.ndarray, start: np.ndarray, end: np.ndarray
@@ -266,7 +301,7 @@ def read_canonical(path: str | Path, unit: str | None = None) -> CurveColumns | 
         data = Path(path).read_bytes()
     except OSError:
         return None  # the full reader raises its own error
-    if not data or data.startswith(b"\xef\xbb\xbf") or any(s in data for s in _SPECIAL):
+    if not data or data.startswith(b"\xef\xbb\xbf"):
         return None
     nl0 = data.find(b"\n")
     if nl0 < 0:
@@ -288,29 +323,18 @@ def read_canonical(path: str | Path, unit: str | None = None) -> CurveColumns | 
         return None
     if not data.endswith(b"\n"):
         data += b"\n"
+    nrow = data.count(b"\n") - 1  # data lines (the header's newline excluded)
+    if nrow <= 0:
+        return None
     buf = np.frombuffer(data, dtype=np.uint8)
-    nl = np.flatnonzero(buf == 10)
-    starts = nl[:-1] + 1        # data lines: after each newline but the last
-    ends = nl[1:]
-    nrow = starts.size
-    if nrow == 0 or (ends == starts).any():  # no data, or a blank line
-        return None
     nf = 3 if has_curve else 2
-    commas = np.flatnonzero(buf == 44)
-    commas = commas[commas > nl0]
-    if commas.size != (nf - 1) * nrow:
-        return None
-    commas = commas.reshape(nrow, nf - 1)
-    # each line holds exactly its own commas (row i's commas lie in (start_i, end_i))
-    if not ((commas[:, 0] >= starts) & (commas[:, -1] < ends)).all():
+    # one pass: the fields of every line (a special byte or a wrong field count: None)
+    bounds = np.empty((2 * nf, nrow), dtype=np.int64)
+    if _fields_native(buf, nl0 + 1, nf, bounds) != nrow:
         return None
     if has_curve:
-        id_s, id_e = starts, np.ascontiguousarray(commas[:, 0])
-        x_s, x_e = commas[:, 0] + 1, np.ascontiguousarray(commas[:, 1])
-        y_s, y_e = commas[:, 1] + 1, ends
-    else:
-        x_s, x_e = starts, np.ascontiguousarray(commas[:, 0])
-        y_s, y_e = commas[:, 0] + 1, ends
+        id_s, id_e = bounds[0], bounds[1]
+    x_s, x_e, y_s, y_e = bounds[-4], bounds[-3], bounds[-2], bounds[-1]
     if (x_e == x_s).any() or (y_e == y_s).any():  # a missing number: the full reader
         return None
     x = _numbers(data, buf, x_s, x_e)
