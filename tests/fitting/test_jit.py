@@ -140,3 +140,22 @@ def test_a_later_process_loads_the_object_file_without_numba(tmp_path, native_on
     else:
         assert files == []
         assert runs == ["3 [0, 1, 0, 2, 1] True"] * 2
+
+
+def test_kernel_sources_are_closed_under_the_package_imports():
+    """Every module that defines kernels is hashed into the object files' names, and so is
+    every module of the package those modules import (constants compiled into a kernel)."""
+    import re
+    from pathlib import Path
+
+    from neuromoa.fitting import _jit
+
+    here = Path(_jit.__file__).parent
+    listed = set(_jit.KERNEL_SOURCES)
+    users = {p.name for p in here.glob("*.py")
+             if "from neuromoa.fitting._jit import" in p.read_text()}
+    assert users <= listed, users - listed
+    for name in listed:
+        text = (here / name).read_text()
+        for mod in re.findall(r"from neuromoa\.fitting\.(\w+) import", text):
+            assert f"{mod}.py" in listed, (name, mod)

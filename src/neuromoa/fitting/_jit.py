@@ -16,8 +16,8 @@ file that is more than the fits of 100,000 curves. Two tools keep that off the c
   same LLVM module: the kernel's own overload, called from the wrapper), and a test checks the
   results are bit-for-bit those of the numba dispatcher.
 
-The object file's name is a hash of everything its code depends on: the source of every module
-of ``neuromoa.fitting`` (the kernels and the constants they compile in), the kernel and its
+The object file's name is a hash of everything its code depends on: the source of the modules
+kernels compile from (:data:`KERNEL_SOURCES`: the kernels and the constants they read), the kernel and its
 argument types, the Python, numpy, numba and llvmlite versions, the CPU (name and features) and
 every ``NUMBA_*`` setting; any change compiles a new one. Files live in ``__pycache__`` beside
 this module when it is writable (as numba's cache), else in ``$NEUROMOA_CACHE_DIR`` or
@@ -98,7 +98,22 @@ def njit(*args: Any, **options: Any) -> Any:
 def _make(kernel: LazyKernel) -> None:
     import numba
 
+    _attach_preloaded()
     kernel.dispatcher = numba.njit(**kernel.options)(kernel.py_func)
+
+
+#: numba's extension modules loaded by :func:`_llvm` before the numba package was imported.
+_PRELOADED: list[str] = []
+
+
+def _attach_preloaded() -> None:
+    """Make the extension modules :func:`_llvm` loaded attributes of their (now imported)
+    packages, as an import of the package would have (``numba._helperlib`` ...)."""
+    for name in _PRELOADED:
+        parent, _, child = name.rpartition(".")
+        package = sys.modules.get(parent)
+        if package is not None and not hasattr(package, child):
+            setattr(package, child, sys.modules[name])
 
 
 def _replace_globals() -> None:
@@ -120,6 +135,10 @@ def materialize() -> None:
     with _LOCK:
         if _MATERIALIZED:
             return
+        import numba  # noqa: F401 - the package first, then its preloaded modules attached
+        import numba.core.runtime  # noqa: F401
+
+        _attach_preloaded()
         for kernel in _LAZY:
             if kernel.dispatcher is None:
                 _make(kernel)
@@ -156,18 +175,22 @@ def _cache_dirs() -> list[Path]:
     return [Path(__file__).resolve().parent / "__pycache__", user]
 
 
+#: The modules of this package that kernels compile from (their functions and the constants
+#: they read), and those modules' imports within the package; a test checks the list is closed.
+KERNEL_SOURCES = ("_jit.py", "_kernels.py", "_kernels5.py", "_fastcsv.py", "_jsontext.py",
+                  "models.py", "_units.py", "_threads.py")
 _SOURCE_HASH: str | None = None
 
 
 def _source_hash() -> str:
-    """Hash of the fitting package's sources and models' constants (what kernels compile from)."""
+    """Hash of the kernels' sources (:data:`KERNEL_SOURCES`)."""
     global _SOURCE_HASH
     if _SOURCE_HASH is None:
         h = hashlib.sha256()
         here = Path(__file__).resolve().parent
-        for path in sorted(here.glob("*.py")):
-            h.update(path.name.encode())
-            h.update(path.read_bytes())
+        for name in KERNEL_SOURCES:
+            h.update(name.encode())
+            h.update((here / name).read_bytes())
         _SOURCE_HASH = h.hexdigest()
     return _SOURCE_HASH
 
@@ -221,6 +244,7 @@ def _llvm() -> Any:
             module = importlib.util.module_from_spec(mspec)
             loader.exec_module(module)
             sys.modules[name] = module
+            _PRELOADED.append(name)
         helpers[name] = module.c_helpers
     ll.initialize_native_target()
     ll.initialize_native_asmprinter()
