@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pathlib
 import re
 import sys
 
@@ -39,7 +40,9 @@ def test_self_contained(quick_report):
     assert not re.search(r"<link\b", html)
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     assert "@import" not in html and "url(http" not in html
-    assert "<img" not in html  # figures are inline SVG
+    # figures are inline SVG or PNG data URIs: nothing is fetched
+    images = re.findall(r"<img\b[^>]*>", html)
+    assert all(re.search(r'src="data:image/png;base64,', img) for img in images), images[:1]
 
 
 def test_every_number_in_sections_1_and_2_is_traceable(quick_report, html_parse):
@@ -159,6 +162,9 @@ def test_same_seed_same_bytes(quick_report):
     second = (second_out / "index.html").read_text(encoding="utf-8")
     assert second != first  # the timestamp differs...
     assert _without_timestamp(second) == _without_timestamp(first)  # ...and nothing else
-    for name in result.figures:
-        a = (second_out / "figures" / f"{name}.svg").read_bytes()
-        assert a == open(f"{result.out_dir}/figures/{name}.svg", "rb").read(), name
+    files = sorted(p.name for p in (second_out / "figures").iterdir())
+    result_dir = pathlib.Path(result.out_dir) / "figures"
+    assert files == sorted(p.name for p in result_dir.iterdir())
+    assert {f.rsplit(".", 1)[0] for f in files} == set(result.figures)  # one file or two each
+    for name in files:
+        assert (second_out / "figures" / name).read_bytes() == (result_dir / name).read_bytes(), name

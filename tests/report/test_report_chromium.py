@@ -5,7 +5,8 @@ Skipped when ``chromium`` is not on PATH. Install it on Debian/Ubuntu with
 
 The report itself has no scripts. The test loads an instrumented copy: a probe script, first in
 ``<head>``, records console errors, script errors and failed resource loads, and after ``load``
-checks every ``<img>`` (complete, non-zero natural size), every inline ``<svg>`` (non-empty box),
+opens every ``<details>``, checks every ``<img>`` (complete, non-zero natural size: the PNG data
+URIs), every inline ``<svg>`` (non-empty box),
 and every ``href="#id"`` inside the SVGs (target exists); it writes the verdict into the DOM,
 which ``--dump-dom`` prints.
 """
@@ -34,6 +35,9 @@ PROBE = """<script>
     else { problems.push("error: " + e.message); }
   }, true);
   window.addEventListener("load", function () {
+    // open the collapsed sections (the report itself has no script; this copy is the probe's)
+    var details = document.querySelectorAll("details");
+    for (var d = 0; d < details.length; d++) { details[d].open = true; }
     var imgs = document.images, svgs = document.querySelectorAll("figure svg"), refs = 0;
     for (var i = 0; i < imgs.length; i++) {
       if (!imgs[i].complete || imgs[i].naturalWidth === 0) { problems.push("broken image: " + imgs[i].src); }
@@ -73,7 +77,7 @@ def test_report_opens_in_headless_chromium(quick_report, tmp_path):
     assert match, "the probe did not run: " + proc.stderr[-2000:]
     verdict = json.loads(match.group(1).replace("&quot;", '"').replace("&amp;", "&"))
     assert verdict["problems"] == []
-    assert verdict["svgs"] == html.count("<figure ")
+    assert verdict["svgs"] + verdict["images"] == html.count("<figure ")
     console_errors = [ln for ln in proc.stderr.splitlines()
                       if "CONSOLE" in ln and ("ERROR" in ln or "Uncaught" in ln)]
     assert console_errors == []

@@ -12,7 +12,7 @@ from neuromoa.cli import _patient
 from neuromoa.cli._common import console, err_console, fail, handle_errors, print_json, with_out
 from neuromoa.engagement import engage as engage_compound
 from neuromoa.engagement import engagement_time_course
-from neuromoa.errors import NeuromoaWarning
+from neuromoa.errors import NeuromoaError, NeuromoaWarning
 from neuromoa.exposure import Regimen
 from neuromoa.units import format_molar
 
@@ -106,6 +106,23 @@ def _calibrate(text: str) -> bool | list[str]:
     return targets
 
 
+def _with_intervals(result, draws: int | None, seed: int):
+    """Monte Carlo interval per target: on by default in dose form (1000 draws), off with 0;
+    asked for explicitly outside dose form it is an error (one line, exit 2)."""
+    from neuromoa.engagement.sensitivity import DEFAULT_DRAWS, engagement_intervals
+
+    if draws == 0 or (draws is None and result.mode != "dose"):
+        return result
+    if draws is not None:
+        return engagement_intervals(result, n_draws=draws, seed=seed)
+    try:
+        return engagement_intervals(result, n_draws=DEFAULT_DRAWS, seed=seed)
+    except NeuromoaError as exc:  # a default must not break the run: say why it is missing
+        import dataclasses
+
+        return dataclasses.replace(result, notes=(*result.notes, f"no interval: {exc}"))
+
+
 def _series_text(series: dict[str, str], mixed: bool) -> str:
     refs = list(dict.fromkeys(series.values()))
     return " | ".join(refs) + (" (mixed)" if mixed else "")
@@ -154,6 +171,11 @@ def engage(
         None, "--compartments",
         help="CSV target,compartment (brain|peripheral|heart|plasma) overriding the shipped "
              "compartment of a target (repeatable)."),
+    uncertainty: int | None = typer.Option(
+        None, "--uncertainty",
+        help="Monte Carlo draws of each target's 95% interval (dose form; default 1000 there, "
+             "0 = off): affinity ranges, fu, clearances, PET factor CI or Kp,uu."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the --uncertainty draws."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Fractional occupancy of every target, sorted, with its consequence.
@@ -175,6 +197,7 @@ def engage(
                                  patient=None if patient.is_reference else patient,
                                  calibrate=_calibrate(calibrate),
                                  compartments=compartments or ())
+        result = _with_intervals(result, uncertainty, seed)
     if as_json:
         print_json(result.to_dict())
         for note in result.notes:
@@ -187,15 +210,22 @@ def engage(
     table = Table(title=title, caption=("by compound: " + " + ".join(result.unbound_M))
                   if len(result.unbound_M) > 1 else None)
     several = len(result.unbound_M) > 1
+    has_mc = "occupancy_p2_5" in result.targets.columns
     rows = [(row.target, _short(row.condition or "", _CONDITION_CHARS), f"{row.occupancy:.3f}",
-             f"{row.occupancy_in_vitro:.3f}" + ("" if row.calibration is None else " (PET)"),
+             f"{row.occupancy_in_vitro:.3f}" + ("" if row.calibration is None else
+                                                 " (PET, transferred)"
+                                                 if row.calibration.get("transferred_to")
+                                                 else " (PET)"),
              row.compartment,
-             f"{row.occupancy_low:.2f}–{row.occupancy_high:.2f}", format_molar(row.k_M),
+             f"{row.occupancy_low:.2f}–{row.occupancy_high:.2f}",
+             *([f"{row.occupancy_p2_5:.2f}–{row.occupancy_p97_5:.2f}"] if has_mc else []),
+             format_molar(row.k_M),
              *([" + ".join(f"{v:.2f}" for v in row.occupancy_by_compound.values()),
                 _series_text(row.series, row.mixed_series)] if several else []),
              _short(row.consequence, _CONSEQUENCE_CHARS))
             for row in result.targets.itertuples()]
-    for col in ("target", "condition", "occ.", "in vitro", "compartment", "low–high", "K",
+    for col in ("target", "condition", "occ.", "in vitro", "compartment", "low–high",
+                *(["95% MC"] if has_mc else []), "K",
                 *(["by compound", "series"] if several else [])):
         table.add_column(col, no_wrap=True)
     table.add_column("consequence")

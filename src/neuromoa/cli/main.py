@@ -49,8 +49,8 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "systems": ("systems", "Systems models: synapse and adaptation, receptor antagonism "
                            "(Schild), NMDA block, Trk signalling; SBML export."),
     "report": ("report", "Write the report: DIR/index.html (self-contained) and DIR/figures/."),
-    "pathways": ("report", "Write the three pathway diagrams (SVG and PNG) generated from the "
-                           "knowledge base."),
+    "pathways": ("pathways", "Write the three pathway diagrams (SVG, PNG, SBGN-ML) generated "
+                             "from the knowledge base."),
     "db": ("db", "The results store's database: upgrade, current revision, check."),
     "runs": ("runs", "Runs recorded in the results store: list, show, export, rerun."),
     "serve": ("serve", "Serve the web app: upload curves, plates and ABF files; history; "
@@ -131,6 +131,9 @@ def _fast_fit(args: list[str]) -> int | None:
         return None
     file, out = parsed
     from pathlib import Path
+
+    if out is not None and Path(out).exists():
+        return None  # typer refuses to overwrite it without --force, in one line
 
     from neuromoa.errors import NeuromoaError
     from neuromoa.fitting.frame import fit_canonical_csv

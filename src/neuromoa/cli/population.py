@@ -43,6 +43,11 @@ def population(
     out: Path | None = typer.Option(None, "--out",
                                     help="Write one row per patient: .csv or .parquet."),
     force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
+    engage: bool = typer.Option(False, "--engage",
+                                help="Also target occupancy per patient: quantiles per CYP2D6 "
+                                     "phenotype (SERT NET H1 M1 alpha1 unless --target)."),
+    target: list[str] | None = typer.Option(None, "--target", "-t",
+                                            help="Target of --engage (repeatable)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
 ) -> None:
     """Steady-state levels of n virtual patients (genotype, covariates, variability)."""
@@ -65,6 +70,22 @@ def population(
     summary = summarize_population(df, spec)
     summary["seed"] = seed
     summary["seconds"] = elapsed
+    by_phenotype = None
+    if engage or target:
+        from neuromoa.engagement.population import (
+            engagement_by_phenotype,
+            population_engagement,
+        )
+
+        occ = population_engagement(df, spec.compound, dose=dose, every=every, base=base,
+                                    targets=target or None)
+        df = df.merge(occ.drop(columns=[c for c in ("cyp2d6_phenotype", "cyp2c19_phenotype")
+                                        if c in occ]), on="patient", how="left")
+        by_phenotype = engagement_by_phenotype(occ)
+        summary["engagement"] = {
+            "value": "steady-state average occupancy (calibrated to human PET where the "
+                     "target has PET data, as neuromoa engage)",
+            "by_phenotype": by_phenotype.to_dict(orient="records")}
     if out is not None:
         if out.suffix.lower() == ".csv":
             df.to_csv(out, index=False, float_format="%.10g")
@@ -88,4 +109,15 @@ def population(
         table.add_row(name, f"{frac:.3f}", f"{v['median_trough_ng_mL']:.0f}",
                       f"{v['below_range']:.1%}", f"{v['in_range']:.1%}", f"{v['above_alert']:.1%}")
     console.print(table)
+    if by_phenotype is not None:
+        et = Table(title="Occupancy by CYP2D6 phenotype: median (5-95 %), steady-state average")
+        et.add_column("target")
+        phen = list(dict.fromkeys(by_phenotype["cyp2d6_phenotype"]))
+        for ph in phen:
+            et.add_column(ph, justify="right")
+        for tgt, rows in by_phenotype.groupby("target", sort=False):
+            cells = {r.cyp2d6_phenotype: f"{r.p50:.2f} ({r.p5:.2f}-{r.p95:.2f})"
+                     for r in rows.itertuples()}
+            et.add_row(str(tgt), *[cells.get(ph, "") for ph in phen])
+        console.print(et)
     console.print(f"simulated in {elapsed:.2f} s" + (f"; wrote {out}" if out else ""))

@@ -1,4 +1,4 @@
-"""``neuromoa report`` and ``neuromoa pathways``: parse → one library call → render."""
+"""``neuromoa report``: parse → one library call → render (``neuromoa pathways`` is cli/pathways.py)."""
 
 from __future__ import annotations
 
@@ -28,17 +28,19 @@ def report(
                                   "or kb CSVs). Repeatable."),
     store: bool = typer.Option(False, "--store", help="Record the report in the results store."),
     db: str = typer.Option(None, "--db", help="Store URL (default $NEUROMOA_DB_URL)."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also print DIR/report.pdf with a headless "
+                                                  "Chromium (Playwright's or chromium on PATH)."),
 ) -> None:
     """Write the report: DIR/index.html (self-contained) and DIR/figures/."""
     run_report(compound, dose, every, out, quick, seed, json_out, user_data, force,
-               store=store, db=db)
+               store=store, db=db, pdf=pdf)
 
 
 @handle_errors
 def run_report(compound: str | None, dose: list[str] | None, every: str, out: Path,
                quick: bool, seed: int, json_out: bool,
                user_data: list[Path] | None = None, force: bool = False, *,
-               store: bool = False, db: str | None = None) -> None:
+               store: bool = False, db: str | None = None, pdf: bool = False) -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from neuromoa.data.compounds import flagship_compound, use_user_data
@@ -51,6 +53,8 @@ def run_report(compound: str | None, dose: list[str] | None, every: str, out: Pa
     config = ReportConfig(compound=name, doses=tuple(dose or _DEFAULT_DOSES), every=every,
                           quick=quick, seed=seed, user_data=files)
     check_output_dir(out, force=force)  # before any work
+    if pdf:  # a missing browser is said before the long run, in one line
+        _check_pdf_browser()
     with Progress(TextColumn("{task.description:<40}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=err_console, transient=json_out) as bar:
         task = bar.add_task("report", total=1)
@@ -59,6 +63,11 @@ def run_report(compound: str | None, dose: list[str] | None, every: str, out: Pa
             bar.update(task, description=desc[:40], completed=done, total=total)
 
         result = build_report(out, config, progress=progress, force=force)
+    if pdf:
+        from neuromoa.report.pdf import write_pdf
+
+        written = write_pdf(result.path, Path(result.out_dir) / "report.pdf")
+        console.print(f"wrote {written}", markup=False, highlight=False)
     if store:  # platform hook: record the report (its index.html and section statuses)
         from neuromoa.cli.runs import record_cli_report
 
@@ -77,30 +86,23 @@ def run_report(compound: str | None, dose: list[str] | None, every: str, out: Pa
                   markup=False, highlight=False)
 
 
-def pathways(
-    compound: str | None = typer.Option(None, "--compound",
-                                        help="Compound (default: the flagship compound)."),
-    out: Path = typer.Option(Path("neuromoa-pathways"), "--out", help="Output folder."),
-    json_out: bool = typer.Option(False, "--json", help="Print the graphs and files as JSON."),
-) -> None:
-    """Write the three pathway diagrams (SVG and PNG) generated from the knowledge base."""
-    run_pathways(compound, out, json_out)
+def _check_pdf_browser() -> None:
+    """One-line error before any work when no headless Chromium can print the PDF."""
+    from neuromoa.errors import OutputError
+    from neuromoa.report.pdf import find_browser
 
-
-@handle_errors
-def run_pathways(compound: str | None, out: Path, json_out: bool) -> None:
-    from neuromoa.data.compounds import flagship_compound
-    from neuromoa.pathways import write_pathways
-
-    result = write_pathways(out, compound or flagship_compound())
-    if json_out:
-        print_json(result.to_dict())
-        return
-    for name, files in result.files.items():
-        console.print(f"{name}: {', '.join(files)}", markup=False, highlight=False)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise OutputError("--pdf needs Playwright: pip install playwright && playwright install "
+                          "chromium (or install chromium on PATH)") from None
+    with sync_playwright() as p:
+        if Path(p.chromium.executable_path).exists() or find_browser() is not None:
+            return
+    raise OutputError("--pdf needs a headless Chromium: run 'playwright install chromium' or "
+                      "install chromium (apt-get install chromium)")
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``report`` and ``pathways`` to the neuromoa app."""
+    """Add ``report`` to the neuromoa app."""
     app.command("report")(report)
-    app.command("pathways")(pathways)

@@ -82,17 +82,20 @@ def calibration(
         return
     table = Table(title="PET occupancy: observed vs predicted (in vitro → calibrated)")
     for col in ("study", "target", "drug", "dose mg", "plasma ng/mL", "role", "observed",
-                "in vitro", "calibrated", "factor (95% CI)"):
+                "in vitro", "calibrated", "factor (95% CI)", "implied"):
         table.add_column(col)
     for r in pts.itertuples(index=False):
         f = ("—" if r.factor != r.factor else
              f"{r.factor:.2f} ({r.ci_low:.2f}–{r.ci_high:.2f})")
         table.add_row(r.study, r.target, r.drug, str(r.dose_mg),
                       "—" if r.plasma_ng_mL != r.plasma_ng_mL else f"{r.plasma_ng_mL:g}"
-                      + (" (EC50)" if r.plasma_kind == "EC50" else ""),
+                      + (" (EC50)" if r.plasma_kind == "EC50" else
+                         " (derived)" if r.plasma_kind == "derived" else ""),
                       r.role, f"{r.observed:.3f}",
                       "—" if r.predicted_in_vitro != r.predicted_in_vitro
                       else f"{r.predicted_in_vitro:.3f}",
                       "—" if r.predicted_calibrated != r.predicted_calibrated
-                      else f"{r.predicted_calibrated:.3f}", f)
+                      else f"{r.predicted_calibrated:.3f}", f,
+                      "—" if r.implied_factor != r.implied_factor
+                      else f"{r.implied_factor:.3g}")
     console.print(table)

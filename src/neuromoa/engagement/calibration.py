@@ -9,8 +9,13 @@ concentrations with each drug's unbound fraction and in-vitro affinity
 ``role = holdout`` are predicted, not fitted: NET is fitted to Sekine et al. 2010 at 25 and
 75 mg and tested on the 10 mg dose and on the patients' EC50 of Takano et al. 2014. SERT pools
 two drugs (clomipramine and fluvoxamine, Suhara et al. 2003), so its factor is a property of
-the target across drugs; the leave-one-drug-out check is reported. H1 has no usable row (no
-plasma level): it keeps the in-vitro value, and asking for its calibration is an error.
+the target across drugs; the leave-one-drug-out check is reported. H1 is not calibrated, and
+asking for its calibration is an error: the [11C]doxepin studies shipped (role ``check``:
+ketotifen, diphenhydramine, olopatadine, hydroxyzine; ``unusable``: d-chlorpheniramine,
+mirtazapine) report no plasma level at the scan in any text read, so plasma can only be derived
+from separate PK studies; of those drugs only ketotifen also has a human unbound fraction and
+a Ki from one assay series, and one derived point with nothing to hold out is not a
+calibration. ``calibration_points`` shows what each usable row implies (``implied_factor``).
 
 Weights: each row's standard error is ``occupancy_sd/√n``, with an assumed between-subject SD
 of 0.10 where the source gives none (``assumption_occ_sd``). When the fitted rows scatter more
@@ -124,8 +129,13 @@ def calibration(target: str) -> Calibration:
     if target not in cal:
         pet = pet_studies()
         rows = pet[pet["target"] == target]
-        why = ("its PET rows have no plasma level (" + ", ".join(rows["study"]) + ")"
-               if not rows.empty else "no human PET occupancy study is shipped for it")
+        if rows.empty:
+            why = "no human PET occupancy study is shipped for it"
+        else:
+            usable = rows.dropna(subset=["unbound_M", "k_M"])
+            why = ("none of its PET rows is a fit row with a plasma level measured at the scan, "
+                   "a human unbound fraction and a Ki (" + ", ".join(rows["study"]) + "; "
+                   f"{len(usable)} row(s) usable only as a check)")
         raise InputError(f"No in-vivo calibration for target {target!r}: {why}; calibrated "
                          f"targets: {', '.join(cal)} (data/engagement/pet_occupancy.csv).")
     return cal[target]
@@ -139,9 +149,10 @@ def calibration_points(*, leave_one_drug_out: bool = True) -> pd.DataFrame:
     pandas.DataFrame
         ``study target drug dose_mg plasma_ng_mL plasma_kind role observed
         predicted_in_vitro predicted_calibrated factor ci_low ci_high
-        predicted_leave_one_drug_out source`` (``predicted_*`` NaN where the row has no plasma
-        level; ``predicted_leave_one_drug_out`` from the factor fitted without that row's drug,
-        where another drug was fitted).
+        predicted_leave_one_drug_out implied_factor source`` (``predicted_*`` NaN where the
+        row has no plasma level, unbound fraction or Ki; ``predicted_leave_one_drug_out`` from
+        the factor fitted without that row's drug, where another drug was fitted;
+        ``implied_factor`` the factor that row alone implies, :math:`C_u(1-\theta)/(\theta K)`).
     """
     pet = pet_studies()
     cal = calibrations()
@@ -168,7 +179,10 @@ def calibration_points(*, leave_one_drug_out: bool = True) -> pd.DataFrame:
             "factor": c.factor if c is not None else math.nan,
             "ci_low": c.ci[0] if c is not None else math.nan,
             "ci_high": c.ci[1] if c is not None else math.nan,
-            "predicted_leave_one_drug_out": lodo, "source": rec["source"],
+            "predicted_leave_one_drug_out": lodo,
+            "implied_factor": (rec["unbound_M"] * (1.0 - rec["occupancy"])
+                               / (rec["occupancy"] * rec["k_M"]) if usable else math.nan),
+            "source": rec["source"],
         })
     return pd.DataFrame(rows)
 
@@ -183,7 +197,7 @@ def calibration_figure(points: pd.DataFrame | None = None) -> Any:
     from matplotlib.figure import Figure
 
     pts = calibration_points() if points is None else points
-    pts = pts[pts["predicted_in_vitro"].notna()]
+    pts = pts[pts["predicted_in_vitro"].notna() & pts["target"].isin(list(calibrations()))]
     targets = list(dict.fromkeys(pts["target"]))
     fig = Figure(figsize=(4.2 * max(1, len(targets)), 4.2))
     axes = fig.subplots(1, max(1, len(targets)), squeeze=False)[0]

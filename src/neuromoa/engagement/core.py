@@ -94,6 +94,10 @@ def _engagement_table(kb: Any, compound: str, unbound: Mapping[str, float], *, s
             notes.append(f"calibrated to human PET ({cal.source}): K x {cal.factor:.3g} "
                          f"(95% CI {cal.ci[0]:.3g}-{cal.ci[1]:.3g}) at the unbound plasma "
                          "concentration; range = affinity range x factor CI")
+            moved = [lig for lig in present if lig not in cal.drugs]
+            if moved:
+                notes.append(f"calibration transferred from {', '.join(cal.drugs)} to "
+                             f"{', '.join(moved)} (assumed a property of the target)")
         targ = kb.target(target)
         refs = [f"{lig}: {affs[lig].source} ({affs[lig].key})" for lig in present]
         rows.append({
@@ -102,7 +106,10 @@ def _engagement_table(kb: Any, compound: str, unbound: Mapping[str, float], *, s
             "species": aff.species,
             "occupancy": float(theta.sum()),
             "occupancy_in_vitro": float(theta_iv.sum()),
-            "calibration": ({"source": cal.source, "factor": cal.factor, "ci": list(cal.ci)}
+            "calibration": ({"source": cal.source, "factor": cal.factor, "ci": list(cal.ci),
+                             "fitted_to": list(cal.drugs),
+                             "transferred_to": [lig for lig in present
+                                                if lig not in cal.drugs]}
                             if cal is not None else None),
             "compartment": compartment,
             "metabolite": metabolite_note,

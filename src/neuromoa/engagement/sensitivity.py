@@ -41,8 +41,8 @@ from neuromoa.errors import InputError, NeuromoaError, NeuromoaWarning, check_nu
 from neuromoa.exposure import pk_compound
 from neuromoa.kb import load_kb
 
-__all__ = ["DEFAULT_K_FOLD", "FM_FOLD", "KP_UU_RANGE", "SensitivityResult",
-           "occupancy_sensitivity"]
+__all__ = ["DEFAULT_DRAWS", "DEFAULT_K_FOLD", "FM_FOLD", "KP_UU_RANGE", "SensitivityResult",
+           "engagement_intervals", "occupancy_sensitivity"]
 
 #: Fold uncertainty of a single-valued affinity either way (assumption: the typical spread of
 #: Ki values for one compound and receptor between laboratories is about two-fold).
@@ -145,9 +145,46 @@ def occupancy_sensitivity(compound: str, *, dose: str, every: str, target: str,
         if rows.empty:
             raise InputError(f"No {tid} row with condition {condition!r} for {compound}.")
     row = rows.iloc[0]
+    names, bounds, model, notes, cal = _uncertain_inputs(kb, res, row)
+    problem = {"num_vars": len(names), "names": names, "bounds": bounds}
+    sample, analyze = _salib()
+    x = sample.sample(problem, n, calc_second_order=False, seed=seed)
+    vals = {nm: 10.0 ** x[:, i] for i, nm in enumerate(names)}
+
+    y = model(vals, x.shape[0])
+    si = analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+    indices = pd.DataFrame({
+        "input": names,
+        "low": [10.0 ** b[0] for b in bounds], "high": [10.0 ** b[1] for b in bounds],
+        "S1": si["S1"], "S1_conf": si["S1_conf"], "ST": si["ST"], "ST_conf": si["ST_conf"],
+    }).sort_values("ST", ascending=False, kind="stable").reset_index(drop=True)
+    rng = np.random.default_rng(seed)
+    mc = {nm: 10.0 ** rng.uniform(b[0], b[1], 4000) for nm, b in zip(names, bounds,
+                                                                      strict=True)}
+    ymc = model(mc, 4000)
+    interval = tuple(float(q) for q in np.percentile(ymc, [2.5, 50, 97.5]))
+    if cal is not None:
+        notes.append(f"calibrated target: factor {cal.factor:.3g} varied over its 95% CI "
+                     f"{cal.ci[0]:.3g}-{cal.ci[1]:.3g} ({cal.source}); Kp,uu is inside it")
+    notes.append("clearance ranges are the typical value's uncertainty, not between-patient "
+                 "variability")
+    return SensitivityResult(compound=res.compound, target=tid, regimen=res.exposure["description"],
+                             occupancy=float(row["occupancy"]), interval=interval,
+                             indices=indices, calibrated=cal is not None, n_base=n, seed=seed,
+                             notes=tuple(notes))
+
+
+def _uncertain_inputs(kb: Any, res: Any, row: Any,
+                      keyed: dict[str, tuple[float, float, float]] | None = None
+                      ) -> tuple[list[str], list[tuple[float, float]], Any, list[str], Any]:
+    """The uncertain inputs of one engagement row: names, log10 bounds, the vectorised model
+    ``model(values: dict[name, array], size) -> occupancy array``, notes, the calibration.
+    ``keyed``: knowledge-base row key → (value, low, high) in mol/L, to skip the lookups."""
     comp = res.compound
     ligands = list(row["occupancy_by_compound"])
-    compartment = load_compartments().get(tid, "brain")
+    tid = str(row["target"])
+    compartment = row["compartment"] or load_compartments().get(tid, "brain")
+    scale = float(dict(getattr(res, "in_vivo_scaling", None) or {}).get(tid, 1.0))
     cal = calibrations().get(tid) if row["calibration"] is not None else None
     plasma_u = {a: m["unbound_cavg_M"] for a, m in res.exposure["analytes"].items()}
 
@@ -162,21 +199,31 @@ def occupancy_sensitivity(compound: str, *, dose: str, every: str, target: str,
 
     ks: dict[str, float] = {}
     for lig in ligands:
-        aff = kb.affinity(lig, tid, condition=row["condition"] or None)
-        key = str(row["reference"])
-        for part in key.split(";"):
+        rk = None
+        for part in str(row["reference"]).split(";"):
             if part.strip().startswith(f"{lig}:") and "(" in part:
                 rk = part.split("(")[-1].rstrip(")").strip()
+        if keyed is not None and rk in keyed:
+            value, low, high = keyed[rk]
+        else:
+            try:
+                aff = kb.affinity(lig, tid, condition=row["condition"] or None)
+            except InputError:  # the metabolite's row may sit under another condition label
+                aff = None
+            if rk is not None:
                 aff = _row_affinity(kb, lig, tid, rk, aff)
-        ks[lig] = aff.value_M
+            if aff is None:
+                aff = kb.affinity(lig, tid)
+            value, low, high = aff.value_M, aff.low_M, aff.high_M
+        ks[lig] = value * scale
         if cal is not None and lig in cal.drugs:
             notes.append(f"K {lig}: not varied (the PET calibration was fitted with it; only "
                          "the product factor x K is determined, and the factor's CI carries it)")
             continue
-        if aff.high_M > aff.low_M:
-            add(f"K {lig}", aff.low_M, aff.high_M)
+        if high > low:
+            add(f"K {lig}", low * scale, high * scale)
         else:
-            add(f"K {lig}", aff.value_M / DEFAULT_K_FOLD, aff.value_M * DEFAULT_K_FOLD)
+            add(f"K {lig}", ks[lig] / DEFAULT_K_FOLD, ks[lig] * DEFAULT_K_FOLD)
             notes.append(f"K {lig}: single value, {DEFAULT_K_FOLD:g}-fold either way "
                          "(assumption)")
     pk = {a: pk_compound(a) for a in ligands}
@@ -209,10 +256,6 @@ def occupancy_sensitivity(compound: str, *, dose: str, every: str, target: str,
         add("calibration factor", cal.ci[0], cal.ci[1])
     elif compartment == "brain":
         add("Kp,uu", *KP_UU_RANGE)
-    problem = {"num_vars": len(names), "names": names, "bounds": bounds}
-    sample, analyze = _salib()
-    x = sample.sample(problem, n, calc_second_order=False, seed=seed)
-    vals = {nm: 10.0 ** x[:, i] for i, nm in enumerate(names)}
 
     def model(v: dict[str, np.ndarray], size: int) -> np.ndarray:
         ratio = np.zeros(size)
@@ -233,27 +276,7 @@ def occupancy_sensitivity(compound: str, *, dose: str, every: str, target: str,
             ratio = ratio + c / k
         return ratio / (1.0 + ratio)
 
-    y = model(vals, x.shape[0])
-    si = analyze.analyze(problem, y, calc_second_order=False, seed=seed)
-    indices = pd.DataFrame({
-        "input": names,
-        "low": [10.0 ** b[0] for b in bounds], "high": [10.0 ** b[1] for b in bounds],
-        "S1": si["S1"], "S1_conf": si["S1_conf"], "ST": si["ST"], "ST_conf": si["ST_conf"],
-    }).sort_values("ST", ascending=False, kind="stable").reset_index(drop=True)
-    rng = np.random.default_rng(seed)
-    mc = {nm: 10.0 ** rng.uniform(b[0], b[1], 4000) for nm, b in zip(names, bounds,
-                                                                      strict=True)}
-    ymc = model(mc, 4000)
-    interval = tuple(float(q) for q in np.percentile(ymc, [2.5, 50, 97.5]))
-    if cal is not None:
-        notes.append(f"calibrated target: factor {cal.factor:.3g} varied over its 95% CI "
-                     f"{cal.ci[0]:.3g}-{cal.ci[1]:.3g} ({cal.source}); Kp,uu is inside it")
-    notes.append("clearance ranges are the typical value's uncertainty, not between-patient "
-                 "variability")
-    return SensitivityResult(compound=comp, target=tid, regimen=res.exposure["description"],
-                             occupancy=float(row["occupancy"]), interval=interval,
-                             indices=indices, calibrated=cal is not None, n_base=n, seed=seed,
-                             notes=tuple(notes))
+    return names, bounds, model, notes, cal
 
 
 def _row_affinity(kb: Any, lig: str, target: str, key: str, fallback: Any) -> Any:
@@ -276,3 +299,70 @@ def sensitivity_table(compound: str, *, dose: str, every: str, targets: Sequence
                     **{f"top{i + 1}": f"{a} (ST {s:.2f})" for i, (a, s) in
                        enumerate(zip(top["input"], top["ST"], strict=True))}})
     return pd.DataFrame(out)
+
+
+#: Monte Carlo draws of :func:`engagement_intervals` by default (the CLI's ``--uncertainty``).
+DEFAULT_DRAWS = 1000
+
+
+def engagement_intervals(result: Any, *, n_draws: int = DEFAULT_DRAWS, seed: int = 0) -> Any:
+    """Add a seeded Monte Carlo interval to every target of a dose-form engagement result.
+
+    Each row's uncertain inputs are those of :func:`occupancy_sensitivity` (the affinity
+    range of every ligand or :data:`DEFAULT_K_FOLD`-fold, unbound fractions, clearances, the
+    metabolite's converted fraction, the calibration factor's 95 % CI at a calibrated target
+    and Kp,uu 0.3–1 at an uncalibrated brain target), drawn log-uniformly; the interval is the
+    2.5/50/97.5 % percentiles. Each row has its own child of ``numpy.random.SeedSequence(seed)``
+    (same seed, same numbers, whatever the order of the rows).
+
+    Parameters
+    ----------
+    result : EngagementResult
+        From :func:`~neuromoa.engagement.engage` with ``dose`` (the only form with the
+        exposure inputs to vary); another mode is an :class:`~neuromoa.errors.InputError`.
+    n_draws : int
+        Draws per target (≥ 100).
+    seed : int
+        Seed (≥ 0).
+
+    Returns
+    -------
+    EngagementResult
+        A copy whose targets gain ``occupancy_p2_5``, ``occupancy_p50``, ``occupancy_p97_5``
+        and ``uncertainty`` (``{"n_draws", "seed", "inputs"}``), with a note.
+    """
+    import dataclasses
+
+    n = int(check_number(n_draws, "n_draws", "engagement_intervals", low=100))
+    sd = int(check_number(seed, "seed", "engagement_intervals", low=0))
+    if result.mode != "dose" or result.exposure is None:
+        raise InputError("engagement_intervals: needs a dose-form result (engage(..., dose=, "
+                         f"every=)); got mode {result.mode!r}: a concentration given at the "
+                         "target has no exposure inputs to vary.")
+    kb = load_kb()
+    acts = kb.activities()
+    keyed = {str(k): (float(v), float(lo_), float(hi_)) for k, v, lo_, hi_ in
+             zip(acts["key"], acts["value_M"], acts["low_M"], acts["high_M"], strict=True)}
+    frame = result.targets.copy()
+    children = np.random.SeedSequence(sd).spawn(len(frame))
+    lo, mid, hi, info = [], [], [], []
+    for (_, row), child in zip(frame.iterrows(), children, strict=True):
+        names, bounds, model, _notes, _cal = _uncertain_inputs(kb, result, row, keyed)
+        rng = np.random.default_rng(child)
+        draws = {nm: 10.0 ** rng.uniform(b[0], b[1], n) for nm, b in zip(names, bounds,
+                                                                          strict=True)}
+        y = model(draws, n)
+        q = np.percentile(y, [2.5, 50.0, 97.5])
+        lo.append(float(q[0]))
+        mid.append(float(q[1]))
+        hi.append(float(q[2]))
+        info.append({"n_draws": n, "seed": sd, "inputs": list(names)})
+    frame["occupancy_p2_5"] = lo
+    frame["occupancy_p50"] = mid
+    frame["occupancy_p97_5"] = hi
+    frame["uncertainty"] = info
+    note = (f"interval per target: 2.5-97.5 % of {n} seeded Monte Carlo draws (seed {sd}) over "
+            "the affinity ranges, unbound fractions, clearances, converted fraction, the PET "
+            "factor's 95% CI (calibrated targets) or Kp,uu 0.3-1 (other brain targets); "
+            "typical-value uncertainty, not between-patient variability")
+    return dataclasses.replace(result, targets=frame, notes=(*result.notes, note))

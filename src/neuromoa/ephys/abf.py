@@ -1,4 +1,5 @@
-"""Analysis of real Axon ABF recordings (read with pyabf): peaks, responses, spikes, membrane test.
+"""Analysis of real recordings (Axon ABF with pyabf, NWB icephys with pynwb, both read by
+:mod:`neuromoa.io.recordings`): peaks, responses, spikes, membrane test.
 
 :func:`analyze_abf` works per sweep and never aborts the batch for one bad sweep: every row has
 ``status`` (``"ok"``, ``"no response"``, ``"not credible"``, ``"failed"``) and ``message``.
@@ -29,6 +30,7 @@ blocked current is a measurement of ~0, not a failure.
 from __future__ import annotations
 
 import html
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,14 +39,29 @@ import numpy as np
 import pandas as pd
 
 from neuromoa.errors import DataFileError, InputError
-from neuromoa.units import si_factors
 
-__all__ = ["MODES", "AbfAnalysis", "analyze_abf", "parse_window"]
+__all__ = [
+    "CR_MEASURES",
+    "FIGURE_DPI",
+    "FIGURE_FORMATS",
+    "HUMAN_UNITS",
+    "MODES",
+    "AbfAnalysis",
+    "BatchAnalysis",
+    "ConcentrationResponse",
+    "analyze_abf",
+    "analyze_recordings",
+    "concentration_response",
+    "human_column",
+    "human_frame",
+    "parse_window",
+    "plot_recording",
+    "recording_paths",
+    "save_figure",
+    "summary_frame",
+]
 
 MODES = ("peak", "response", "spikes", "memtest")
-#: Factor to SI of the ADC/DAC units pyabf reports (current and voltage spellings of
-#: :data:`neuromoa.units.KINDS`; factors from pint).
-_UNIT_SI = si_factors(("current", "voltage"))
 #: Seal breakdown: a sustained current beyond 1 nA (assumption: at typical holding potentials
 #: a gigaseal passes < 100 pA; 1 nA means a seal below ~100 MΩ).
 SEAL_LIMIT_A = 1e-9
@@ -162,7 +179,7 @@ def analyze_abf(path: str | Path, mode: str = "peak", *, channel: int = 0,
     -------
     AbfAnalysis
     """
-    import pyabf
+    from neuromoa.io.recordings import open_recording
 
     file = str(path)
     if mode not in MODES:
@@ -176,36 +193,32 @@ def analyze_abf(path: str | Path, mode: str = "peak", *, channel: int = 0,
         raise InputError(f"{file}: mode {mode!r} needs --baseline T0,T1 and --window T0,T1 (s).")
     if mode == "spikes" and win is None:
         raise InputError(f"{file}: mode 'spikes' needs --window T0,T1 (s).")
-    if not Path(file).is_file():
-        raise FileNotFoundError(2, "No such file", file)
-    try:
-        abf = pyabf.ABF(file)
-    except Exception as exc:  # pyabf raises many kinds on a non-ABF file
-        raise DataFileError(f"not a readable ABF file ({type(exc).__name__}: {exc})", file=file) from exc
-    if not 0 <= int(channel) < abf.channelCount:
+    rec = open_recording(file)
+    n_ch, n_sw = len(rec.info.channels), rec.info.sweep_count
+    if not 0 <= int(channel) < n_ch:
         raise InputError(f"{file}: channel {channel} is not in the file (it has "
-                         f"{abf.channelCount} channel(s): 0..{abf.channelCount - 1}).")
+                         f"{n_ch} channel(s): 0..{n_ch - 1}).")
     channel = int(channel)
-    units = abf.adcUnits[channel]
-    if units not in _UNIT_SI:
+    info = rec.info.channels[channel]
+    units = info.unit
+    if info.si_factor is None:
         raise DataFileError(f"channel {channel} has units {units!r}, which neuromoa cannot convert",
                             file=file)
-    scale = _UNIT_SI[units]
-    want = list(range(abf.sweepCount)) if sweeps is None else [int(s) for s in sweeps]
-    bad = [s for s in want if not 0 <= s < abf.sweepCount]
+    want = list(range(n_sw)) if sweeps is None else [int(s) for s in sweeps]
+    bad = [s for s in want if not 0 <= s < n_sw]
     if bad:
-        raise InputError(f"{file}: sweep {bad[0]} is not in the file (sweeps 0..{abf.sweepCount - 1}).")
-    if mode == "spikes" and not units.endswith("V"):
+        raise InputError(f"{file}: sweep {bad[0]} is not in the file (sweeps 0..{n_sw - 1}).")
+    if mode == "spikes" and info.quantity != "voltage":
         raise InputError(f"{file}: channel {channel} records {units}; 'spikes' needs a voltage "
                          "(current-clamp) channel.")
-    if mode in ("peak", "response", "memtest") and not units.endswith("A"):
+    if mode in ("peak", "response", "memtest") and info.quantity != "current":
         raise InputError(f"{file}: channel {channel} records {units}; mode {mode!r} needs a "
                          "current (voltage-clamp) channel.")
     rows = []
     outside = []
     for s in want:
         try:
-            row = _analyse_sweep(abf, s, channel, scale, mode, file, base_w, win, steady_w,
+            row = _analyse_sweep(rec, s, channel, mode, file, base_w, win, steady_w,
                                  threshold_V, direction, min_response_A, seal_limit_A,
                                  charge_window_s)
         except _SweepOutside as exc:
@@ -221,17 +234,15 @@ class _SweepOutside(Exception):  # noqa: N818 - a per-sweep status
     """A window lies outside this sweep."""
 
 
-def _analyse_sweep(abf, s, channel, scale, mode, file, base_w, win, steady_w, threshold_V,
+def _analyse_sweep(rec, s, channel, mode, file, base_w, win, steady_w, threshold_V,
                    direction, min_response_A, seal_limit_A, charge_window_s) -> dict:
     """One sweep's row; a bad sweep (no samples, NaN samples, an empty window, a flat memtest)
     is a ``failed`` row with the reason, never ``ok`` with a null value."""
     try:
-        abf.setSweep(s, channel=channel)
-        t = np.asarray(abf.sweepX, dtype=float)
-        y = np.asarray(abf.sweepY, dtype=float) * scale
-    except Exception as exc:  # noqa: BLE001 - pyabf raises many kinds on a corrupt sweep
-        return {"sweep": s, "status": "failed",
-                "message": f"sweep {s} cannot be read ({type(exc).__name__}: {exc})"}
+        sw = rec.sweep(s, channel)
+    except DataFileError as exc:
+        return {"sweep": s, "status": "failed", "message": str(exc)}
+    t, y = sw.t_s, sw.y
     if t.size < 2 or y.size != t.size:
         return {"sweep": s, "status": "failed",
                 "message": f"sweep {s} has {y.size} sample(s); at least 2 are needed"}
@@ -257,12 +268,10 @@ def _analyse_sweep(abf, s, channel, scale, mode, file, base_w, win, steady_w, th
     if mode == "spikes":
         return _spikes(t, y, win, threshold_V, s)
     if mode == "memtest":
-        cmd = np.asarray(abf.sweepC, dtype=float)
-        try:
-            cmd = cmd * _UNIT_SI[abf.dacUnits[channel]]
-        except KeyError:
+        cmd = sw.command
+        if cmd is None or sw.command_unit != "V":
             return {"sweep": s, "status": "failed",
-                    "message": f"sweep {s}: command units {abf.dacUnits[channel]!r} unknown"}
+                    "message": f"sweep {s}: the file has no voltage command waveform"}
         if cmd.size != t.size or not np.all(np.isfinite(cmd)):
             return {"sweep": s, "status": "failed",
                     "message": f"sweep {s}: the command waveform is missing or not finite"}
@@ -392,15 +401,358 @@ def _memtest(t, y, cmd, s, charge_window_s, seal_limit) -> dict:
     return row
 
 
+#: Per-sweep quantities summarised as mean ± SEM over the ``ok`` sweeps, per mode.
+_SUMMARISED = {
+    "peak": ("peak_A", "baseline_A"),
+    "response": ("peak_A", "baseline_A", "t_peak_s", "onset_10_s", "rise_10_90_s", "steady_A",
+                 "steady_over_peak", "decay_tau_s"),
+    "spikes": ("spike_count",),
+    "memtest": ("holding_current_A", "r_total_Ohm", "cm_F"),
+}
+
+
+def _mean_sem(vals: list) -> tuple[float | None, float | None, int]:
+    arr = np.array([v for v in vals if v is not None], dtype=float)
+    arr = arr[np.isfinite(arr)]
+    if arr.size == 0:
+        return None, None, 0
+    sem = float(arr.std(ddof=1) / np.sqrt(arr.size)) if arr.size > 1 else None
+    return float(arr.mean()), sem, int(arr.size)
+
+
 def _summary(mode: str, rows: list[dict]) -> dict:
     ok = [r for r in rows if r["status"] == "ok"]
     out: dict = {"n_sweeps": len(rows), "n_ok": len(ok),
                  "n_flagged": len(rows) - len(ok)}
-    if mode == "memtest" and ok:
-        for key in ("holding_current_A", "r_total_Ohm", "cm_F"):
-            vals = np.array([r[key] for r in ok if r[key] is not None], dtype=float)
-            out[f"{key}_mean"] = float(vals.mean())
-            out[f"{key}_sem"] = float(vals.std(ddof=1) / np.sqrt(vals.size)) if vals.size > 1 else None
+    for key in _SUMMARISED[mode]:
+        if not ok:
+            break
+        mean, sem, n = _mean_sem([r.get(key) for r in ok])
+        if n:
+            out[f"{key}_mean"] = mean
+            out[f"{key}_sem"] = sem
+            out[f"{key}_n"] = n
     if mode in ("peak", "response") and ok:
         out["responding_sweeps"] = [r["sweep"] for r in ok]
     return out
+
+
+# --- human units for tables (SI stays in the JSON) -------------------------------------------
+#: SI column suffix -> (display unit, factor from SI): the units a patch-clamp lab reads.
+HUMAN_UNITS: dict[str, tuple[str, float]] = {
+    "_A": ("pA", 1e12), "_V": ("mV", 1e3), "_Ohm": ("MΩ", 1e-6), "_F": ("pF", 1e12),
+    "_S": ("nS", 1e9), "_s": ("ms", 1e3), "_M": ("µM", 1e6), "_Hz": ("Hz", 1.0),
+}
+
+
+def human_column(name: str) -> tuple[str, float]:
+    """``"peak_A"`` -> ``("peak (pA)", 1e12)``; a column without an SI suffix is unchanged."""
+    for suffix, (unit, factor) in HUMAN_UNITS.items():
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return f"{name[: -len(suffix)]} ({unit})", factor
+    return name, 1.0
+
+
+def human_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same table with SI columns shown in pA, mV, MΩ, pF, nS, ms, µM (renamed to say so)."""
+    out = {}
+    for col in frame.columns:
+        name, factor = human_column(str(col))
+        values = frame[col]
+        if factor != 1.0:
+            values = values.map(lambda v, f=factor: v * f if isinstance(v, (int, float))
+                                and not isinstance(v, bool) and v is not None else v)
+        out[name] = values
+    return pd.DataFrame(out)
+
+
+def summary_frame(result: AbfAnalysis) -> pd.DataFrame:
+    """Mean ± SEM (n) of each per-sweep quantity over the ``ok`` sweeps, SI units."""
+    rows = []
+    for key in _SUMMARISED[result.mode]:
+        if f"{key}_mean" in result.summary:
+            rows.append({"quantity": key, "mean": result.summary[f"{key}_mean"],
+                         "sem": result.summary[f"{key}_sem"], "n": result.summary[f"{key}_n"]})
+    return pd.DataFrame(rows, columns=["quantity", "mean", "sem", "n"])
+
+
+# --- many files ------------------------------------------------------------------------------
+#: File name endings read as recordings when a folder is given.
+RECORDING_SUFFIXES = (".abf", ".nwb")
+
+
+def recording_paths(paths: str | Path | Sequence[str | Path]) -> list[Path]:
+    """Files to analyse: the given files, and the ``.abf``/``.nwb`` files of any folder (sorted)."""
+    items = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    out: list[Path] = []
+    for item in items:
+        p = Path(item)
+        if p.is_dir():
+            found = sorted(q for q in p.iterdir()
+                           if q.is_file() and q.suffix.lower() in RECORDING_SUFFIXES)
+            if not found:
+                raise InputError(f"{p}: folder holds no .abf or .nwb file.")
+            out.extend(found)
+        elif not p.exists():
+            raise FileNotFoundError(2, "No such file", str(p))
+        else:
+            out.append(p)
+    return out
+
+
+@dataclass(frozen=True)
+class BatchAnalysis:
+    """:func:`analyze_abf` over many files; a bad file is a row with its error, never an abort."""
+
+    results: tuple[AbfAnalysis, ...]
+    failed: tuple[dict, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per sweep of every file (column ``file`` first), then one per failed file."""
+        parts = [r.to_frame().assign(file=Path(r.file).name) for r in self.results]
+        parts += [pd.DataFrame([{"file": Path(f["file"]).name, "sweep": None,
+                                 "status": "failed", "message": f["message"]}])
+                  for f in self.failed]
+        if not parts:
+            return pd.DataFrame(columns=["file", "sweep", "status", "message"])
+        frame = pd.concat(parts, ignore_index=True)
+        return frame[["file", *[c for c in frame.columns if c != "file"]]]
+
+    def to_dict(self) -> dict:
+        return {"files": [r.to_dict() for r in self.results], "failed": [dict(f) for f in self.failed]}
+
+
+def analyze_recordings(paths: str | Path | Sequence[str | Path], mode: str = "peak",
+                       **options) -> BatchAnalysis:
+    """:func:`analyze_abf` on every file (folders expanded to their .abf/.nwb files).
+
+    A file that cannot be read or analysed becomes an entry of ``failed`` with the error
+    message (naming the file); the others are analysed.
+    """
+    results, failed = [], []
+    for p in recording_paths(paths):
+        try:
+            results.append(analyze_abf(p, mode, **options))
+        except (InputError, FileNotFoundError) as exc:
+            failed.append({"file": str(p), "message": str(exc)})
+    return BatchAnalysis(tuple(results), tuple(failed))
+
+
+# --- concentration-response from per-sweep currents ------------------------------------------
+#: Measures a concentration-response can be built from -> the per-sweep column.
+CR_MEASURES = {"peak": "peak_A", "steady": "steady_A"}
+
+
+@dataclass(frozen=True)
+class ConcentrationResponse:
+    """Per-sweep currents mapped to concentrations and the fitted curve.
+
+    ``points``: one row per sweep used (file, sweep, concentration_M, current_A, response);
+    ``table``: per concentration mean ± SEM (n) of the current and of the response;
+    ``fit``: the fitting engine's :class:`~neuromoa.fitting.CurveFit` (concentrations in M).
+    ``response`` is the fraction of the control current (mean of the 0-concentration sweeps)
+    when there are control sweeps, else the current itself (A).
+    """
+
+    measure: str
+    normalised: bool
+    points: pd.DataFrame
+    table: pd.DataFrame
+    fit: object
+    parameter: str
+    excluded: tuple[dict, ...] = ()
+    assumptions: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        fit = self.fit.to_dict()
+        return {"measure": self.measure, "normalised_to_control": self.normalised,
+                "parameter": self.parameter,
+                f"{self.parameter}_M": None if not np.isfinite(self.fit.ic50) else float(self.fit.ic50),
+                "fit": fit, "points": self.points.to_dict(orient="records"),
+                "by_concentration": self.table.to_dict(orient="records"),
+                "excluded": [dict(e) for e in self.excluded],
+                "assumptions": list(self.assumptions)}
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def plot(self, ax=None):
+        """Responses against concentration with the fitted curve (fitting engine's plot)."""
+        from neuromoa.fitting import plot_curve
+
+        fig = plot_curve(self.fit, ax=ax, label=f"{self.measure} ({self.parameter})")
+        axis = fig.axes[0]
+        axis.set_ylabel("fraction of control" if self.normalised else f"{self.measure} current (A)")
+        return fig
+
+
+def _match_file(name: str, results: Sequence[AbfAnalysis]) -> AbfAnalysis | None:
+    for r in results:
+        p = Path(r.file)
+        if name in (p.name, p.stem, str(p), r.file):
+            return r
+    return None
+
+
+def concentration_response(results: AbfAnalysis | Sequence[AbfAnalysis], cmap: pd.DataFrame, *,
+                           measure: str = "peak", fix_bottom: bool = True,
+                           map_file: str = "concentration map") -> ConcentrationResponse:
+    """Turn per-sweep currents at several concentrations into a concentration-response fit.
+
+    Parameters
+    ----------
+    results : AbfAnalysis or sequence of them
+        Per-sweep analyses (``peak`` or ``response`` mode), one per file.
+    cmap : DataFrame
+        :func:`neuromoa.io.read_concentration_map`: ``file sweep concentration_M row``
+        (``sweep`` -1 = every sweep of the file; ``file`` "" = the one analysed file).
+    measure : {"peak", "steady"}
+        The per-sweep peak (``peak_A``) or the steady-state mean (``steady_A``, needs
+        ``--mode response --steady``).
+    fix_bottom : bool
+        With control sweeps, the fraction of control is fitted with top = 1 and bottom = 0
+        (block complete at saturation) by default; False fits the bottom too.
+
+    Sweeps not ``ok`` (no response, not credible, failed) and sweeps not in the map are left
+    out and listed in ``excluded``. A map row naming a sweep or file that was not analysed is
+    an error naming the map row.
+    """
+    from neuromoa.fitting import fit_curve
+
+    results = [results] if isinstance(results, AbfAnalysis) else list(results)
+    if not results:
+        raise InputError("concentration-response: no analysed recording.")
+    if measure not in CR_MEASURES:
+        raise InputError(f"--measure {measure!r} is not one of {list(CR_MEASURES)}.")
+    key = CR_MEASURES[measure]
+    if results[0].mode not in ("peak", "response"):
+        raise InputError(f"concentration-response needs --mode peak or response, not "
+                         f"{results[0].mode!r}.")
+    points, excluded, used = [], [], set()
+    for rec in cmap.itertuples(index=False):
+        fname, sweep = str(rec.file), int(rec.sweep)
+        if fname:
+            res = _match_file(fname, results)
+            if res is None:
+                raise DataFileError(f"file {fname!r} was not analysed (analysed: "
+                                    f"{', '.join(Path(r.file).name for r in results)})",
+                                    file=map_file, row=int(rec.row))
+        elif len(results) == 1:
+            res = results[0]
+        else:
+            raise DataFileError("the map row names a sweep but no file, and several files were "
+                                "analysed: add a 'file' column", file=map_file, row=int(rec.row))
+        by_sweep = {int(r["sweep"]): r for r in res.sweeps}
+        if sweep >= 0 and sweep not in by_sweep:
+            known = sorted(by_sweep)
+            raise DataFileError(f"sweep {sweep} is not among the analysed sweeps of "
+                                f"{Path(res.file).name} ({known[0]}..{known[-1]})",
+                                file=map_file, row=int(rec.row))
+        for s in ([sweep] if sweep >= 0 else sorted(by_sweep)):
+            row = by_sweep[s]
+            used.add((res.file, s))
+            value = row.get(key)
+            if row["status"] != "ok" or value is None or not np.isfinite(value):
+                why = row.get("message") or (f"no {key}" if value is None else row["status"])
+                if row["status"] == "ok" and value is None and key == "steady_A":
+                    why = "no steady-state value: give --steady T0,T1 with --mode response"
+                excluded.append({"file": Path(res.file).name, "sweep": s,
+                                 "status": row["status"], "reason": why})
+                continue
+            points.append({"file": Path(res.file).name, "sweep": s,
+                           "concentration_M": float(rec.concentration_M), "current_A": float(value)})
+    for res in results:
+        for r in res.sweeps:
+            if (res.file, int(r["sweep"])) not in used:
+                excluded.append({"file": Path(res.file).name, "sweep": int(r["sweep"]),
+                                 "status": r["status"], "reason": "not in the concentration map"})
+    frame = pd.DataFrame(points, columns=["file", "sweep", "concentration_M", "current_A"])
+    concs = sorted(frame["concentration_M"].unique()) if not frame.empty else []
+    if len([c for c in concs if c > 0]) < 3:
+        raise InputError(f"concentration-response: {len([c for c in concs if c > 0])} nonzero "
+                         "concentration(s) with usable sweeps; at least 3 are needed for a fit "
+                         f"({len(excluded)} sweep(s) left out"
+                         + (f"; e.g. sweep {excluded[0]['sweep']}: {excluded[0]['reason']}"
+                            if excluded else "") + ").")
+    control = frame.loc[frame["concentration_M"] == 0, "current_A"]
+    assumptions = []
+    normalised = not control.empty
+    fix: dict[str, float] = {}
+    if normalised:
+        ref = float(control.mean())
+        frame["response"] = frame["current_A"] / ref
+        fix = {"top": 1.0}
+        assumptions.append(f"response = {measure} current / mean of the {control.size} control "
+                           f"(0 M) sweep(s) ({ref * 1e12:.4g} pA)")
+        if fix_bottom:
+            fix["bottom"] = 0.0
+            assumptions.append("top = 1 and bottom = 0 held: block complete at saturation")
+        else:
+            assumptions.append("top = 1 held; bottom fitted")
+    else:
+        frame["response"] = frame["current_A"]
+        assumptions.append("no 0-concentration (control) sweep: the currents themselves are "
+                           "fitted, 4PL with top and bottom free")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = fit_curve(frame["concentration_M"].to_numpy(), frame["response"].to_numpy(),
+                        model="4pl", fix=fix, unit="M")
+    resp_mag = frame.groupby("concentration_M")["response"].mean().abs()
+    falling = resp_mag.iloc[-1] < resp_mag.iloc[0]
+    parameter = "ic50" if falling else "ec50"
+    table = (frame.groupby("concentration_M")
+             .agg(n=("current_A", "size"), current_mean_A=("current_A", "mean"),
+                  current_sem_A=("current_A", "sem"), response_mean=("response", "mean"),
+                  response_sem=("response", "sem"))
+             .reset_index())
+    return ConcentrationResponse(measure, normalised, frame, table, fit, parameter,
+                                 tuple(excluded), tuple(assumptions))
+
+
+# --- figures ---------------------------------------------------------------------------------
+#: Figure formats written by ``--plot`` (from the file's suffix) and the raster resolution.
+FIGURE_FORMATS = (".svg", ".pdf", ".png")
+#: PNG resolution: 300 dpi, the usual journal requirement for line art and halftones.
+FIGURE_DPI = 300
+
+
+def save_figure(fig, path: str | Path) -> Path:
+    """Save a matplotlib figure as SVG, PDF or PNG (300 dpi) by the path's suffix."""
+    out = Path(path)
+    if out.suffix.lower() not in FIGURE_FORMATS:
+        raise InputError(f"--plot {str(out)!r}: use a .svg, .pdf or .png file name.")
+    if not out.parent.exists():
+        raise InputError(f"--plot: folder {str(out.parent)!r} does not exist; create it first.")
+    fig.savefig(out, dpi=FIGURE_DPI, bbox_inches="tight")
+    return out
+
+
+def plot_recording(path: str | Path, *, channel: int = 0, sweeps: Sequence[int] | None = None,
+                   windows: dict[str, tuple[float, float]] | None = None):
+    """Overlay the sweeps of one channel (pA or mV) above the command (mV), windows shaded."""
+    from matplotlib.figure import Figure
+
+    from neuromoa.io.recordings import open_recording
+
+    rec = open_recording(path)
+    want = list(range(rec.info.sweep_count)) if sweeps is None else [int(s) for s in sweeps]
+    fig = Figure(figsize=(6.5, 4.5))
+    ax, axc = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    ch = rec.info.channels[channel] if 0 <= channel < len(rec.info.channels) else None
+    rec.check_sweep(0, channel)
+    label, factor = human_column(f"x_{ch.si_unit}")
+    for s in want:
+        sw = rec.sweep(s, channel)
+        ax.plot(sw.t_s, sw.y * factor, lw=0.7, label=f"sweep {s}")
+        if sw.command is not None:
+            clabel, cfactor = human_column(f"x_{sw.command_unit}")
+            axc.plot(sw.t_s, sw.command * cfactor, lw=0.7)
+            axc.set_ylabel(f"command {clabel[2:]}")
+    for i, (name, (t0, t1)) in enumerate((windows or {}).items()):
+        ax.axvspan(t0, t1, alpha=0.12, color=f"C{i}", label=name)
+    ax.set_ylabel(f"{ch.name} {label[2:]}")
+    axc.set_xlabel("time (s)")
+    ax.set_title(f"{Path(str(path)).name}: {rec.info.protocol}"[:90], fontsize=9)
+    if len(want) <= 12:
+        ax.legend(fontsize=6, ncol=2)
+    return fig

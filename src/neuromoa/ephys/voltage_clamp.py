@@ -199,24 +199,77 @@ class ClampResult:
         writeABF1(data, str(path), rate, units="pA")
 
     def plot(self, ax=None):
-        """Current traces of the recorded steps (one colour per concentration)."""
+        """Representative current sweeps (one colour per concentration) above the command
+        voltage of the recorded steps. With ``ax`` only the currents are drawn on it."""
+        from matplotlib import colormaps
         from matplotlib.figure import Figure
 
+        vax = None
         if ax is None:
-            fig = Figure(figsize=(7, 4))
-            ax = fig.add_subplot(111)
+            fig = Figure(figsize=(7, 4.6))
+            ax, vax = fig.subplots(2, 1, height_ratios=(3, 1.2))
+        n_sweeps = self.current_A[0].shape[1] if self.current_A else 0
+        shown = _representative(n_sweeps)
+        n_conc = len(self.all_conc_M)
+        colours = [colormaps["viridis"](0.9 * i / max(n_conc - 1, 1)) for i in range(n_conc)]
         offset = 0.0
         for k, t in enumerate(self.times_s):
+            x = (t + offset) * 1e3
             for i, c in enumerate(self.all_conc_M):
-                cur = self.current_A[k][i]
-                label = f"{c * 1e6:g} µM" if k == 0 else None
-                ax.plot((t + offset) * 1e3, cur.T * 1e9, lw=0.7, color=f"C{i % 10}", label=label)
+                for n, j in enumerate(shown):
+                    label = f"{c * 1e6:g} µM" if k == 0 and n == 0 else None
+                    ax.plot(x, self.current_A[k][i][j] * 1e9, lw=0.8, color=colours[i],
+                            label=label)
             offset += (t[-1] if t.size else 0.0) + 2.0 / self.recording.sample_rate_Hz
-        ax.set_xlabel("recorded time (ms, steps joined)")
         ax.set_ylabel("current (nA)")
-        ax.set_title(f"{self.channel}: {self.protocol.name}")
-        ax.legend(fontsize=7)
+        sweeps = ""
+        variable = self.protocol.sweep_variable
+        if len(shown) < n_sweeps and self.protocol.sweep_values and variable.endswith("_V"):
+            values = ", ".join(f"{self.protocol.sweep_values[j] * 1e3:g}" for j in shown)
+            sweeps = f"\nsweeps shown: {variable[:-2]} {values} mV"
+        elif len(shown) < n_sweeps:
+            sweeps = f"\n{len(shown)} of {n_sweeps} sweeps shown"
+        ax.set_title(f"{self.channel}: {self.protocol.name}{sweeps}")
+        ax.legend(title="drug", ncols=min(n_conc, 3), loc="lower right")
+        ax.set_xlabel("recorded time (ms, recorded steps joined)")
+        if vax is not None:
+            for j in shown:
+                t_ms, v_mV = _command(self.protocol, j)
+                vax.plot(t_ms, v_mV, lw=1.0, color="0.25", drawstyle="steps-post")
+            vax.set_ylabel("command (mV)")
+            vax.set_xlabel("protocol time (ms)")
+            ax.figure.subplots_adjust(hspace=0.7)
         return ax.figure
+
+
+#: Sweeps a trace figure shows of a multi-sweep protocol (first, middle, last; assumption:
+#: three show the trend without hiding it, issue 16).
+REPRESENTATIVE_SWEEPS = 3
+
+
+def _command(protocol, sweep: int) -> tuple[list[float], list[float]]:
+    """Command voltage of one sweep as step corners (ms, mV), from the holding potential."""
+    def pick(value, j):
+        return value[j] if isinstance(value, tuple | list) else value
+
+    lead = 0.0  # the trace starts at the holding potential
+    t, v = [lead], [protocol.holding_V * 1e3]
+    now = lead
+    for step in protocol.steps:
+        t.append(now)
+        v.append(pick(step.voltage_V, sweep) * 1e3)
+        now += pick(step.duration_s, sweep) * 1e3
+    t.append(now)
+    v.append(v[-1])
+    return t, v
+
+
+def _representative(n: int) -> list[int]:
+    """Indices of the sweeps drawn: all when few, else evenly spaced including both ends."""
+    if n <= REPRESENTATIVE_SWEEPS:
+        return list(range(n))
+    return sorted({round(i * (n - 1) / (REPRESENTATIVE_SWEEPS - 1))
+                   for i in range(REPRESENTATIVE_SWEEPS)})
 
 
 #: Peak detection averages over this fraction of a recorded step (at least

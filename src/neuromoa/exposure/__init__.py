@@ -40,6 +40,7 @@ from neuromoa.exposure.population import (
     simulate_population,
     summarize_population,
 )
+from neuromoa.exposure.published import published_steady_state
 from neuromoa.exposure.regimen import Regimen
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "parse_genotype",
     "phenotype_table",
     "pk_compound",
+    "published_steady_state",
     "pk_references",
     "population_panel",
     "resolve_dose",

@@ -26,7 +26,7 @@ from neuromoa.fitting.results import BatchFit
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["curve_table", "fit_canonical_csv", "fit_csv", "fit_frame"]
+__all__ = ["curve_table", "fit_canonical_csv", "fit_csv", "fit_frame", "fit_read_table"]
 
 def curve_table(data: pd.DataFrame, *, x: str | None = None, unit: str | None = None
                 ) -> tuple[pd.DataFrame, str]:
@@ -124,7 +124,7 @@ def fit_canonical_csv(path: str | Path, model: str = "4pl", *, unit: str | None 
     cols = read_canonical(path, unit)
     if cols is None:
         return None
-    result = fit_curves(cols, model, unit=cols.unit, **kwargs)
+    result = fit_curves(cols, model, unit=cols.unit, **kwargs).with_checks(kwargs.get("bounds"))
     object.__setattr__(result, "read_notes", ())
     return result
 
@@ -138,14 +138,45 @@ def fit_csv(path: str | Path, model: str = "4pl", *, unit: str | None = None,
     The canonical long layout (``curve,concentration_<unit>,response``, plain numbers) is
     read by the fast reader of :mod:`neuromoa.fitting._fastcsv` (no pandas; the same numbers,
     ids and line numbers; it ignores nothing, so ``read_notes`` is empty); every other file by
-    the full reader."""
+    the full reader. The result carries Prism's result checks
+    (:meth:`~neuromoa.fitting.results.BatchFit.with_checks`: ``at_bound``, ``poor_fit``,
+    ``ambiguous``), as the command shows them."""
     result = fit_canonical_csv(path, model, unit=unit, **kwargs)
     if result is not None:
         return result
     from neuromoa.fitting.io import read_curve_table
 
     table, used = read_curve_table(path, unit)
-    result = fit_curves(table, model, unit=used, **kwargs)
+    result = fit_curves(table, model, unit=used, **kwargs).with_checks(kwargs.get("bounds"))
     # what the reader ignored travels with the result (BatchFit is frozen: set it once here)
     object.__setattr__(result, "read_notes", tuple(table.attrs.get("dropped", ())))
     return result
+
+
+def fit_read_table(data: pd.DataFrame, model: str = "4pl", *, unit: str | None = None,
+                   **kwargs: Any) -> BatchFit:
+    """Fit a table read by :func:`neuromoa.io.read_curves` (its ``attrs["unit"]`` is the unit of
+    ``concentration``, or None for a Prism table whose X states no unit).
+
+    ``unit`` converts the concentrations to that unit, or states the unit when the table has
+    none. A table without a unit is fitted on its X numbers as they are and the result's
+    ``unit`` is None (estimates in X's own units); the Fit-Ki model then needs a unit. The
+    result carries Prism's result checks, as :func:`fit_csv`'s.
+    """
+    import dataclasses
+
+    have = data.attrs.get("unit")
+    if have is None and unit is not None:
+        molar_factor(unit, unit, "--unit")
+        have = unit
+    if have is None:
+        if kwargs.get("radioligand") is not None or kwargs.get("kd") is not None:
+            raise UnitError("X has no unit in this file, so the radioligand and Kd cannot be "
+                            "put on its scale: pass --x-unit (e.g. nM).")
+        # the engine needs a molar unit to check the numbers: X's own numbers are fitted
+        # unchanged (factor 1) and the result says that it has no unit
+        res = fit_curves(data, model, unit="M", **kwargs)
+        return dataclasses.replace(res, unit=None).with_checks(kwargs.get("bounds"))
+    return fit_frame(data.rename(columns={"concentration": f"concentration_{have}"}), model,
+                     x=f"concentration_{have}", unit=unit, **kwargs).with_checks(
+        kwargs.get("bounds"))

@@ -91,6 +91,13 @@ def batch_json_parts(self: BatchFit) -> list[bytes]:
     cols_idx = [np.arange(n), st_base + self.status_code.astype(np.int64), msg_idx,
                 flag_base + inv]
     tpre = ['{"curve":', ',"status":', ',"message":', ',"flags":']
+    eff_base = len(table)
+    eff_names = ["", "agonist", "inhibitor"]
+    table += [json.dumps(e) for e in eff_names]
+    eff = self.effect
+    cols_idx.append(eff_base + np.where(eff == "agonist", 1, np.where(eff == "inhibitor", 2, 0))
+                    .astype(np.int64).reshape(-1))
+    tpre.append(',"effect":')
     if self.outliers:
         out_idx = np.full(n, len(table), dtype=np.int64)
         table.append("[]")

@@ -27,7 +27,7 @@ from neuromoa.fitting.flags import (
     flag_names,
     status_codes,
 )
-from neuromoa.fitting.models import HILL, LOGC, NPAR, Model
+from neuromoa.fitting.models import BOTTOM, HILL, LOGC, NPAR, TOP, Model
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -362,8 +362,143 @@ class BatchFit:
     shared: tuple[str, ...] = ()
     comparison: Comparison | None = None
     outliers: dict[int, list[int]] = field(default_factory=dict)
+    #: "agonist" or "inhibitor" for every curve (``--effect``), or None = by curve direction.
+    effect_given: str | None = None
 
     STATUS = ("ok", "warning", "failed")
+
+    @cached_property
+    def effect(self) -> np.ndarray:
+        """Per-curve "agonist" (response rises with concentration: an EC50), "inhibitor" (it
+        falls: an IC50), or "" when no estimate is reported; ``effect_given`` overrides the
+        direction for every reported curve."""
+        p = self.params
+        with np.errstate(invalid="ignore"):
+            rise = (p[:, TOP] - p[:, BOTTOM]) * p[:, HILL] if len(p) else np.empty(0)
+        lab = np.where(rise > 0, "agonist", "inhibitor").astype(object)
+        if self.effect_given is not None:
+            lab[:] = self.effect_given
+        lab[self.withheld | ~np.isfinite(rise)] = ""
+        return lab
+
+    @property
+    def potency_label(self) -> np.ndarray:
+        """Per-curve "ec50" (agonist), "ic50" (inhibitor) or ""."""
+        return np.array([{"agonist": "ec50", "inhibitor": "ic50"}.get(e, "")
+                         for e in self.effect.tolist()], dtype=object)
+
+    def with_checks(self, bounds: dict[str, tuple[float, float]] | None = None,
+                    effect: str | None = None) -> BatchFit:
+        """This batch with Prism's result checks added to the flags of reported curves:
+        ``at_bound`` (a parameter at a ``bounds`` limit), ``poor_fit`` (R² < POOR_FIT_R2 or
+        runs test P < RUNS_ALPHA), ``ambiguous`` (dependency > 0.9999); statuses follow.
+        ``effect`` ("agonist"/"inhibitor") overrides the EC50/IC50 label of every curve."""
+        import dataclasses
+
+        from neuromoa.fitting.flags import (
+            AMBIGUOUS_DEPENDENCY,
+            POOR_FIT_R2,
+            RUNS_ALPHA,
+            dependency,
+            runs_test,
+            runs_test_4pl,
+        )
+
+        if effect not in (None, "agonist", "inhibitor"):
+            from neuromoa.errors import ParameterError
+
+            raise ParameterError(f"effect must be 'agonist' or 'inhibitor'; got {effect!r}.")
+        n = len(self)
+        bits = self.flag_bits.astype(np.int64).copy()
+        rep = ~self.withheld & (self.status_code != FAILED)
+        if n:
+            p, _, _, _ = self._views()
+            if bounds:
+                names = list(self.model.names)
+                at = np.zeros(n, bool)
+                for name, (lo, hi) in bounds.items():
+                    if name not in names:
+                        continue
+                    v = p[:, names.index(name)]
+                    for b in (lo, hi):
+                        if b is not None and np.isfinite(b):
+                            at |= np.abs(v - b) <= 1e-6 * max(1.0, abs(b))
+                bits[rep & at] |= FLAGS["at_bound"]
+            xs = self.data_x
+            inner = np.ones(xs.size, bool)  # x ascending within every curve (the engine's pack)
+            starts = self.offsets[1:-1]
+            inner[starts[starts < xs.size]] = False
+            sorted_x = bool(np.all((np.diff(xs) >= 0) | ~inner[1:])) if xs.size > 1 else True
+            if self.params.shape[1] == NPAR and sorted_x:
+                pr = runs_test_4pl(xs, self.data_y, self.offsets, self.params, rep)
+            else:
+                pr = runs_test(xs, self.data_y - self._fitted_all(rep), self.offsets)
+            with np.errstate(invalid="ignore"):
+                poor = (self.r2 < POOR_FIT_R2) | (pr < RUNS_ALPHA)
+            bits[rep & poor] |= FLAGS["poor_fit"]
+            dep = dependency(self.cov, self.free)
+            with np.errstate(invalid="ignore"):
+                amb = (dep > AMBIGUOUS_DEPENDENCY) & (self.df > 0)
+            bits[rep & amb] |= FLAGS["ambiguous"]
+        code = self.status_code.copy()
+        code[(code == OK) & (bits != 0)] = WARNING
+        new = dataclasses.replace(self, flag_bits=bits.astype(self.flag_bits.dtype),
+                                  status_code=code, effect_given=effect)
+        if hasattr(self, "read_notes"):
+            object.__setattr__(new, "read_notes", self.read_notes)
+        return new
+
+    def with_effect(self, effect: str | None) -> BatchFit:
+        """This batch with every reported curve labelled ``effect`` ("agonist": EC50,
+        "inhibitor": IC50); None = by curve direction."""
+        import dataclasses
+
+        if effect not in (None, "agonist", "inhibitor"):
+            from neuromoa.errors import ParameterError
+
+            raise ParameterError(f"effect must be 'agonist' or 'inhibitor'; got {effect!r}.")
+        new = dataclasses.replace(self, effect_given=effect)
+        if hasattr(self, "read_notes"):
+            object.__setattr__(new, "read_notes", self.read_notes)
+        return new
+
+    def _fitted_all(self, rows: np.ndarray) -> np.ndarray:
+        """Fitted values at every data point of the curves marked in ``rows`` (NaN elsewhere);
+        the 4-parameter logistic vectorised (f = 1/(1 + e^(−ln10·hill·(log X − c))), the
+        kernel's formula, X = 0 its limit), other models curve by curve."""
+        fitted = np.full(self.data_y.shape, np.nan)
+        counts = np.diff(self.offsets)
+        if self.params.shape[1] > NPAR:
+            for i in np.flatnonzero(rows):
+                s, e = int(self.offsets[i]), int(self.offsets[i + 1])
+                fitted[s:e] = self.fit_values(i)
+            return fitted
+        cid = np.repeat(np.arange(len(self)), counts)
+        sel = rows[cid]
+        p = self.params[cid[sel]]
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            lx = np.log10(self.data_x[sel])
+            z = np.log(10.0) * p[:, HILL] * (lx - p[:, LOGC])
+            f = np.where(np.isneginf(lx), np.where(p[:, HILL] > 0, 0.0,
+                                                   np.where(p[:, HILL] < 0, 1.0, 0.5)),
+                         0.5 * (1.0 + np.tanh(z / 2.0)))
+        fitted[sel] = p[:, BOTTOM] + (p[:, TOP] - p[:, BOTTOM]) * f
+        return fitted
+
+    def fit_values(self, i: int) -> np.ndarray:
+        """Fitted responses of curve ``i`` at its data's concentrations."""
+        s, e = int(self.offsets[i]), int(self.offsets[i + 1])
+        x = self.data_x[s:e]
+        with np.errstate(divide="ignore"):
+            lx = np.log10(x)
+        p = np.asarray(self.params[i], float)
+        if p.size > NPAR:
+            from neuromoa.fitting._kernels5 import model_eval5
+
+            return model_eval5(lx, p)
+        from neuromoa.fitting._kernels import model_eval
+
+        return model_eval(lx, p)
 
     def __len__(self) -> int:
         return len(self.curve_ids)
@@ -531,13 +666,25 @@ class BatchFit:
         ubits, inv = np.unique(bits, return_inverse=True)
         flag_text = np.array([",".join(flag_names(int(b))) for b in ubits], dtype=object)
         cols.update({"rss": self.rss, "r2": self.r2, "aicc": self.aicc, "n": self.n,
-                     "df": self.df, "flags": flag_text[inv] if len(self) else []})
+                     "df": self.df, "flags": flag_text[inv] if len(self) else [],
+                     "effect": self.effect})
         if self.unit is not None:
             cols["unit"] = self.unit
         for k, nm in enumerate(names):
             raw = np.where(wh, self.params[:, k], np.nan)
             cols[f"raw_{nm}"] = raw - shift if k == LOGC else raw
         return pd.DataFrame(cols)
+
+    def points_frame(self) -> pd.DataFrame:
+        """One row per data point: curve, concentration (``unit``), response, fitted value and
+        residual (fitted NaN for curves with no reported estimates)."""
+        import pandas as pd
+
+        counts = np.diff(self.offsets)
+        fitted = self._fitted_all(~self.withheld)
+        return pd.DataFrame({"curve": np.repeat(self.curve_ids, counts),
+                             "concentration": self.data_x, "response": self.data_y,
+                             "fitted": fitted, "residual": self.data_y - fitted})
 
     def records(self) -> list[dict[str, Any]]:
         """Per-curve JSON-safe dictionaries (the CLI's ``fits``), built by column.
@@ -576,6 +723,7 @@ class BatchFit:
         flag_cache: dict[int, list[str]] = {}
         extra_ki = loc != "log_ic50"
         wh = self.withheld.tolist()
+        eff = self.effect.tolist()
         if extra_ki:
             lic = [clean(v) for v in col(lic50)]
             with np.errstate(over="ignore"):
@@ -602,6 +750,7 @@ class BatchFit:
             r["n"] = nn[i]
             r["df"] = dd[i]
             r["flags"] = list(flag_cache[b])
+            r["effect"] = eff[i]
             if self.outliers:
                 r["outliers"] = list(self.outliers.get(i, []))
             raw = self._raw_named(i) if wh[i] else {}

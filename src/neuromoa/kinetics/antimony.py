@@ -90,7 +90,8 @@ def to_antimony(scheme: Scheme, *, conditions: Mapping[str, Mapping] | None = No
                             file=where)
     lines = [f"// {row}".rstrip() for row in description.strip("\n").splitlines()]
     lines.append(f"model {scheme.name}")
-    lines += ["  unit time_unit = second;", "  unit substance = mole;", "  unit volume = litre;"]
+    lines += ["  unit time_unit = second;", "  unit substance = mole;", "  unit volume = litre;",
+              "  unit extent = mole;"]
     lines += [f"  unit {uid} = {definition};" for uid, definition in ANTIMONY_UNITS.values()]
     lines += ["", "  compartment membrane = 1;", "  membrane has litre;"]
     lines.append("  species " + ", ".join(f"{s} in membrane" for s in scheme.states) + ";")
@@ -118,6 +119,7 @@ def to_antimony(scheme: Scheme, *, conditions: Mapping[str, Mapping] | None = No
                                     file=where)
             if rate.strip() in {"0", "0.0"}:
                 continue
-            lines.append(f"  J_{a}_{b}: {a} -> {b}; {to_myokit(rate, {})} * {a};")
+            # x compartment volume: a kinetic law is an amount per time (SBML L3)
+            lines.append(f"  J_{a}_{b}: {a} -> {b}; membrane * {to_myokit(rate, {})} * {a};")
     lines.append("end")
     return "\n".join(lines) + "\n"

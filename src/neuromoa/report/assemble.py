@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from neuromoa.report.figures import FigureStore
 from neuromoa.report.provenance import Provenance, source_anchor
 from neuromoa.report.steps import ReportConfig, Step, StepOutcome, run_steps
+from neuromoa.report.style import report_style
 
 __all__ = ["ReportResult", "SectionContext", "SectionSpec", "TIMESTAMP_PREFIX", "build_report",
            "make_environment"]
@@ -33,6 +34,7 @@ class SectionSpec:
     title: str
     steps: tuple[str, ...]
     render: Callable[[SectionContext], Markup]
+    collapsible: bool = False  # long sections open in <details> (closed on the first screen)
 
 
 @dataclass
@@ -45,6 +47,8 @@ class SectionContext:
     figures: FigureStore
     env: Environment
     steps: Mapping[str, Step]
+    #: The raw result keys and values shown in the tables (``card → {key: value}``): report.json.
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def value(self, name: str) -> Any:
         """The value of step ``name`` (only call after checking ``ok(name)``)."""
@@ -88,6 +92,8 @@ class ReportResult:
     figures: tuple[str, ...]
     seconds: float
     section_seconds: dict[str, float] = field(default_factory=dict)
+    figure_checks: dict[str, list[str]] = field(default_factory=dict)
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe summary: path, per-step status and message, per-section status, figures."""
@@ -95,7 +101,9 @@ class ReportResult:
                 "steps": [o.to_dict() for o in self.outcomes.values()],
                 "sections": dict(self.sections), "figures": list(self.figures),
                 "seconds": round(self.seconds, 2),
-                "section_seconds": {k: round(v, 2) for k, v in self.section_seconds.items()}}
+                "section_seconds": {k: round(v, 2) for k, v in self.section_seconds.items()},
+                "figure_checks": {k: list(v) for k, v in self.figure_checks.items()},
+                "results": self.results}
 
     def to_frame(self):  # noqa: ANN201 - pandas imported lazily
         """One row per step: name, status, message, seconds."""
@@ -192,6 +200,25 @@ def build_report(out_dir: str | Path, config: ReportConfig | None = None, *,
     return result
 
 
+def _render_section(ctx: SectionContext, spec: SectionSpec, rendered: list[dict[str, Any]],
+                    status: dict[str, str], section_seconds: dict[str, float],
+                    progress: Callable[[str, int, int], None] | None, done: int,
+                    total: int) -> None:
+    if progress is not None:
+        progress(f"section {spec.title}", done, total)
+    t0 = time.perf_counter()
+    try:
+        html = spec.render(ctx)
+        status[spec.key] = "ok"
+    except Exception as exc:  # noqa: BLE001 - one section's bug must not lose the report
+        html = Markup('<p class="note failed"><strong>This section failed</strong> — {}: {}</p>'
+                      ).format(type(exc).__name__, escape(str(exc)))
+        status[spec.key] = f"failed: {type(exc).__name__}: {exc}"
+    rendered.append({"key": spec.key, "number": spec.number, "title": spec.title, "html": html,
+                     "collapsible": spec.collapsible})
+    section_seconds[spec.key] = time.perf_counter() - t0
+
+
 def _build(out: Path, final: Path, config: ReportConfig, start: float,
            progress: Callable[[str, int, int], None] | None, steps: Sequence[Step] | None,
            sections: Sequence[SectionSpec] | None, now: _dt.datetime | None) -> ReportResult:
@@ -213,20 +240,10 @@ def _build(out: Path, final: Path, config: ReportConfig, start: float,
     rendered = []
     status: dict[str, str] = {}
     section_seconds: dict[str, float] = {}
-    for i, spec in enumerate(section_list):
-        if progress is not None:
-            progress(f"section {spec.title}", len(step_list) + i, n_total)
-        t0 = time.perf_counter()
-        try:
-            html = spec.render(ctx)
-            status[spec.key] = "ok"
-        except Exception as exc:  # noqa: BLE001 - one section's bug must not lose the report
-            html = Markup('<p class="note failed"><strong>This section failed</strong> — {}: {}</p>'
-                          ).format(type(exc).__name__, escape(str(exc)))
-            status[spec.key] = f"failed: {type(exc).__name__}: {exc}"
-        rendered.append({"key": spec.key, "number": spec.number, "title": spec.title,
-                         "html": html})
-        section_seconds[spec.key] = time.perf_counter() - t0
+    with report_style():  # one figure style for every module's plot()
+        for i, spec in enumerate(section_list):
+            _render_section(ctx, spec, rendered, status, section_seconds, progress,
+                            len(step_list) + i, n_total)
     if progress is not None:
         progress("writing files", n_total, n_total)
 
@@ -241,7 +258,8 @@ def _build(out: Path, final: Path, config: ReportConfig, start: float,
     ctx.figures.write(out / "figures")
     seconds = time.perf_counter() - start
     result = ReportResult(str(final / "index.html"), str(final), outcomes, status,
-                          tuple(f.name for f in ctx.figures), seconds, section_seconds)
+                          tuple(f.name for f in ctx.figures), seconds, section_seconds,
+                          ctx.figures.checks(), ctx.results)
     (out / "report.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n",
                                      encoding="utf-8")
     return result

@@ -113,6 +113,29 @@ def _margins(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[
             for dose in config.doses}
 
 
+def _cardiac(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[str, Any]:
+    """ΔQRS and ΔQTc at each regimen (neuromoa.cardiac; the uncertainty ranges in full mode)."""
+    from neuromoa.cardiac import cardiac_risk
+
+    return {dose: cardiac_risk(config.compound, regimen=_regimen(config, dose),
+                               contributions=False, uncertainty=not config.quick)
+            for dose in config.doses}
+
+
+def _validation(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> Any:
+    """The systems models against the published data they were not calibrated on."""
+    from neuromoa.systems import validate, validation_summary
+
+    table = validate()
+    table = table[table["compound"].astype(str).str.lower().isin(
+        {config.compound.lower(), _compound_id(config, outcomes).lower()})]
+    # A compound without published observations is "no data" in the section, not a failure.
+    summary = validation_summary(table) if not table.empty else {}
+    return {"table": table, "summary": summary,
+            "message": "" if summary else f"no published systems observation of "
+                                          f"{config.compound} in data/systems/validation.csv"}
+
+
 def _curves(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> Any:
     from neuromoa.engagement import engagement_curves
 
@@ -476,6 +499,14 @@ STEPS: tuple[Step, ...] = (
          _margins,
          equations=("margin = IC50 / C_max,u",
                     "combined block = Σ(C_i/IC50_i) / (1 + Σ C_i/IC50_i)")),
+    Step("cardiac", "ECG changes at each regimen", ("neuromoa.cardiac:cardiac_risk",
+                                                    "neuromoa.exposure:Regimen"),
+         "neuromoa.cardiac.cardiac_risk(compound, regimen): channel block at the steady-state "
+         "peak (parent + metabolite, unbound), the O'Hara–Rudy ventricular cell for ΔAPD90, "
+         "ΔQTc from ΔAPD90 and ΔQRS from the Na+ current block; in full mode with the range over "
+         "the affinity uncertainty.",
+         _cardiac, equations=("ΔQTc ≈ ΔAPD90 of the ORd cell (O'Hara 2011)",
+                              "QRS ∝ 1 / CV,  CV ∝ (1 − INa block)^0.5")),
     Step("curves", "Engagement vs concentration", ("neuromoa.engagement:engagement_curves",),
          "neuromoa.engagement.engagement_curves(compound, concs_M): occupancy of every target and "
          "condition over an unbound-concentration grid (10 pM–1 mM).",
@@ -555,6 +586,12 @@ STEPS: tuple[Step, ...] = (
     Step("trk", "TrkA/TrkB signalling", ("neuromoa.systems:trk_response",),
          "neuromoa.systems.trk_response: binding, dimerisation, autophosphorylation, Akt/ERK "
          "and glial BDNF, mass action on libRoadRunner.", _trk),
+    Step("validation", "Systems models against published data",
+         ("neuromoa.systems:validate", "neuromoa.systems:validation_summary"),
+         "neuromoa.systems.validate(): each model run under each published observation's "
+         "protocol (data/systems/validation.csv), observed beside predicted, within the row's "
+         "tolerance; rows used for calibration or not checked against the source do not count.",
+         _validation, after=("kb",)),
     Step("pathways", "Pathway diagrams", ("neuromoa.pathways:build_pathways",),
          "neuromoa.pathways.build_pathways(compound): drug → targets (kb affinity and mode of "
          "action; edge width = occupancy at the highest regimen, from the engagement step) → "

@@ -19,7 +19,9 @@ __all__ = ["engagement_figure", "interval_figure", "panels_figure"]
 _INTERVAL_MIN_SHOWN = 0.02
 
 # Effect class → line colour (Okabe & Ito palette, as in the pathway diagrams).
-_CLASS_COLOURS = {"therapeutic": "#009e73", "adverse": "#d55e00", "mixed": "#e69f00"}
+# Adverse vermillion and mixed reddish purple: told apart by every colour-vision type (issue 16
+# found the former red and amber nearly the same orange).
+_CLASS_COLOURS = {"therapeutic": "#009e73", "adverse": "#d55e00", "mixed": "#cc79a7"}
 _OTHER_COLOUR = "#56b4e9"
 # Small multiples: panels per row, panel height (inches), line styles for conditions.
 _GRID_COLUMNS = 5
@@ -27,9 +29,10 @@ _PANEL_HEIGHT_IN = 1.9
 _LINESTYLES = ("-", "--", ":", "-.")
 _EMPTY_CONDITIONS = {"", "nan", "none", "not specified"}  # conditions that say nothing
 _DECADE_TICKS = 5
-# Colour cycle for targets in the interval panels (matplotlib's tab10, fixed for determinism).
-_CYCLE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-          "#7f7f7f", "#bcbd22", "#17becf")  # labelled decades on the concentration axis of each small panel
+# Colours of the most occupied targets in the interval panels (Okabe & Ito 2008; the others are
+# drawn thin and grey under one legend entry, so the legend summarises: issue 16).
+_CYCLE = ("#000000", "#e69f00", "#56b4e9", "#009e73", "#0072b2", "#d55e00", "#cc79a7")
+_OTHERS_COLOUR = "#aaaaaa"
 
 
 def _column(frame: Any, *names: str) -> str:
@@ -79,11 +82,11 @@ def engagement_figure(curves: Any, *, classes: dict[str, str] | None = None,
         ax.grid(True, which="major", alpha=0.3)
         ax.tick_params(labelsize=7)
         if any(ln.get_label() and not ln.get_label().startswith("_") for ln in ax.get_lines()):
-            ax.legend(fontsize=5.5, loc="upper left", frameon=False, handlelength=1.5)
+            ax.legend(fontsize=6.5, loc="upper left", frameon=False, handlelength=1.5)
     for ax in axes[-1]:
-        ax.set_xlabel("unbound conc. (M)", fontsize=7)
+        ax.set_xlabel("unbound conc. (M)", fontsize=8)
     for ax in axes[:, 0]:
-        ax.set_ylabel("occupancy", fontsize=7)
+        ax.set_ylabel("occupancy (0–1)", fontsize=8)
     axes[0, 0].set_ylim(-0.02, 1.05)
     handles = [Line2D([0], [0], color=c, lw=1.5, label=f"{k} target")
                for k, c in _CLASS_COLOURS.items()]
@@ -111,9 +114,11 @@ def interval_figure(courses: dict[str, Any], *, columns: int = 2) -> Figure:
             cond = "" if cond.strip().lower() in _EMPTY_CONDITIONS else cond
             name = str(key[0]) + (f" ({cond})" if cond else "")
             keyed.setdefault(name, []).append((label, frame[[time, "occupancy"]].to_numpy()))
-    shown = [n for n, series in keyed.items()
-             if max(float(xy[:, 1].max()) for _, xy in series) >= _INTERVAL_MIN_SHOWN]
-    colours = {n: _CYCLE[i % len(_CYCLE)] for i, n in enumerate(shown)}
+    peak = {n: max(float(xy[:, 1].max()) for _, xy in series) for n, series in keyed.items()}
+    shown = sorted((n for n in keyed if peak[n] >= _INTERVAL_MIN_SHOWN), key=lambda n: -peak[n])
+    named = shown[:len(_CYCLE)]
+    colours = {n: _CYCLE[i] for i, n in enumerate(named)}
+    colours.update({n: _OTHERS_COLOUR for n in shown[len(_CYCLE):]})
     n = len(courses)
     cols = min(n, columns)
     rows = -(-n // cols)
@@ -123,23 +128,23 @@ def interval_figure(courses: dict[str, Any], *, columns: int = 2) -> Figure:
         for name in shown:
             for lab, xy in keyed[name]:
                 if lab == label:
-                    ax.plot(xy[:, 0], xy[:, 1], lw=1.3, color=colours[name],
-                            ls=_LINESTYLES[(shown.index(name) // len(_CYCLE)) % len(_LINESTYLES)])
-        ax.set_title(label, fontsize=9)
+                    ax.plot(xy[:, 0], xy[:, 1], lw=1.4 if name in named else 0.8,
+                            color=colours[name], zorder=3 if name in named else 2)
+        ax.set_title(label)
         ax.set_ylim(0, 1.02)
         ax.grid(True, alpha=0.3)
-        ax.set_xlabel("time after dose (h)", fontsize=8)
-        ax.tick_params(labelsize=7)
+        ax.set_xlabel("time after dose (h)")
     for ax in axes[:, 0]:
-        ax.set_ylabel("fractional occupancy", fontsize=8)
+        ax.set_ylabel("fractional occupancy (0–1)")
     for ax in list(axes.flat)[n:]:
         ax.set_axis_off()
-    handles = [Line2D([0], [0], color=colours[name], lw=1.5,
-                      ls=_LINESTYLES[(i // len(_CYCLE)) % len(_LINESTYLES)], label=name)
-               for i, name in enumerate(shown)]
-    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 6), fontsize=7,
-               frameon=False)
-    legend_rows = -(-len(handles) // 6)
+    handles = [Line2D([0], [0], color=colours[name], lw=1.5, label=name) for name in named]
+    others = shown[len(_CYCLE):]
+    if others:
+        handles.append(Line2D([0], [0], color=_OTHERS_COLOUR, lw=0.8,
+                              label=f"{len(others)} other targets (peak ≥ {_INTERVAL_MIN_SHOWN:g})"))
+    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4), frameon=False)
+    legend_rows = -(-len(handles) // 4)
     fig.subplots_adjust(left=0.08, right=0.98, top=0.94, hspace=0.45, wspace=0.08,
                         bottom=min(0.45, (0.55 + 0.18 * legend_rows) / (3.0 * rows + 0.9)))
     return fig

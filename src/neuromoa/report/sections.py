@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from neuromoa.report.assemble import SectionContext, SectionSpec
 from neuromoa.report.figures import figure_from_plot
+from neuromoa.report.humanize import format_value, humanize_rows
 from neuromoa.report.plots import engagement_figure
 
 __all__ = ["SECTIONS", "SOFTWARE", "summary_classes"]
@@ -141,10 +142,79 @@ def _summary(ctx: SectionContext) -> Markup:
     first = next(iter(ctx.value("exposure").values()), None) if ctx.ok("exposure") else None
     patient = first.patient.describe() if first is not None and hasattr(first, "patient") else ""
     population = _records(ctx.value("population")) if ctx.ok("population") else []
+    first = _first_screen(regimens, matrix)
+    cardiac = _cardiac_rows(ctx)
+    if first is not None and cardiac:
+        first["heart"] = cardiac[-1]
     return ctx.render("sections/summary.html.j2", note=note, regimens=regimens, matrix=matrix,
+                      cardiac=cardiac, cardiac_note=ctx.note("cardiac"),
+                      first=first, sections=[(s.key, s.number, s.title) for s in SECTIONS],
                       substantial=SUBSTANTIAL_OCCUPANCY, negligible=NEGLIGIBLE_OCCUPANCY,
                       patient=patient, population=population,
                       assumptions=assumptions, reference=reference)
+
+
+def _cardiac_rows(ctx: SectionContext) -> list[dict[str, Any]]:
+    """One row per regimen of the cardiac step: levels, ΔQRS, ΔQTc with their ranges."""
+    if not ctx.ok("cardiac"):
+        return []
+    rows = []
+    for dose, res in ctx.value("cardiac").items():
+        d = res.to_dict()
+        ranges = d.get("ranges") or {}
+        rows.append({"dose": dose, "label": _per_day(ctx.config, dose),
+                     "levels": {a: lv.get("total_ng_mL") for a, lv in (d.get("levels") or {}).items()},
+                     "qrs": d.get("delta_qrs_ms"), "qrs_range": ranges.get("delta_qrs_ms"),
+                     "qtc": d.get("delta_qtc_ms"), "qtc_range": ranges.get("delta_qtc_ms"),
+                     "apd": d.get("delta_apd90_ms"), "ead": d.get("ead"),
+                     "qrs_text": format_value(d.get("delta_qrs_ms"), "ms",
+                                              ranges.get("delta_qrs_ms")),
+                     "qtc_text": format_value(d.get("delta_qtc_ms"), "ms",
+                                              ranges.get("delta_qtc_ms")),
+                     "scope": d.get("scope", ""), "assumptions": list(d.get("assumptions") or [])})
+    return rows
+
+
+#: Colour map of the first screen's occupancy table (sequential, colour-blind safe, prints in
+#: grey levels) and the occupancy above which its cell text turns white (readability).
+OCCUPANCY_CMAP = "Blues"
+_WHITE_TEXT_ABOVE = 0.55
+
+
+def occupancy_colour(occupancy: float) -> tuple[str, str]:
+    """(background, text colour) of a first-screen cell: darker blue for higher occupancy."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    x = min(max(_num(occupancy), 0.0), 1.0) if math.isfinite(_num(occupancy)) else 0.0
+    return to_hex(colormaps[OCCUPANCY_CMAP](0.05 + 0.85 * x)), (
+        "#ffffff" if x > _WHITE_TEXT_ABOVE else "#1d2329")
+
+
+def _first_screen(regimens: list[dict[str, Any]], matrix: dict[str, Any] | None
+                  ) -> dict[str, Any] | None:
+    """What the first screen says: the lowest and highest regimen's key numbers (all from the
+    engagement rows) and the compact targets × regimens table (targets engaged at any dose)."""
+    if not regimens or matrix is None:
+        return None
+    low, high = regimens[0], regimens[-1]
+    top_low = max(low["adverse"], key=lambda r: _num(r.get("occupancy")), default=None)
+    within = [r for r in regimens if r["position"] == "within"]
+    rows = []
+    for row in matrix["rows"]:
+        occ = {d: _num(o.get("occupancy")) for d, o in row["occ"].items()}
+        if max(occ.values(), default=0.0) < NEGLIGIBLE_OCCUPANCY:
+            continue
+        cells = []
+        for dose in matrix["doses"]:
+            o = row["occ"].get(dose)
+            bg, fg = occupancy_colour(o.get("occupancy") if o else math.nan)
+            cells.append({"dose": dose, "o": o, "bg": bg, "fg": fg})
+        rows.append({**row, "cells": cells})
+    scale = [(x / 4, *occupancy_colour(x / 4)) for x in range(5)]
+    return {"low": low, "high": high, "top_low": top_low, "within": within, "rows": rows,
+            "doses": matrix["doses"], "labels": [r["label"] for r in regimens],
+            "scale": scale, "hidden": len(matrix["rows"]) - len(rows)}
 
 
 def _num(x: Any) -> float:
@@ -325,22 +395,14 @@ def _scalars(d: Any, wanted: tuple[str, ...]) -> list[tuple[str, Any]]:
     return [(k, v) for k, v in out if not (isinstance(v, str) and len(v) > 80)][:MAX_CARD_NUMBERS]
 
 
-def _format_result(prov: Any, name: str, value: Any, source: str) -> tuple[Markup, bool]:
-    """One result value as sourced HTML; the flag says whether it is numeric (right-aligned)."""
-    molar = name.endswith("_M") or "_M." in name or "_M[" in name
-    if isinstance(value, str):
-        return prov.text(value, source), False
+def _json_safe(value: Any) -> Any:
+    """A table value for report.json: numbers (NaN as None), strings, lists of them."""
     if isinstance(value, list | tuple):
-        if len(value) == 2 and "ci" in name.lower():
-            if molar:
-                return prov.conc_range(value[0], value[1], source), True
-            return Markup("–").join(prov.num(v, source, "{:.4g}") for v in value), True
-        fmt = (lambda v: prov.conc(v, source)) if molar else (
-            lambda v: prov.num(v, source, "{:.4g}"))
-        return Markup(", ").join(fmt(v) for v in value), True
-    if molar:
-        return prov.conc(value, source), True
-    return prov.num(value, source, "{:.4g}"), True
+        return [_json_safe(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    x = _num(value)
+    return x if math.isfinite(x) else None
 
 
 def _cards(ctx: SectionContext, step: str) -> list[dict[str, Any]]:
@@ -356,8 +418,12 @@ def _cards(ctx: SectionContext, step: str) -> list[dict[str, Any]]:
         except Exception as exc:  # noqa: BLE001 - one figure must not lose the section
             entry["error"] = f"figure not available: {type(exc).__name__}: {exc}"
         try:
-            entry["numbers"] = [(name, *_format_result(ctx.prov, name, value, f"calc:{step}"))
-                                for name, value in _scalars(card.result.to_dict(), card.numbers)]
+            pairs = _scalars(card.result.to_dict(), card.numbers)
+            ctx.results[f"{step}_{i + 1}"] = {k: _json_safe(v) for k, v in pairs}
+            entry["numbers"] = [
+                (row.key, row.label, ctx.prov.text(row.shown, f"calc:{step}") if row.numeric
+                 else row.shown, row.numeric)
+                for row in humanize_rows(pairs)]
         except Exception as exc:  # noqa: BLE001
             entry["error"] += f" numbers not available: {type(exc).__name__}: {exc}"
         out.append(entry)
@@ -380,11 +446,50 @@ def _protocols(ctx: SectionContext) -> Markup:
 
 
 def _models(ctx: SectionContext) -> Markup:
-    return _card_section(ctx, (("synapse", "Monoamine synapse"),
-                               ("chronic", "Weeks of dosing: adaptation"),
-                               ("schild", "Receptor antagonism: Schild analysis"),
-                               ("nmda", "NMDA receptor"),
-                               ("trk", "TrkA/TrkB signalling")))
+    cards = _card_section(ctx, (("synapse", "Monoamine synapse"),
+                                ("chronic", "Weeks of dosing: adaptation"),
+                                ("schild", "Receptor antagonism: Schild analysis"),
+                                ("nmda", "NMDA receptor"),
+                                ("trk", "TrkA/TrkB signalling")))
+    return cards + _validation(ctx)
+
+
+def _observed(r: dict[str, Any]) -> str:
+    low, high, obs = _num(r.get("observed_low")), _num(r.get("observed_high")), _num(
+        r.get("observed"))
+    if math.isfinite(low) and math.isfinite(high):
+        return f"{format_value(low)}–{format_value(high)}"
+    return format_value(obs) if math.isfinite(obs) else "—"
+
+
+def _validation(ctx: SectionContext) -> Markup:
+    """The systems validation table (neuromoa.systems.validate) in words."""
+    rows = []
+    summary: dict[str, Any] = {}
+    message = ""
+    if ctx.ok("validation"):
+        value = ctx.value("validation")
+        summary, message = value["summary"], value["message"]
+        for r in _records(value["table"], clean=False):
+            within = r.get("within")
+            pred = _num(r.get("predicted"))
+            if within is None or (isinstance(within, float) and math.isnan(within)):
+                shown, cls = "no prediction", ""
+            else:
+                shown, cls = ("yes", "therapeutic") if bool(within) else ("no", "adverse")
+            counts = bool(r.get("counts"))
+            why = ("" if counts else " (calibration)" if bool(r.get("used_for_calibration"))
+                   else " (unverified)" if str(r.get("verified")) == "unverified" else "")
+            rows.append({
+                "model": str(r.get("model", "")),
+                "observable": str(r.get("observable", "")).replace("_", " "),
+                "condition": str(r.get("condition") or ""), "species": str(r.get("species") or ""),
+                "observed": _observed(r), "predicted": format_value(pred) if math.isfinite(pred)
+                else "—", "unit": str(r.get("unit", "")), "tolerance": str(r.get("tolerance", "")),
+                "within": shown, "within_class": cls, "counts": ("yes" if counts else "no") + why,
+                "source": str(r.get("source", ""))})
+    return ctx.render("sections/validation.html.j2", rows=rows, summary=summary,
+                      message=message, note=ctx.note("validation"))
 
 
 # --------------------------------------------------------------------------- 7 methods
@@ -398,10 +503,18 @@ def _versions() -> list[tuple[str, str]]:
     return out
 
 
+# Parameter-table columns that hold identifiers (shown as code) and column names in words.
+_CODE_COLUMNS = {"name", "parameter", "key", "id", "symbol"}
+_COLUMN_WORDS = {"value_si": "value (SI unit)"}
+# Significant figures of the parameter tables (the parameters' own precision, assumption).
+_PARAMETER_DIGITS = 4
+
+
 def _cell(value: Any) -> str:
-    """A parameter-table cell: floats with four significant figures, the rest as text."""
+    """A parameter-table cell: floats with four significant figures (never e-notation), the rest
+    as text."""
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return format_value(value, digits=_PARAMETER_DIGITS)
     return str(value)
 
 
@@ -422,7 +535,9 @@ def _methods(ctx: SectionContext) -> Markup:
     if ctx.ok("parameters"):
         for name, frame in ctx.value("parameters").items():
             rows = frame.astype(object).where(frame.notna(), "").values.tolist()
-            parameters.append({"name": name, "columns": [str(c) for c in frame.columns],
+            columns = [str(c) for c in frame.columns]
+            parameters.append({"name": name, "columns": [_COLUMN_WORDS.get(c, c) for c in columns],
+                               "code": [i == 0 or c in _CODE_COLUMNS for i, c in enumerate(columns)],
                                "rows": [[_cell(v) for v in row] for row in rows]})
     return ctx.render("sections/methods.html.j2", steps=steps, inputs=inputs,
                       versions=_versions(), refs=refs, constants=constants,
@@ -431,15 +546,18 @@ def _methods(ctx: SectionContext) -> Markup:
 
 SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("summary", 1, "Summary: what it does at each regimen",
-                ("engagement", "exposure", "margins", "population", "therapeutic"), _summary),
+                ("engagement", "exposure", "margins", "population", "therapeutic", "cardiac"),
+                _summary),
     SectionSpec("data", 2, "The quantitative data: Tables 1 and 2 from the knowledge base",
-                ("kb",), _data),
+                ("kb",), _data, collapsible=True),
     SectionSpec("pathways", 3, "Pathway diagrams", ("pathways",), _pathways),
     SectionSpec("engagement", 4, "Engagement vs concentration and over a dosing interval",
                 ("curves", "therapeutic", "interval", "calibration"), _engagement),
     SectionSpec("protocols", 5, "The three protocols, run virtually",
-                ("uptake", "binding", "patch", "fi"), _protocols),
-    SectionSpec("models", 6, "Mechanistic models", ("synapse", "chronic", "schild", "nmda", "trk"),
-                _models),
-    SectionSpec("methods", 7, "Methods, parameters, software and references", (), _methods),
+                ("uptake", "binding", "patch", "fi"), _protocols, collapsible=True),
+    SectionSpec("models", 6, "Mechanistic models",
+                ("synapse", "chronic", "schild", "nmda", "trk", "validation"),
+                _models, collapsible=True),
+    SectionSpec("methods", 7, "Methods, parameters, software and references", (), _methods,
+                collapsible=True),
 )

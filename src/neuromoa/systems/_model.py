@@ -29,6 +29,7 @@ from neuromoa.errors import DataFileError, InputError, SolverError, require_extr
 
 __all__ = [
     "MODELS",
+    "annotated_sbml",
     "antimony_source",
     "export_sbml",
     "model_parameters",
@@ -176,31 +177,192 @@ def new_runner(model: str, values: Mapping[str, float] | None = None):
     return rr
 
 
-def validate_sbml(sbml: str) -> list[str]:
+def validate_sbml(sbml: str, *, warnings: bool = False) -> list[str]:
     """Check an SBML string with libsbml (all consistency categories, units included).
 
-    Returns the list of messages of severity error or fatal (empty when valid); warnings
-    (e.g. undeclared units of literal numbers) are not returned.
+    Returns the messages of severity error or fatal (empty when valid); with ``warnings=True``
+    the warnings too (e.g. a unit that cannot be checked), each prefixed with its severity.
     """
     libsbml = require_extra("libsbml")
     doc = libsbml.readSBMLFromString(sbml)
     doc.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, True)
     doc.checkConsistency()
+    floor = libsbml.LIBSBML_SEV_WARNING if warnings else libsbml.LIBSBML_SEV_ERROR
     errors = []
     for i in range(doc.getNumErrors()):
         err = doc.getError(i)
-        if err.getSeverity() >= libsbml.LIBSBML_SEV_ERROR:
-            errors.append(f"line {err.getLine()}: {err.getMessage().strip()}")
+        if err.getSeverity() >= floor:
+            prefix = f"{err.getSeverityAsString().lower()} " if warnings else ""
+            errors.append(f"{prefix}line {err.getLine()}: {err.getMessage().strip()}")
     return errors
 
 
-def export_sbml(model: str, path: str | Path) -> Path:
+#: MIRIAM biology qualifiers used in ``data/systems/annotations.csv``.
+_QUALIFIERS = ("is", "isVersionOf", "hasPart")
+#: identifiers.org collections of the identifier prefixes.
+_COLLECTIONS = {"chebi": "chebi/CHEBI:", "uniprot": "uniprot/"}
+
+
+def _walk(node):
+    yield node
+    for i in range(node.getNumChildren()):
+        yield from _walk(node.getChild(i))
+
+
+def _unit_id(model_sbml, libsbml, unit_def) -> str:
+    """The id of a unit definition in the model equal to ``unit_def`` (added if none is)."""
+    if all(unit_def.getUnit(i).isDimensionless() for i in range(unit_def.getNumUnits())):
+        return "dimensionless"
+    for ud in model_sbml.getListOfUnitDefinitions():
+        if libsbml.UnitDefinition.areEquivalent(ud, unit_def):
+            return ud.getId()
+    new = unit_def.clone()
+    k = 0
+    while model_sbml.getUnitDefinition(f"derived_unit_{k}") is not None:
+        k += 1
+    new.setId(f"derived_unit_{k}")
+    model_sbml.addUnitDefinition(new)
+    return new.getId()
+
+
+def _identifiers(model: str, compound: str | None) -> list[tuple[str, str, str, str]]:
+    """(element, qualifier, identifiers.org URI, source) of the model, resolved from
+    ``annotations.csv``: ``kb:TARGET`` -> the kb's UniProt ids, ``compound:parent`` /
+    ``compound:metabolite`` -> ChEBI of the compound run (default the flagship) / its metabolite."""
+    import csv
+    import io as _io
+
+    from neuromoa.data.compounds import flagship_compound, metabolites_of, resolve_compound
+    from neuromoa.kb import load_kb
+
+    rows = list(csv.DictReader(_io.StringIO(read_text("systems", "annotations.csv"))))
+    parent = resolve_compound(compound or flagship_compound())
+    metabolite = metabolites_of(parent.id)
+    targets = load_kb().targets().set_index("id")
+    out = []
+    for lineno, r in enumerate(rows, start=2):
+        if r["model"] != model:
+            continue
+        where = {"file": "systems/annotations.csv", "row": lineno}
+        if r["qualifier"] not in _QUALIFIERS:
+            raise DataFileError(f"qualifier {r['qualifier']!r} is not one of {_QUALIFIERS}",
+                                field="qualifier", **where)
+        kind, _, ident = r["identifier"].partition(":")
+        if kind == "kb":
+            if ident not in targets.index:
+                raise DataFileError(f"target {ident!r} is not in the kb", field="identifier", **where)
+            ids = [u.strip() for u in str(targets.loc[ident, "uniprot"]).split(";") if u.strip()]
+            uris = [f"https://identifiers.org/uniprot/{u}" for u in ids]
+            source = f"{r['source']}: {ident} = UniProt {', '.join(ids)}"
+        elif kind == "compound":
+            cid = parent.id if ident == "parent" else (metabolite[0] if metabolite else None)
+            if cid is None:
+                continue
+            comp = resolve_compound(cid)
+            if not comp.chebi:
+                continue
+            uris = [f"https://identifiers.org/chebi/CHEBI:{comp.chebi}"]
+            source = f"{r['source']}: {comp.id} = ChEBI {comp.chebi}"
+        elif kind in _COLLECTIONS:
+            uris = [f"https://identifiers.org/{_COLLECTIONS[kind]}{ident}"]
+            source = r["source"]
+        else:
+            raise DataFileError(f"identifier {r['identifier']!r}: use kb:, compound:, chebi: or "
+                                "uniprot:", field="identifier", **where)
+        for uri in uris:
+            out.append((r["element"], r["qualifier"], uri, source))
+    return out
+
+
+def annotated_sbml(model: str, compound: str | None = None) -> str:
+    """The model's SBML with its science kept: units checked, notes and identifiers.
+
+    * units: extent in mole; literal numbers in the equations dimensionless (they are
+      pure numbers in every shipped model: 1 + C/K, fractions); assignment-rule variables
+      without a declared unit take the unit libsbml derives from their equation (their uses
+      are then checked). libsbml's unit consistency check reports no warnings (a test).
+    * notes: each parameter's description, value with unit, source and confidence (from the
+      model declaration, :func:`model_parameters` with ``runtime=False``); the knowledge-base
+      values the simulations set at run time are named in the note.
+    * annotations: MIRIAM ``bqbiol`` terms (identifiers.org URIs) from
+      ``data/systems/annotations.csv``: UniProt of the kb targets, ChEBI of the compound run
+      (default the flagship, from ``data/identity/compounds.csv``) and of endogenous species.
+    """
+    libsbml = require_extra("libsbml")
+    doc = libsbml.readSBMLFromString(sbml_string(_check_name(model)))
+    m = doc.getModel()
+    m.setExtentUnits("mole")
+    maths = [r.getKineticLaw().getMath() for r in m.getListOfReactions() if r.getKineticLaw()]
+    maths += [r.getMath() for r in m.getListOfRules()]
+    maths += [a.getMath() for a in m.getListOfInitialAssignments()]
+    for math in maths:
+        for node in _walk(math):
+            if node.isNumber() and not node.hasUnits():
+                node.setUnits("dimensionless")
+    for _ in range(len(m.getListOfRules())):  # derived rules may use earlier derived ones
+        m.populateListFormulaUnitsData()  # libsbml caches derived units: recompute
+        changed = False
+        for rule in m.getListOfRules():
+            par = m.getParameter(rule.getVariable())
+            if par is None or par.isSetUnits() or not rule.isAssignment():
+                continue
+            ud = rule.getDerivedUnitDefinition()
+            if ud is None or rule.containsUndeclaredUnits() or ud.getNumUnits() == 0:
+                continue
+            par.setUnits(_unit_id(m, libsbml, ud))
+            changed = True
+        if not changed:
+            break
+    runtime = runtime_overrides(model)
+    table = model_parameters(model, runtime=False).set_index("parameter")
+    for name, row in table.iterrows():
+        par = m.getParameter(name)
+        if par is None:
+            continue
+        at_run = (f" At run time: {runtime[name][0]:.4g} {row['unit']} ({runtime[name][1]})."
+                  if name in runtime else "")
+        text = (f"{row['description']}. Value {row['value']:.6g} {row['unit']}. Source: "
+                f"{row['source']}. Confidence {row['confidence']} ({row['confidence_text']}).{at_run}")
+        par.setNotes(f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{_xml_escape(text)}</p></body>')
+    qualifier = {"is": libsbml.BQB_IS, "isVersionOf": libsbml.BQB_IS_VERSION_OF,
+                 "hasPart": libsbml.BQB_HAS_PART}
+    notes: dict[str, list[str]] = {}
+    for element, qual, uri, source in _identifiers(model, compound):
+        target = m if element == m.getId() else m.getElementBySId(element)
+        if target is None:
+            raise DataFileError(f"model {model!r} has no element {element!r}",
+                                file="systems/annotations.csv")
+        if not target.isSetMetaId():
+            target.setMetaId(f"meta_{element}")
+        term = libsbml.CVTerm(libsbml.BIOLOGICAL_QUALIFIER)
+        term.setBiologicalQualifierType(qualifier[qual])
+        term.addResource(uri)
+        if target.addCVTerm(term) != libsbml.LIBSBML_OPERATION_SUCCESS:
+            raise SolverError(f"libsbml refused the annotation {uri} on {element!r}")
+        notes.setdefault(element, []).append(f"{qual} {uri} ({source})")
+    for element, lines in notes.items():
+        target = m if element == m.getId() else m.getElementBySId(element)
+        body = "".join(f"<p>{_xml_escape(x)}</p>" for x in lines)
+        if target.isSetNotes():
+            target.appendNotes(f'<body xmlns="http://www.w3.org/1999/xhtml">{body}</body>')
+        else:
+            target.setNotes(f'<body xmlns="http://www.w3.org/1999/xhtml">{body}</body>')
+    return libsbml.writeSBMLToString(doc)
+
+
+def _xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def export_sbml(model: str, path: str | Path, *, compound: str | None = None) -> Path:
     """Write the model as SBML Level 3 to ``path`` after validating it with libsbml.
 
-    Raises :class:`~neuromoa.errors.SolverError` if libsbml reports an error.
+    The file is :func:`annotated_sbml`: units that pass libsbml's unit consistency check with no
+    warning, each parameter's source and confidence in its notes, UniProt and ChEBI annotations.
+    Raises :class:`~neuromoa.errors.SolverError` if libsbml reports an error or a warning.
     """
-    sbml = sbml_string(_check_name(model))
-    errors = validate_sbml(sbml)
+    sbml = annotated_sbml(_check_name(model), compound)
+    errors = validate_sbml(sbml, warnings=True)
     if errors:
         raise SolverError(f"SBML of model {model!r} does not validate: {errors[0]}")
     out = Path(path)

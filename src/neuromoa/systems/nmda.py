@@ -306,7 +306,7 @@ class NmdaResult:
         if math.isfinite(self.ic50_M):
             ax.axvline(self.ic50_M, ls=":", color="grey")
         ax.set_xlabel("drug (M)")
-        ax.set_ylabel("steady-state current (rel.)")
+        ax.set_ylabel("steady-state current (fraction of control)")
         ax.set_title(f"NMDA, {self.ca_M * 1e3:g} mM Ca2+, {self.voltage_V * 1e3:g} mV")
         return ax
 

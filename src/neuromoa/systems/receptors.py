@@ -36,6 +36,7 @@ from neuromoa.errors import DataFileError, InputError, UnknownTargetError, check
 from neuromoa.fitting import fit_curves
 from neuromoa.pharmacology import gaddum_response, operational_response, schild_fit
 from neuromoa.systems._html import summary_html
+from neuromoa.units import format_molar
 
 __all__ = ["DEFAULT_MULTIPLES", "DEFAULT_NOISE", "DEFAULT_REPLICATES", "GPCR_TARGETS",
            "SchildResult", "agonist_table", "schild_experiment"]
@@ -148,9 +149,9 @@ class SchildResult:
             ax = fig.subplots()
             for i, (b, sub) in enumerate(self.data.groupby("antagonist_M", sort=True)):
                 ax.semilogx(sub["agonist_M"], sub["response"], ".", color=f"C{i}", ms=3,
-                            label=f"{b * 1e9:.3g} nM")
+                            label=format_molar(b))
             ax.set_xlabel(f"{self.agonist} (M)")
-            ax.set_ylabel("response")
+            ax.set_ylabel("response (fraction of maximum)")
             ax.legend(frameon=False, fontsize=7, title=self.compound or "antagonist", title_fontsize=7)
             ax.set_title(f"{self.target}: global fit failed (no Schild analysis)", fontsize=9)
             return fig
@@ -163,9 +164,9 @@ class SchildResult:
                                               "ec50_M"].iloc[0])
             ax1.semilogx(grid, _four_pl(np.log10(grid), self.fit["bottom"], self.fit["top"],
                                         math.log10(ec50), self.fit["hill"]), color=f"C{i}",
-                         label=f"{b * 1e9:.3g} nM")
+                         label=format_molar(b))
         ax1.set_xlabel(f"{self.agonist} (M)")
-        ax1.set_ylabel("response")
+        ax1.set_ylabel("response (fraction of maximum)")
         ax1.legend(frameon=False, fontsize=7, title=self.compound or "antagonist", title_fontsize=7)
         dr = self.dose_ratios[self.dose_ratios["antagonist_M"] > 0]
         x = np.log10(dr["antagonist_M"])
@@ -173,7 +174,7 @@ class SchildResult:
         xx = np.linspace(x.min(), x.max(), 10)
         ax2.plot(xx, self.slope * (xx + self.pa2), "-")
         ax2.set_xlabel(f"log [{self.compound or 'antagonist'}] (M)")
-        ax2.set_ylabel("log (DR - 1)")
+        ax2.set_ylabel("log (DR − 1) (dimensionless)")
         ax2.set_title(f"{self.target}: pA2 {self.pa2:.2f}, slope {self.slope:.2f} "
                       f"(pKi {self.pki_kb:.2f})", fontsize=9)
         return fig

@@ -162,7 +162,7 @@ class TrkResult:
         for col, lab in (("pAkt_rel", "pAkt"), ("pERK_rel", "pERK"), ("bdnf_rel", "BDNF")):
             ax.plot(h, self.course[col], label=lab)
         ax.set_xlabel("time (h)")
-        ax.set_ylabel("relative to drug-free")
+        ax.set_ylabel("level relative to drug-free (fold)")
         ax.set_title(f"{self.compound} {self.conc_M * 1e6:.3g} uM (free)", fontsize=9)
         ax.legend(frameon=False)
         return ax
