@@ -98,7 +98,8 @@ def test_errors_and_other_invocations_are_identical(tmp_path, case):
             "out_dir": ["fit", str(path), "--json", "--out", str(tmp_path / "no" / "o.json")],
             "model": ["fit", str(path), "--json", "--model", "3pl"],
             "no_json": ["fit", str(path)],
-            "csv_out": ["fit", str(path), "--json", "--out", str(tmp_path / "o.csv")]}.get(case)
+            "csv_out": ["fit", str(path), "--json", "--out", str(tmp_path / "o.csv"),
+                        "--force"]}.get(case)
     if case == "not_canonical":  # a unit column: the full reader
         text = path.read_text().replace("concentration_M,response", "concentration,unit,response")
         lines = text.splitlines()
