@@ -10,12 +10,17 @@ What a user would otherwise run, side by side in the same run on the same curves
   SEs from ``pcov``. The loop runs on a subsample (``--loop`` curves) in this process and its
   rate is extrapolated to all curves (printed as such); it gets no start-up cost.
 
+The CLI takes its fast path (``neuromoa.cli.main``: no typer, rich, pydantic or pandas) and
+loads the compiled kernels' machine code without numba's start-up (``neuromoa.fitting._jit``);
+the first run of a new checkout compiles them (the untimed warm-up run below).
+
 Both are timed in wall-clock and CPU seconds (the subprocess's CPU from ``getrusage`` of the
 children: user + system, all its threads); the ratio is printed for both, each the median of
 ``--repeat`` runs. The CLI splits the compiled fits and the JSON formatting over the cores
-this process may use (printed; ``NEUROMOA_THREADS=1`` for one core): threads lower the wall
-time, not the CPU time. The curve_fit loop uses one core. The machine's other load slows both
-alike in CPU terms; wall-clock ratios are noisier.
+this process may use that the machine's load leaves idle (printed); it is also run with
+``NEUROMOA_THREADS=1`` and ``=2``. Threads lower the wall time on idle cores, never the CPU
+time (on a busy machine they raise both). The curve_fit loop uses one core. Other load slows
+both sides; wall-clock ratios are noisier than CPU-time ratios.
 
 Run: ``PYTHONPATH=src python benchmarks/fit_cli.py [--n 100000] [--loop 3000] [--repeat 3]``.
 """
@@ -85,8 +90,11 @@ def curve_fit_loop(y: np.ndarray) -> tuple[float, float, int]:
     return time.process_time() - c0, time.perf_counter() - w0, failed
 
 
-def run_cli(path: Path, out: Path, via: str = "json") -> tuple[float, float]:
+def run_cli(path: Path, out: Path, via: str = "json", threads: int | None = None
+            ) -> tuple[float, float]:
     env = dict(os.environ)
+    if threads is not None:
+        env["NEUROMOA_THREADS"] = str(threads)
     src = str(Path(__file__).resolve().parents[1] / "src")
     env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
     cmd = [sys.executable, "-m", "neuromoa.cli.main", "fit", str(path)]
@@ -124,12 +132,18 @@ def main() -> None:
         write_csv(small, y[:10])
         run_cli(small, out, a.via)  # first run: fills the numba cache (not timed)
         runs = [run_cli(path, out, a.via) for _ in range(max(a.repeat, 1))]
+        one = [run_cli(path, out, a.via, threads=1) for _ in range(max(a.repeat, 1))]
+        two = [run_cli(path, out, a.via, threads=2) for _ in range(max(a.repeat, 1))]
         fits = json.loads(out.read_text())["fits"]
         assert len(fits) == a.n, len(fits)
         status = {s: sum(f["status"] == s for f in fits) for s in ("ok", "warning", "failed")}
         start = [run_cli(small, out, a.via) for _ in range(max(a.repeat, 1))]
     cpu = statistics.median(r[0] for r in runs)
     wall = statistics.median(r[1] for r in runs)
+    cpu1 = statistics.median(r[0] for r in one)
+    wall1 = statistics.median(r[1] for r in one)
+    cpu2 = statistics.median(r[0] for r in two)
+    wall2 = statistics.median(r[1] for r in two)
     s_cpu = statistics.median(r[0] for r in start)
     s_wall = statistics.median(r[1] for r in start)
     m = min(a.loop, a.n)
@@ -142,9 +156,9 @@ def main() -> None:
           f"noise SD {NOISE_SD}); CSV {path.name} with columns curve,concentration_M,response")
     from neuromoa.fitting._threads import workers
 
-    print(f"cores: {os.cpu_count()} on the machine, {workers()} used by the CLI's compiled "
-          f"fits and JSON formatting (threads), 1 by the curve_fit loop; load average "
-          f"{os.getloadavg()[0]:.1f}")
+    print(f"cores: {os.cpu_count()} on the machine, {workers()} used now by the CLI's compiled "
+          f"fits and JSON formatting (threads: the idle cores at the load average, unless "
+          f"NEUROMOA_THREADS), 1 by the curve_fit loop; load average {os.getloadavg()[0]:.1f}")
     print(f"neuromoa fit FILE {'--json' if a.via == 'json' else '--out FILE.json'} (new process, median of {len(runs)}): {wall:.2f} s wall "
           f"= {a.n / wall:,.0f} curves/s; {cpu:.2f} s CPU = {a.n / cpu:,.0f} curves/s  "
           f"(status {status})")
@@ -154,8 +168,14 @@ def main() -> None:
           f"curves (median of {len(loops)}), extrapolated to {a.n:,}: {rate_wall:,.0f} curves/s wall "
           f"({a.n / rate_wall:.1f} s), {rate_cpu:,.0f} curves/s CPU ({a.n / rate_cpu:.1f} s); "
           f"{failed} failed")
+    print(f"NEUROMOA_THREADS=1 (median of {len(one)}): {wall1:.2f} s wall, {cpu1:.2f} s CPU; "
+          f"NEUROMOA_THREADS=2: {wall2:.2f} s wall, {cpu2:.2f} s CPU")
     print(f"ratio (neuromoa CLI / curve_fit loop): {rate_wall and (a.n / wall) / rate_wall:.1f}x "
-          f"wall, {(a.n / cpu) / rate_cpu:.1f}x CPU")
+          f"wall, {(a.n / cpu) / rate_cpu:.1f}x CPU (default threads); one thread "
+          f"{(a.n / wall1) / rate_wall:.1f}x wall, {(a.n / cpu1) / rate_cpu:.1f}x CPU; two threads "
+          f"{(a.n / wall2) / rate_wall:.1f}x wall, {(a.n / cpu2) / rate_cpu:.1f}x CPU")
+    print(f"load average at the end {os.getloadavg()[0]:.1f} (other processes slow both sides; "
+          "the CPU-time ratio is the steadier figure)")
 
 
 if __name__ == "__main__":

@@ -180,9 +180,56 @@ _SPACES_AROUND_SLASH = re.compile(r"\s*/\s*")
 
 # ------------------------------------------------------------------------- pint registry
 
+def _import_pint():  # noqa: ANN202 - the pint module
+    """``import pint`` without importing dask. When dask is installed (``neuromoa[scaleout]``)
+    ``pint.compat`` imports ``dask.base`` -- the whole dask package, with its config, YAML and
+    jinja2, ~0.2 s -- only to support dask arrays of quantities, which neuromoa never makes.
+    While pint is imported, ``dask`` and ``dask.base`` are stand-ins whose ``compute``,
+    ``persist`` and ``visualize`` import the real ``dask.base`` when called; afterwards
+    ``import dask`` is the real package."""
+    import sys
+
+    if "pint" in sys.modules or "dask" in sys.modules:
+        import pint
+
+        return pint
+    import importlib
+    import importlib.util
+    import types
+
+    if importlib.util.find_spec("dask") is None:
+        import pint
+
+        return pint
+
+    def forward(name: str):  # noqa: ANN202
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return getattr(importlib.import_module("dask.base"), name)(*args, **kwargs)
+
+        call.__name__ = name
+        return call
+
+    stand_in = types.ModuleType("dask")
+    stand_in.__spec__ = importlib.machinery.ModuleSpec("dask", None, is_package=True)
+    stand_in.__path__ = []
+    base = types.ModuleType("dask.base")
+    base.__spec__ = importlib.machinery.ModuleSpec("dask.base", None)
+    for name in ("compute", "persist", "visualize"):
+        setattr(base, name, forward(name))
+    stand_in.base = base
+    sys.modules["dask"], sys.modules["dask.base"] = stand_in, base
+    try:
+        import pint
+    finally:
+        for key, module in (("dask.base", base), ("dask", stand_in)):
+            if sys.modules.get(key) is module:
+                del sys.modules[key]
+    return pint
+
+
 @lru_cache(maxsize=1)
 def _registry():  # noqa: ANN202 - pint imported lazily (0.5 s)
-    import pint
+    pint = _import_pint()
 
     try:  # pint's definition cache makes the registry ~10x faster to build on later runs
         return pint.UnitRegistry(cache_folder=":auto:")

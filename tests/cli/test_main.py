@@ -31,7 +31,7 @@ def test_top_level_help_lists_every_command_without_importing_them():
             "heavy = sorted(m for m in ('pandas', 'scipy', 'numba', 'matplotlib', 'roadrunner', "
             "'pint') if m in sys.modules)\n"
             "cli = sorted(m for m in sys.modules if m.startswith('neuromoa.cli.') and "
-            "m not in ('neuromoa.cli.main',))\nprint(heavy, cli, file=sys.stderr)")
+            "m not in ('neuromoa.cli.main', 'neuromoa.cli._app'))\nprint(heavy, cli, file=sys.stderr)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stderr.strip().splitlines()[-1] == "[] []"
 
@@ -50,8 +50,8 @@ def test_a_command_loads_only_its_module():
     out = _run("fit", "--help", pre="import atexit; atexit.register(lambda: print(sorted("
                "m for m in sys.modules if m.startswith('neuromoa.cli.')), file=sys.stderr))")
     assert out.returncode == 0, out.stderr
-    assert out.stderr.strip().splitlines()[-1] == "['neuromoa.cli._common', 'neuromoa.cli.fit', " \
-                                                  "'neuromoa.cli.main']"
+    assert out.stderr.strip().splitlines()[-1] == "['neuromoa.cli._app', 'neuromoa.cli._common', " \
+                                                  "'neuromoa.cli.fit', 'neuromoa.cli.main']"
 
 
 def test_version():

@@ -157,3 +157,24 @@ def test_curve_limit_agrees_with_the_full_reader():
     from neuromoa.fitting import io as full
 
     assert _fastcsv.MAX_CURVES == full.MAX_CURVES
+
+
+def test_many_distinct_long_numbers_and_repeating_cycles(tmp_path):
+    """More distinct 17-digit numbers than the table holds (each then parsed alone), and
+    concentrations that repeat in cycles, broken cycles and a changed order: Python's float."""
+    rng = np.random.default_rng(11)
+    xs = [repr(float(v)) for v in rng.uniform(0.0, 1.0, 700)]  # 700 > SLOW_TABLE distinct
+    cycle = [repr(float(v)) for v in 10.0 ** np.linspace(-10, -5.5, 10)]
+    texts = [(f"a{i % 5}", x, repr(float(v))) for i, (x, v) in
+             enumerate(zip(xs, rng.normal(50, 20, 700), strict=True))]
+    texts += [(f"c{k}", c, f"{100 - 7 * j:.6g}") for k in range(30) for j, c in enumerate(
+        cycle if k % 7 else cycle[::-1])]
+    texts += [("z", cycle[3], "1"), ("z", cycle[3], "2"), ("z", cycle[0], "3")]
+    for name, part in (("full.csv", texts), ("cycles.csv", texts[700:])):  # table full / not
+        path = tmp_path / name
+        path.write_text("curve,concentration_M,response\n"
+                        + "".join(f"{a},{b},{c}\n" for a, b, c in part))
+        cols = read_canonical(path)
+        assert cols is not None
+        np.testing.assert_array_equal(cols.x, [float(b) for _, b, _ in part])
+        np.testing.assert_array_equal(cols.y, [float(c) for _, _, c in part])

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from neuromoa.exposure import Patient
+if TYPE_CHECKING:
+    from neuromoa.exposure import Patient
 
 __all__ = ["AGE", "CYP2C19", "CYP2D6", "SEX", "WEIGHT", "patient_from_options"]
 
@@ -21,5 +24,10 @@ SEX = typer.Option(None, "--sex", help="female or male (no PK effect in the mode
 
 def patient_from_options(cyp2d6: str | None, cyp2c19: str | None, weight: str | None,
                          age: str | None, sex: str | None) -> Patient:
-    """The :class:`~neuromoa.exposure.Patient` the options describe (errors are one line)."""
+    """The :class:`~neuromoa.exposure.Patient` the options describe (errors are one line).
+
+    ``neuromoa.exposure`` is imported here, not with the options: a command that only declares
+    them (``neuromoa engage --conc ...``) does not pay for the exposure models."""
+    from neuromoa.exposure import Patient
+
     return Patient.from_options(cyp2d6=cyp2d6, cyp2c19=cyp2c19, weight=weight, age=age, sex=sex)

@@ -10,14 +10,10 @@ lives in the CLI.
 
 from __future__ import annotations
 
-import importlib
 import sys
 from typing import Any
 
-import typer
-from typer.core import TyperGroup
-
-__all__ = ["app", "run", "suggest"]
+__all__ = ["app", "run", "suggest"]  # noqa: F822 - app comes from cli/_app.py (__getattr__)
 
 #: Top-level command name -> (the module that registers it, the one line --help shows), in the
 #: order of ``neuromoa --help``.
@@ -71,123 +67,128 @@ def suggest(word: str, choices: Any, what: str) -> str:
     return f"unknown {what} {word!r}.{did_you_mean(word, choices)}"
 
 
-def _load(ctx: Any, name: str) -> Any:
-    """Import the command's module and return its click command."""
-    module = importlib.import_module(f"neuromoa.cli.{_COMMANDS[name][0]}")
-    holder = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-    module.register(holder)
-    return typer.main.get_group(holder).get_command(ctx, name)
+#: Names this module lends from :mod:`neuromoa.cli._app` (imported only when asked for: the
+#: fast path below runs without typer, rich and pydantic).
+_APP_NAMES = frozenset({"app", "_register_all", "_REGISTERED", "_LazyGroup", "_load", "_root",
+                        "_version"})
 
 
-class _LazyGroup(TyperGroup):
-    """Lists every command from :data:`_COMMANDS`; imports one only when it is invoked."""
+def __getattr__(name: str) -> Any:
+    if name in _APP_NAMES:
+        from neuromoa.cli import _app
 
-    def list_commands(self, ctx: Any) -> list[str]:
-        return list(dict.fromkeys([*_COMMANDS, *self.commands]))
+        return getattr(_app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        if cmd_name in self.commands:
-            return self.commands[cmd_name]
-        if cmd_name not in _COMMANDS:
+
+# --- the fast path of `neuromoa fit FILE.csv --json [--out FILE.json]` -------------------
+
+#: Curves above which ``neuromoa fit`` writes its JSON compactly and streamed
+#: (``neuromoa.cli.fit.JSON_INDENT_MAX``; a test checks they agree).
+FAST_JSON_INDENT_MAX = 1000
+
+
+def _fast_fit_args(args: list[str]) -> tuple[str, str | None] | None:
+    """(FILE, --out value or None) when ``args`` (after ``fit``) are exactly FILE, --json and at
+    most one --out FILE.json; None for anything else (typer handles it)."""
+    file = out = None
+    as_json = False
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--json" and not as_json:
+            as_json = True
+        elif a == "--out" and out is None and i + 1 < len(args):
+            out = args[i + 1]
+            i += 1
+        elif a.startswith("--out=") and out is None:
+            out = a[len("--out="):]
+        elif not a.startswith("-") and file is None:
+            file = a
+        else:
             return None
+        i += 1
+    if file is None or not as_json or not file.lower().endswith(".csv"):
+        return None
+    if out is not None and (not out or out.startswith("-") or
+                            not out.lower().endswith(".json")):
+        return None
+    return file, out
+
+
+def _fast_fit(args: list[str]) -> int | None:
+    """Run ``neuromoa fit FILE.csv --json [--out FILE.json]`` on a canonical CSV (see
+    :mod:`neuromoa.fitting._fastcsv`) without importing typer, rich, pydantic or pandas, and
+    return the exit code; None when this invocation is not one of these (typer runs it).
+
+    The output is that of :mod:`neuromoa.cli.fit` byte for byte (the same library calls:
+    :func:`neuromoa.fitting.frame.fit_canonical_csv` with the command's defaults and the JSON
+    writers of :mod:`neuromoa.fitting.jsonout`); tests compare the two paths. A file the fast
+    reader does not take, an error, or a terminal on stderr (the command shows a progress bar
+    there) goes to typer, which does everything again and says what is wrong."""
+    parsed = _fast_fit_args(args)
+    if parsed is None or sys.stderr.isatty():
+        return None
+    file, out = parsed
+    from pathlib import Path
+
+    if out is not None and Path(out).exists():
+        return None  # typer refuses to overwrite it without --force, in one line
+
+    from neuromoa.errors import NeuromoaError
+    from neuromoa.fitting.frame import fit_canonical_csv
+
+    try:
+        res = fit_canonical_csv(Path(file), "4pl", unit=None, fix=None, share=(),
+                                weights="none", ci="asymptotic", se="gauss-newton", bounds=None,
+                                outliers=None, progress=None)
+    except (NeuromoaError, OSError):
+        return None
+    if res is None:
+        return None
+    from neuromoa.fitting.jsonout import to_json, write_json
+
+    big = len(res) > FAST_JSON_INDENT_MAX
+    if out is not None:
         try:
-            command = _load(ctx, cmd_name)
-        except ImportError as exc:  # an optional engine of this command is not installed
-            from neuromoa.errors import missing_extra
+            if big:
+                with Path(out).open("wb") as fh:
+                    write_json(res, fh)
+                    fh.write(b"\n")
+            else:
+                Path(out).write_text(to_json(res, indent=2) + "\n")
+        except OSError:
+            return None  # typer repeats the write and reports it in one line
+    if big:
+        sys.stdout.flush()
+        write_json(res, sys.stdout.buffer)
+        sys.stdout.buffer.write(b"\n")
+        sys.stdout.buffer.flush()
+    else:
+        sys.stdout.write(to_json(res, indent=2) + "\n")
+    failed = [i for i, st in enumerate(res.status) if st == "failed"]
+    if not failed:
+        return 0
+    from neuromoa.cli._common import err_console  # the command's console: the same line
 
-            err = missing_extra(exc)
-            if err is None:
-                raise
-            from neuromoa.cli._common import fail
-
-            fail(str(err))
-        if command is not None:
-            self.commands[cmd_name] = command
-        return command
-
-    def resolve_command(self, ctx: Any, args: list[str]):
-        name = args[0] if args else ""
-        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
-            ctx.fail(suggest(name, self.list_commands(ctx), "command")
-                     + " neuromoa --help lists them.")
-        return super().resolve_command(ctx, args)
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        # click's plain layout (not typer's rich panels, which would import every command)
-        super(TyperGroup, self).format_help(ctx, formatter)
-
-    def format_commands(self, ctx: Any, formatter: Any) -> None:
-        rows = [(name, self.commands[name].get_short_help_str(limit=formatter.width)
-                 if name in self.commands else _COMMANDS[name][1])
-                for name in self.list_commands(ctx)]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
-
-
-app = typer.Typer(
-    name="neuromoa",
-    cls=_LazyGroup,
-    help="The neuronal mechanism of action of tricyclic antidepressants, executable.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            text = version("neuromoa")
-        except PackageNotFoundError:  # a source tree that was never installed
-            text = "unknown (not installed)"
-        sys.stdout.write(f"neuromoa {text}\n")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    ctx: typer.Context,
-    user_data: list[str] = typer.Option(
-        [], "--user-data", help="Your own compound (user-data TOML: identity, PK, affinities) "
-                                "or kb CSV, for every command (repeatable; also "
-                                "$NEUROMOA_USER_DATA)."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version and exit."),
-) -> None:
-    """neuromoa: knowledge base, exposure, engagement, fitting, virtual assays, ephys, systems, report."""
-    if user_data:
-        from neuromoa.cli._common import fail
-        from neuromoa.data.compounds import use_user_data
-        from neuromoa.errors import NeuromoaError
-
-        try:
-            ctx.with_resource(use_user_data(user_data))
-        except NeuromoaError as exc:
-            fail(str(exc))
-
-
-_REGISTERED: set[str] = set()
-
-
-def _register_all(argv: list[str] | None = None) -> None:
-    """Register command modules on :data:`app` eagerly (for in-process runners such as tests).
-
-    With ``argv`` naming a command, only its module; otherwise every module. The console script
-    does not need this: the group loads a command's module when it is invoked.
-    """
-    args = sys.argv[1:] if argv is None else argv
-    first = next((a for a in args if not a.startswith("-")), None)
-    wanted = [_COMMANDS[first][0]] if first in _COMMANDS else _MODULES
-    for name in wanted:
-        if name not in _REGISTERED:
-            importlib.import_module(f"neuromoa.cli.{name}").register(app)
-            _REGISTERED.add(name)
+    ids = ", ".join(repr(str(res.curve_ids[i])) for i in failed[:20])
+    more = f" and {len(failed) - 20} more" if len(failed) > 20 else ""
+    err_console.print(f"{len(failed)} of {len(res)} curve(s) failed: {ids}{more}",
+                      markup=False, highlight=False)
+    return 2 if len(failed) == len(res) else 1
 
 
 def run() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (``neuromoa fit FILE.csv --json`` first tries the fast
+    path; everything else is the typer app)."""
+    argv = sys.argv[1:]
+    if argv[:1] == ["fit"]:
+        code = _fast_fit(argv[1:])
+        if code is not None:
+            sys.stdout.flush()
+            raise SystemExit(code)
+    from neuromoa.cli._app import app
+
     app()
 
 

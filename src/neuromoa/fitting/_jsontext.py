@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from neuromoa.fitting._jit import native, njit
 from neuromoa.fitting._threads import split_map
 
 __all__ = ["format_numbers", "format_records", "format_rows", "format_rows_bytes"]
@@ -265,6 +265,10 @@ def _rows(a, is_int, pre, pre_off, tb, toff, tidx, tpre, tpre_off, nhead, suffix
     return pos
 
 
+#: :func:`_rows` through its native entry point (no numba start-up; see ``_jit``).
+_rows_native = native(__name__, "_rows", "f8[:,:] b1[:] u1[:] i8[:] u1[:] i8[:] i8[:,:] u1[:] i8[:] i8 u1[:] u1[:]", "i8")
+
+
 def _pack(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
     data = [s.encode("utf-8") for s in strings]
     off = np.zeros(len(data) + 1, np.int64)
@@ -300,7 +304,7 @@ def format_rows_bytes(values, prefixes: list[str], is_int, texts: list[str], tex
     def part(i: int, j: int) -> memoryview:  # rows [i, j) (the formatter is nogil)
         text_bytes = int(tlen[tidx[i:j]].sum()) if tidx.size else 0
         buf = np.empty((j - i) * per_row + text_bytes + 1, np.uint8)
-        end = _rows(a[i:j], isint, pre, pre_off, tb, toff, tidx[i:j], tpre, tpre_off, nhead,
+        end = _rows_native(a[i:j], isint, pre, pre_off, tb, toff, tidx[i:j], tpre, tpre_off, nhead,
                     suf, buf)
         return memoryview(buf)[:end]
 

@@ -35,7 +35,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from neuromoa.fitting._jit import native, njit
 
 # index of each kernel parameter in ``p`` (declared with the models)
 from neuromoa.fitting.models import BOTTOM, HILL, LOGC, NPAR, TOP
@@ -810,6 +811,12 @@ def fit_batch(lx, y, w, offsets, todo, p_init, free, lo, hi, maxit, cgrid_n, hgr
             out_code[k] = NOT_CONVERGED
         else:
             out_code[k] = OK
+
+
+#: :func:`fit_batch` through its native entry point (no numba start-up; see ``_jit``).
+fit_batch_native = native(__name__, "fit_batch",
+                          "f8[:] f8[:] f8[:] i8[:] b1[:] f8[:,:] b1[:] f8[:] f8[:] i8 i8 f8[:] b1 b1 "
+                          "f8[:,:] f8[:,:,:] f8[:] i8[:] i8[:] f8[:] f8[:,:] b1")
 
 
 @njit(cache=True)

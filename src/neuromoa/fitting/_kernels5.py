@@ -19,8 +19,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from neuromoa.fitting._jit import njit
 from neuromoa.fitting._kernels import (
     DIAG_FLOOR,
     EXACT_FIT,

@@ -204,7 +204,7 @@ def _pack(codes, uniques, ncurve, nrow, xv, yv, xmiss, ymiss, wcol, index, xcell
     bad_w = use & ~(np.isfinite(wv) & (wv > 0))
     bad_row = bad_x | bad_y | bad_w
     reasons: dict[int, str] = {}
-    for ci in np.unique(codes[bad_row]):
+    for ci in sorted(set(codes[bad_row].tolist())):  # (np.unique would import numpy.ma)
         pos = int(np.flatnonzero(bad_row & (codes == ci))[0])
         where = _row_label(index, pos)
         if bad_x[pos]:
@@ -221,7 +221,7 @@ def _pack(codes, uniques, ncurve, nrow, xv, yv, xmiss, ymiss, wcol, index, xcell
                                 f"finite number (response {plain(ycell(pos))}); "
                                 "use weights='none' or fix the value.")
     missing_curves = np.zeros(ncurve, bool)
-    missing_curves[np.unique(codes[ymiss])] = True
+    missing_curves[codes[ymiss]] = True
     keep = use & ~bad_row
     # group rows by curve (stable: replicate order kept); skip the sort when already grouped
     kc = codes[keep]
@@ -309,7 +309,7 @@ def _fit_part(data: tuple, opts: tuple, outs: tuple, warm: bool, a: int, b: int)
     """Fit curves [a, b) of a chunk into their rows of ``outs`` (the kernel releases the GIL,
     so parts run on threads; each curve's fit does not depend on the split)."""
     lx, y, w, off, todo, pinit = data
-    K.fit_batch(lx, y, w, off[a:b + 1], todo[a:b], pinit[a:b], *opts, *(o[a:b] for o in outs),
+    K.fit_batch_native(lx, y, w, off[a:b + 1], todo[a:b], pinit[a:b], *opts, *(o[a:b] for o in outs),
                 warm)
 
 

@@ -26,7 +26,7 @@ from neuromoa.fitting.results import BatchFit
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["curve_table", "fit_csv", "fit_frame", "fit_read_table"]
+__all__ = ["curve_table", "fit_canonical_csv", "fit_csv", "fit_frame", "fit_read_table"]
 
 def curve_table(data: pd.DataFrame, *, x: str | None = None, unit: str | None = None
                 ) -> tuple[pd.DataFrame, str]:
@@ -114,6 +114,21 @@ def fit_frame(data: pd.DataFrame, model: str = "4pl", *, x: str | None = None,
     return fit_curves(table, model, unit=used, **kwargs)
 
 
+def fit_canonical_csv(path: str | Path, model: str = "4pl", *, unit: str | None = None,
+                      **kwargs: Any) -> BatchFit | None:
+    """:func:`fit_csv` of a file in the canonical long layout (``curve,concentration_<unit>,
+    response``, plain numbers; read by the fast reader of :mod:`neuromoa.fitting._fastcsv`, no
+    pandas), or None when the file is not in that layout (use :func:`fit_csv`)."""
+    from neuromoa.fitting._fastcsv import read_canonical
+
+    cols = read_canonical(path, unit)
+    if cols is None:
+        return None
+    result = fit_curves(cols, model, unit=cols.unit, **kwargs).with_checks(kwargs.get("bounds"))
+    object.__setattr__(result, "read_notes", ())
+    return result
+
+
 def fit_csv(path: str | Path, model: str = "4pl", *, unit: str | None = None,
             **kwargs: Any) -> BatchFit:
     """Read a CSV with :func:`neuromoa.fitting.io.read_curve_table` and fit every curve
@@ -126,13 +141,8 @@ def fit_csv(path: str | Path, model: str = "4pl", *, unit: str | None = None,
     the full reader. The result carries Prism's result checks
     (:meth:`~neuromoa.fitting.results.BatchFit.with_checks`: ``at_bound``, ``poor_fit``,
     ``ambiguous``), as the command shows them."""
-    from neuromoa.fitting._fastcsv import read_canonical
-
-    cols = read_canonical(path, unit)
-    if cols is not None:
-        result = fit_curves(cols, model, unit=cols.unit, **kwargs).with_checks(
-            kwargs.get("bounds"))
-        object.__setattr__(result, "read_notes", ())
+    result = fit_canonical_csv(path, model, unit=unit, **kwargs)
+    if result is not None:
         return result
     from neuromoa.fitting.io import read_curve_table
 

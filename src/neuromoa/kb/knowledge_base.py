@@ -16,6 +16,7 @@ validated; it does no I/O.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -68,6 +69,28 @@ class KnowledgeBase:
         self.overlay_messages: tuple[str, ...] = tuple(overlay_messages)
         self.user_files: tuple[str, ...] = tuple(user_files)
         self._target_index = _target_index(self._targets)
+        self._row_index: tuple[int, dict[Any, list[int]], dict[Any, pd.DataFrame]] | None = None
+
+    def _rows_of(self, compound_id: str, target_id: str | None = None) -> pd.DataFrame:
+        """The activity rows of a compound (at a target), in file order with their labels: the
+        rows a boolean mask on the compound/target columns selects, taken once per pair and
+        kept (engagement asks for the same few dozen pairs hundreds of times). Callers filter
+        the frame, never modify it."""
+        frame = self._activities
+        if self._row_index is None or self._row_index[0] != id(frame):
+            by_key: dict[tuple[str, str | None], list[int]] = {}
+            comp = frame["compound"].to_numpy().tolist()
+            targ = frame["target"].to_numpy().tolist()
+            for i, (c, t) in enumerate(zip(comp, targ, strict=True)):
+                by_key.setdefault((c, None), []).append(i)
+                by_key.setdefault((c, t), []).append(i)
+            self._row_index = (id(frame), by_key, {})
+        _, by_key, taken = self._row_index
+        key = (compound_id, target_id)
+        rows = taken.get(key)
+        if rows is None:
+            rows = taken[key] = frame.iloc[by_key.get(key, [])]
+        return rows
 
     # ----------------------------------------------------------------- lookups
     def __repr__(self) -> str:
@@ -185,10 +208,11 @@ class KnowledgeBase:
             ``unit``.
         """
         frame = self._activities
+        if compound is not None:  # the compound's (and target's) rows from the index
+            frame = self._rows_of(self.compound(compound).id,
+                                  None if target is None else self.target(target).id)
         mask = pd.Series(True, index=frame.index)
-        if compound is not None:
-            mask &= frame["compound"] == self.compound(compound).id
-        if target is not None:
+        if compound is None and target is not None:
             mask &= frame["target"] == self.target(target).id
         if family is not None:
             mask &= frame["family"] == _check_family(family)
@@ -236,8 +260,7 @@ class KnowledgeBase:
         """
         comp = self.compound(compound)
         targ = self.target(target)
-        rows = self._activities[(self._activities["compound"] == comp.id)
-                                & (self._activities["target"] == targ.id)]
+        rows = self._rows_of(comp.id, targ.id)
         if rows.empty:
             have = sorted(self._activities.loc[self._activities["compound"] == comp.id,
                                                "target"].unique())
@@ -277,7 +300,7 @@ class KnowledgeBase:
             In file order of the targets' first rows.
         """
         comp = self.compound(compound)
-        rows = self._activities[self._activities["compound"] == comp.id]
+        rows = self._rows_of(comp.id)
         if rows.empty:
             return []
         cond = rows["condition"].map(_norm).replace(_UNSPECIFIED, "")
