@@ -118,7 +118,7 @@ def dask_client(scheduler: str, *, n_workers: int = LOCAL_WORKERS) -> Iterator[A
     if scheduler == "local":
         before = os.environ.get(_TRAP)
         cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1,
-                                           processes=True, dashboard_address=None,
+                                           processes=True, dashboard_address=":0",  # no fixed port
                                            silence_logs=logging.ERROR)
         # the Nanny wrote MALLOC_TRIM_THRESHOLD_ into this process's environment: restore it
         if before is None:
