@@ -1,19 +1,23 @@
 """Cardiac speed: one steady-state paced ORd beat with drug, one beat beside scipy solve_ivp on
-the same compiled model, and the amitriptyline dose table.
+the same compiled model, the 1D strand beside solve_ivp (BDF with the strand's Jacobian
+sparsity) on the same compiled cell model, and the amitriptyline dose table.
 
 Targets (DESIGN.md, issue 12): one steady-state paced AP with drug ≤ 1 s; the dose table ≤ 60 s.
-Run: ``.venv/bin/python benchmarks/cardiac_speed.py``.
+Run: ``.venv/bin/python benchmarks/cardiac_speed.py`` (``--strand`` for the strand part only).
 """
 
 from __future__ import annotations
 
+import sys
 import time
 
 import numpy as np
 from scipy.integrate import solve_ivp
+from scipy.sparse import lil_matrix
 
 from neuromoa.cardiac import dose_table, simulate_cell
 from neuromoa.cardiac import ord as model
+from neuromoa.cardiac import strand as st
 from neuromoa.cardiac.cell import _control
 from neuromoa.cardiac.steady import control_state
 
@@ -63,5 +67,62 @@ def main() -> None:
               "exposure parts are shared)")
 
 
+#: Simulated time of the strand comparison (ms): the wave crosses about two thirds of the strand.
+STRAND_T_MS = 10.0
+
+
+def strand_bench() -> None:
+    """The strand (numba, operator splitting, Rush–Larsen) vs solve_ivp BDF on the method-of-
+    lines form of the same strand (same compiled cell derivatives, sparse Jacobian pattern)."""
+    y0 = st._tissue_state(60.0)
+    p = model.parameter_vector(ina_tp06=1.0, stim_amp=st.STIM_AMP, stim_dur=st.STIM_DUR_MS)
+    scale = np.ones(len(model.CURRENTS))
+    n, m = st.N_CELLS, len(y0)
+    kw = dict(n_cells=n, diffusion_cm2_ms=st.DIFFUSION_CM2_MS, dx_cm=st.DX_CM, dt_ms=st.DT_MS,
+              t_end_ms=STRAND_T_MS, n_stim=st.N_STIM)
+    model.strand_activation(y0, p, scale, **{**kw, "t_end_ms": 0.1})   # compile / cache load
+    t0 = time.perf_counter()
+    act, _ = model.strand_activation(y0, p, scale, **kw)
+    t_nb = time.perf_counter() - t0
+
+    coef = st.DIFFUSION_CM2_MS / st.DX_CM ** 2
+    dy, tau, cur = np.zeros(m), np.zeros(m), np.zeros(7)
+
+    def f(t, y):
+        yy = y.reshape(n, m)
+        out = np.empty_like(yy)
+        v = yy[:, 0]
+        lap = np.empty(n)
+        lap[1:-1] = v[:-2] - 2 * v[1:-1] + v[2:]
+        lap[0], lap[-1] = v[1] - v[0], v[-2] - v[-1]
+        for c in range(n):
+            istim = p[22] if (c < st.N_STIM and t < p[23]) else 0.0
+            model._derivs(np.ascontiguousarray(yy[c]), p, scale, istim, dy, tau, cur)
+            out[c] = dy
+        out[:, 0] += coef * lap
+        return out.ravel()
+
+    pattern = lil_matrix((n * m, n * m))
+    for c in range(n):
+        pattern[c * m:(c + 1) * m, c * m:(c + 1) * m] = 1
+        for d in (c - 1, c + 1):
+            if 0 <= d < n:
+                pattern[c * m, d * m] = 1
+    t0 = time.perf_counter()
+    sol = solve_ivp(f, (0.0, STRAND_T_MS), np.tile(y0, n), method="BDF", rtol=1e-5,
+                    atol=1e-7, jac_sparsity=pattern.tocsr(), max_step=0.05, dense_output=True)
+    t_ivp = time.perf_counter() - t0
+    tt = np.linspace(0.0, STRAND_T_MS, 2001)
+    v50 = sol.sol(tt)[50 * m]
+    act50 = float(tt[np.argmax(v50 > -30.0)]) if np.any(v50 > -30.0) else float("nan")
+    print(f"strand {n} cells, {STRAND_T_MS:g} ms: numba {t_nb:.2f} s vs solve_ivp BDF "
+          f"(sparse Jacobian) {t_ivp:.1f} s ({sol.nfev} RHS calls): ratio {t_ivp / t_nb:.0f}x; "
+          f"activation of cell 50 at {act[50]:.2f} vs {act50:.2f} ms")
+
+
 if __name__ == "__main__":
-    main()
+    if "--strand" in sys.argv[1:]:
+        strand_bench()
+    else:
+        main()
+        strand_bench()

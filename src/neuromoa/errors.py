@@ -107,7 +107,8 @@ class MissingExtraError(NeuromoaError, ImportError):
 #: Optional engines -> the extra of pyproject.toml that installs them (DESIGN.md, Optional extras).
 EXTRAS: dict[str, str] = {
     "roadrunner": "systems", "antimony": "systems", "libsbml": "systems",
-    "matplotlib": "report", "jinja2": "report", "pyabf": "ephys", "pyarrow": "population",
+    "matplotlib": "report", "jinja2": "report", "grandalf": "report", "libsbgnpy": "report",
+    "pyabf": "ephys", "pyarrow": "population",
     "SALib": "sensitivity",
 }
 

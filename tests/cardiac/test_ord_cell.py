@@ -85,18 +85,6 @@ def test_parameters_all_declared_with_sources():
     assert all(len(src) > 10 for _, _, src in decl.values())
 
 
-def test_strand_conducts_and_slows_with_ina_block():
-    """The diagnostic strand: ORd's INa conducts in control and slows with INa block; it fails
-    at 50 % block (the documented reason the QRS mapping does not use it)."""
-    from neuromoa.cardiac.strand import strand_conduction
-
-    ctrl = strand_conduction(None)
-    slow = strand_conduction({"INa": 0.1})
-    assert ctrl.conducted and 30 < ctrl.cv_cm_s < 60
-    assert slow.conducted and slow.cv_cm_s < 0.97 * ctrl.cv_cm_s
-    assert not strand_conduction({"INa": 0.5}).conducted
-
-
 @pytest.mark.parametrize("bpm", [30, 60, 120])
 def test_shipped_control_states_are_steady(bpm):
     y, apd, _, _, _ = model.pace(control_state(bpm), model.parameter_vector(),

@@ -51,10 +51,48 @@ def test_drug_target_edges_carry_the_kb_affinity(kb, pathway, target, label, rel
 def test_consequences_come_from_the_targets_table(kb):
     graph = build_pathway("antagonism", kb=kb)
     h1 = kb.target("H1").consequence
-    [cons] = [graph.node(e.target) for e in graph.edges if e.source == "H1"]
+    # H1 → Gq/11 → PLCβ → IP3/DAG → histaminergic arousal ⇢ consequence (sedation)
+    path = ["H1", "gq", "plc", "ip3_dag", "cell_arousal"]
+    for a, b in zip(path, path[1:], strict=False):
+        assert b in graph.successors(a), (a, b)
+    [cons] = [graph.node(e.target) for e in graph.edges if e.source == "cell_arousal"]
     assert cons.kind == "consequence"
     assert cons.label in h1 and len(cons.label) >= len(h1) - len("Antagonism: ")
     assert cons.effect_class == kb.target("H1").effect_class
+
+
+# The G-protein route of each receptor (Caulfield & Birdsall 1998; Panula et al. 2015;
+# Hieble et al. 1995): receptor → G protein → effector → second messenger.
+@pytest.mark.parametrize(("receptor", "chain"), [
+    *[(r, ["gq", "plc", "ip3_dag"]) for r in ("M1", "M3", "M5", "H1", "alpha1")],
+    *[(r, ["gi", "ac_gi", "camp_down"]) for r in ("M2", "M4")],
+    ("H2", ["gs", "ac_gs", "camp_up"]),
+])
+def test_antagonism_goes_receptor_g_protein_second_messenger_effect_consequence(kb, receptor,
+                                                                               chain):
+    graph = build_pathway("antagonism", kb=kb)
+    assert graph.successors(receptor) == [chain[0]]
+    for a, b in zip([receptor, *chain], chain, strict=False):
+        assert b in graph.successors(a)
+        assert _edge(graph, a, b).reference  # every signalling step is sourced
+    # the second messenger leads to a cellular effect whose loss leads to a consequence
+    effects = [e for e in graph.edges if e.source == chain[-1]]
+    mine = [e for e in effects if (kb.target(receptor).id if receptor != "alpha1" else "α1")
+            in e.label.replace(" ", "").split(",")]
+    assert len(mine) == 1 and mine[0].reference
+    own = kb.target(receptor).consequence.partition(": ")[2]
+    [cons] = [c for c in graph.successors(mine[0].target) if graph.node(c).label == own]
+    assert graph.node(cons).kind == "consequence"  # the receptor's own, from the kb
+    assert _edge(graph, mine[0].target, cons).relation == "loss leads to"
+
+
+def test_h2_is_in_the_antagonism_figure_with_its_kb_affinity(kb):
+    graph = build_pathway("antagonism", kb=kb)
+    edge = _edge(graph, "drug:amitriptyline", "H2")
+    assert edge.relation == "antagonises"
+    # audited default (issue 11): apparent KB 2.2 µM from the source document's reference 9
+    assert edge.label == "KB 2.22 µM"
+    assert edge.reference == kb.affinity("amitriptyline", "H2").reference
 
 
 def test_every_reference_resolves_and_the_graph_is_connected(kb):
@@ -75,7 +113,24 @@ def test_occupancy_sets_edge_width_and_label(kb):
                           occupancy_label="150 mg/day")
     assert _edge(graph, "drug:amitriptyline", "SERT").weight == 0.8
     assert _edge(graph, "drug:amitriptyline", "NET").label.endswith("occ. 0.25")
-    assert "150 mg/day" in graph.caption
+    assert "150 mg/day" in graph.caption and graph.weight_label == "150 mg/day"
+    assert build_pathway("reuptake", kb=kb).weight_label == ""
+
+
+def test_a_regimen_gives_occupancy_from_engagement(kb):
+    from neuromoa.engagement import engage
+
+    low = build_pathways(kb=kb, dose="10 mg")
+    high = build_pathways(kb=kb, dose="150 mg")
+    ref = engage("amitriptyline", dose="150 mg", every="24 h").targets
+    h1 = float(ref.loc[ref["target"] == "H1", "occupancy"].max())
+    assert _edge(high["antagonism"], "drug:amitriptyline", "H1").weight == pytest.approx(h1)
+    for name in ("reuptake", "antagonism"):
+        for e in high[name].edges:
+            if e.source == "drug:amitriptyline":
+                lo = _edge(low[name], e.source, e.target).weight
+                assert 0.0 <= lo < e.weight <= 1.0, (name, e.target)  # concentration-dependent
+    assert high["antagonism"].weight_label == "150 mg every 24 h (steady state)"
 
 
 def test_other_compound_and_bad_names(kb):

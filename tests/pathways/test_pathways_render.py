@@ -76,3 +76,20 @@ def test_graph_plot_and_notebook_html():
     assert g.plot().get_size_inches()[0] > 0
     html = g._repr_html_()
     assert html.startswith("<svg") and 'id="pathway-t-node-SERT"' in html
+
+
+def test_same_bytes_under_any_hash_seed(tmp_path):
+    """grandalf's layout, the SVG and the SBGN-ML do not depend on Python's hash seed."""
+    import subprocess
+    import sys
+
+    code = ("from neuromoa.pathways import build_pathway, draw_pathway, figure_to_svg\n"
+            "from neuromoa.pathways.sbgn import sbgn_to_string\n"
+            "g = build_pathway('neurotrophic', occupancy={'TrkA': 0.3}, occupancy_label='x')\n"
+            "import sys; sys.stdout.write(figure_to_svg(draw_pathway(g), 'p') + sbgn_to_string(g))\n")
+    outs = []
+    for seed in ("1", "2"):
+        env = {**__import__("os").environ, "PYTHONHASHSEED": seed}
+        outs.append(subprocess.run([sys.executable, "-c", code], capture_output=True, check=True,
+                                   env=env).stdout)
+    assert outs[0] == outs[1] and len(outs[0]) > 10_000

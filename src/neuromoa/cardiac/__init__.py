@@ -1,4 +1,4 @@
-"""Cardiac risk from channel block: the ORd ventricular cell, conduction and the ECG.
+"""Cardiac risk from channel block: the ORd ventricular cell, a 1D strand for conduction, the ECG.
 
 Quick start::
 
@@ -22,8 +22,10 @@ from neuromoa.cardiac.predict import (
     dose_table,
     read_channel_overlay,
 )
+from neuromoa.cardiac.strand import conduction_table, strand_conduction
 
 __all__ = ["CardiacResult", "CellResult", "cardiac_checks", "cardiac_panel", "cardiac_risk",
            "cardiac_time_course",
-           "check_heart_rate", "delta_qtc_ms", "detect_ead", "dose_table", "ecg_parameters",
-           "nav15_block_at_rate", "qrs_ms", "read_channel_overlay", "simulate_cell"]
+           "check_heart_rate", "conduction_table", "delta_qtc_ms", "detect_ead", "dose_table", "ecg_parameters",
+           "nav15_block_at_rate", "qrs_ms", "read_channel_overlay", "simulate_cell",
+           "strand_conduction"]

@@ -42,7 +42,7 @@ CURRENTS = ("INa", "INaL", "Ito", "ICaL", "IKr", "IKs", "IK1")
 #: Parameter order of the compiled kernel (all declared in ``data/cardiac/ord2011.toml``).
 PARAMETERS = ("nao", "cao", "ko", "R", "T", "F", "L", "rad", "GNa", "GNaL", "Gto", "PCa", "GKr",
               "GKs", "GK1", "Gncx", "Pnak", "GKb", "PNab", "PCab", "GpCa", "cmdnmax",
-              "stim_amp", "stim_dur")
+              "stim_amp", "stim_dur", "ina_tp06", "GNa_tp06")
 
 STATES = ("v", "nai", "nass", "ki", "kss", "cai", "cass", "cansr", "cajsr", "m", "hf", "hs", "j",
           "hsp", "jp", "mL", "hL", "hLp", "a", "iF", "iS", "ap", "iFp", "iSp", "d", "ff", "fs",
@@ -165,16 +165,45 @@ def _derivs(y, p, scale, istim, dy, tau, cur):
     thsp = 3.0 * ths
     hp = Ahf * hf + Ahs * hsp
     tjp = 1.46 * tj
-    INa = (scale[0] * GNa * (v - ENa) * m * m * m
-           * ((1.0 - fp) * h * j + fp * hp * jp))
-    dy[9] = (mss - m) / tm
-    tau[9] = tm
-    dy[10] = (hss - hf) / thf
-    tau[10] = thf
+    if p[24] > 0.5:
+        # TP06 fast INa (ten Tusscher & Panfilov 2006 Am J Physiol 291:H1088) in the m, hf, j
+        # slots, for tissue (see data/cardiac/ord2011.toml: ina_tp06); hs, hsp, jp follow hss.
+        mss6 = 1.0 / (1.0 + math.exp((-56.86 - v) / 9.03)) ** 2
+        am6 = 1.0 / (1.0 + math.exp((-60.0 - v) / 5.0))
+        bm6 = 0.1 / (1.0 + math.exp((v + 35.0) / 5.0)) + 0.1 / (1.0 + math.exp((v - 50.0) / 200.0))
+        tm6 = am6 * bm6
+        hss6 = 1.0 / (1.0 + math.exp((v + 71.55) / 7.43)) ** 2
+        if v < -40.0:
+            ah6 = 0.057 * math.exp(-(v + 80.0) / 6.8)
+            bh6 = 2.7 * math.exp(0.079 * v) + 3.1e5 * math.exp(0.3485 * v)
+            aj6 = ((-25428.0 * math.exp(0.2444 * v) - 6.948e-6 * math.exp(-0.04391 * v))
+                   * (v + 37.78) / (1.0 + math.exp(0.311 * (v + 79.23))))
+            bj6 = 0.02424 * math.exp(-0.01052 * v) / (1.0 + math.exp(-0.1378 * (v + 40.14)))
+        else:
+            ah6 = 0.0
+            bh6 = 0.77 / (0.13 * (1.0 + math.exp(-(v + 10.66) / 11.1)))
+            aj6 = 0.0
+            bj6 = 0.6 * math.exp(0.057 * v) / (1.0 + math.exp(-0.1 * (v + 32.0)))
+        th6 = 1.0 / (ah6 + bh6)
+        tj6 = 1.0 / (aj6 + bj6)
+        INa = scale[0] * p[25] * (v - ENa) * m * m * m * hf * j
+        dy[9] = (mss6 - m) / tm6
+        tau[9] = tm6
+        dy[10] = (hss6 - hf) / th6
+        tau[10] = th6
+        dy[12] = (hss6 - j) / tj6
+        tau[12] = tj6
+    else:
+        INa = (scale[0] * GNa * (v - ENa) * m * m * m
+               * ((1.0 - fp) * h * j + fp * hp * jp))
+        dy[9] = (mss - m) / tm
+        tau[9] = tm
+        dy[10] = (hss - hf) / thf
+        tau[10] = thf
+        dy[12] = (hss - j) / tj
+        tau[12] = tj
     dy[11] = (hss - hs) / ths
     tau[11] = ths
-    dy[12] = (hss - j) / tj
-    tau[12] = tj
     dy[13] = (hssp - hsp) / thsp
     tau[13] = thsp
     dy[14] = (hss - jp) / tjp
@@ -620,12 +649,15 @@ def rhs(params: np.ndarray, scale: np.ndarray, bcl_ms: float):
 
 
 @_jit
-def _strand(y0, p, scale, n_cells, diff, dx, dt, t_end, n_stim, v_act, act):
+def _strand(y0, p, scale, n_cells, diff, dx, dt, t_end, n_stim, v_act, act, w, rec_every, ecg,
+            tail):
     """1D monodomain strand of ORd cells (explicit Euler diffusion, Rush–Larsen cells).
 
     ``y0`` (41,) is the state of every cell at the start; the first ``n_stim`` cells are
     stimulated for ``p[23]`` ms; ``act`` receives each cell's activation time (ms; V crossing
-    ``v_act`` upwards), NaN if never activated.
+    ``v_act`` upwards), NaN if never activated. ``ecg`` receives the pseudo-ECG every
+    ``rec_every`` steps: ``Σ_c (V[c+1] − V[c])·w[c]`` with ``w`` the lead weights. The run
+    stops ``tail`` ms after the last cell has activated (or at ``t_end``).
     """
     n = y0.shape[0]
     y = np.empty((n_cells, n))
@@ -641,9 +673,17 @@ def _strand(y0, p, scale, n_cells, diff, dx, dt, t_end, n_stim, v_act, act):
     amp = p[22]
     dur = p[23]
     coef = diff / (dx * dx)
+    step = 0
+    irec = 0
     while t < t_end:
         for c in range(n_cells):
             vold[c] = y[c, 0]
+        if step % rec_every == 0 and irec < ecg.shape[0]:
+            phi = 0.0
+            for c in range(n_cells - 1):
+                phi += (vold[c + 1] - vold[c]) * w[c]
+            ecg[irec] = phi
+            irec += 1
         for c in range(n_cells):
             istim = amp if (c < n_stim and t < dur) else 0.0
             _derivs(y[c], p, scale, istim, dy, tau, cur)
@@ -659,14 +699,24 @@ def _strand(y0, p, scale, n_cells, diff, dx, dt, t_end, n_stim, v_act, act):
             if math.isnan(act[c]) and vold[c] < v_act <= y[c, 0]:
                 act[c] = t + dt
         t += dt
-    return act
+        step += 1
+        if not math.isnan(act[n_cells - 1]) and t > act[n_cells - 1] + tail:
+            break
+    return irec
 
 
 def strand_activation(y0: np.ndarray, params: np.ndarray, scale: np.ndarray, *,
                       n_cells: int, diffusion_cm2_ms: float, dx_cm: float, dt_ms: float,
-                      t_end_ms: float, n_stim: int, v_act_mV: float = -30.0) -> np.ndarray:
-    """Activation times (ms) along a 1D strand started from ``y0`` in every cell."""
-    act = np.empty(int(n_cells))
-    return _strand(np.asarray(y0, float), np.asarray(params, float), np.asarray(scale, float),
-                   int(n_cells), float(diffusion_cm2_ms), float(dx_cm), float(dt_ms),
-                   float(t_end_ms), int(n_stim), float(v_act_mV), act)
+                      t_end_ms: float, n_stim: int, v_act_mV: float = -30.0,
+                      lead_weights: np.ndarray | None = None, record_every: int = 20,
+                      tail_ms: float = 1e9) -> tuple[np.ndarray, np.ndarray]:
+    """Activation times (ms) along a 1D strand started from ``y0`` in every cell, and the
+    pseudo-ECG sampled every ``record_every`` steps (``lead_weights``: one per cell pair)."""
+    n = int(n_cells)
+    act = np.empty(n)
+    w = np.zeros(n - 1) if lead_weights is None else np.asarray(lead_weights, float)
+    ecg = np.zeros(int(t_end_ms / dt_ms) // int(record_every) + 2)
+    k = _strand(np.asarray(y0, float), np.asarray(params, float), np.asarray(scale, float),
+                n, float(diffusion_cm2_ms), float(dx_cm), float(dt_ms), float(t_end_ms),
+                int(n_stim), float(v_act_mV), act, w, int(record_every), ecg, float(tail_ms))
+    return act, ecg[:k].copy()

@@ -42,7 +42,13 @@ from neuromoa.errors import (
     NeuromoaWarning,
     ParameterError,
 )
-from neuromoa.exposure import Regimen, pk_compound, simulate_exposure, unit_dose_response
+from neuromoa.exposure import (
+    Patient,
+    Regimen,
+    pk_compound,
+    simulate_exposure,
+    unit_dose_response,
+)
 from neuromoa.kb import load_kb
 from neuromoa.units import as_molar
 
@@ -131,6 +137,7 @@ class CardiacResult:
     notes: tuple[str, ...] = ()
     assumptions: tuple[str, ...] = field(default=())
     ranges: dict[str, list[float]] = field(default_factory=dict)
+    patient: dict[str, Any] = field(default_factory=dict)
 
     @property
     def delta_qrs_ms(self) -> float:
@@ -144,9 +151,13 @@ class CardiacResult:
                 "delta_apd90_ms": c.delta_apd90_ms,
                 "qnet": c.qnet_uC_uF, "control_qnet": c.control_qnet_uC_uF,
                 "qnet_unit": "uC/uF", "ead": c.ead, "repolarised": c.repolarised,
-                "beats": c.beats, "qrs_ms": self.qrs_ms, "control_qrs_ms": self.control_qrs_ms,
-                "delta_qrs_ms": self.delta_qrs_ms, "delta_qtc_ms": self.delta_qtc_ms,
+                "beats": c.beats, "qrs_ms": _finite(self.qrs_ms),
+                "control_qrs_ms": self.control_qrs_ms,
+                "delta_qrs_ms": _finite(self.delta_qrs_ms),
+                "delta_qtc_ms": _finite(self.delta_qtc_ms),
+                "conduction_failure": not math.isfinite(self.qrs_ms),
                 "contributions": self.contributions, "ranges": dict(self.ranges),
+                "patient": dict(self.patient),
                 "notes": list(self.notes),
                 "assumptions": list(self.assumptions)}
 
@@ -158,6 +169,11 @@ class CardiacResult:
             row.update({f"block_{a}": v for a, v in d["by_compound"].items()})
             rows.append(row)
         return pd.DataFrame(rows)
+
+
+def _finite(x: float) -> float | None:
+    """``x``, or None for a value that is not finite (conduction failure) — valid JSON."""
+    return float(x) if math.isfinite(x) else None
 
 
 def _molar_from_ng_ml(level_ng_mL: float, mw: float) -> float:
@@ -217,13 +233,16 @@ def _blocks(levels_M: Mapping[str, float], affin: Mapping[str, Mapping[str, dict
 def cardiac_risk(compound: str | None = None, *, regimen: Regimen | None = None,
                  plasma: object | None = None, metabolite: object | None = None,
                  bpm: float = 60.0, overlay: str | os.PathLike[str] | pd.DataFrame | None = None,
-                 contributions: bool = True, uncertainty: bool = True) -> CardiacResult:
+                 contributions: bool = True, uncertainty: bool = True,
+                 patient: Patient | None = None) -> CardiacResult:
     """Predict channel block, the ORd beat and the ECG changes of ``compound``.
 
     Give either ``regimen`` (levels: Cmax of the last interval for repeated dosing, the peak for
     a single dose, from :func:`neuromoa.exposure.simulate_exposure`) or ``plasma`` (total plasma
     level of the parent, e.g. ``"300 ng/mL"`` or a number in ng/mL) and optionally
-    ``metabolite`` (total level of its metabolite).
+    ``metabolite`` (total level of its metabolite). ``patient`` (genotype, weight, age:
+    :class:`neuromoa.exposure.Patient`) changes the levels of a regimen; with given plasma
+    levels it changes nothing (the levels already are the patient's) and the result says so.
 
     Examples
     --------
@@ -238,11 +257,14 @@ def cardiac_risk(compound: str | None = None, *, regimen: Regimen | None = None,
     notes: list[str] = []
     if (regimen is None) == (plasma is None):
         raise InputError("cardiac: give either a regimen (dose) or a plasma level, not both.")
+    if patient is not None and not isinstance(patient, Patient):
+        raise InputError("cardiac: 'patient' must be a neuromoa.exposure.Patient.")
+    patient_text = patient.describe() if patient is not None else "reference adult"
     total_ng: dict[str, float] = {}
     if regimen is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NeuromoaWarning)
-            exp = simulate_exposure(comp.name, regimen)
+            exp = simulate_exposure(comp.name, regimen, patient=patient)
         notes.extend(exp.notes)
         for a in analytes:
             total_ng[a] = float(exp.metrics[a]["cmax_ng_mL"])
@@ -258,6 +280,9 @@ def cardiac_risk(compound: str | None = None, *, regimen: Regimen | None = None,
         elif len(analytes) > 1:
             notes.append(f"no {analytes[1]} level given: metabolite taken as absent.")
         scope = "the given plasma levels"
+        if patient is not None and not patient.is_reference:
+            notes.append("patient options do not change given plasma levels (they act on the "
+                         "exposure of a dose).")
     levels = {}
     unbound = {}
     for a, ng in total_ng.items():
@@ -305,8 +330,11 @@ def cardiac_risk(compound: str | None = None, *, regimen: Regimen | None = None,
         channels[row.current]["by_compound"] = by
 
     cell = simulate_cell(full, bpm=bpm)
-    q0 = qrs_ms(0.0)
-    q = qrs_ms(full["INa"])
+    q0 = qrs_ms(0.0, bpm=bpm)
+    q = qrs_ms(full["INa"], bpm=bpm)
+    if not math.isfinite(q):
+        notes.append(f"INa block {full['INa']:.2f}: the strand does not conduct (conduction "
+                     "failure); QRS and QTc are not defined.")
     dqtc = delta_qtc_ms(cell.delta_apd90_ms, q - q0)
     contrib: dict[str, dict[str, float]] = {}
     if contributions and len(unbound) > 1:
@@ -314,7 +342,7 @@ def cardiac_risk(compound: str | None = None, *, regimen: Regimen | None = None,
             lv = {a: (c if a == keep else 0.0) for a, c in unbound.items()}
             b = _blocks(lv, affin, bpm, panel)
             cr = simulate_cell(b, bpm=bpm)
-            dq = qrs_ms(b["INa"]) - q0
+            dq = qrs_ms(b["INa"], bpm=bpm) - q0
             contrib[label] = {"analyte": keep, "delta_apd90_ms": cr.delta_apd90_ms,
                               "delta_qrs_ms": dq, "delta_qtc_ms": delta_qtc_ms(cr.delta_apd90_ms, dq),
                               "qnet": cr.qnet_uC_uF, "ead": cr.ead}
@@ -324,7 +352,7 @@ def cardiac_risk(compound: str | None = None, *, regimen: Regimen | None = None,
         for factor in (POTENCY_FACTOR, 1.0 / POTENCY_FACTOR):
             b = _blocks(unbound, _scaled(affin, factor), bpm, panel)
             cr = simulate_cell(b, bpm=bpm)
-            dq = qrs_ms(b["INa"]) - q0
+            dq = qrs_ms(b["INa"], bpm=bpm) - q0
             lo_hi.append((cr.delta_apd90_ms, dq, delta_qtc_ms(cr.delta_apd90_ms, dq)))
         for i, key in enumerate(("delta_apd90_ms", "delta_qrs_ms", "delta_qtc_ms")):
             vals = [x[i] for x in lo_hi]
@@ -333,11 +361,12 @@ def cardiac_risk(compound: str | None = None, *, regimen: Regimen | None = None,
         notes.append("the cell did not repolarise within the beat: APD90 undefined (severe block).")
     p = ecg_parameters()
     assumptions = (
-        "patient: average adult (exposure defaults), unbound plasma = free drug at the channel",
+        f"patient: {patient_text} (exposure model), unbound plasma = free drug at the channel",
         "cell: ORd 2011 endocardial, single cell, conductance scaling except peak INa "
         "(Nav1.5 Markov scheme on the drug-free AP at the heart rate)",
-        f"QRS: CV ∝ (1 − INa block)^{p['cv_exponent'][0]:g}, baseline {p['qrs_baseline_ms'][0]:g} ms "
-        "(reduced relation, not a tissue simulation)",
+        f"QRS: baseline {p['qrs_baseline_ms'][0]:g} ms × the QRS-width ratio of the pseudo-ECG of a "
+        "1D monodomain strand of ORd cells with the TP06 INa (100 cells, 1 cm) at the heart rate; "
+        "INa block = use-dependent block at that rate (Nav1.5 Markov scheme), uniform in the beat",
         f"QTc: ΔQRS + {p['apd_to_qt'][0]:g}·ΔAPD90",
         "qNet: ∫(INaL+ICaL+Ito+IKr+IKs+IK1)dt over the beat as Dutta et al. 2017 define it, "
         "but on ORd 2011 (not CiPAORdv1.0) and at the given rate: compare with control only",
@@ -346,7 +375,8 @@ def cardiac_risk(compound: str | None = None, *, regimen: Regimen | None = None,
         "uncertainty are not included",
     )
     return CardiacResult(comp.name, bpm, levels, channels, cell, q, q0, dqtc, contrib, scope,
-                         tuple(dict.fromkeys(notes)), assumptions, ranges)
+                         tuple(dict.fromkeys(notes)), assumptions, ranges,
+                         patient.to_dict() if patient is not None else {})
 
 
 def _level(value: object, what: str) -> float:
@@ -374,7 +404,7 @@ DOSE_TABLE = (("10 mg", "24 h"), ("75 mg", "24 h"), ("150 mg", "24 h"), ("300 mg
 
 
 def dose_table(compound: str | None = None, doses: Sequence[tuple[str, str | None]] = DOSE_TABLE,
-               *, bpm: float = 60.0) -> pd.DataFrame:
+               *, bpm: float = 60.0, patient: Patient | None = None) -> pd.DataFrame:
     """One row per regimen: levels, block per current, ΔAPD90, ΔQRS, ΔQTc, qNet, EAD and the
     parent-only / metabolite-only deltas. A regimen that fails keeps its row with ``status``."""
     compound = compound or flagship_compound()
@@ -383,7 +413,7 @@ def dose_table(compound: str | None = None, doses: Sequence[tuple[str, str | Non
         label = f"{dose} every {every}" if every else f"{dose} single"
         try:
             reg = Regimen.parse(dose, every=every)
-            r = cardiac_risk(compound, regimen=reg, bpm=bpm)
+            r = cardiac_risk(compound, regimen=reg, bpm=bpm, patient=patient)
         except (InputError, ParameterError, DataFileError) as exc:
             rows.append({"regimen": label, "status": "error", "message": str(exc)})
             continue
@@ -403,6 +433,7 @@ def dose_table(compound: str | None = None, doses: Sequence[tuple[str, str | Non
         rows.append(row)
     frame = pd.DataFrame(rows)
     frame.attrs["compound"] = compound
+    frame.attrs["patient"] = patient.describe() if patient is not None else "reference adult"
     return frame
 
 
@@ -412,7 +443,8 @@ TIME_COURSE_POINTS = 8
 
 
 def cardiac_time_course(compound: str, regimen: Regimen, *, bpm: float = 60.0,
-                        points: int = TIME_COURSE_POINTS) -> pd.DataFrame:
+                        points: int = TIME_COURSE_POINTS,
+                        patient: Patient | None = None) -> pd.DataFrame:
     """ΔAPD90, ΔQRS, ΔQTc over the last dosing interval (repeated) or the first day (single).
 
     Each point is a steady-state beat at that moment's levels (the channels and the cell are
@@ -433,7 +465,7 @@ def cardiac_time_course(compound: str, regimen: Regimen, *, bpm: float = 60.0,
         times = np.linspace(0.0, 24.0, n)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NeuromoaWarning)
-        exp = simulate_exposure(compound, regimen, times_h=times)
+        exp = simulate_exposure(compound, regimen, times_h=times, patient=patient)
     rows = []
     for i, t in enumerate(times):
         levels = {a: float(exp.total_ng_mL[a][i]) for a in exp.analytes}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from neuromoa.cli import _patient
 from neuromoa.cli._common import console, fail, handle_errors, print_json, with_out
 
 __all__ = ["register"]
@@ -40,15 +41,21 @@ def cardiac(
     time_course: bool = typer.Option(False, "--time-course",
                                      help="Also the values over the last dosing interval "
                                           "(or the first 24 h of a single dose)."),
+    cyp2d6: str | None = _patient.CYP2D6,
+    cyp2c19: str | None = _patient.CYP2C19,
+    weight: str | None = _patient.WEIGHT,
+    age: str | None = _patient.AGE,
+    sex: str | None = _patient.SEX,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Predict channel block, APD90, qNet, EADs, ΔQRS and ΔQTc from a dose or a plasma level."""
     if ctx.invoked_subcommand is not None:
         return
     from neuromoa.cardiac import cardiac_risk, cardiac_time_course, check_heart_rate
-    from neuromoa.exposure import Regimen
+    from neuromoa.exposure import Regimen, resolve_dose
 
     check_heart_rate(heart_rate)
+    patient = _patient.patient_from_options(cyp2d6, cyp2c19, weight, age, sex)
     if (dose is None) == (plasma is None):
         fail("give exactly one of --dose (with --every or --single) or --plasma.")
     if metabolite is not None and plasma is None:
@@ -57,13 +64,13 @@ def cardiac(
     if dose is not None:
         if single == (every is not None):
             fail("with --dose give exactly one of --every (e.g. --every 24h) or --single.")
-        regimen = Regimen.parse(dose, every=every)
+        regimen = Regimen.parse(resolve_dose(dose, patient), every=every)
     if time_course and regimen is None:
         fail("--time-course needs --dose (levels over time come from exposure).")
     r = cardiac_risk(compound, regimen=regimen, plasma=plasma, metabolite=metabolite,
-                     bpm=heart_rate, overlay=channels)
+                     bpm=heart_rate, overlay=channels, patient=patient)
     d = r.to_dict()
-    course = (cardiac_time_course(compound, regimen, bpm=heart_rate)
+    course = (cardiac_time_course(compound, regimen, bpm=heart_rate, patient=patient)
               if time_course and regimen is not None else None)
     if course is not None:
         d["time_course"] = course.to_dict(orient="records")
@@ -71,7 +78,8 @@ def cardiac(
         print_json(d)
         return
     levels = ", ".join(f"{a} {v['total_ng_mL']:.4g} ng/mL" for a, v in d["levels"].items())
-    table = Table(title=f"{r.compound} at {r.bpm:g} bpm ({r.scope}: {levels})")
+    table = Table(title=f"{r.compound} at {r.bpm:g} bpm ({r.scope}: {levels})",
+                  caption=f"patient: {patient.describe()}")
     for col in ("current", "block", *[f"by {a}" for a in d["levels"]]):
         table.add_column(col, justify="left" if col == "current" else "right")
     for cur, c in d["channels"].items():
@@ -87,9 +95,12 @@ def cardiac(
     def band(key: str) -> str:
         return f" [{rg[key][0]:+.1f} to {rg[key][1]:+.1f}]" if key in rg else ""
 
-    console.print(f"QRS {d['qrs_ms']:.1f} ms (Δ {d['delta_qrs_ms']:+.1f}{band('delta_qrs_ms')}); "
-                  f"ΔQTc {d['delta_qtc_ms']:+.1f} ms{band('delta_qtc_ms')} "
-                  "(bands: affinities 2-fold either way)")
+    if d["conduction_failure"]:
+        console.print("QRS: conduction failure in the strand (QRS and QTc not defined)")
+    else:
+        console.print(f"QRS {d['qrs_ms']:.1f} ms (Δ {d['delta_qrs_ms']:+.1f}"
+                      f"{band('delta_qrs_ms')}); ΔQTc {d['delta_qtc_ms']:+.1f} ms"
+                      f"{band('delta_qtc_ms')} (bands: affinities 2-fold either way)")
     for lab, c in d["contributions"].items():
         console.print(f"{lab} ({c['analyte']}): ΔQRS {c['delta_qrs_ms']:+.1f} ms, "
                       f"ΔQTc {c['delta_qtc_ms']:+.1f} ms")
@@ -114,6 +125,11 @@ def table(
     heart_rate: float = typer.Option(60.0, "--heart-rate", help="Heart rate (bpm), 30-200."),
     out: str | None = typer.Option(None, "--out", help="Also write the table to this CSV "
                                    "(refuses to overwrite an existing file)."),
+    cyp2d6: str | None = _patient.CYP2D6,
+    cyp2c19: str | None = _patient.CYP2C19,
+    weight: str | None = _patient.WEIGHT,
+    age: str | None = _patient.AGE,
+    sex: str | None = _patient.SEX,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """The dose table: 10, 75, 150, 300 mg/day and single 750, 1500 mg."""
@@ -122,17 +138,19 @@ def table(
     from neuromoa.cardiac import check_heart_rate, dose_table
 
     check_heart_rate(heart_rate)
+    patient = _patient.patient_from_options(cyp2d6, cyp2c19, weight, age, sex)
     if out is not None and Path(out).exists():
         fail(f"--out {out}: file exists; choose another name.")
-    frame = dose_table(compound, bpm=heart_rate)
+    frame = dose_table(compound, bpm=heart_rate, patient=patient)
     compound = str(frame.attrs.get("compound", compound or ""))
     if out is not None:
         frame.to_csv(out, index=False)
     if as_json:
         print_json({"compound": compound, "heart_rate_bpm": heart_rate,
-                    "rows": frame.to_dict(orient="records")})
+                    "patient": patient.to_dict(), "rows": frame.to_dict(orient="records")})
         return
-    t = Table(title=f"{compound}: cardiac effects by dose at {heart_rate:g} bpm")
+    t = Table(title=f"{compound}: cardiac effects by dose at {heart_rate:g} bpm",
+              caption=f"patient: {patient.describe()}")
     levels = [c for c in frame.columns if c.endswith("_ng_mL")]
     cols = [c for c in ("regimen", *levels, "block_INa", "block_INaL", "block_IKr",
                         "delta_apd90_ms", "delta_qrs_ms", "delta_qtc_ms", "qnet", "ead",
@@ -158,7 +176,7 @@ def table(
 @with_out
 @handle_errors
 def checks(as_json: bool = typer.Option(False, "--json", help="Print one JSON object.")) -> None:
-    """Validation: ORd control APD90 and rate dependence, flecainide QRS, dofetilide QTc."""
+    """Validation: ORd control APD90 and rate dependence, strand CV, flecainide QRS, dofetilide QTc."""
     from neuromoa.cardiac import cardiac_checks
 
     frame = cardiac_checks()
@@ -226,7 +244,8 @@ def _parse_block(text: str | None) -> dict[str, float]:
 def cell_cmd(
     block: str | None = typer.Option(None, "--block", help='Fractions blocked, e.g. "IKr=0.5,INa=0.1".'),
     heart_rate: float = typer.Option(60.0, "--heart-rate", help="Heart rate (bpm), 30-200."),
-    strand: bool = typer.Option(False, "--strand", help="Also the 1D strand's conduction velocity."),
+    strand: bool = typer.Option(False, "--strand", help="Also the 1D strand's conduction "
+                                "velocity and pseudo-ECG QRS width."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """The ORd cell (and optionally a 1D strand) with given fractional block of each current."""
@@ -247,4 +266,29 @@ def cell_cmd(
     if strand:
         s = d["strand"]
         console.print(f"strand: {'conducts' if s['conducted'] else 'conduction fails'}"
-                      + (f", CV {s['cv_cm_s']:.1f} cm/s" if s["conducted"] else ""))
+                      + (f", CV {s['cv_cm_s']:.1f} cm/s, pseudo-ECG QRS width "
+                         f"{s['qrs_width_ms']:.2f} ms" if s["conducted"] else ""))
+
+
+@app.command("strand")
+@with_out
+@handle_errors
+def strand_cmd(
+    heart_rate: float = typer.Option(60.0, "--heart-rate", help="Heart rate (bpm), 30-200."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """The 1D strand's conduction velocity and QRS-width ratio against INa block."""
+    from neuromoa.cardiac.strand import conduction_table
+
+    frame = conduction_table(heart_rate)
+    if as_json:
+        print_json({"heart_rate_bpm": heart_rate, "rows": frame.to_dict(orient="records")})
+        return
+    t = Table(title=f"1D strand (ORd cells, TP06 INa) at {heart_rate:g} bpm")
+    for c in ("INa block", "CV cm/s", "QRS width ms", "QRS ratio"):
+        t.add_column(c, justify="right")
+    for _, r in frame.iterrows():
+        ok = bool(r["conducted"])
+        t.add_row(f"{100 * r['ina_block']:.0f}%", f"{r['cv_cm_s']:.1f}" if ok else "fails",
+                  f"{r['qrs_width_ms']:.2f}" if ok else "-", f"{r['qrs_ratio']:.3f}" if ok else "-")
+    console.print(t)

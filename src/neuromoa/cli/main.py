@@ -53,8 +53,8 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "systems": ("systems", "Systems models: synapse and adaptation, receptor antagonism "
                            "(Schild), NMDA block, Trk signalling; SBML export."),
     "report": ("report", "Write the report: DIR/index.html (self-contained) and DIR/figures/."),
-    "pathways": ("report", "Write the three pathway diagrams (SVG and PNG) generated from the "
-                           "knowledge base."),
+    "pathways": ("pathways", "Write the three pathway diagrams (SVG, PNG, SBGN-ML) generated "
+                             "from the knowledge base."),
     "db": ("db", "The results store's database: upgrade, current revision, check."),
     "runs": ("runs", "Runs recorded in the results store: list, show, export, rerun."),
     "serve": ("serve", "Serve the web app: upload curves, plates and ABF files; history; "

@@ -1,4 +1,4 @@
-"""``neuromoa report`` and ``neuromoa pathways``: parse → one library call → render."""
+"""``neuromoa report``: parse → one library call → render (``neuromoa pathways`` is cli/pathways.py)."""
 
 from __future__ import annotations
 
@@ -77,30 +77,6 @@ def run_report(compound: str | None, dose: list[str] | None, every: str, out: Pa
                   markup=False, highlight=False)
 
 
-def pathways(
-    compound: str | None = typer.Option(None, "--compound",
-                                        help="Compound (default: the flagship compound)."),
-    out: Path = typer.Option(Path("neuromoa-pathways"), "--out", help="Output folder."),
-    json_out: bool = typer.Option(False, "--json", help="Print the graphs and files as JSON."),
-) -> None:
-    """Write the three pathway diagrams (SVG and PNG) generated from the knowledge base."""
-    run_pathways(compound, out, json_out)
-
-
-@handle_errors
-def run_pathways(compound: str | None, out: Path, json_out: bool) -> None:
-    from neuromoa.data.compounds import flagship_compound
-    from neuromoa.pathways import write_pathways
-
-    result = write_pathways(out, compound or flagship_compound())
-    if json_out:
-        print_json(result.to_dict())
-        return
-    for name, files in result.files.items():
-        console.print(f"{name}: {', '.join(files)}", markup=False, highlight=False)
-
-
 def register(app: typer.Typer) -> None:
-    """Add ``report`` and ``pathways`` to the neuromoa app."""
+    """Add ``report`` to the neuromoa app."""
     app.command("report")(report)
-    app.command("pathways")(pathways)

@@ -12,8 +12,10 @@ A pathway is declared as data in ``neuromoa/data/pathways/``: which targets it s
 - ``consequence:<target>`` in ``steps.csv`` is the consequence text in the kb's targets table,
   one node per distinct text.
 
-Optionally the engagement of each target at a regimen (fractional occupancy) sets the edge
-width and is added to the edge label.
+Optionally the engagement of each target at a regimen (fractional occupancy, from
+:func:`neuromoa.engagement.engage` when ``dose=`` is given, or a mapping the caller computed)
+sets the drug → target edge weight (drawn as line width and opacity) and is added to the edge
+label.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from neuromoa.errors import DataFileError, InputError
 from neuromoa.pathways.graph import Edge, Node, PathwayGraph
 from neuromoa.units import format_molar, si_factor
 
-__all__ = ["PATHWAYS", "NoTargetValueError", "build_pathway", "build_pathways", "format_molar_range", "pathway_names"]
+__all__ = ["PATHWAYS", "NoTargetValueError", "build_pathway", "build_pathways", "format_molar_range",
+           "occupancy_at", "pathway_names"]
 
 # Mode of action in kb.activities → relation drawn on the drug → target edge.
 _MODE_RELATION = {
@@ -37,6 +40,9 @@ _MODE_RELATION = {
     "blocker": "blocks",
     "agonist": "activates",
 }
+# SBGN entity of the drug and of the kb targets (receptors, transporters, channels: proteins).
+_DRUG_ENTITY = "simple chemical"
+_TARGET_ENTITY = "macromolecule"
 _DRUG = "{drug}"
 _CONSEQUENCE = "consequence:"
 
@@ -61,8 +67,8 @@ def _definitions() -> dict[str, dict[str, Any]]:
     for row in _read_csv("pathways.csv", ("pathway", "title", "targets", "caption")):
         defs[row["pathway"]] = {"title": row["title"], "targets": row["targets"].split(),
                                 "caption": row["caption"], "nodes": [], "steps": []}
-    for i, row in enumerate(_read_csv("nodes.csv", ("pathway", "id", "label", "kind", "reference")),
-                            start=2):
+    for i, row in enumerate(_read_csv("nodes.csv", ("pathway", "id", "label", "kind", "reference",
+                                                    "entity")), start=2):
         if row["pathway"] not in defs:
             raise DataFileError(f"unknown pathway {row['pathway']!r}", file="pathways/nodes.csv",
                                 row=i, field="pathway")
@@ -74,6 +80,30 @@ def _definitions() -> dict[str, dict[str, Any]]:
                                 row=i, field="pathway")
         defs[row["pathway"]]["steps"].append(row)
     return defs
+
+
+def occupancy_at(compound: str, dose: str, every: str = "24 h") -> tuple[dict[str, float], str]:
+    """Fractional occupancy of every target of ``compound`` at a regimen, and a label saying so.
+
+    Steady-state average unbound brain concentrations of parent and metabolite
+    (:func:`neuromoa.engagement.engage` with ``dose`` and ``every``; its defaults: human-PET
+    calibration where a target has PET data, Kp,uu 1). Where a target has several rows
+    (states, conditions) the highest occupancy is kept.
+
+    Returns
+    -------
+    (dict target id → occupancy in [0, 1], "150 mg every 24 h (steady state)")
+    """
+    from neuromoa.engagement import engage
+
+    result = engage(compound, dose=dose, every=every)
+    occupancy: dict[str, float] = {}
+    frame = result.targets
+    for target, occ in zip(frame["target"], frame["occupancy"], strict=True):
+        value = float(occ)
+        if value == value:  # not NaN
+            occupancy[str(target)] = max(occupancy.get(str(target), 0.0), value)
+    return occupancy, f"{dose} every {every} (steady state)"
 
 
 class NoTargetValueError(InputError):
@@ -156,7 +186,8 @@ def _mode(kb: Any, compound: str, target: str) -> str:
 def build_pathway(name: str, compound: str | None = None, *, kb: Any = None,
                   occupancy: Mapping[str, float] | None = None,
                   occupancy_label: str = "",
-                  notes: Mapping[str, str] | None = None) -> PathwayGraph:
+                  notes: Mapping[str, str] | None = None,
+                  dose: str | None = None, every: str = "24 h") -> PathwayGraph:
     """Build pathway ``name`` ("reuptake", "antagonism", "neurotrophic") for ``compound``.
 
     Parameters
@@ -175,6 +206,9 @@ def build_pathway(name: str, compound: str | None = None, *, kb: Any = None,
         A line added to a process node's label, e.g. a model's answer
         ("synapse model: steady state ×2.7 at 150 mg/day"); unknown ids are ignored, so one
         mapping can serve all pathways.
+    dose, every : str, optional
+        A regimen ("150 mg", "24 h"): the occupancy at it comes from
+        :func:`occupancy_at` (ignored when ``occupancy`` is given).
 
     Returns
     -------
@@ -192,8 +226,10 @@ def build_pathway(name: str, compound: str | None = None, *, kb: Any = None,
     from neuromoa.data.compounds import flagship_compound
 
     comp = kb.compound(compound or flagship_compound())
+    if occupancy is None and dose is not None:
+        occupancy, occupancy_label = occupancy_at(comp.id, dose, every)
     drug_id = f"drug:{comp.id}"
-    nodes: list[Node] = [Node(drug_id, comp.name, "drug")]
+    nodes: list[Node] = [Node(drug_id, comp.name, "drug", entity=_DRUG_ENTITY)]
     edges: list[Edge] = []
     consequence_ids: dict[str, str] = {}  # consequence text → node id
 
@@ -204,7 +240,7 @@ def build_pathway(name: str, compound: str | None = None, *, kb: Any = None,
             node_id = f"consequence:{len(consequence_ids)}"
             consequence_ids[text] = node_id
             nodes.append(Node(node_id, text, "consequence", str(target.effect_class),
-                              str(target.reference)))
+                              str(target.reference), "phenotype"))
         return consequence_ids[text]
 
     missing: list[str] = []
@@ -213,9 +249,10 @@ def build_pathway(name: str, compound: str | None = None, *, kb: Any = None,
         if not len(kb.activities(compound=comp.id, target=target.id)):
             missing.append(target.id)  # no value: the target is left out, and the caption says so
             continue
-        label = str(target.name) if target.id in str(target.name) else f"{target.id}\n{target.name}"
+        plain = str(target.name).lower().replace("-", "")
+        label = str(target.name) if target.id.lower() in plain else f"{target.id}\n{target.name}"
         nodes.append(Node(target.id, label, "target",
-                          str(target.effect_class), str(target.reference)))
+                          str(target.effect_class), str(target.reference), _TARGET_ENTITY))
         aff = kb.affinity(comp.id, target.id)
         label = _affinity_label(aff)
         weight = 1.0
@@ -234,7 +271,7 @@ def build_pathway(name: str, compound: str | None = None, *, kb: Any = None,
         label = row["label"]
         if notes and row["id"] in notes:
             label += f"\n[{notes[row['id']]}]"
-        nodes.append(Node(row["id"], label, row["kind"], "", row["reference"]))
+        nodes.append(Node(row["id"], label, row["kind"], "", row["reference"], row["entity"]))
 
     for row in spec["steps"]:
         _check_refs(row["reference"], known_refs, "steps.csv", name,
@@ -258,15 +295,20 @@ def build_pathway(name: str, compound: str | None = None, *, kb: Any = None,
     if missing:
         caption += (f" No value of {comp.name} in the knowledge base at {', '.join(missing)}: "
                     "left out.")
-    if occupancy is not None and occupancy_label:
-        caption += f" Edge width: fractional occupancy at {occupancy_label}."
-    return PathwayGraph.from_parts(name, f"{comp.name}: {spec['title']}", caption, nodes, edges)
+    weight_label = ""
+    if occupancy is not None:
+        weight_label = occupancy_label or "the given concentrations"
+        caption += (f" Drug → target line width and opacity: fractional occupancy at "
+                    f"{weight_label}.")
+    return PathwayGraph.from_parts(name, f"{comp.name}: {spec['title']}", caption, nodes, edges,
+                                   weight_label=weight_label)
 
 
 def build_pathways(compound: str | None = None, *, kb: Any = None,
                    occupancy: Mapping[str, float] | None = None,
                    occupancy_label: str = "",
-                   notes: Mapping[str, str] | None = None) -> dict[str, PathwayGraph]:
+                   notes: Mapping[str, str] | None = None,
+                   dose: str | None = None, every: str = "24 h") -> dict[str, PathwayGraph]:
     """All shipped pathways for ``compound`` (see :func:`build_pathway`), keyed by name.
 
     A pathway at none of whose targets the compound has a value (nortriptyline has no Trk
@@ -274,6 +316,15 @@ def build_pathways(compound: str | None = None, *, kb: Any = None,
     """
     graphs: dict[str, PathwayGraph] = {}
     reasons = []
+    if occupancy is None and dose is not None:  # one engagement run for all pathways
+        if kb is None:
+            from neuromoa.kb import load_kb
+
+            kb = load_kb()
+        from neuromoa.data.compounds import flagship_compound
+
+        occupancy, occupancy_label = occupancy_at(kb.compound(compound or flagship_compound()).id,
+                                                  dose, every)
     for name in pathway_names():
         try:
             graphs[name] = build_pathway(name, compound, kb=kb, occupancy=occupancy,

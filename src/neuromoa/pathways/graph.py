@@ -1,31 +1,38 @@
-"""A small directed graph for pathway diagrams, and its layered layout.
+"""A small directed graph for pathway diagrams, and its layered (Sugiyama) layout.
 
-networkx is not a dependency, and a pathway diagram needs little: nodes with a kind, edges
-with a relation, a rank per node and an order inside each rank. The layout is the classic
-layered ("Sugiyama") scheme without its refinements:
+A pathway diagram needs little graph machinery: nodes with a kind, edges with a relation, a
+rank per node and an order inside each rank. The layered scheme (Sugiyama K, Tagawa S, Toda M,
+*IEEE Trans Syst Man Cybern* 1981;11:109) is done by **grandalf** (pip, pure Python; no
+graphviz):
 
 1. **rank** = length of the longest path from any source node (Kahn's topological order), so
-   every edge points from a lower to a higher rank (the graph must be acyclic);
-2. **order** inside each rank by the barycentre heuristic: a node moves to the mean position
-   of its neighbours in the adjacent rank, alternately sweeping down and up the ranks
-   (Sugiyama K, Tagawa S, Toda M, *IEEE Trans Syst Man Cybern* 1981;11:109). Ties keep
-   insertion order, so the layout is deterministic;
-3. **coordinates**: rank → x, position → y, each rank centred vertically.
+   every edge points from a lower to a higher rank (the graph must be acyclic); edges longer
+   than one rank get a dummy vertex in every rank they cross, so they are routed around boxes;
+2. **order** inside each rank: grandalf's barycentre sweeps with bilayer crossing counting
+   (Barth & Mutzel) and adjacent-swap crossing reduction;
+3. **coordinates** along each rank: grandalf's four-way alignment (Brandes & Köpf 2001),
+   averaged, with each box's own size and a minimum gap, so boxes never overlap.
+
+:func:`sugiyama` returns all three (with the dummy vertices of long edges);
+:func:`layered_layout` is its unit-grid summary (rank → x, order → y).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from neuromoa.errors import InputError
 
-__all__ = ["Edge", "Layout", "Node", "PathwayGraph", "layered_layout"]
+__all__ = ["Edge", "Layout", "Node", "PathwayGraph", "Sugiyama", "layered_layout", "sugiyama"]
 
-# Barycentre sweeps (down + up counts as two). Four pairs settle the small graphs drawn here;
-# assumption: more sweeps changed no ordering on the three shipped pathways.
-_SWEEPS = 8
+# Ordering rounds passed to grandalf's SugiyamaLayout.draw (each round sweeps down and up).
+# Assumption: more rounds changed no ordering on the three shipped pathways.
+_ORDER_ROUNDS = 4
+# Size of a dummy vertex (a long edge passing a rank) along the rank, in the caller's units
+# relative to the gap (assumption: a line needs far less room than a box).
+_DUMMY_FRACTION = 0.5
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,9 @@ class Node:
         ``"therapeutic"``, ``"adverse"``, ``"mixed"`` or ``""``; drives colour of targets and consequences.
     reference : str
         Knowledge-base reference id(s) behind the node (comma separated), ``""`` if none.
+    entity : str
+        What the node is, for SBGN export: ``"macromolecule"``, ``"simple chemical"``,
+        ``"complex"``, ``"phenotype"`` or ``""`` (an activity of unspecified entity).
     """
 
     id: str
@@ -51,6 +61,7 @@ class Node:
     kind: str
     effect_class: str = ""
     reference: str = ""
+    entity: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,10 +100,13 @@ class PathwayGraph:
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
     _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    #: Where the drug → target edge weights come from (e.g. "150 mg every 24 h (steady
+    #: state)"); "" when the weights are not occupancies. Drawn as line width and opacity.
+    weight_label: str = ""
 
     @classmethod
     def from_parts(cls, name: str, title: str, caption: str, nodes: Iterable[Node],
-                   edges: Iterable[Edge]) -> PathwayGraph:
+                   edges: Iterable[Edge], *, weight_label: str = "") -> PathwayGraph:
         """Validate and build: unique node ids, edges between known nodes, no cycles."""
         nodes = tuple(nodes)
         edges = tuple(edges)
@@ -112,7 +126,7 @@ class PathwayGraph:
                 raise InputError(
                     f"pathway {name!r}: edge {edge.source!r} → {edge.target!r} appears twice")
             seen.add((edge.source, edge.target))
-        graph = cls(name, title, caption, nodes, edges, index)
+        graph = cls(name, title, caption, nodes, edges, index, weight_label)
         graph.ranks()  # raises on a cycle
         return graph
 
@@ -158,6 +172,7 @@ class PathwayGraph:
             "name": self.name,
             "title": self.title,
             "caption": self.caption,
+            "weight_label": self.weight_label,
             "nodes": [vars(n).copy() for n in self.nodes],
             "edges": [vars(e).copy() for e in self.edges],
         }
@@ -181,8 +196,94 @@ class PathwayGraph:
                             columns=["source", "target", "relation", "label", "reference", "weight"])
 
 
+@dataclass(frozen=True)
+class Sugiyama:
+    """grandalf's layered layout of a :class:`PathwayGraph`.
+
+    Attributes
+    ----------
+    rank : dict node id → rank (0 = sources)
+    layers : list of lists of vertex keys per rank, in order; a key is a node id, or
+        ``("dummy", source, target, rank)`` for a long edge passing that rank
+    along : dict vertex key → coordinate along its rank (centre; boxes never overlap)
+    chains : dict (source, target) → the vertex keys the edge passes, source to target
+    """
+
+    rank: dict[str, int]
+    layers: list[list[Any]]
+    along: dict[Any, float]
+    chains: dict[tuple[str, str], list[Any]]
+
+
+def sugiyama(graph: PathwayGraph, sizes: Mapping[str, float] | None = None, *,
+             gap: float = 1.0) -> Sugiyama:
+    """Rank, order and place ``graph`` with grandalf's Sugiyama layout.
+
+    Parameters
+    ----------
+    sizes : mapping node id → extent of its box along the rank (default 1 for every node)
+    gap : float
+        Minimum free space between neighbouring boxes of one rank (same units).
+    """
+    from grandalf.graphs import Edge as GEdge
+    from grandalf.graphs import Graph as GGraph
+    from grandalf.graphs import Vertex
+    from grandalf.layouts import SugiyamaLayout
+
+    rank = graph.ranks()
+    sizes = sizes or {}
+
+    class _View:
+        def __init__(self, w: float) -> None:
+            self.w, self.h, self.xy = w, 1.0, None
+
+    vertices = {n.id: Vertex(n.id) for n in graph.nodes}
+    for nid, v in vertices.items():
+        v.view = _View(float(sizes.get(nid, 1.0)))
+    gedges = {(e.source, e.target): GEdge(vertices[e.source], vertices[e.target])
+              for e in graph.edges}
+    ggraph = GGraph(list(vertices.values()), list(gedges.values()))
+    along: dict[Any, float] = {}
+    layers: dict[int, list[Any]] = {}
+    chains: dict[tuple[str, str], list[Any]] = {}
+    offset = 0.0
+    for component in ggraph.C:  # each connected component side by side
+        lay = SugiyamaLayout(component)
+        lay.xspace = gap
+        lay.yspace = 1.0
+        lay.dw = gap * _DUMMY_FRACTION  # dummy vertices (long edges) are thin
+        lay.dh = 1.0
+        roots = [vertices[n.id] for n in graph.nodes
+                 if n.id in {v.data for v in component.sV} and not graph.predecessors(n.id)]
+        lay.init_all(roots=roots, optimize=False)
+        lay.draw(_ORDER_ROUNDS)
+        keys: dict[Any, Any] = {}
+        for (s, t), ge in gedges.items():
+            if ge not in lay.ctrls:
+                continue
+            for r, d in lay.ctrls[ge].items():  # {rank: vertex}, both ends included
+                if d is not vertices[s] and d is not vertices[t]:
+                    keys[d] = ("dummy", s, t, r)
+        low = min(v.view.xy[0] - v.view.w / 2.0 for layer in lay.layers for v in layer)
+        high = max(v.view.xy[0] + v.view.w / 2.0 for layer in lay.layers for v in layer)
+        for layer in lay.layers:
+            for v in layer:
+                key = keys[v] if v in keys else v.data
+                rr = rank[key] if isinstance(key, str) else key[3]
+                layers.setdefault(rr, []).append(key)
+                along[key] = v.view.xy[0] - low + offset
+        offset += high - low + gap
+    for e in graph.edges:
+        middle = sorted((k for k in along if not isinstance(k, str)
+                         and k[1] == e.source and k[2] == e.target), key=lambda k: k[3])
+        chains[(e.source, e.target)] = [e.source, *middle, e.target]
+    ordered = [sorted(layers.get(r, []), key=lambda k: along[k])
+               for r in range(max(rank.values(), default=-1) + 1)]
+    return Sugiyama(rank=rank, layers=ordered, along=along, chains=chains)
+
+
 def layered_layout(graph: PathwayGraph, *, dx: float = 1.0, dy: float = 1.0) -> Layout:
-    """Place ``graph`` in ranks (x) and orders (y) by longest path and barycentre sweeps.
+    """Place ``graph`` in ranks (x) and orders (y) on a unit grid (see :func:`sugiyama`).
 
     Parameters
     ----------
@@ -194,7 +295,8 @@ def layered_layout(graph: PathwayGraph, *, dx: float = 1.0, dy: float = 1.0) -> 
     -------
     Layout
         ``xy[node] = (rank·dx, (position − (width−1)/2)·(−dy))``: rank 0 at the left, the
-        first node of each rank at the top, each rank centred on y = 0.
+        first node of each rank at the top, each rank centred on y = 0 (dummy vertices of
+        long edges are not counted).
 
     Examples
     --------
@@ -203,32 +305,8 @@ def layered_layout(graph: PathwayGraph, *, dx: float = 1.0, dy: float = 1.0) -> 
     >>> layered_layout(g).xy["b"]
     (1.0, -0.0)
     """
-    rank = graph.ranks()
-    n_ranks = max(rank.values(), default=-1) + 1
-    layers: list[list[str]] = [[] for _ in range(n_ranks)]
-    for node in graph.nodes:
-        layers[rank[node.id]].append(node.id)
-    position = {nid: float(i) for layer in layers for i, nid in enumerate(layer)}
-
-    def sweep(order_ranks: Iterable[int], neighbours) -> None:
-        for r in order_ranks:
-            layer = layers[r]
-            keyed = []
-            for i, nid in enumerate(layer):
-                adjacent = [position[m] for m in neighbours(nid)]
-                key = sum(adjacent) / len(adjacent) if adjacent else position[nid]
-                keyed.append((key, i, nid))
-            keyed.sort(key=lambda t: (t[0], t[1]))
-            layers[r] = [nid for _, _, nid in keyed]
-            for i, nid in enumerate(layers[r]):
-                position[nid] = float(i)
-
-    for k in range(_SWEEPS):
-        if k % 2 == 0:
-            sweep(range(1, n_ranks), graph.predecessors)
-        else:
-            sweep(range(n_ranks - 2, -1, -1), graph.successors)
-
+    lay = sugiyama(graph)
+    layers = [[k for k in layer if isinstance(k, str)] for layer in lay.layers]
     xy: dict[str, tuple[float, float]] = {}
     order: dict[str, int] = {}
     for r, layer in enumerate(layers):
@@ -236,5 +314,5 @@ def layered_layout(graph: PathwayGraph, *, dx: float = 1.0, dy: float = 1.0) -> 
         for i, nid in enumerate(layer):
             order[nid] = i
             xy[nid] = (r * dx, -(i - centre) * dy)
-    return Layout(rank=rank, order=order, xy=xy, n_ranks=n_ranks,
+    return Layout(rank=lay.rank, order=order, xy=xy, n_ranks=len(layers),
                   max_width=max((len(layer) for layer in layers), default=0))
