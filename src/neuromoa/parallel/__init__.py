@@ -25,7 +25,8 @@ When the installation changes during a run (an upgrade, a ``git merge`` in an ed
 checkout), the driver, an earlier in-process run and the workers silently disagree — this is
 what made the 10⁷-curve comparison of in-process vs LocalCluster differ in a few part files
 (the fitter gained a slope-limit refit between the two runs). :func:`code_fingerprint` is a
-sha256 over the package's files, taken when a process first imports this module;
+sha256 over the package's files, taken once per process when it first needs it (the
+caller at the start of a scheduled map or a Parquet fit, a worker before its first chunk);
 :func:`map_chunks` asks every Dask worker for it and refuses to run on workers whose code
 differs from the caller's (:class:`SchedulerError`), and chunk functions that write files
 record it (``neuromoa.fitting.scaleout`` puts it in each part's Parquet metadata).
@@ -80,11 +81,9 @@ def fingerprint_tree(root: str | Path) -> str:
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """The fingerprint of the neuromoa package as this process first saw it (see the module
-    docstring); computed once per process, at import of this module."""
+    docstring); computed once per process (~0.1–0.5 s), then cached."""
     return fingerprint_tree(Path(__file__).resolve().parent.parent)
 
-
-code_fingerprint()  # now: the code this process imported, not what is on disk later
 
 
 def _check_workers(client: Any) -> None:
