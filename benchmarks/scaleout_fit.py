@@ -6,7 +6,8 @@ Same input file, same partitions (row groups of whole curves), same chunk functi
 1. in-process (``scheduler=None``) in a fresh subprocess: wall time, peak RSS;
 2. LocalCluster of 2 single-threaded worker processes: wall time with and without cluster
    start-up, peak RSS of each worker;
-3. identical results: every part file byte-for-byte equal.
+3. identical results: every part file byte-for-byte equal, made by the same neuromoa code
+   (the code fingerprint each part records; the cluster refuses workers with other code).
 
 Run: ``python benchmarks/scaleout_fit.py [--curves 1000000] [--per-group 100000]``.
 """
@@ -71,6 +72,16 @@ def _digest(folder: Path) -> list[str]:
     return [hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.parquet"))]
 
 
+def _codes(folder: Path) -> list[str]:
+    """The distinct code fingerprints recorded in a folder's part files."""
+    import pyarrow.parquet as pq
+
+    from neuromoa.fitting.scaleout import CODE_KEY
+
+    return sorted({(pq.read_schema(p).metadata or {}).get(CODE_KEY, b"?").decode()
+                   for p in folder.glob("*.parquet")})
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--curves", type=int, default=1_000_000)
@@ -108,6 +119,11 @@ def main() -> None:
         print(f"speed-up (fitting): {a['s'] / fit_s:.2f}x; with start-up: {a['s'] / total:.2f}x")
         da, db = _digest(tmp / "a"), _digest(tmp / "b")
         same = da == db
+        codes = [_codes(tmp / x) for x in ("a", "b")]
+        print("neuromoa code fingerprint of the parts: in-process "
+              f"{', '.join(c[:12] for c in codes[0])}; cluster {', '.join(c[:12] for c in codes[1])}"
+              + ("" if codes[0] == codes[1] else " — DIFFERENT CODE (the checkout changed "
+                 "between the two runs)"))
         print(f"identical results (every part file byte-equal): {same}")
         if not same:
             import pandas as pd

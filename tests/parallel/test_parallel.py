@@ -19,6 +19,16 @@ def _square_plus(x: int, *, k: int = 0) -> int:
     return x * x + k
 
 
+#: A step between two tested concentrations with one point on the transition (curve 269601 of
+#: the fitting tests' 10^6-curve run; tests/fitting/test_batch.py STEP_CURVE, design
+#: 10^-10..10^-5.5 M written here in nM). About one curve in 10^6 is like it; its fit goes
+#: through the engine's rare slope-limit refit, the path that changed between the in-process
+#: and the cluster half of the 10^7-curve benchmark (the code changed during that run).
+STEP_CURVE = [97.85335249172994, 98.88913080579732, 95.40807125505798, 86.64536491829459,
+              83.90442098113792, 64.66989217938522, 8.946467961876383, 20.26957037193201,
+              9.452810989709159, 8.749363536836348]
+
+
 def _curves(n: int, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     conc = np.logspace(-1, 4, 10)
@@ -27,6 +37,20 @@ def _curves(n: int, seed: int = 0) -> pd.DataFrame:
     y = 100 / (1 + x / np.repeat(ic50, 10)) + rng.normal(0, 3, 10 * n)
     return pd.DataFrame({"curve": np.repeat([f"c{i:06d}" for i in range(n)], 10),
                          "concentration_nM": x, "response": y})
+
+
+def _curves_with_step(n: int) -> pd.DataFrame:
+    """``n`` curves, the last one the rare step curve."""
+    step = pd.DataFrame({"curve": f"c{n - 1:06d}", "response": STEP_CURVE,
+                         "concentration_nM": 10.0 ** np.linspace(-10.0, -5.5, 10) * 1e9})
+    return pd.concat([_curves(n - 1), step], ignore_index=True)
+
+
+def _pretend_other_code() -> None:
+    """Run on a worker: from now on it reports another neuromoa (as after an upgrade)."""
+    import neuromoa.parallel as par
+
+    par.code_fingerprint = lambda: "0" * 64
 
 
 def test_map_chunks_in_process_keeps_order_and_kwargs():
@@ -45,7 +69,7 @@ def curves_file(tmp_path_factory) -> Path:
     from neuromoa.fitting.scaleout import write_curves_parquet
 
     path = tmp_path_factory.mktemp("pq") / "curves.parquet"
-    return write_curves_parquet(_curves(3000), path, curves_per_group=700)
+    return write_curves_parquet(_curves_with_step(3000), path, curves_per_group=700)
 
 
 def test_fit_parquet_matches_fit_curves_and_local_cluster(curves_file, tmp_path):
@@ -53,8 +77,9 @@ def test_fit_parquet_matches_fit_curves_and_local_cluster(curves_file, tmp_path)
     from neuromoa.fitting import fit_curves
     from neuromoa.fitting.scaleout import fit_parquet
 
-    direct = fit_curves(_curves(3000).rename(columns={"concentration_nM": "concentration"}),
-                        unit="nM").to_frame()
+    direct = fit_curves(_curves_with_step(3000).rename(
+        columns={"concentration_nM": "concentration"}), unit="nM").to_frame()
+    assert "hill_at_limit" in direct["flags"].iloc[-1]  # the rare refit path is exercised
     before = os.environ.get("MALLOC_TRIM_THRESHOLD_")
     a = fit_parquet(curves_file, tmp_path / "a")
     b = fit_parquet(curves_file, tmp_path / "b", scheduler="local")
@@ -66,6 +91,74 @@ def test_fit_parquet_matches_fit_curves_and_local_cluster(curves_file, tmp_path)
     for pa_, pb_ in zip(a.parts, b.parts, strict=True):
         assert Path(pa_).read_bytes() == Path(pb_).read_bytes()
     assert pd.read_parquet(tmp_path / "a").shape == fa.shape  # one dataset folder
+
+
+def test_fingerprint_tree_sees_a_source_edit_not_a_cache(tmp_path):
+    from neuromoa.parallel import code_fingerprint, fingerprint_tree
+
+    (tmp_path / "pkg" / "__pycache__").mkdir(parents=True)
+    (tmp_path / "pkg" / "engine.py").write_text("HILL = 50.0\n")
+    (tmp_path / "pkg" / "table.csv").write_text("a,b\n1,2\n")
+    (tmp_path / "pkg" / "__pycache__" / "engine.cpython-311.pyc").write_bytes(b"x")
+    first = fingerprint_tree(tmp_path / "pkg")
+    (tmp_path / "pkg" / "__pycache__" / "engine.cpython-311.pyc").write_bytes(b"y")
+    assert fingerprint_tree(tmp_path / "pkg") == first
+    (tmp_path / "pkg" / "engine.py").write_text("HILL = 40.0\n")
+    assert fingerprint_tree(tmp_path / "pkg") != first
+    (tmp_path / "pkg" / "engine.py").write_text("HILL = 50.0\n")
+    (tmp_path / "pkg" / "table.csv").write_text("a,b\n1,3\n")  # data files count too
+    assert fingerprint_tree(tmp_path / "pkg") != first
+    assert len(code_fingerprint()) == 64
+
+
+def test_a_chunk_refuses_a_caller_running_other_code(curves_file, tmp_path):
+    """The cause of the 10^7 difference: the caller and the process fitting a partition ran
+    different neuromoa. A part made that way is refused, not written."""
+    import pyarrow.parquet as pq
+
+    from neuromoa.fitting.scaleout import CODE_KEY, fit_parquet, fit_partition
+    from neuromoa.parallel import code_fingerprint
+
+    task = {"path": str(curves_file), "groups": [0], "out": str(tmp_path), "index": 0,
+            "model": "4pl", "unit": "nM", "conc": "concentration_nM", "kwargs": {},
+            "code": "f" * 64}
+    with pytest.raises(SchedulerError, match="different neuromoa code"):
+        fit_partition(task)
+    assert not list(tmp_path.iterdir())
+    r = fit_parquet(curves_file, tmp_path / "ok")  # each part records the code that made it
+    assert {pq.read_schema(p).metadata[CODE_KEY].decode() for p in r.parts} == {
+        code_fingerprint()}
+
+
+def _population_same_on_a_client(client) -> None:
+    """simulate_population(scheduler=client) gives the in-process rows exactly."""
+    from neuromoa.data.compounds import flagship_compound
+    from neuromoa.exposure import Regimen
+    from neuromoa.exposure.population import PopulationSpec, simulate_population
+
+    spec = PopulationSpec(compound=flagship_compound(), n=2500,
+                          regimen=Regimen.parse("75 mg", every="24h"))
+    a = simulate_population(spec, 7, chunk_size=1024)
+    b = simulate_population(spec, 7, chunk_size=1024, scheduler=client)
+    assert len(a) == 2500 and a["patient"].is_monotonic_increasing
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert not a.equals(simulate_population(spec, 8, chunk_size=1024))  # the seed matters
+
+
+def test_workers_running_other_code_are_refused(curves_file, tmp_path):
+    pytest.importorskip("distributed")
+    from neuromoa.fitting.scaleout import fit_parquet
+    from neuromoa.parallel import dask_client
+
+    with dask_client("local", n_workers=1) as client:
+        assert map_chunks(_square_plus, [2], client) == [4]
+        _population_same_on_a_client(client)
+        client.run(_pretend_other_code)
+        with pytest.raises(SchedulerError, match="1 of 1 Dask workers run different neuromoa"):
+            map_chunks(_square_plus, [2], client)
+        with pytest.raises(SchedulerError, match="different neuromoa"):
+            fit_parquet(curves_file, tmp_path / "mixed", scheduler=client)
+    assert not (tmp_path / "mixed").exists()
 
 
 def test_fit_parquet_refuses_bad_inputs(curves_file, tmp_path):

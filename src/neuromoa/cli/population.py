@@ -49,6 +49,9 @@ def population(
     target: list[str] | None = typer.Option(None, "--target", "-t",
                                             help="Target of --engage (repeatable)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Run the chunks on Dask: 'local' (a LocalCluster on this "
+        "machine) or tcp://HOST:PORT; same seed, same patients. Needs neuromoa[distributed]."),
 ) -> None:
     """Steady-state levels of n virtual patients (genotype, covariates, variability)."""
     if n < 1:
@@ -65,7 +68,7 @@ def population(
     spec = PopulationSpec(compound=compound or flagship_compound(), regimen=Regimen.parse(dose, every=every, base=base),
                           n=n, ancestry=ancestry, cyp2d6=pat.cyp2d6, cyp2c19=pat.cyp2c19)
     t0 = time.perf_counter()
-    df = simulate_population(spec, seed)
+    df = simulate_population(spec, seed, scheduler=scheduler)
     elapsed = time.perf_counter() - t0
     summary = summarize_population(df, spec)
     summary["seed"] = seed

@@ -214,13 +214,17 @@ def simulate_population(spec: PopulationSpec, seed: int = 0, *,
                         chunk_size: int = DEFAULT_CHUNK, scheduler: Any = None) -> pd.DataFrame:
     """All patients of ``spec`` (rows in patient order), chunk by chunk.
 
-    ``scheduler``: None runs in-process; otherwise any object with ``map(func, iterable)``
+    ``scheduler``: None runs in-process; ``"local"``, ``"tcp://host:port"`` or a Dask ``Client``
+    run the same chunks through :func:`neuromoa.parallel.map_chunks`; otherwise any object
+    with ``map(func, iterable)``
     (``concurrent.futures`` executor, a Dask client's ``map`` + ``gather`` wrapper) runs
     :func:`simulate_chunk` on each chunk. The result does not depend on ``chunk_size``.
     """
     parts = chunks(spec, chunk_size)
-    if scheduler is None:
-        frames = [simulate_chunk(c, seed) for c in parts]
+    if scheduler is None or isinstance(scheduler, str) or hasattr(scheduler, "gather"):
+        from neuromoa.parallel import map_chunks  # in-process, "local", tcp://…, a Dask Client
+
+        frames = map_chunks(simulate_chunk, parts, scheduler, seed=seed)
     else:
         frames = list(scheduler.map(simulate_chunk, parts, [seed] * len(parts)))
     return pd.concat(frames, ignore_index=True)

@@ -36,6 +36,9 @@ DEFAULT_GROUPS_PER_PARTITION = 1
 #: tens of MB per worker task).
 DEFAULT_CURVES_PER_GROUP = 100_000
 
+#: Parquet metadata key of each part file: the neuromoa code fingerprint that made it.
+CODE_KEY = b"neuromoa.code"
+
 _CONC = re.compile(r"^concentration(?:_(.+))?$", re.IGNORECASE)
 
 
@@ -90,7 +93,18 @@ def fit_partition(task: dict[str, Any]) -> dict[str, Any]:
     """Fit the curves of some row groups and write them as one part file (the chunk function).
 
     ``task``: ``path``, ``groups`` (row-group indices), ``out`` (folder), ``index`` (part
-    number), ``model``, ``unit``, ``conc`` (column), ``kwargs`` (for fit_curves)."""
+    number), ``model``, ``unit``, ``conc`` (column), ``kwargs`` (for fit_curves), ``code``
+    (the caller's :func:`~neuromoa.parallel.code_fingerprint`: a process running other
+    neuromoa code refuses the task, and the part file records the fingerprint it was made
+    with under the Parquet metadata key ``neuromoa.code``)."""
+    from neuromoa.parallel import SchedulerError, code_fingerprint
+
+    mine = code_fingerprint()
+    if task.get("code", mine) != mine:
+        raise SchedulerError(f"partition {task['index']}: this process runs different neuromoa "
+                             f"code ({mine[:12]}) than the caller ({task['code'][:12]}); the "
+                             "installation changed during the run or the workers have another "
+                             "version. Restart them on one installation.")
     from neuromoa.fitting.engine import fit_curves
 
     pq = _pq()
@@ -104,9 +118,12 @@ def fit_partition(task: dict[str, Any]) -> dict[str, Any]:
     part = Path(task["out"]) / f"part-{task['index']:05d}.parquet"
     import pyarrow as pa
 
-    pq.write_table(pa.Table.from_pandas(out, preserve_index=False), part, compression="zstd")
+    table = pa.Table.from_pandas(out, preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                           CODE_KEY: mine.encode()})
+    pq.write_table(table, part, compression="zstd")
     ids = out["curve"]
-    return {"index": task["index"], "path": str(part), "n_curves": len(out),
+    return {"index": task["index"], "path": str(part), "n_curves": len(out), "code": mine,
             "first": str(ids.iloc[0]) if len(out) else None,
             "last": str(ids.iloc[-1]) if len(out) else None,
             "status": out["status"].value_counts().to_dict()}
@@ -146,7 +163,7 @@ def fit_parquet(path: str | Path, out: str | Path, *, scheduler: Any = None,
     scheduler : None (in-process), "local", "tcp://host:port", or a distributed.Client.
     model, unit, fit_kwargs : as :func:`~neuromoa.fitting.fit_curves`.
     """
-    from neuromoa.parallel import map_chunks
+    from neuromoa.parallel import code_fingerprint, map_chunks
 
     pq = _pq()
     path, out = Path(path), Path(out)
@@ -171,7 +188,7 @@ def fit_parquet(path: str | Path, out: str | Path, *, scheduler: Any = None,
     step = max(1, int(groups_per_partition))
     tasks = [{"path": str(path.resolve()), "groups": list(range(g, min(g + step, n_groups))),
               "out": str(out.resolve()), "index": k, "model": model, "unit": used_unit,
-              "conc": conc, "kwargs": fit_kwargs}
+              "conc": conc, "kwargs": fit_kwargs, "code": code_fingerprint()}
              for k, g in enumerate(range(0, n_groups, step))]
     try:
         parts = map_chunks(fit_partition, tasks, scheduler)
