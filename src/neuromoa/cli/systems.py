@@ -27,7 +27,7 @@ from neuromoa.systems import (
 from neuromoa.systems.adaptation import ADAPTATION_DOSES, adaptation_courses
 from neuromoa.systems.nmda_conditions import nmda_at_dose
 from neuromoa.systems.trk_sensitivity import trk_sensitivity
-from neuromoa.systems.validation import validate, validation_summary
+from neuromoa.systems.validation import functional_vs_binding, validate, validation_summary
 from neuromoa.units import format_molar
 
 __all__ = ["register"]
@@ -285,6 +285,34 @@ def validate_cmd(
                   f"sources: {summary['within']} within tolerance, {summary['outside']} outside; "
                   f"{summary['calibration_rows']} calibration rows shown, "
                   f"{summary['no_prediction']} not comparable (no prediction or no number).")
+
+
+@systems_app.command("functional")
+@with_out
+@handle_errors
+def functional_cmd(
+    data: Path | None = typer.Option(None, "--data",
+                                     help="A validation dataset (CSV); default the shipped one."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Functional antagonism (apparent pA2) observed beside the pA2 predicted from binding."""
+    result = _with_notes(lambda: functional_vs_binding(data))
+    if as_json:
+        print_json({"rows": result.to_dict(orient="records")})
+        return
+    table = Table(title="functional pA2 (observed) vs binding (predicted)")
+    for col in ("id", "receptor", "species", "observed pA2", "predicted pA2", "binding pKi",
+                "obs - pred", "tolerance", "within"):
+        table.add_column(col, overflow="fold")
+    for r in result.to_dict(orient="records"):
+        def f(x: float) -> str:
+            return f"{x:.2f}" if math.isfinite(x) else "none"
+        obs = f(r["observed_pa2"]) + (f" ({r['observed_low']:.2f}-{r['observed_high']:.2f})"
+                                      if math.isfinite(r["observed_low"]) else "")
+        within = "n/a" if r["within"] is None else ("yes" if r["within"] else "NO")
+        table.add_row(r["id"], r["receptor"], r["species"], obs, f(r["predicted_pa2"]),
+                      f(r["binding_pki"]), f(r["difference"]), r["tolerance"], within)
+    console.print(table)
 
 
 @systems_app.command("adaptation")
