@@ -356,6 +356,17 @@ def adaptation_cmd(
                      if s["dose"] == dose and s["transmitter"] == "5HT"]
             days.add_row(dose, *cells)
         console.print(days)
+        held = result.held_out()
+        if not held.empty:
+            ht = Table(title="held out (not used to calibrate): firing recovery day at each dose")
+            for col in ("dose/day", "predicted day", "observed", "within", "source"):
+                ht.add_column(col, overflow="fold")
+            for r in held.to_dict(orient="records"):
+                day = r["predicted_recovery_day"]
+                within = "n/a" if r["within"] is None else ("yes" if r["within"] else "NO")
+                ht.add_row(r["dose"], f"{day:.1f}" if math.isfinite(day) else "never",
+                           r["observed_days"], within, r["source"])
+            console.print(ht)
     _save(result, plot)
 
 
