@@ -31,8 +31,9 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/lint-imports
 
+# the suite on every core (pytest-xdist; tests use tmp_path and free ports, never fixed names)
 test: lint
-	$(BIN)/python -m pytest -q -m "not readme_long"
+	$(BIN)/python -m pytest -q -m "not readme_long" -n auto
 
 # The README's long command blocks (benchmarks, full reports): minutes each, so not in `make test`.
 test-readme: $(VENV)/.installed-test

@@ -51,10 +51,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from neuromoa.assays._conditions import assay_parameters, protocol
+from neuromoa.assays._conditions import assay_parameters
 from neuromoa.assays._fit import CurveSummary, fit_4pl, fit_one_site_ki, outlier_mask, plate_z_prime
-from neuromoa.assays._kb import kb_constant, resolve_molar
 from neuromoa.assays.binding import exact_ic50, fit_exact_depletion
+from neuromoa.assays.constants import (
+    CONSTANTS,
+    OPTION_OF,
+    Constant,
+    MissingConstantError,
+    constant_key,
+    parse_constant,
+    read_constants_file,
+    resolve_constants,
+)
 from neuromoa.assays.plates import PlateSet, read_plates
 from neuromoa.assays.uptake import DPM_PER_CI
 from neuromoa.errors import (
@@ -120,6 +129,8 @@ class PlateResult:
     n_test_wells: int = 0
     excluded_wells: tuple[str, ...] = ()
     truth_ki_M: float | None = None
+    bmax_mol_per_g: float | None = None
+    constants: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
     curve: CurveSummary | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -142,8 +153,12 @@ class PlateResult:
                 "ki_exact_ci95_M": [_num(v) for v in (self.ki_exact_ci95_M or _NAN2)],
                 "cheng_prusoff_bias": _num(self.cheng_prusoff_bias),
             })
+        if self.bmax_mol_per_g is not None:
+            out["bmax_mol_per_g"] = _num(self.bmax_mol_per_g)
         if self.truth_ki_M is not None:
             out["true_ki_M"] = _num(self.truth_ki_M)
+        if self.constants:
+            out["constants"] = {k: dict(v) for k, v in self.constants.items()}
         return out
 
 
@@ -178,6 +193,7 @@ class AssayAnalysis:
         rows = []
         for r in self.results:
             d = r.to_dict()
+            d.pop("constants", None)  # one row per constant: AssayAnalysis.constants_frame()
             for key in [k for k in d if k.endswith("_ci95_M")]:
                 low, high = d.pop(key)
                 stem = key[: -len("_ci95_M")]
@@ -187,6 +203,20 @@ class AssayAnalysis:
             d["excluded_wells"] = ";".join(d["excluded_wells"])
             rows.append(d)
         return pd.DataFrame(rows)
+
+    def constants_frame(self) -> pd.DataFrame:
+        """Every constant each plate's analysis used: ``plate constant label value unit display
+        origin`` (one row per plate and constant)."""
+        rows = []
+        seen: set[str] = set()
+        for r in self.results:
+            if r.plate in seen or not r.constants:
+                continue
+            seen.add(r.plate)
+            for key, c in r.constants.items():
+                rows.append({"plate": r.plate, "constant": key, **c})
+        return pd.DataFrame(rows, columns=["plate", "constant", "label", "value", "unit",
+                                           "display", "origin"])
 
     def plot(self, plate: str | None = None, compound: str | None = None):
         """Figure: plate heat map and the fitted curve with the 95 % CI of IC50."""
@@ -225,50 +255,37 @@ def _weights(mu_counts: np.ndarray, cv2: float, count_minutes: float,
     return 1.0 / np.maximum(var, np.finfo(float).tiny)
 
 
-def _resolve(kind: str, cond: dict[str, Any], target: str | None, substrate, km, radioligand,
-             kd) -> dict[str, Any]:
-    """Assay conditions for one plate: explicit arguments > the file's conditions > defaults."""
-    tgt = target or cond.get("target") or ("M1" if kind == "binding" else None)
-    out: dict[str, Any] = {"target": tgt}
-    par = assay_parameters(kind, tgt) if tgt else assay_parameters(kind)
-    out["par"] = par
+def _resolve(kind: str, name: str, cond: dict[str, Any], ps: PlateSet, user: dict[str, Any],
+             const_files: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """Assay constants for one plate: the user's values > constants files > the plate file's
+    header/sidecar > the conditions stored with a simulated plate > shipped defaults (see
+    :mod:`neuromoa.assays.constants`)."""
+    stored = {spec.key: cond[spec.cond_key] for spec in CONSTANTS if spec.cond_key in cond}
+    if cond.get("target"):
+        stored["target"] = cond["target"]
+    files = [*const_files, *ps.constants]
+    if stored:
+        files.append((f"file: {ps.source} (conditions of plate {name})", stored))
+    consts = resolve_constants(kind, user=user, files=files)
+    out: dict[str, Any] = {"target": consts["target"].value or None, "constants": consts,
+                           "par": assay_parameters(kind)}
     if kind == "uptake":
-        if substrate is not None:
-            out["substrate_M"] = resolve_molar(substrate, "substrate")
-        elif "substrate_M" in cond:
-            out["substrate_M"] = float(cond["substrate_M"])
-        elif "substrate_conc" in par:
-            out["substrate_M"] = par["substrate_conc"]
-        else:
-            raise ParameterError("uptake analysis needs the substrate concentration: give "
-                                 "--substrate (e.g. '100 nM') or --target SERT|NET.")
-        if km is not None:
-            out["km_M"] = resolve_molar(km, "km")
-        elif "km_M" in cond:
-            out["km_M"] = float(cond["km_M"])
-        elif tgt:
-            out["km_M"] = kb_constant(protocol("uptake", tgt).label_constant)[0]
-        else:
-            raise ParameterError("uptake analysis needs Km: give --km or --target SERT|NET.")
+        out["substrate_M"] = float(consts["substrate"].value)
+        out["km_M"] = float(consts["km"].value)
     else:
-        out["radioligand_M"] = (resolve_molar(radioligand, "radioligand") if radioligand
-                                is not None else float(cond.get("radioligand_M",
-                                                                par.get("radioligand_conc", 0))))
-        if not out["radioligand_M"]:
-            raise ParameterError("binding analysis needs the radioligand concentration "
-                                 "(--radioligand, e.g. '5 nM').")
-        out["kd_M"] = (resolve_molar(kd, "kd") if kd is not None else float(cond["kd_M"])
-                       if "kd_M" in cond else kb_constant(protocol("binding", tgt).label_constant)[0])
-        conversion_keys = ("volume_L", "filter_recovery", "specific_activity_Ci_per_mol",
-                           "counting_efficiency")
-        out["conversion_assumed"] = not all(key in cond for key in conversion_keys)
-        out["cpm_per_M"] = (float(cond.get("volume_L", par["volume"]))
-                            * float(cond.get("filter_recovery", par["filter_recovery"]))
-                            * float(cond.get("specific_activity_Ci_per_mol", par["specific_activity"]))
-                            * DPM_PER_CI
-                            * float(cond.get("counting_efficiency", par["counting_efficiency"])))
-    out["count_minutes"] = float(cond.get("count_time_s", par["count_time"])) / _SECONDS_PER_MINUTE
-    out["background_cpm"] = float(cond.get("background_cpm", math.nan))
+        out["radioligand_M"] = float(consts["radioligand"].value)
+        out["kd_M"] = float(consts["kd"].value)
+        conversion = ("volume", "filter_recovery", "specific_activity", "counting_efficiency")
+        out["conversion_assumed"] = any(consts[k].origin.startswith("default")
+                                        for k in conversion)
+        out["cpm_per_M"] = (float(consts["volume"].value) * float(consts["filter_recovery"].value)
+                            * float(consts["specific_activity"].value) * DPM_PER_CI
+                            * float(consts["counting_efficiency"].value))
+        out["volume_L"] = float(consts["volume"].value)
+        out["protein_g"] = float(consts["protein"].value) if "protein" in consts else None
+    out["count_minutes"] = float(consts["count_time"].value) / _SECONDS_PER_MINUTE
+    out["background_cpm"] = (float(consts["background"].value) if "background" in consts
+                             else math.nan)
     return out
 
 
@@ -310,7 +327,16 @@ def _analyze_one(kind: str, name: str, compound: str, w: pd.DataFrame, cfg: dict
     conc = w["concentration_M"].to_numpy(float)
     is_total, is_nsb = role == "total", role == "nsb"
     is_test = (role == "test") & (w["compound"].to_numpy() == compound)
-    base = dict(plate=name, compound=compound, truth_ki_M=truth_ki)
+    consts: dict[str, Constant] = dict(cfg["constants"])
+    bg = cfg["background_cpm"]
+    if not math.isfinite(bg):
+        empty = counts[(role == "empty") & np.isfinite(counts)]
+        bg = float(np.median(empty)) if empty.size else 0.0
+        origin = (f"measured: median of the {empty.size} empty wells" if empty.size
+                  else "assumed: 0 CPM (no empty wells and none given; --background)")
+        consts["background"] = Constant("background", "counter background", bg, "cpm", origin)
+    base = dict(plate=name, compound=compound, truth_ki_M=truth_ki,
+                constants={k: c.to_dict() for k, c in consts.items()})
     frame = w.assign(specific_cpm=np.nan, percent_of_control=np.nan, used=False)
     for label, mask in (("total", is_total), ("nsb", is_nsb)):
         if mask.sum() < _MIN_CONTROLS:
@@ -336,10 +362,6 @@ def _analyze_one(kind: str, name: str, compound: str, w: pd.DataFrame, cfg: dict
             f"plate {name}: compound {compound!r} has {int(is_test.sum())} test wells at "
             f"{np.unique(conc[is_test]).size} concentrations; a curve needs ≥ {_MIN_TEST_WELLS} "
             f"wells at ≥ {_MIN_TEST_CONCS} concentrations."), **base), frame
-    bg = cfg["background_cpm"]
-    if not math.isfinite(bg):
-        empty = counts[(role == "empty") & np.isfinite(counts)]
-        bg = float(np.median(empty)) if empty.size else 0.0
     minutes = cfg["count_minutes"]
     cv2 = _variance_model(tot, nsb, minutes, bg)
     use = is_test | is_total
@@ -419,13 +441,25 @@ def _analyze_one(kind: str, name: str, compound: str, w: pd.DataFrame, cfg: dict
         ki_guess_M=ic50 / factor)
     ki_cp = ic50 / factor
     bias = math.nan
-    if exact.status != "failed":
+    impossible = depletion > 1.0
+    if impossible:
+        c = cfg["constants"]
+        flags.append(f"constants_inconsistent:{100 * depletion:.0f}%_of_radioligand_bound")
+        problems.append(
+            f"with the constants used (specific activity {c['specific_activity'].display()}, "
+            f"volume {c['volume'].display()}, efficiency {c['counting_efficiency'].display()}, "
+            f"recovery {c['filter_recovery'].display()}, [L] {c['radioligand'].display()}) the "
+            f"total wells would hold {100 * depletion:.0f}% of the added radioligand, which is "
+            "impossible: check these constants (depletion and the exact-depletion Ki not "
+            "reported)")
+    if exact.status != "failed" and not impossible:
         # Model-based bias of Cheng-Prusoff at the fitted receptor concentration (smooth in the
         # well-determined R_t, unlike the noisy ratio of two estimates).
         ic50_exact = exact_ic50(exact.ki_M, receptor_M=exact.receptor_M, radioligand_M=L,
                                 kd_M=kd, nsb_fraction=k)
         bias = ic50_exact / float(ic50_from_ki_binding(exact.ki_M, L, kd)) - 1.0
-    if depletion <= par["depletion_warning_fraction"] and bias > par["depletion_warning_fraction"]:
+    if not impossible and depletion <= par["depletion_warning_fraction"] \
+            and bias > par["depletion_warning_fraction"]:
         flags.append(f"competitor_depletion:cheng_prusoff_bias:{100 * bias:+.0f}%")
         problems.append(f"the competitor is depleted by the receptor; the Cheng–Prusoff Ki is "
                         f"biased by {100 * bias:+.0f}% (use ki_exact_M)")
@@ -433,7 +467,7 @@ def _analyze_one(kind: str, name: str, compound: str, w: pd.DataFrame, cfg: dict
             f"plate {name}: the receptor concentration (fitted {exact.receptor_M * 1e9:.3g} nM) is "
             f"not small next to the IC50 of {compound}; the Cheng–Prusoff Ki is biased by "
             f"{100 * bias:+.0f}% (use ki_exact_M).", NeuromoaWarning, stacklevel=3)
-    if depletion > par["depletion_warning_fraction"]:
+    if not impossible and depletion > par["depletion_warning_fraction"]:
         flags.append(f"ligand_depletion:{100 * depletion:.1f}%_bound;"
                      f"cheng_prusoff_bias:{100 * bias:+.0f}%")
         problems.append(f"{100 * depletion:.1f}% of the radioligand is bound; the Cheng–Prusoff "
@@ -446,10 +480,12 @@ def _analyze_one(kind: str, name: str, compound: str, w: pd.DataFrame, cfg: dict
     if direct.status == "failed":
         flags.append("direct_ki_fit_failed")
     if cfg.get("conversion_assumed"):
-        flags.append("depletion_from_default_counting_conversion(specific activity, efficiency, "
-                     "volume, recovery from data/assays/parameters.csv)")
+        flags.append("depletion_from_default_counting_conversion(see the constants' origins)")
     if exact.status == "failed":
         flags.append("exact_depletion_fit_failed")
+    bmax = None
+    if cfg.get("protein_g") and exact.status != "failed" and not impossible:
+        bmax = float(exact.receptor_M) * cfg["volume_L"] / cfg["protein_g"]  # mol/g
     status, message = _status(fit, problems, name)
     return PlateResult(
         status=status, message=message, ic50_M=ic50, ic50_ci95_M=ic50_ci, ki_M=ki_cp,
@@ -458,14 +494,18 @@ def _analyze_one(kind: str, name: str, compound: str, w: pd.DataFrame, cfg: dict
         flags=tuple(flags), depletion_fraction=depletion,
         ki_direct_M=10.0**direct.log_center,
         ki_direct_ci95_M=(10.0 ** direct.log_center_ci95[0], 10.0 ** direct.log_center_ci95[1]),
-        ki_exact_M=exact.ki_M, ki_exact_ci95_M=exact.ci95.get("ki", (math.nan, math.nan)),
-        cheng_prusoff_bias=bias,
+        ki_exact_M=math.nan if impossible else exact.ki_M,
+        ki_exact_ci95_M=(_NAN2 if impossible else exact.ci95.get("ki", (math.nan, math.nan))),
+        cheng_prusoff_bias=bias, bmax_mol_per_g=bmax,
         n_test_wells=int(is_test.sum()), excluded_wells=excluded, curve=fit, **base), frame
 
 
 def analyze_plate(kind: str, plate: object, *, layout: object = None, target: str | None = None,
                   substrate: object = None, km: object = None, radioligand: object = None,
-                  kd: object = None, exclude_outliers: bool = True,
+                  kd: object = None, specific_activity: object = None, volume: object = None,
+                  efficiency: object = None, recovery: object = None, protein: object = None,
+                  count_time: object = None, background: object = None,
+                  constants: object = None, exclude_outliers: bool = True,
                   strict: bool = True) -> AssayAnalysis:
     """Analyse uptake or binding plates: IC50, Ki with 95 % CIs, Z′, depletion, flags.
 
@@ -479,6 +519,12 @@ def analyze_plate(kind: str, plate: object, *, layout: object = None, target: st
     substrate, km : uptake substrate concentration and Km ("100 nM"); default: the file's
         conditions, then parameters.csv and the knowledge base.
     radioligand, kd : binding radioligand concentration and Kd; same defaults.
+    specific_activity, volume, efficiency, recovery, protein : binding counts → moles
+        ("80 Ci/mmol", "250 uL", 0.45, 0.9, "5 ug"); count_time ("1 min"), background (CPM).
+    constants : a constants file (TOML or ``key: value`` lines) or a dict of such values; see
+        :mod:`neuromoa.assays.constants`. Each constant used is in ``PlateResult.constants``
+        with its origin (``user``, ``file: …``, ``default: <source>``); one the analysis needs
+        with no value for the target raises :class:`~neuromoa.assays.constants.MissingConstantError`.
     exclude_outliers : drop wells the fitting engine's ROUT test flags (listed in ``flags``).
     strict : raise :class:`~neuromoa.errors.ProtocolError` when the input holds a single
         plate/compound and it cannot be analysed (the CLI's one-line error); ``False`` returns
@@ -503,6 +549,26 @@ def analyze_plate(kind: str, plate: object, *, layout: object = None, target: st
     if k not in ("uptake", "binding"):
         raise ParameterError(f"Unknown assay {kind!r}; expected 'uptake' or 'binding'.")
     ps = _as_plateset(plate, layout)
+    user = {"target": target, "substrate": substrate, "km": km, "radioligand": radioligand,
+            "kd": kd, "specific_activity": specific_activity, "volume": volume,
+            "counting_efficiency": efficiency, "filter_recovery": recovery, "protein": protein,
+            "count_time": count_time, "background": background}
+    const_files: list[tuple[str, dict[str, Any]]] = []
+    if isinstance(constants, dict):
+        for name, value in constants.items():
+            key = constant_key(name)
+            if key is None:
+                raise ParameterError(f"analyze_plate: unknown constant {name!r}; known: "
+                                     f"{', '.join(OPTION_OF)}.")
+            if user.get(key) is None:
+                user[key] = value
+    elif constants is not None:
+        const_files.append((f"file: {Path(str(constants)).name}",
+                            read_constants_file(constants)))  # type: ignore[arg-type]
+    for key, value in user.items():  # a bad option is the user's, not a plate's: raise once
+        if value is not None:
+            parse_constant(key, value, OPTION_OF.get(key, key))
+    missing: list[str] = []
     results: list[PlateResult] = []
     frames: list[pd.DataFrame] = []
     for name in ps.all_plates:
@@ -517,7 +583,12 @@ def analyze_plate(kind: str, plate: object, *, layout: object = None, target: st
             raise ProtocolError(f"{ps.source}: plate {name} is a {cond_kind} plate; analyse it "
                                 f"with '{cond_kind}', not '{k}'.")
         try:  # a plate whose conditions cannot be resolved fails alone (issue 17)
-            cfg = _resolve(k, cond, target, substrate, km, radioligand, kd)
+            cfg = _resolve(k, name, cond, ps, user, const_files)
+        except MissingConstantError as exc:
+            missing.append(str(exc))
+            results.append(PlateResult(plate=name, compound="", status="failed",
+                                       message=f"plate {name}: {exc}"))
+            continue
         except NeuromoaError as exc:
             results.append(PlateResult(plate=name, compound="", status="failed",
                                        message=f"plate {name}: {exc}"))
@@ -529,6 +600,8 @@ def analyze_plate(kind: str, plate: object, *, layout: object = None, target: st
                                       None if truth_ki is None else float(truth_ki))
             results.append(res)
             frames.append(frame)
+    if missing and len(missing) == len(results):  # the same constant lacks for every plate
+        raise MissingConstantError(missing[0])
     if strict and len(results) == 1 and results[0].status == "failed":
         if results[0].plate in ps.errors:
             raise DataFileError(results[0].message)

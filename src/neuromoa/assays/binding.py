@@ -35,6 +35,7 @@ from scipy import optimize
 from neuromoa.assays._conditions import assay_parameters, protocol
 from neuromoa.assays._kb import kb_constant, kb_ki, resolve_molar
 from neuromoa.assays._noise import simulated_plates
+from neuromoa.assays.constants import simulation_overrides
 from neuromoa.assays.layout import design_plate, series_top
 from neuromoa.assays.plates import PlateSet
 from neuromoa.assays.uptake import DPM_PER_CI
@@ -107,7 +108,8 @@ def simulate_binding(target: str = "M1", compound: str | None = None, *,
                      n_plates: int = 1, receptor_conc: object = None,
                      radioligand: object = None, kd: object = None, top: object = None,
                      well_cv: float | None = None, edge_effects: bool = False,
-                     outliers: int = 0, layout: pd.DataFrame | None = None) -> PlateSet:
+                     outliers: int = 0, layout: pd.DataFrame | None = None,
+                     constants: dict[str, object] | None = None) -> PlateSet:
     """Simulate 96-well [3H]pirenzepine competition-binding plates (filtration assay).
 
     Parameters
@@ -122,6 +124,9 @@ def simulate_binding(target: str = "M1", compound: str | None = None, *,
     radioligand, kd : [3H]pirenzepine concentration and Kd (defaults: parameters.csv, kb).
     top : highest test concentration (default: centred on the expected IC50).
     well_cv, edge_effects, outliers : noise options (see :mod:`neuromoa.assays._noise`).
+    constants : your lab's constants instead of the shipped ones, e.g.
+        ``{"specific_activity": "60 Ci/mmol", "volume": "200 uL", "counting_efficiency": 0.4}``
+        (keys of :data:`neuromoa.assays.constants.CONSTANTS`); recorded in the conditions.
     layout : a design layout (default: the shipped 96-well layout).
 
     Returns
@@ -134,6 +139,7 @@ def simulate_binding(target: str = "M1", compound: str | None = None, *,
     compound = compound or flagship_compound()
     proto = protocol("binding", target)
     par = assay_parameters("binding", proto.target)
+    par.update(simulation_overrides(constants, "binding"))
     ki_M, ki_source = ((resolve_molar(ki, "ki"), "given") if ki is not None
                        else kb_ki(compound, proto.target))
     kd_M, kd_source = ((resolve_molar(kd, "kd"), "given") if kd is not None
@@ -169,7 +175,7 @@ def simulate_binding(target: str = "M1", compound: str | None = None, *,
         "reference_inhibitor_conc_M": proto.reference_inhibitor_conc_M,
         "specific_activity_Ci_per_mol": par["specific_activity"],
         "counting_efficiency": par["counting_efficiency"], "filter_recovery": par["filter_recovery"],
-        "volume_L": par["volume"], "count_time_s": par["count_time"],
+        "volume_L": par["volume"], "count_time_s": par["count_time"], "protein_g": par["protein"],
         "background_cpm": par["background"], "incubation_time_s": par["incubation_time"],
         "temperature_C": par["temperature"],
     }

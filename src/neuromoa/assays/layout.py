@@ -33,6 +33,7 @@ __all__ = [
     "default_layout",
     "design_plate",
     "dilution_series",
+    "layout_384",
     "normalise_role",
     "parse_well",
     "series_top",
@@ -51,6 +52,7 @@ ROLE_SYNONYMS: dict[str, str] = {
     "empty": "empty", "": "empty", "none": "empty", "unused": "empty",
 }
 
+_ROWS = "ABCDEFGHIJKLMNOP"
 _WELL = re.compile(r"^\s*([A-Pa-p])\s*0*([1-9]|1\d|2[0-4])\s*$")
 
 
@@ -79,6 +81,22 @@ def _default_layout() -> pd.DataFrame:
 def default_layout() -> pd.DataFrame:
     """The shipped 96-well layout (a copy): ``well row column role dose_index``."""
     return _default_layout().copy()
+
+
+def layout_384() -> pd.DataFrame:
+    """A 384-well layout: the shipped 96-well design in each quadrant (rows A–H / I–P, columns
+    1–12 / 13–24), so 32 total, 32 non-specific and 120 test wells (each of the 10
+    concentrations 12 times)."""
+    base = default_layout()
+    parts = []
+    for dr in (0, 8):
+        for dc in (0, 12):
+            q = base.copy()
+            q["row"] = [_ROWS[_ROWS.index(r) + dr] for r in q["row"]]
+            q["column"] = q["column"] + dc
+            q["well"] = q["row"] + q["column"].astype(str)
+            parts.append(q)
+    return pd.concat(parts, ignore_index=True)
 
 
 def dilution_series(top_M: float, points: int, step_log10: float) -> np.ndarray:

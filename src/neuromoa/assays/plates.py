@@ -14,9 +14,14 @@ Tidy CSV (one row per well)::
 * ``counts``: counts per minute (also accepted: ``cpm``, ``counts_cpm``), numbers ≥ 0;
 * ``plate`` is optional (default: the file name); ``row``/``column`` are derived from ``well``.
 
-Grid CSV: optional ``Plate,<name>`` lines, a header ``,1,2,…,12`` and rows ``A … H`` of counts,
-plus a layout file (tidy: ``well role compound concentration`` and optionally ``plate``) given
-separately. A tidy file without ``role`` can also take its roles from a layout file.
+Plate-reader grids (read by :mod:`neuromoa.io.plates`): MicroBeta-, Tecan- (tab, ``<>``) or
+European-style (semicolon, decimal comma, CRLF) exports with instrument header/footer lines,
+96 or 384 wells, several plates per file (``Plate <name>`` lines), plus a plate map given
+separately: a list (``well role compound concentration`` and optionally ``plate``) or grids
+labelled ``Role``, ``Compound``, ``Concentration (nM)`` (:func:`load_layout`). A tidy file
+without ``role`` can also take its roles from a layout file. Assay constants may sit in
+``# key: value`` lines at the top of the file or a ``<stem>.constants.toml`` sidecar
+(:mod:`neuromoa.assays.constants`).
 
 Simulated files carry their true parameters in the ``# neuromoa:`` header line and in a JSON
 sidecar (``plate.csv.json``).
@@ -50,6 +55,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from neuromoa.assays.layout import ROLES, normalise_role, parse_well
 from neuromoa.errors import DataFileError, ProtocolError, UnitError
+from neuromoa.io.plates import (
+    GRID_STYLES,
+    decode_text,
+    read_plate_grids,
+    read_plate_map,
+    sniff_plate_text,
+    write_plate_grids,
+    write_plate_map,
+)
 from neuromoa.units import as_molar
 
 __all__ = ["PlateConditions", "PlateMeta", "PlateSet", "read_layout", "read_plates", "write_plates"]
@@ -74,6 +88,9 @@ class PlateSet:
     errors : ``{plate: message}`` for plates of the file that could not be read (a bad well);
         their wells are not in ``wells``.
     order : every plate name of the file in file order (readable or not; empty = ``plates``).
+    constants : the assay constants the file gives (``# key: value`` header lines, a
+        ``<file>.constants.toml`` sidecar) as ``((origin, {key: SI value}), ...)``; see
+        :mod:`neuromoa.assays.constants`.
     """
 
     wells: pd.DataFrame
@@ -81,6 +98,7 @@ class PlateSet:
     source: str = ""
     errors: dict[str, str] = field(default_factory=dict)
     order: tuple[str, ...] = ()
+    constants: tuple[tuple[str, dict[str, Any]], ...] = ()
 
     @property
     def plates(self) -> list[str]:
@@ -100,7 +118,8 @@ class PlateSet:
                                 f"plates are {', '.join(self.all_plates)}.")
         errors = {name: self.errors[name]} if name in self.errors else {}
         return PlateSet(self.wells[self.wells["plate"] == name].reset_index(drop=True),
-                        {name: self.meta.get(name, {})}, self.source, errors, (name,))
+                        {name: self.meta.get(name, {})}, self.source, errors, (name,),
+                        self.constants)
 
     def conditions(self, name: str) -> dict[str, Any]:
         """Assay conditions stored with plate ``name`` (empty dict for a user's own file)."""
@@ -257,26 +276,8 @@ def _split_header(text: str, fname: str = "") -> tuple[dict[str, Any], list[str]
 
 
 def _read_text(path: Path) -> str:
-    """The file's text: UTF-8 (BOM allowed) or UTF-16 with a BOM; anything else is one line."""
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise DataFileError("is a folder, not a plate file.", file=path.name) from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise DataFileError("a UTF-16 file that cannot be decoded.", file=path.name) from None
-    if b"\x00" in data[:8192]:
-        raise DataFileError("not a text file (it holds NUL bytes: a binary file?).",
-                            file=path.name)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise DataFileError(f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded; save "
-                            "the file as UTF-8 (CSV UTF-8 in Excel).", file=path.name,
-                            row=line) from None
+    """The file's text (see :func:`neuromoa.io.plates.decode_text`)."""
+    return decode_text(path)
 
 
 def _read_table(body: list[str], fname: str, first_line: int) -> pd.DataFrame:
@@ -364,6 +365,10 @@ class _PlateErrors:
             raise exc
         self.seen(plate)
         self.errors.setdefault(plate, str(exc))
+
+    def add_message(self, plate: str, message: str) -> None:
+        self.seen(plate)
+        self.errors.setdefault(plate, message)
 
     def drop_failed(self, table: pd.DataFrame) -> pd.DataFrame:
         return table[~table["plate"].isin(list(self.errors))].reset_index(drop=True)
@@ -475,46 +480,82 @@ def read_layout(path: str | Path) -> pd.DataFrame:
     return table.drop(columns=["counts_cpm", "line"])
 
 
-def _read_grid(lines: list[str], fname: str, first_line: int, default_plate: str,
-               errs: _PlateErrors) -> pd.DataFrame:
-    rows = list(csv.reader(lines))
-    plates: list[tuple[str, str, str, int, float, int]] = []
-    current = default_plate
-    header: list[int] | None = None
-    for i, cells in enumerate(rows):
-        line = first_line + i
-        cells = [c.strip() for c in cells]
-        if not any(cells):
-            header = None
-            continue
-        head = cells[0].lower()
-        if head.startswith("plate"):
-            name = cells[1] if len(cells) > 1 and cells[1] else head.split(":", 1)[-1].strip()
-            current = name or default_plate
-            header = None
-            continue
-        if cells[0] == "" and all(c.isdigit() for c in cells[1:] if c):
-            header = [int(c) for c in cells[1:] if c]
-            continue
-        if header is None:
-            raise DataFileError(f"expected a header ',1,2,...,12' before {cells[0]!r}.",
-                                file=fname, row=line)
-        letter = cells[0].upper()
-        if len(letter) != 1 or letter not in _ROW_LETTERS:
-            raise DataFileError(f"{cells[0]!r} is not a plate row letter (A–P).",
-                                file=fname, row=line)
-        errs.seen(current)
-        for col, value in zip(header, cells[1:], strict=False):
-            where = f"{letter}{col} (plate {current})"
-            try:
-                plates.append((current, letter, f"{letter}{col}", col,
-                               _parse_counts(value, where, fname, line), line))
-            except DataFileError as exc:
-                errs.add(current, exc)
-    if not errs.order:
-        raise DataFileError("no plate grid found (header ',1,2,...,12' and rows A–H).", file=fname)
-    out = pd.DataFrame(plates, columns=["plate", "row", "well", "column", "counts_cpm", "line"])
-    return errs.drop_failed(out)
+def _read_grid(path: Path, errs: _PlateErrors) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+    """Counts of a reader's grid file (any style :mod:`neuromoa.io.plates` reads); a bad value
+    fails its plate. Returns the counts and the file's non-grid (instrument/comment) lines."""
+    grid = read_plate_grids(path)
+    for name in grid.attrs["plates"]:
+        errs.seen(name)
+    for r in grid[grid["error"] != ""].itertuples(index=False):
+        errs.add_message(r.plate, r.error)
+    out = grid[grid["error"] == ""].rename(columns={"value": "counts_cpm"})
+    out = out[["plate", "row", "well", "column", "counts_cpm", "line"]]
+    return errs.drop_failed(out), list(grid.attrs["header"])
+
+
+def _looks_like_grid(path: Path) -> bool:
+    """True when the file holds a grid header (a row of column numbers 1, 2, …)."""
+    text = _read_text(path)
+    delim = sniff_plate_text(text)
+    return any(_grid_header(ln, delim) for ln in text.splitlines())
+
+
+def _grid_header(line: str, delim: str) -> bool:
+    cells = [c.strip().strip('"') for c in line.split(delim)]
+    while cells and cells[-1] == "":
+        cells.pop()
+    rest = cells[1:]
+    return (len(cells) >= 2 and all(c.isdigit() for c in rest)
+            and [int(c) for c in rest] == list(range(1, len(rest) + 1))
+            and not (len(cells[0]) == 1 and cells[0].upper() in _ROW_LETTERS))
+
+
+def _grid_map_layout(paths: list[Path]) -> pd.DataFrame:
+    """A plate map of grids (Role / Compound / Concentration) as the canonical layout table."""
+    m = read_plate_map(*paths)
+    fname = ", ".join(m.attrs["files"])
+    roles = []
+    for r in m.itertuples(index=False):
+        role = normalise_role(r.role)
+        if role is None:
+            raise DataFileError(f"well {r.well}: unknown role {r.role!r} in the role map; expected "
+                                f"one of {', '.join(ROLES)} (or vehicle, sample, "
+                                "non-specific, …).", file=fname, row=int(r.line))
+        if role == "empty" and (r.compound or r.concentration_M > 0):
+            raise DataFileError(f"well {r.well}: the role map leaves it blank (empty) but the "
+                                "compound or concentration map fills it; give its role.",
+                                file=fname, row=int(r.line))
+        if role in ("test", "nsb") and not r.concentration_M > 0:
+            raise DataFileError(f"well {r.well}: a {role} well needs a concentration; add it to "
+                                "the 'Concentration (nM)' map.", file=fname, row=int(r.line))
+        roles.append(role)
+    out = pd.DataFrame({"plate": "", "well": m["well"], "row": m["row"],
+                        "column": m["column"].astype(int), "role": roles,
+                        "compound": m["compound"].astype(str),
+                        "concentration_M": m["concentration_M"].astype(float)})
+    out.attrs["grid_map"] = True
+    return out
+
+
+def load_layout(layout: str | Path | pd.DataFrame | list | tuple | None) -> pd.DataFrame | None:
+    """A layout from a list file (:func:`read_layout`), plate-map grid file(s) or a table."""
+    if layout is None or isinstance(layout, pd.DataFrame):
+        return layout
+    paths = [Path(x) for x in (layout if isinstance(layout, list | tuple) else [layout])]
+    for x in paths:
+        if not x.exists():
+            raise FileNotFoundError(2, "No such file", str(x))
+    grids = [x for x in paths if _looks_like_grid(x)]
+    if grids and len(grids) != len(paths):
+        raise DataFileError("give either plate-map grids or one layout list, not both.",
+                            file=", ".join(x.name for x in paths))
+    if grids:
+        return _grid_map_layout(grids)
+    if len(paths) != 1:
+        raise DataFileError("several layout lists: give one list (well, role, compound, "
+                            "concentration) or plate-map grids.",
+                            file=", ".join(x.name for x in paths))
+    return read_layout(paths[0])
 
 
 def _merge_layout(counts: pd.DataFrame, layout: pd.DataFrame, fname: str,
@@ -530,6 +571,14 @@ def _merge_layout(counts: pd.DataFrame, layout: pd.DataFrame, fname: str,
             errs.add(plate, DataFileError(f"the layout has no wells for plate {plate!r}.",
                                           file=fname))
             continue
+        if layout.attrs.get("grid_map"):
+            outside = sorted(set(grid["well"]) - set(lay["well"]), key=parse_well)
+            if outside:
+                errs.add(plate, DataFileError(
+                    f"plate {plate} has counts in well {outside[0]} (and {len(outside) - 1} more) "
+                    f"which the plate map does not cover ({len(lay)} wells); give a map of the "
+                    "plate's size (96 or 384 wells).", file=fname))
+                continue
         merged = lay.drop(columns=["plate"]).merge(grid[["well", "counts_cpm", "line"]],
                                                    on="well", how="left")
         lacking = merged[merged["counts_cpm"].isna() & (merged["role"] != "empty")]
@@ -575,12 +624,15 @@ def read_plates(path: str | Path, layout: str | Path | pd.DataFrame | None = Non
     plate_meta, meta_errors = _validate_meta(meta, p.name)
     if not body:
         raise DataFileError("the file has no data rows.", file=p.name)
-    lay = read_layout(layout) if isinstance(layout, str | Path) else layout
+    lay = load_layout(layout)
+    comments = [(i, ln) for i, ln in enumerate(text.splitlines(), start=1)
+                if ln.strip().startswith("#")]
     first = next(csv.reader([body[0]]))
     first_lower = [c.strip().lower() for c in first]
     default_plate = p.stem
     errs = _PlateErrors(per_plate=True)
-    if "well" in first_lower or {"row", "column"} <= set(first_lower):
+    if ("well" in first_lower or {"row", "column"} <= set(first_lower)) \
+            and not _looks_like_grid(p):
         frame = _read_table(body, p.name, skipped + 1)
         has_role = "role" in first_lower
         if not has_role and lay is None:
@@ -592,11 +644,16 @@ def read_plates(path: str | Path, layout: str | Path | pd.DataFrame | None = Non
             wells = _merge_layout(wells[["plate", "well", "counts_cpm", "line"]].assign(
                 row=wells["row"], column=wells["column"]), lay, p.name, errs)
     else:
-        if lay is None:
-            raise DataFileError("this looks like an 8 × 12 grid export; give the layout file "
-                                "(--layout) with each well's role, compound and concentration.",
+        if "well" not in first_lower and not _looks_like_grid(p):
+            raise DataFileError("neither a plate table (no 'well' column) nor a plate reader's "
+                                "grid (no row of column numbers 1, 2, … followed by rows A–H); "
+                                "a concentration–response table goes to `neuromoa fit`.",
                                 file=p.name)
-        grid = _read_grid(body, p.name, skipped + 1, default_plate, errs)
+        if lay is None:
+            raise DataFileError("this looks like a plate-reader grid export; give the plate map "
+                                "(--layout: a list well,role,compound,concentration or grids "
+                                "labelled Role and Concentration (nM)).", file=p.name)
+        grid, _ = _read_grid(p, errs)
         wells = _merge_layout(grid, lay, p.name, errs)
     if wells.empty and not errs.errors:
         raise DataFileError("the file has no wells (only a header).", file=p.name)
@@ -616,7 +673,24 @@ def read_plates(path: str | Path, layout: str | Path | pd.DataFrame | None = Non
     wells = wells[_WELL_COLUMNS].reset_index(drop=True)
     wells["column"] = wells["column"].astype(int)
     return PlateSet(wells, {k: v for k, v in plate_meta.items() if k in set(errs.order)},
-                    p.name, dict(errs.errors), tuple(errs.order))
+                    p.name, dict(errs.errors), tuple(errs.order), _file_constants(p, comments))
+
+
+def _file_constants(p: Path, comments: list[tuple[int, str]]
+                    ) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """Constants from a ``<file>.constants.toml`` sidecar and ``# key: value`` header lines."""
+    from neuromoa.assays.constants import header_constants, read_constants_file
+
+    out: list[tuple[str, dict[str, Any]]] = []
+    side = p.with_name(p.name + ".constants.toml")
+    if not side.is_file():
+        side = p.with_name(p.stem + ".constants.toml")
+    if side.is_file():
+        out.append((f"file: {side.name}", read_constants_file(side)))
+    head = header_constants(comments, p.name)
+    if head:
+        out.append((f"file: {p.name} (header)", head))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- writing
@@ -635,17 +709,42 @@ def _header(ps: PlateSet) -> str:
                                              separators=(",", ":")) + "\n"
 
 
+def _write_reader_style(ps: PlateSet, p: Path, style: str,
+                        layout_path: str | Path | None) -> list[Path]:
+    """A plate-reader style export (no neuromoa header: a lab's file), a plate-map grid file
+    and the truth in ``<file>.truth.json`` (which the analysis does not read)."""
+    w = ps.wells
+    cond = ps.conditions(ps.plates[0]) if ps.plates else {}
+    minutes = cond.get("count_time_s")
+    fields = {"assay": str(cond.get("assay", "")),
+              "count_time": f"{minutes / 60:g} min" if minutes else ""}
+    write_plate_grids(w.rename(columns={"counts_cpm": "value"}), p, style=style, fields=fields)
+    lp = Path(layout_path) if layout_path is not None else p.with_name(p.stem + "_map.csv")
+    first = w[w["plate"] == ps.plates[0]]
+    write_plate_map(first, lp)
+    side = p.with_name(p.name + ".truth.json")
+    side.write_text(json.dumps({"plates": ps.meta}, sort_keys=True, indent=2) + "\n",
+                    encoding="utf-8")
+    return [p, lp, side]
+
+
 def write_plates(ps: PlateSet, path: str | Path, *, format: str = "tidy",
                  layout_path: str | Path | None = None) -> list[Path]:
-    """Write plates as a tidy CSV (default) or as 8 × 12 grids plus a layout file.
+    """Write plates as a tidy CSV (default), as 8 × 12 grids plus a layout file (``grid``), or
+    as a plate reader exports them (``microbeta``, ``tecan``, ``semicolon``, ``csv``: see
+    :data:`neuromoa.io.plates.GRID_STYLES`) plus a plate-map grid file (``<stem>_map.csv``);
+    reader styles keep the truth in ``<path>.truth.json`` only, like a lab's own file.
 
     The true parameters go into the ``# neuromoa:`` header line and a JSON sidecar
     ``<path>.json``. Returns the paths written. Same PlateSet → same bytes.
     """
     p = Path(path)
     fmt = format.strip().lower()
+    if fmt in GRID_STYLES:
+        return _write_reader_style(ps, p, fmt, layout_path)
     if fmt not in ("tidy", "grid"):
-        raise ProtocolError(f"unknown plate file format {format!r}; use 'tidy' or 'grid'.")
+        raise ProtocolError(f"unknown plate file format {format!r}; use tidy, grid or a "
+                            f"reader style ({', '.join(GRID_STYLES)}).")
     w = ps.wells
     written = [p]
     if fmt == "tidy":

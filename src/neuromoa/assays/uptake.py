@@ -31,6 +31,7 @@ import pandas as pd
 from neuromoa.assays._conditions import assay_parameters, protocol
 from neuromoa.assays._kb import kb_constant, kb_ki, resolve_molar
 from neuromoa.assays._noise import simulated_plates
+from neuromoa.assays.constants import simulation_overrides
 from neuromoa.assays.layout import design_plate, series_top
 from neuromoa.assays.plates import PlateSet
 from neuromoa.errors import NeuromoaWarning, check_number
@@ -80,7 +81,8 @@ def simulate_uptake(target: str = "SERT", compound: str | None = None, *,
                     n_plates: int = 1, substrate: object = None, km: object = None,
                     top: object = None, well_cv: float | None = None,
                     edge_effects: bool = False, outliers: int = 0,
-                    layout: pd.DataFrame | None = None) -> PlateSet:
+                    layout: pd.DataFrame | None = None,
+                    constants: dict[str, object] | None = None) -> PlateSet:
     """Simulate 96-well [3H]substrate uptake plates (see the module docstring for the mechanism).
 
     Parameters
@@ -95,6 +97,9 @@ def simulate_uptake(target: str = "SERT", compound: str | None = None, *,
         knowledge base).
     top : highest test concentration (default: ~10^2.25 × expected IC50 on the half-log grid).
     well_cv : well-to-well CV (default parameters.csv); edge_effects, outliers : optional defects.
+    constants : your lab's constants instead of the shipped ones, e.g.
+        ``{"specific_activity": "60 Ci/mmol", "volume": "200 uL", "counting_efficiency": 0.4}``
+        (keys of :data:`neuromoa.assays.constants.CONSTANTS`); recorded in the conditions.
     layout : a design layout (default :func:`~neuromoa.assays.layout.default_layout`).
 
     Returns
@@ -106,6 +111,7 @@ def simulate_uptake(target: str = "SERT", compound: str | None = None, *,
     compound = compound or flagship_compound()
     proto = protocol("uptake", target)
     par = assay_parameters("uptake", proto.target)
+    par.update(simulation_overrides(constants, "uptake"))
     ki_M, ki_source = ((resolve_molar(ki, "ki"), "given") if ki is not None
                        else kb_ki(compound, proto.target))
     km_M, km_source = ((resolve_molar(km, "km"), "given") if km is not None

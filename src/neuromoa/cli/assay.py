@@ -27,6 +27,15 @@ class Kind(enum.StrEnum):
 class FileFormat(enum.StrEnum):
     tidy = "tidy"
     grid = "grid"
+    microbeta = "microbeta"
+    tecan = "tecan"
+    semicolon = "semicolon"
+    csv = "csv"
+
+
+class Wells(enum.StrEnum):
+    w96 = "96"
+    w384 = "384"
 
 
 def _nm(x: float | None) -> str:
@@ -50,31 +59,53 @@ def simulate(
     receptor_conc: str = typer.Option(None, "--receptor-conc",
                                       help="Binding: receptor concentration, e.g. '3 nM'."),
     substrate: str = typer.Option(None, "--substrate", help="Uptake: [3H]substrate, e.g. '100 nM'."),
+    km: str = typer.Option(None, "--km", help="Uptake: Km of the substrate, e.g. '463 nM'."),
+    radioligand: str = typer.Option(None, "--radioligand", help="Binding: [L], e.g. '5 nM'."),
+    kd: str = typer.Option(None, "--kd", help="Binding: Kd of the radioligand, e.g. '14 nM'."),
+    specific_activity: str = typer.Option(None, "--specific-activity",
+                                          help="Specific activity of the label, e.g. '80 Ci/mmol'."),
+    volume: str = typer.Option(None, "--volume", help="Assay volume per well, e.g. '250 uL'."),
+    efficiency: str = typer.Option(None, "--efficiency", help="Counting efficiency, e.g. 0.45."),
+    recovery: str = typer.Option(None, "--recovery", help="Binding: filter recovery, e.g. 0.9."),
+    protein: str = typer.Option(None, "--protein", help="Binding: membrane protein per well, '5 ug'."),
+    count_time: str = typer.Option(None, "--count-time", help="Counting time per well, '1 min'."),
+    wells: Wells = typer.Option(Wells.w96, "--wells", help="96 or 384 wells (384: the 96-well "
+                                                           "design in each quadrant)."),
     n_plates: int = typer.Option(1, "--plates", help="Number of plates in the file."),
     edge_effects: bool = typer.Option(False, "--edge-effects", help="Lose signal in edge wells."),
     outliers: int = typer.Option(0, "--outliers", help="Number of outlier wells per plate."),
     well_cv: float = typer.Option(None, "--well-cv", help="Well-to-well CV (default: data file)."),
-    file_format: FileFormat = typer.Option(FileFormat.tidy, "--format",
-                                           help="tidy CSV, or 8x12 grid + layout file."),
-    layout_out: Path = typer.Option(None, "--layout-out", help="Grid format: layout file path."),
+    file_format: FileFormat = typer.Option(
+        FileFormat.tidy, "--format",
+        help="tidy CSV; grid (8x12 + layout list); or a plate reader's export with a plate-map "
+             "grid file: microbeta, tecan (tab, '<>'), semicolon (decimal comma, CRLF), csv."),
+    layout_out: Path = typer.Option(None, "--layout-out",
+                                    help="Grid/reader formats: layout or plate-map file path."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object (files, truth)."),
 ) -> None:
     """Simulate plate(s) and write them with their true parameters (header + JSON sidecar)."""
     import secrets
 
     from neuromoa.assays import simulate_binding, simulate_uptake
+    from neuromoa.assays.layout import layout_384
 
     drawn = seed is None
     if drawn:  # no --seed: draw one and record it, so the run can be repeated
         seed = secrets.randbelow(2**31)
+    consts = {"specific_activity": specific_activity, "volume": volume,
+              "counting_efficiency": efficiency, "filter_recovery": recovery,
+              "protein": protein, "count_time": count_time}
     common = dict(ki=ki, seed=seed, n_plates=n_plates, edge_effects=edge_effects,
-                  outliers=outliers, well_cv=well_cv)
+                  outliers=outliers, well_cv=well_cv, constants=consts,
+                  layout=layout_384() if wells is Wells.w384 else None)
     if kind is Kind.uptake:
-        ps = simulate_uptake(target or "SERT", compound, substrate=substrate, **common)
+        ps = simulate_uptake(target or "SERT", compound, substrate=substrate, km=km, **common)
     else:
-        ps = simulate_binding(target or "M1", compound, receptor_conc=receptor_conc, **common)
+        ps = simulate_binding(target or "M1", compound, receptor_conc=receptor_conc,
+                              radioligand=radioligand, kd=kd, **common)
     written = ps.write(out, format=file_format.value, layout_path=layout_out)
     truth = ps.truth(ps.plates[0])
+    compound = ps.conditions(ps.plates[0]).get("compound", compound)
     if as_json:
         print_json({"written": [str(p) for p in written], "compound": compound, "truth": truth,
                     "seed": seed})
@@ -95,13 +126,30 @@ def simulate(
 @handle_errors
 def analyze(
     kind: Kind = typer.Argument(..., help="uptake or binding."),
-    plate: Path = typer.Argument(..., help="Plate file: tidy CSV, or 8x12 grid with --layout."),
-    layout: Path = typer.Option(None, "--layout", help="Layout file (role, compound, concentration)."),
+    plate: Path = typer.Argument(..., help="Plate file: tidy CSV, or a reader's grid export "
+                                           "(96/384 wells, several plates) with --layout."),
+    layout: list[Path] = typer.Option(None, "--layout",
+                                      help="Plate map: a list (well,role,compound,concentration) "
+                                           "or grids labelled Role / Compound / Concentration "
+                                           "(nM); repeat for maps in separate files."),
     target: str = typer.Option(None, "--target", help="SERT | NET | M1 (default: from the file)."),
     substrate: str = typer.Option(None, "--substrate", help="Uptake [S], e.g. '100 nM'."),
     km: str = typer.Option(None, "--km", help="Uptake Km, e.g. '630 nM'."),
     radioligand: str = typer.Option(None, "--radioligand", help="Binding [L], e.g. '5 nM'."),
     kd: str = typer.Option(None, "--kd", help="Binding Kd of the radioligand, e.g. '14 nM'."),
+    specific_activity: str = typer.Option(None, "--specific-activity",
+                                          help="Binding: specific activity, e.g. '80 Ci/mmol'."),
+    volume: str = typer.Option(None, "--volume", help="Binding: assay volume, e.g. '250 uL'."),
+    efficiency: str = typer.Option(None, "--efficiency", help="Binding: counting efficiency (0.45)."),
+    recovery: str = typer.Option(None, "--recovery", help="Binding: filter recovery (0.9)."),
+    protein: str = typer.Option(None, "--protein",
+                                help="Binding: membrane protein per well ('5 ug'; gives Bmax)."),
+    count_time: str = typer.Option(None, "--count-time", help="Counting time per well ('1 min')."),
+    background: str = typer.Option(None, "--background",
+                                   help="Counter background, CPM (default: the empty wells)."),
+    constants: Path = typer.Option(None, "--constants",
+                                   help="Constants file: 'key = \"value unit\"' lines (TOML) or "
+                                        "'key: value'; options override it."),
     keep_outliers: bool = typer.Option(False, "--keep-outliers", help="Do not exclude ROUT outliers."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     plot: Path = typer.Option(None, "--plot", help="Write a figure (svg/png/pdf) of the first analysed plate."),
@@ -120,9 +168,12 @@ def analyze(
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", NeuromoaWarning)
-        result = analyze_plate(kind.value, plate, layout=layout, target=target,
+        result = analyze_plate(kind.value, plate, layout=list(layout or []) or None, target=target,
                                substrate=substrate, km=km, radioligand=radioligand, kd=kd,
-                               exclude_outliers=not keep_outliers)
+                               specific_activity=specific_activity, volume=volume,
+                               efficiency=efficiency, recovery=recovery, protein=protein,
+                               count_time=count_time, background=background,
+                               constants=constants, exclude_outliers=not keep_outliers)
     for w in caught:
         if issubclass(w.category, NeuromoaWarning):
             err_console.print(f"warning: {w.message}", markup=False, highlight=False,
@@ -134,9 +185,13 @@ def analyze(
     if store:  # platform hook: record the run in the results store
         from neuromoa.cli.runs import record_cli_run
 
-        record_cli_run(db, "assay", {"plate": plate, "layout": layout}, {
+        maps = {f"layout{k + 1}" if k else "layout": m for k, m in enumerate(layout or [])}
+        record_cli_run(db, "assay", {"plate": plate, **maps, "constants": constants}, {
             "kind": kind.value, "target": target, "substrate": substrate, "km": km,
-            "radioligand": radioligand, "kd": kd, "exclude_outliers": not keep_outliers},
+            "radioligand": radioligand, "kd": kd, "specific_activity": specific_activity,
+            "volume": volume, "efficiency": efficiency, "recovery": recovery,
+            "protein": protein, "count_time": count_time, "background": background,
+            "exclude_outliers": not keep_outliers},
             result.to_frame(), target=target, figure=plot if not all_failed else None)
     if as_json:
         print_json(result.to_dict())
@@ -159,14 +214,36 @@ def analyze(
             console.print(escape(f"{r.plate}: {100 * r.depletion_fraction:.1f}% of radioligand bound; "
                           f"Ki direct fit {_nm(r.ki_direct_M)} nM, exact-depletion fit "
                           f"{_nm(r.ki_exact_M)} nM ({_nm(r.ki_exact_ci95_M[0])}–"
-                          f"{_nm(r.ki_exact_ci95_M[1])})"), highlight=False, soft_wrap=True)
+                          f"{_nm(r.ki_exact_ci95_M[1])})"
+                          + (f"; Bmax {r.bmax_mol_per_g * 1e9:.3g} pmol/mg protein"
+                             if r.bmax_mol_per_g else "")), highlight=False, soft_wrap=True)
     for r in result.results:
         if r.status == "warning":
             console.print(f"warning: {r.message}", markup=False, highlight=False,
                           soft_wrap=True)
+    _print_constants(result)
     if plot is not None:
         console.print(f"figure: {plot}", highlight=False)
     _report_failed(failed, all_failed)
+
+
+def _print_constants(result) -> None:
+    """The constants each analysis used, with their origins (once when plates share them)."""
+    frame = result.constants_frame()
+    if frame.empty:
+        return
+    groups: dict[tuple, list[str]] = {}
+    for plate, sub in frame.groupby("plate", sort=False):
+        key = tuple(zip(sub["constant"], sub["display"], sub["origin"], strict=True))
+        groups.setdefault(key, []).append(str(plate))
+    for key, plates in groups.items():
+        t = Table(title=escape(f"constants used (plate{'s' if len(plates) > 1 else ''} "
+                               f"{', '.join(plates)})"))
+        for col in ("constant", "value", "origin"):
+            t.add_column(col)
+        for name, shown, origin in key:
+            t.add_row(escape(name), escape(shown or "—"), escape(origin))
+        console.print(t)
 
 
 def _report_failed(failed: list, all_failed: bool) -> None:

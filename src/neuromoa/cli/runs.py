@@ -117,7 +117,9 @@ def run_assay(inputs: Mapping[str, Path], params: Mapping[str, Any], *,
 
     kw = dict(params)
     kind = kw.pop("kind")
-    res = analyze_plate(kind, inputs["plate"], layout=inputs.get("layout"), strict=False, **kw)
+    maps = [inputs[k] for k in sorted(inputs) if k.startswith("layout")]  # plate-map files
+    res = analyze_plate(kind, inputs["plate"], layout=maps or None, strict=False,
+                        constants=inputs.get("constants"), **kw)
     frame = res.to_frame()
     status, message = batch_status(frame["status"])
     ok = [r for r in res.results if r.status != "failed"]

@@ -10,3 +10,5 @@ This package sits in the layer of ``kb``, ``fitting`` and ``store`` (DESIGN.md):
 ``units``, ``data`` and ``errors`` but not its siblings, so it returns plain tables and the
 analysis layers above it consume them.
 """
+
+from neuromoa.io.plates import read_grid_blocks, read_plate_grids, read_plate_map  # noqa: F401
