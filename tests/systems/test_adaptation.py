@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from neuromoa.errors import InputError
@@ -66,3 +67,21 @@ def test_courses_rise_with_dose_and_plot(calibration, tmp_path):
 def test_no_doses_is_refused():
     with pytest.raises(InputError):
         adaptation_courses((), calibrated=False)
+
+
+def test_held_out_recovery_window_and_overlay(calibration, tmp_path):
+    # Czachura & Rasmussen 2000 (not used to calibrate): firing recovered in 14-21 days whatever
+    # the dose; the model's recovery day at two doses is compared with that window, and the
+    # held-out rows are drawn on the figure
+    data = adaptation_data().set_index("id")
+    assert data.loc["czachura2000-dose", "use"] == "validation"
+    res = adaptation_courses(("25 mg", "150 mg"), weeks=4, calibration=calibration.reset_index())
+    held = res.held_out()
+    assert list(held["dose"]) == ["25 mg", "150 mg"]
+    days = held["predicted_recovery_day"].to_numpy()
+    assert np.all(np.isfinite(days)) and abs(days[0] - days[1]) < 3.0
+    assert set(held["within"]) <= {True, False}
+    assert res.to_dict()["held_out"][0]["observed_days"] == "14-21"
+    fig = res.plot()
+    labels = [t.get_text().strip() for ax in fig.axes for t in ax.texts]
+    assert "chaput1986-d2" in labels and "beta-ami-3d-10d" in labels

@@ -50,3 +50,21 @@ def test_cli_json_and_bad_dose():
     assert rows["physiological"]["inhibition"] < rows["source table"]["inhibition"]
     res = runner.invoke(app, ["systems", "nmda-dose", "--dose", "lots"])
     assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
+
+
+def test_engagement_default_nmda_row_is_the_physiological_condition_of_the_model():
+    # the knowledge base's default NMDA row (what engagement uses) is the 1.2 mM / -70 mV
+    # condition, and its value is the model's IC50 there (not a number typed in apart from it);
+    # the source table's 4 mM row stays, as a non-default row
+    from neuromoa.kb import load_kb
+
+    kb = load_kb()
+    rows = kb.activities(compound="amitriptyline")
+    nmda = rows[rows["target"] == "NMDA"].set_index("key")
+    phys = nmda.loc["facts-ami-nmda-phys"]
+    assert bool(phys["is_default"]) and "1.2 mM" in phys["condition"]
+    assert not bool(nmda.loc["doc-t2-06", "is_default"])
+    model = nmda_ic50("1.2 mM", "-70 mV", "total").ic50_M * 1e6
+    assert float(phys["value_M"]) * 1e6 == pytest.approx(model, rel=0.02)
+    aff = kb.affinity("amitriptyline", "NMDA", condition="4 mM external Ca2+", source="doc-t2-06")
+    assert aff.value_M == pytest.approx(0.72e-6)

@@ -15,6 +15,7 @@ from neuromoa.errors import DataFileError, InputError
 from neuromoa.kb import load_kb
 from neuromoa.systems.validation import (
     VALIDATION_COLUMNS,
+    functional_vs_binding,
     load_validation_data,
     validate,
     validation_summary,
@@ -156,3 +157,38 @@ def test_reader_either_loads_or_names_the_problem(tmp_path, source, unit, tolera
     else:
         assert len(table) == 1
         assert table["source"].iloc[0] and table["unit"].iloc[0]
+
+
+def _pa2(compound, target):
+    from neuromoa.systems.receptors import schild_experiment
+
+    return schild_experiment(target, compound=compound, model="operational", seed=0).pa2
+
+
+def test_functional_table_places_a_published_pkb_beside_the_binding_prediction(tmp_path):
+    # a user row with an observed pKB one log unit below the binding prediction: the table
+    # reports difference -1 and "outside" a 0.3 tolerance (nothing is fitted to the observation)
+    pred = _pa2("amitriptyline", "H1")
+    rows = [{"observable": "pkb", "protocol": "target=H1", "observed": f"{pred - 1:.4f}",
+             "unit": "pKB"},
+            {"id": "x2", "observable": "pkb", "protocol": "target=H1",
+             "observed": f"{pred + 0.1:.4f}", "unit": "pKB"}]
+    t = functional_vs_binding(_csv(rows, tmp_path / "v.csv")).set_index("id")
+    assert t.loc["x1", "difference"] == pytest.approx(-1.0, abs=1e-3)
+    assert t.loc["x1", "within"] is False or not t.loc["x1", "within"]
+    assert bool(t.loc["x2", "within"])
+    assert t.loc["x1", "binding_pki"] == pytest.approx(
+        -math.log10(load_kb().affinity("amitriptyline", "H1").value_M))
+
+
+def test_functional_table_shipped_covers_four_receptors():
+    t = functional_vs_binding()
+    assert {"alpha1", "H1", "M3", "H2"} <= set(t["receptor"])
+    numbered = t[t["difference"].notna()]
+    assert numbered["receptor"].nunique() >= 3 and numbered["source"].nunique() >= 4
+
+
+def test_cli_functional_bad_data_is_one_line_exit_2():
+    res = runner.invoke(app, ["systems", "functional", "--data", "MISSING"])
+    assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
+    assert "Traceback" not in res.output

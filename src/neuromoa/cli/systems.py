@@ -27,7 +27,7 @@ from neuromoa.systems import (
 from neuromoa.systems.adaptation import ADAPTATION_DOSES, adaptation_courses
 from neuromoa.systems.nmda_conditions import nmda_at_dose
 from neuromoa.systems.trk_sensitivity import trk_sensitivity
-from neuromoa.systems.validation import validate, validation_summary
+from neuromoa.systems.validation import functional_vs_binding, validate, validation_summary
 from neuromoa.units import format_molar
 
 __all__ = ["register"]
@@ -287,6 +287,34 @@ def validate_cmd(
                   f"{summary['no_prediction']} not comparable (no prediction or no number).")
 
 
+@systems_app.command("functional")
+@with_out
+@handle_errors
+def functional_cmd(
+    data: Path | None = typer.Option(None, "--data",
+                                     help="A validation dataset (CSV); default the shipped one."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Functional antagonism (apparent pA2) observed beside the pA2 predicted from binding."""
+    result = _with_notes(lambda: functional_vs_binding(data))
+    if as_json:
+        print_json({"rows": result.to_dict(orient="records")})
+        return
+    table = Table(title="functional pA2 (observed) vs binding (predicted)")
+    for col in ("id", "receptor", "species", "observed pA2", "predicted pA2", "binding pKi",
+                "obs - pred", "tolerance", "within"):
+        table.add_column(col, overflow="fold")
+    for r in result.to_dict(orient="records"):
+        def f(x: float) -> str:
+            return f"{x:.2f}" if math.isfinite(x) else "none"
+        obs = f(r["observed_pa2"]) + (f" ({r['observed_low']:.2f}-{r['observed_high']:.2f})"
+                                      if math.isfinite(r["observed_low"]) else "")
+        within = "n/a" if r["within"] is None else ("yes" if r["within"] else "NO")
+        table.add_row(r["id"], r["receptor"], r["species"], obs, f(r["predicted_pa2"]),
+                      f(r["binding_pki"]), f(r["difference"]), r["tolerance"], within)
+    console.print(table)
+
+
 @systems_app.command("adaptation")
 @with_out
 @handle_errors
@@ -328,6 +356,17 @@ def adaptation_cmd(
                      if s["dose"] == dose and s["transmitter"] == "5HT"]
             days.add_row(dose, *cells)
         console.print(days)
+        held = result.held_out()
+        if not held.empty:
+            ht = Table(title="held out (not used to calibrate): firing recovery day at each dose")
+            for col in ("dose/day", "predicted day", "observed", "within", "source"):
+                ht.add_column(col, overflow="fold")
+            for r in held.to_dict(orient="records"):
+                day = r["predicted_recovery_day"]
+                within = "n/a" if r["within"] is None else ("yes" if r["within"] else "NO")
+                ht.add_row(r["dose"], f"{day:.1f}" if math.isfinite(day) else "never",
+                           r["observed_days"], within, r["source"])
+            console.print(ht)
     _save(result, plot)
 
 

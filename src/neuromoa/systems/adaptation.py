@@ -55,6 +55,11 @@ _TAU_RANGE_DAYS = (0.3, 30.0)
 _TAU_XTOL_DAYS = 0.01
 #: Which model event each calibrated parameter is matched on.
 _EVENT = {"tau_auto_5ht": "firing_recovery", "tau_post_5ht": "postsynaptic_onset"}
+#: The held-out window of firing recovery at several doses (a row id of the data file).
+_DOSE_WINDOW_ID = "czachura2000-dose"
+#: Figure panel (0 firing, 2 extracellular NE, 3 post-synaptic) of each process of the data.
+_PANEL_OF_PROCESS = (("5-HT1A somatodendritic", 0), ("post-synaptic", 3), ("beta-adrenoceptor", 2),
+                     ("alpha2", 2))
 
 
 def adaptation_data() -> pd.DataFrame:
@@ -213,6 +218,8 @@ class AdaptationCourses:
                                 "postsynaptic_rel": float(row["postsynaptic_rel"])})
         return {"compound": self.compound, "doses": list(self.doses),
                 "calibration": self.calibration.to_dict(orient="records"),
+                "held_out": self.held_out().to_dict(orient="records"),
+                "data_use": self.data[["id", "use", "source"]].to_dict(orient="records"),
                 "summary": summary}
 
     def to_frame(self) -> pd.DataFrame:
@@ -251,11 +258,58 @@ class AdaptationCourses:
             axes[3].axvspan(float(dm["days_low"].iloc[0]), float(dm["days_high"].iloc[0]),
                             color="0.85", zorder=0,
                             label="sensitisation developed (tricyclics; de Montigny 1978)")
-        for ax in (axes[0], axes[3]):
+        cz = d[d["id"] == _DOSE_WINDOW_ID]
+        if not cz.empty:
+            axes[0].axvspan(float(cz["days_low"].iloc[0]), float(cz["days_high"].iloc[0]),
+                            facecolor="none", edgecolor="0.5", hatch="//", zorder=0,
+                            label="recovered at 3 doses (SSRI; Czachura 2000, held out)")
+        self._overlay_held_out(axes)
+        for ax in (axes[0], axes[2], axes[3]):
             ax.legend(frameon=False, fontsize=7, loc="lower right")
         fig.suptitle(f"{self.compound}: 8 weeks at four doses, calibrated time constants "
-                     "(grey: published windows)", fontsize=9)
+                     "(grey: published windows used to calibrate; hatched, open circles and dotted "
+                     "lines: held-out data, ids as in adaptation_timecourse.csv)", fontsize=9)
         return fig
+
+
+    def _overlay_held_out(self, axes) -> None:
+        """Held-out time points (``use`` = validation) on the panel of their process: a firing
+        value as an open marker, anything else (a qualitative state, or a value of a measure the
+        panel does not show) as a dotted line labelled with the row id."""
+        shown = {"blier1980-no-desens", _DOSE_WINDOW_ID}
+        d = self.data
+        for rec in d[(d["use"] == "validation") & d["days"].notna()].to_dict(orient="records"):
+            if rec["id"] in shown:
+                continue
+            panel = next((i for key, i in _PANEL_OF_PROCESS if key in rec["process"]), None)
+            if panel is None:
+                continue
+            ax = axes[panel]
+            if math.isfinite(rec["value"]) and panel == 0:  # a firing value (relative)
+                ax.plot([rec["days"]], [rec["value"]], "o", mfc="none", mec="k", ms=6,
+                        label=f"{rec['id']} (held out)")
+            else:
+                ax.axvline(rec["days"], color="k", ls=":", lw=0.8)
+                ax.text(rec["days"], 0.98, f" {rec['id']}", transform=ax.get_xaxis_transform(),
+                        rotation=90, va="top", ha="right", fontsize=6)
+
+    def held_out(self) -> pd.DataFrame:
+        """Predictions compared with time-course data not used to calibrate: the model's firing
+        recovery day at each dose against the dose-independent window of Czachura & Rasmussen
+        2000 (SSRI)."""
+        win = self.data[self.data["id"] == _DOSE_WINDOW_ID]
+        rows = []
+        if win.empty:
+            return pd.DataFrame(rows)
+        lo, hi = float(win["days_low"].iloc[0]), float(win["days_high"].iloc[0])
+        for dose in self.doses:
+            sub = self.table[(self.table["dose"] == dose) & (self.table["transmitter"] == "5HT")]
+            day = firing_recovery_day(sub.reset_index(drop=True))
+            rows.append({"id": _DOSE_WINDOW_ID, "dose": dose, "predicted_recovery_day": day,
+                         "observed_days": f"{lo:g}-{hi:g}",
+                         "within": bool(lo <= day <= hi) if math.isfinite(day) else None,
+                         "source": str(win["source"].iloc[0])})
+        return pd.DataFrame(rows)
 
 
 def adaptation_courses(doses: Sequence[str] = ADAPTATION_DOSES, *, compound: str | None = None,

@@ -33,8 +33,8 @@ import pandas as pd
 from neuromoa.data import read_text
 from neuromoa.errors import DataFileError, InputError
 
-__all__ = ["VALIDATION_COLUMNS", "VALIDATION_MODELS", "load_validation_data", "validate",
-           "validation_summary"]
+__all__ = ["VALIDATION_COLUMNS", "VALIDATION_MODELS", "functional_vs_binding",
+           "load_validation_data", "validate", "validation_summary"]
 
 #: Columns a validation dataset must have.
 VALIDATION_COLUMNS = ("id", "model", "observable", "compound", "protocol", "condition",
@@ -397,3 +397,81 @@ def validation_summary(result: pd.DataFrame) -> dict[str, Any]:
             "sources": int(counted["source"].nunique()),
             "calibration_rows": int(result["used_for_calibration"].sum()),
             "no_prediction": int(result["within"].isna().sum())}
+
+
+def functional_vs_binding(data: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
+    """Observed functional antagonism (apparent pA2/pKB) beside the pA2 predicted from binding.
+
+    For each ``receptors`` row measured in an isolated tissue or cells (observables ``pkb``,
+    ``ic50_vs_agonist``, ``potency_ratio_vs_reference``), the predicted pA2 is that of a
+    simulated Schild experiment (operational model) made from the knowledge base's binding
+    Ki; nothing is fitted to the functional value. The observed apparent pA2 is:
+
+    - ``pkb``: the published pKB (the middle of a published range, with the range kept);
+    - ``ic50_vs_agonist``: predicted pA2 + log10(predicted IC50 / observed IC50) — at a fixed
+      agonist concentration a competitive antagonist's IC50 is proportional to its KB, so the
+      observed IC50 moves the pA2 by the same log distance (assumes the agonist parameters of
+      ``agonists.csv``, U);
+    - ``potency_ratio_vs_reference``: the reference antagonist's predicted pA2 - log10(ratio).
+
+    Returns
+    -------
+    DataFrame
+        ``id receptor compound preparation species observed_pa2 observed_low observed_high
+        predicted_pa2 binding_pki difference tolerance within source how`` — ``difference``
+        is observed - predicted (log10 units); ``within`` compares it with the row's log10
+        tolerance (NA when no prediction or no observed number).
+    """
+    table = data if isinstance(data, pd.DataFrame) else load_validation_data(data)
+    rows = []
+    for rec in table.to_dict(orient="records"):
+        obs_kind = rec["observable"]
+        if rec["model"] != "receptors" or obs_kind not in (
+                "pkb", "ic50_vs_agonist", "potency_ratio_vs_reference"):
+            continue
+        target = rec["protocol_items"].get("target", "")
+        cid = rec["compound"]
+        lo = hi = math.nan
+        how = ""
+        try:
+            pred = _schild_pa2(cid, target)
+            pki = -math.log10(_ki_M(cid, target))
+        except InputError as exc:
+            pred = pki = math.nan
+            how = f"no prediction: {exc}"
+        obs = math.nan
+        if math.isfinite(pred):
+            if obs_kind == "pkb":
+                lo, hi = float(rec["observed_low"]), float(rec["observed_high"])
+                obs = (float(rec["observed"]) if math.isfinite(float(rec["observed"]))
+                       else 0.5 * (lo + hi))
+                how = "published pKB" + (" (middle of the published range)"
+                                         if math.isfinite(lo) else "")
+            elif obs_kind == "ic50_vs_agonist":
+                ic_pred, _ = _pred_ic50_vs_agonist(rec)
+                obs = pred + math.log10(ic_pred / float(rec["observed"]))
+                how = (f"from the observed IC50 {float(rec['observed']):g} uM vs the predicted "
+                       f"{ic_pred:.3g} uM at the same agonist concentration")
+            else:
+                ref = rec["protocol_items"]["reference"]
+                ref_pa2 = _schild_pa2(ref, target)
+                obs = ref_pa2 - math.log10(float(rec["observed"]))
+                how = (f"{ref} predicted pA2 {ref_pa2:.2f} minus log10 of the observed "
+                       f"{float(rec['observed']):g}-fold ratio")
+            if not math.isfinite(obs):
+                how = "no observed number (qualitative row)"
+        tol = float(rec["tolerance_value"])
+        diff = obs - pred
+        within: bool | None = None
+        if math.isfinite(diff):
+            if math.isfinite(lo) and math.isfinite(hi):
+                within = bool(lo - tol <= pred <= hi + tol)
+            else:
+                within = bool(abs(diff) <= tol)
+        rows.append({"id": rec["id"], "receptor": target, "compound": cid,
+                     "preparation": f"{rec['preparation']} ({rec['condition']})",
+                     "species": rec["species"], "observed_pa2": obs, "observed_low": lo,
+                     "observed_high": hi, "predicted_pa2": pred, "binding_pki": pki,
+                     "difference": diff, "tolerance": f"{tol:g} log10", "within": within,
+                     "source": rec["source"], "how": how})
+    return pd.DataFrame(rows)
