@@ -390,8 +390,9 @@ def _population_engagement(ctx: SectionContext) -> dict[str, Any] | None:
         "population_engagement",
         population_figure(table, {d: _per_day(ctx.config, d) for d in ctx.config.doses}),
         f"Steady-state average occupancy across {value['n']} virtual patients per regimen "
-        f"({value['ancestry']} genotype frequencies, seed {value['seed']}): median (dot) and "
-        f"5–95 % of patients (bar) for each CYP2D6 phenotype and for everyone.", source)
+        f"({value['ancestry'].capitalize()} genotype frequencies, seed {value['seed']}): "
+        "median (dot) and 5–95 % of patients (bar) for each CYP2D6 phenotype and for everyone.",
+        source)
     return {"headers": headers, "rows": rows, "fig": fig, "n": value["n"],
             "seed": value["seed"], "ancestry": value["ancestry"], "quick": ctx.config.quick}
 
