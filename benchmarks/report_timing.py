@@ -8,6 +8,7 @@ Run: `.venv/bin/python benchmarks/report_timing.py [--quick-only]`.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -23,6 +24,7 @@ SIZE_TARGET_MB = 2.0
 
 
 def run(quick: bool) -> float:
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as out:
         start, cpu = time.perf_counter(), time.process_time()
         result = build_report(out, ReportConfig(quick=quick, seed=0))
@@ -34,7 +36,9 @@ def run(quick: bool) -> float:
     print(f"\n{label}: {total:.1f} s wall, {cpu:.1f} s CPU of this process (a busy machine "
           f"inflates the wall clock; target ≤ {target:.0f} s, ratio {total / target:.2f}); "
           f"index.html {size_mb:.2f} MB (target ≤ {SIZE_TARGET_MB:g} MB), whole folder "
-          f"{folder_mb:.2f} MB, {len(result.figures)} figures")
+          f"{folder_mb:.2f} MB, {len(result.figures)} figures; 1-min load average "
+          f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after (2 cores: a load above 2 "
+          "means the run shared them)")
     steps = sorted(result.outcomes.values(), key=lambda o: -o.seconds)
     print("  steps (library calls): " + ", ".join(f"{o.name} {o.seconds:.1f}s [{o.status}]"
                                                  for o in steps))

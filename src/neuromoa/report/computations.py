@@ -26,6 +26,10 @@ SIZES: dict[str, tuple[int, int]] = {
     "round_trip_plates": (3, 200),
     "schild_targets": (2, 8),
     "uptake_targets": (1, 2),
+    # Virtual patients per regimen of the occupancy-by-phenotype table. Assumption: 1000 give the
+    # medians of the rarest phenotype (PM/UM ~5 %, ~50 patients) to a few hundredths of
+    # occupancy; 20000 (as the population panel) to well under one hundredth.
+    "population_engagement": (1000, 20000),
 }
 
 # Concentrations of the patch-clamp protocols and the F–I curves (assumption: bracket the
@@ -97,6 +101,37 @@ def _population(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> An
 
     n = POPULATION_N_QUICK if config.quick else POPULATION_N
     return population_panel(config.compound, config.doses, config.every, n=n, seed=config.seed)
+
+
+def _population_engagement(config: ReportConfig,
+                           outcomes: Mapping[str, StepOutcome]) -> dict[str, Any]:
+    """Occupancy of the headline targets across virtual patients, by CYP2D6 phenotype."""
+    import pandas as pd
+
+    from neuromoa.engagement.population import (
+        DEFAULT_POPULATION_TARGETS,
+        engagement_by_phenotype,
+        population_engagement,
+    )
+    from neuromoa.exposure import PopulationSpec, Regimen, simulate_population
+    from neuromoa.report.steps import StepUnavailable
+
+    targets = [t for t in DEFAULT_POPULATION_TARGETS if _has_activity(outcomes, t)]
+    if not targets:
+        raise StepUnavailable(f"the knowledge base has no value of {config.compound} at "
+                              f"{', '.join(DEFAULT_POPULATION_TARGETS)}")
+    n = config.size(*SIZES["population_engagement"])
+    frames = []
+    ancestry = ""
+    for dose in config.doses:
+        spec = PopulationSpec(config.compound, Regimen.parse(dose, every=config.every), n)
+        ancestry = spec.ancestry
+        occupancy = population_engagement(simulate_population(spec, config.seed),
+                                          config.compound, dose=dose, every=config.every,
+                                          targets=targets)
+        frames.append(engagement_by_phenotype(occupancy).assign(dose=dose))
+    return {"table": pd.concat(frames, ignore_index=True), "n": n, "seed": config.seed,
+            "targets": targets, "ancestry": ancestry}
 
 
 def _engagement(config: ReportConfig, outcomes: Mapping[str, StepOutcome]) -> dict[str, Any]:
@@ -534,6 +569,18 @@ STEPS: tuple[Step, ...] = (
          _population,
          equations=("CL_int = CL_int,ref · Σ_r f_r · activity_r / activity_*1/*1",
                     "F_H = Q_H / (Q_H + CL_int);  CL = Q_H · CL_int / (Q_H + CL_int)")),
+    Step("population_engagement", "Occupancy across a virtual population by CYP2D6 phenotype",
+         ("neuromoa.engagement.population:population_engagement",
+          "neuromoa.exposure:simulate_population"),
+         "neuromoa.exposure.simulate_population(PopulationSpec(compound, regimen, n), seed) → "
+         "neuromoa.engagement.population.population_engagement → engagement_by_phenotype: "
+         "steady-state average occupancy of the headline targets in every virtual patient "
+         "(each patient's unbound parent and metabolite levels, the affinities, compartments and "
+         "PET calibrations of engage), summarised as quantiles per CYP2D6 phenotype. Unbound "
+         "fractions and Kp,uu are not varied between patients.",
+         _population_engagement, after=("kb",),
+         equations=("θ = R / (1 + R),  R = Σ_i r_i · C_u,i(patient)   (Gaddum)",
+                    "r_i = θ_i,ref / ((1 − θ_ref) · C_u,i,ref)   (one engage() per regimen)")),
     Step("interval", "Occupancy over a dosing interval",
          ("neuromoa.engagement:engagement_time_course", "neuromoa.exposure:Regimen"),
          "neuromoa.engagement.engagement_time_course(compound, regimen): occupancy of every "

@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import LogLocator, NullLocator
 
-__all__ = ["engagement_figure", "interval_figure", "panels_figure"]
+__all__ = ["engagement_figure", "interval_figure", "panels_figure", "population_figure"]
 
 # Targets whose occupancy never reaches this over the interval are left out of the plot
 # (assumption: below 2% the line is indistinguishable from zero at this scale).
@@ -162,4 +162,57 @@ def panels_figure(results: dict[str, Any], *, columns: int = 2,
     for ax in list(axes.flat)[n:]:
         ax.set_axis_off()
     fig.tight_layout()
+    return fig
+
+
+# CYP2D6 phenotype → marker colour (Okabe & Ito 2008; "all" black), in the order drawn.
+_PHENOTYPE_COLOURS = {"all": "#000000", "PM": "#d55e00", "IM": "#e69f00", "NM": "#009e73",
+                      "UM": "#0072b2"}
+# Horizontal spread of the phenotypes' markers around a regimen's position (axis units).
+_PHENOTYPE_SPREAD = 0.6
+
+
+def population_figure(table: Any, labels: dict[str, str], *, columns: int = 5) -> Figure:
+    """Median and 5–95 % range of occupancy per CYP2D6 phenotype, one panel per target.
+
+    ``table`` is :func:`neuromoa.engagement.population.engagement_by_phenotype` output for each
+    regimen with a ``dose`` column; ``labels`` maps dose → the regimen's label (x axis).
+    """
+    targets = list(dict.fromkeys(table["target"].astype(str)))
+    phenotypes = list(dict.fromkeys(table["cyp2d6_phenotype"].astype(str)))
+    doses = list(labels)
+    cols = min(columns, len(targets))
+    rows = -(-len(targets) // cols)
+    fig = Figure(figsize=(2.3 * cols + 0.6, 2.4 * rows + 0.9))
+    axes = fig.subplots(rows, cols, squeeze=False, sharey=True)
+    step = _PHENOTYPE_SPREAD / max(len(phenotypes) - 1, 1)
+    for ax, target in zip(axes.flat, targets, strict=False):
+        part = table[table["target"].astype(str) == target]
+        for j, ph in enumerate(phenotypes):
+            sel = part[part["cyp2d6_phenotype"].astype(str) == ph].set_index("dose")
+            sel = sel.reindex([d for d in doses if d in sel.index])
+            x = [doses.index(d) - _PHENOTYPE_SPREAD / 2 + j * step for d in sel.index]
+            med = sel["p50"].to_numpy()
+            err = [med - sel["p5"].to_numpy(), sel["p95"].to_numpy() - med]
+            ax.errorbar(x, med, yerr=err, fmt="o", ms=3, lw=1, capsize=0,
+                        color=_PHENOTYPE_COLOURS.get(ph, _OTHERS_COLOUR))
+        ax.set_title(target, fontsize=9)
+        ax.set_xticks(range(len(doses)), [labels[d] for d in doses], rotation=45, ha="right",
+                      fontsize=7)
+        ax.set_xlim(-0.6, len(doses) - 0.4)
+        ax.set_ylim(0, 1.02)
+        ax.grid(True, axis="y", alpha=0.3)
+        ax.tick_params(axis="y", labelsize=7)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("occupancy (0–1)", fontsize=8)
+    for ax in list(axes.flat)[len(targets):]:
+        ax.set_axis_off()
+    handles = [Line2D([0], [0], color=_PHENOTYPE_COLOURS.get(ph, _OTHERS_COLOUR), marker="o",
+                      ms=4, lw=1, label="all patients" if ph == "all" else f"CYP2D6 {ph}")
+               for ph in phenotypes]
+    handles.append(Line2D([0], [0], color="#444444", lw=1, label="bar: 5–95 % of patients"))
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7,
+               frameon=False)
+    fig.subplots_adjust(left=0.07, right=0.99, top=0.9, bottom=0.36 / rows + 0.05,
+                        wspace=0.1, hspace=0.6)
     return fig

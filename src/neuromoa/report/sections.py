@@ -345,8 +345,56 @@ def _engagement(ctx: SectionContext) -> Markup:
             "Occupancy of each target (parent and metabolite competing) over one dosing interval "
             "at steady state, at each regimen; targets that stay below 0.02 are left out.",
             "calc:interval"))
+    population = _population_engagement(ctx)
     return ctx.render("sections/engagement.html.j2", note=note, fig=fig, therapeutic=therapeutic,
-                      interval=interval)
+                      interval=interval, population=population,
+                      population_note=ctx.note("population_engagement"))
+
+
+#: Words of the CYP2D6 phenotypes in the population table's headers.
+PHENOTYPE_WORDS = {"all": "All patients", "PM": "Poor metabolisers (PM)",
+                   "IM": "Intermediate (IM)", "NM": "Normal (NM)", "UM": "Ultrarapid (UM)"}
+
+
+def _population_engagement(ctx: SectionContext) -> dict[str, Any] | None:
+    """Occupancy by CYP2D6 phenotype at each regimen: table rows (median and 5–95 % range as
+    text, traced to the step) and the figure."""
+    from neuromoa.report.plots import population_figure
+
+    if not ctx.ok("population_engagement"):
+        return None
+    value = ctx.value("population_engagement")
+    table = value["table"]
+    source = "calc:population_engagement"
+    phenotypes = list(dict.fromkeys(table["cyp2d6_phenotype"].astype(str)))
+    first = table[table["dose"] == ctx.config.doses[0]]
+    counts = {str(r["cyp2d6_phenotype"]): int(r["n"]) for r in _records(first)
+              if str(r["target"]) == str(table["target"].iloc[0])}
+    headers = [f"{PHENOTYPE_WORDS.get(ph, ph)}: {counts.get(ph, 0)} patients (fraction)"
+               for ph in phenotypes]
+    rows = []
+    for target in value["targets"]:
+        for dose in ctx.config.doses:
+            part = {str(r["cyp2d6_phenotype"]): r for r in _records(table[
+                (table["target"].astype(str) == target) & (table["dose"] == dose)])}
+            cells = []
+            for ph in phenotypes:
+                r = part.get(ph)
+                cells.append(ctx.prov.text(f"{r['p50']:.2f} ({r['p5']:.2f}–{r['p95']:.2f})",
+                                           source) if r else Markup("—"))
+            rows.append({"target": target, "label": _per_day(ctx.config, dose), "cells": cells})
+    ctx.results["population_engagement"] = {
+        "n": value["n"], "seed": value["seed"], "ancestry": value["ancestry"],
+        "by_phenotype": [{k: _json_safe(v) for k, v in r.items()} for r in _records(table)]}
+    fig = ctx.figures.add(
+        "population_engagement",
+        population_figure(table, {d: _per_day(ctx.config, d) for d in ctx.config.doses}),
+        f"Steady-state average occupancy across {value['n']} virtual patients per regimen "
+        f"({value['ancestry'].capitalize()} genotype frequencies, seed {value['seed']}): "
+        "median (dot) and 5–95 % of patients (bar) for each CYP2D6 phenotype and for everyone.",
+        source)
+    return {"headers": headers, "rows": rows, "fig": fig, "n": value["n"],
+            "seed": value["seed"], "ancestry": value["ancestry"], "quick": ctx.config.quick}
 
 
 # --------------------------------------------------------------------------- 5, 6 cards
@@ -552,7 +600,8 @@ SECTIONS: tuple[SectionSpec, ...] = (
                 ("kb",), _data, collapsible=True),
     SectionSpec("pathways", 3, "Pathway diagrams", ("pathways",), _pathways),
     SectionSpec("engagement", 4, "Engagement vs concentration and over a dosing interval",
-                ("curves", "therapeutic", "interval", "calibration"), _engagement),
+                ("curves", "therapeutic", "interval", "calibration", "population_engagement"),
+                _engagement),
     SectionSpec("protocols", 5, "The three protocols, run virtually",
                 ("uptake", "binding", "patch", "fi"), _protocols, collapsible=True),
     SectionSpec("models", 6, "Mechanistic models",

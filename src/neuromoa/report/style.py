@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import matplotlib
+import numpy as np
 from cycler import cycler
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -122,7 +123,18 @@ def _drawn_texts(fig: Figure) -> list[Bbox]:
 
     def record(gc, x, y, s, prop, angle, ismath=False, mtext=None):  # noqa: ANN001, ANN202
         if mtext is not None and str(s).strip():
-            box = mtext.get_window_extent(renderer)
+            # The box of this drawn line from the renderer's own text metrics at the anchor the
+            # draw gives (baseline x, y; rotated by angle): no second layout of the Text.
+            w, h, d = renderer.get_text_width_height_descent(s, prop, ismath=ismath)
+            corners = np.array([(0.0, -d), (w, -d), (w, h - d), (0.0, h - d)])
+            if angle:
+                a = np.deg2rad(angle)
+                rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+                corners = corners @ rot.T
+            if renderer.flipy():  # Agg's text anchors count y from the top
+                y = renderer.get_canvas_width_height()[1] - y
+            corners += (x, y)
+            box = Bbox([corners.min(axis=0), corners.max(axis=0)])
             clip = gc.get_clip_rectangle()
             if clip is not None:
                 box = Bbox.intersection(box, clip)
