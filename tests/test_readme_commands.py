@@ -197,15 +197,36 @@ def _params():
         yield pytest.param(block, id=f"README-line-{block.line}", marks=marks)
 
 
+def _exports(text: str) -> dict[str, str] | None:
+    """``{NAME: value}`` when the command is only ``export NAME=value ...``, else None."""
+    words = shlex.split(text, comments=True)
+    if len(words) < 2 or words[0] != "export" or not all(
+            re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", w) for w in words[1:]):
+        return None
+    return dict(w.split("=", 1) for w in words[1:])
+
+
+def test_exports_are_carried():
+    assert _exports("export A=1 B='x y'  # note") == {"A": "1", "B": "x y"}
+    assert _exports("neuromoa db upgrade") is None
+    assert _exports("export A=1 && neuromoa x") is None
+
+
 @pytest.mark.parametrize("block", list(_params()))
 def test_readme_block(block: Block, tmp_path: Path):
     work = _sandbox(tmp_path)
+    # XDG_DATA_HOME: the default results store (platformdirs) lives in this test's folder, never
+    # in the user's own ~/.local/share/neuromoa
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-           "COLUMNS": "200", "MPLBACKEND": "Agg"}
+           "COLUMNS": "200", "MPLBACKEND": "Agg", "XDG_DATA_HOME": str(tmp_path / "xdg-data")}
     before = _git_status()
     for cmd in block.commands:
         if "../shared" in cmd.text and not SHARED.is_dir():
             pytest.skip(f"README line {cmd.line} reads ../shared, which is not checked out here")
+        exported = _exports(cmd.text)
+        if exported is not None:  # each command has its own shell: carry `export` to the next
+            env.update(exported)
+            continue
         res = subprocess.run(["bash", "-c", cmd.text], cwd=work, env=env, capture_output=True,
                              text=True, timeout=TIMEOUT_S)
         where = f"README line {cmd.line}: {cmd.text.splitlines()[0]}"

@@ -238,3 +238,16 @@ def test_defect_whitespace_only_line_became_a_curve(tmp_path):
     table, _ = read_curve_table(path)
     assert table["curve"].tolist() == ["a"] * len(CONC)
     assert table.attrs["dropped"] == [f"1 blank line(s) were skipped (line {len(CONC) + 2})"]
+
+
+def test_defect_bare_carriage_return_inside_a_line(tmp_path):
+    """Found by the hypothesis property: a CR inside the header split it for pandas, and a row
+    'weight' with no numbers became a curve."""
+    path = tmp_path / "cr.csv"
+    path.write_bytes(b"curve,concentration_nM,response,\rweight\nc0,0.1,99.0,1\nc1,1,90.9,1\n")
+    with pytest.raises(DataFileError, match=r"carriage return") as err:
+        read_curve_table(path)
+    assert "row 1" in str(err.value) or "line 1" in str(err.value)
+    crlf = tmp_path / "crlf.csv"  # CRLF line ends stay fine
+    crlf.write_bytes(b"curve,concentration_nM,response\r\na,1,50\r\na,10,20\r\n")
+    assert read_curve_table(crlf)[0]["curve"].tolist() == ["a", "a"]

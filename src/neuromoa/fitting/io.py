@@ -75,8 +75,18 @@ def _check_row_lengths(data: bytes, name: str) -> tuple[int, list[int], bool]:
     """Count the fields of every line (vectorised when no field is quoted).
 
     Returns (header fields, 1-based numbers of blank lines, trailing comma on every data row).
-    Raises DataFileError for a row whose field count differs from the header's.
+    Raises DataFileError for a row whose field count differs from the header's, and for a
+    carriage return inside a line (old Mac line ends or a pasted control character): this
+    checker and the parser would split such a line differently, so it is refused, never guessed.
     """
+    cr = data.find(b"\r")
+    while cr != -1 and data[cr + 1:cr + 2] == b"\n":
+        cr = data.find(b"\r", cr + 1)
+    if cr != -1 and b'"' not in data:
+        line = data.count(b"\n", 0, cr) + 1
+        raise DataFileError("a carriage return (CR) inside the line, not before its line feed "
+                            "(old Mac line ends or a pasted control character); save the file "
+                            "with LF or CRLF line ends.", file=name, row=line)
     if b'"' in data:
         text = data.decode("utf-8-sig", errors="replace")
         counts, blank_lines, last_empty = [], [], []
