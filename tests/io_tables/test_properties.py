@@ -17,9 +17,10 @@ SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 #: curve names: a letter then letters/digits/dashes, without "r" (so no name ends in "rep<N>",
-#: the wide layout's replicate suffix) and never a number
+#: the wide layout's replicate suffix), never a number, and not ending in a dash (a separator
+#: before the replicate suffix is not part of the name: "A- rep1" is curve "A")
 names = st.text("abcdefghijklmnopqstuvwxyzABCDEFGHIJKLMNOPQSTUVWXYZ0123456789-", min_size=1,
-                max_size=8).filter(lambda s: s[0].isalpha())
+                max_size=8).filter(lambda s: s[0].isalpha() and not s.endswith("-"))
 values = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 concs = st.floats(min_value=1e-6, max_value=1e4, allow_nan=False, allow_infinity=False)
 
@@ -131,3 +132,14 @@ def test_any_bytes_give_a_table_or_a_neuromoa_error(tmp_path, blob, suffix):
     assert {"curve", "concentration", "response"} <= set(frame.columns)
     num = pd.to_numeric(frame["concentration"], errors="coerce")
     assert not np.isinf(num).any() or math.isinf(float(num.max()))
+
+
+def test_two_columns_claiming_one_replicate_are_an_error(tmp_path):
+    """Found by the property above: 'A rep1' and 'A- rep1' were merged into one curve 'A'."""
+    p = tmp_path / "dup.csv"
+    p.write_text("conc_uM,A rep1,A- rep1\n1,10,20\n2,5,6\n")
+    with pytest.raises(NeuromoaError, match="both replicate 1 of curve 'A'"):
+        read_curves(p)
+    ok = tmp_path / "ok.csv"
+    ok.write_text("conc_uM,A rep1,A rep2\n1,10,20\n2,5,6\n")
+    assert read_curves(ok)["curve"].unique().tolist() == ["A"]

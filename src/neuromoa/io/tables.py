@@ -496,6 +496,19 @@ def curves_from_grid(grid: Grid, *, x: str | None = None, y: str | None = None,
         if not groups:
             raise _err(grid, "no response columns after the X column (wide layout: X, then one "
                              "column per curve or replicate).", row=grid.header_line)
+        for base, cols in groups.items():  # two columns may not claim one replicate of a curve
+            seen: dict[str, str] = {}
+            for j in cols:
+                m = _REP_SUFFIX.match(header[j])
+                num = next((g for g in m.groups()[1:] if g), None) if m else None
+                if num is None:
+                    continue
+                if num in seen:
+                    raise _err(grid, f"columns {seen[num]!r} and {header[j]!r} are both "
+                                     f"replicate {num} of curve {base!r} (the separator before "
+                                     "the replicate number is not part of the name); rename "
+                                     "one.", row=grid.header_line)
+                seen[num] = header[j]
         missing = 0
         for base, cols in groups.items():
             for r, n, xv in zip(grid.rows, grid.lines, xs_all, strict=True):
