@@ -309,14 +309,16 @@ def draw_pathway(graph: PathwayGraph, *, title: bool = True, direction: str = "a
     return fig
 
 
-def figure_to_svg(fig: Figure, id_prefix: str) -> str:
+def figure_to_svg(fig: Figure, id_prefix: str, *, fonttype: str = "path",
+                  salt: str = _SVG_SALT) -> str:
     """Serialise ``fig`` to SVG text that is byte-identical across runs and safe to inline.
 
     The XML prologue and DOCTYPE are dropped, the date metadata is removed, the hash salt is
-    fixed and every ``id`` (and each ``#id`` reference) gets ``id_prefix``.
+    fixed (``salt``) and every ``id`` (and each ``#id`` reference) gets ``id_prefix``.
+    ``fonttype``: matplotlib's ``svg.fonttype`` ("path": glyphs as paths; "none": text as text).
     """
     buf = io.StringIO()
-    with matplotlib.rc_context({"svg.hashsalt": _SVG_SALT, "svg.fonttype": "path"}), \
+    with matplotlib.rc_context({"svg.hashsalt": salt, "svg.fonttype": fonttype}), \
             warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=_SLOW_LEGEND_WARNING)
         fig.savefig(buf, format="svg", metadata={"Date": None})

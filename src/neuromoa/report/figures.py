@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import base64
 import io
-import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib
 from markupsafe import Markup, escape
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -44,26 +42,16 @@ FILE_PNG_DPI = 150
 # slow "best" legend placement, which says nothing to a report reader.
 _SVG_SALT = "neuromoa-report"
 _SLOW_LEGEND_WARNING = "Creating legend with loc=\"best\" can be slow"
-_ID_RE = re.compile(r'\bid="([^"]+)"')
 # CSS pixels per inch (the browser's reference pixel).
 _CSS_PX_PER_INCH = 96
 
 
 def figure_to_svg(fig: Figure, id_prefix: str) -> str:
-    """SVG text of ``fig``, byte-identical across runs and safe to inline (ids prefixed)."""
-    buf = io.StringIO()
-    with matplotlib.rc_context({"svg.hashsalt": _SVG_SALT, "svg.fonttype": "none"}), \
-            warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=_SLOW_LEGEND_WARNING)
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-    text = buf.getvalue()
-    start = text.find("<svg")
-    text = text[start:] if start >= 0 else text
-    ids = sorted(set(_ID_RE.findall(text)), key=len, reverse=True)
-    if ids:
-        pattern = re.compile(r'(\bid="|#)(' + "|".join(re.escape(i) for i in ids) + r')(?=["\)])')
-        text = pattern.sub(lambda m: f"{m.group(1)}{id_prefix}-{m.group(2)}", text)
-    return text
+    """SVG text of ``fig``, byte-identical across runs and safe to inline (ids prefixed), with
+    text kept as text (:func:`neuromoa.pathways.render.figure_to_svg` does the work)."""
+    from neuromoa.pathways.render import figure_to_svg as _to_svg
+
+    return _to_svg(fig, id_prefix, fonttype="none", salt=_SVG_SALT)
 
 
 def data_points(fig: Figure) -> int:
