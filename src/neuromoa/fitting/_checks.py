@@ -1,12 +1,16 @@
 """Compiled kernels of the result checks of :mod:`neuromoa.fitting.flags` (runs test counts
-and parameter dependency), kept apart so that importing the flags does not start numba."""
+and parameter dependency), kept apart so that importing the flags does not start numba. Like the
+fit kernels they run through :func:`neuromoa.fitting._jit.native` entry points (no numba start-up
+once compiled)."""
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
-__all__ = ["_max_dependency", "_runs_counts_4pl"]
+from neuromoa.fitting._jit import native, njit
+
+__all__ = ["_max_dependency", "_max_dependency_native", "_runs_counts_4pl",
+           "_runs_counts_4pl_native"]
 
 
 @njit(cache=True)
@@ -113,3 +117,9 @@ def _max_dependency(cov, free_idx, out):  # pragma: no cover - numba
             if dep > best:
                 best = dep
         out[i] = best
+
+
+#: C entry points (machine code kept on disk; see :mod:`neuromoa.fitting._jit`)
+_runs_counts_4pl_native = native(__name__, "_runs_counts_4pl",
+                                 "f8[:] f8[:] i8[:] f8[:,:] b1[:] i8[:] i8[:] i8[:]")
+_max_dependency_native = native(__name__, "_max_dependency", "f8[:,:,:] i8[:] f8[:]")

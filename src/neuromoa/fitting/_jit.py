@@ -178,7 +178,7 @@ def _cache_dirs() -> list[Path]:
 #: The modules of this package that kernels compile from (their functions and the constants
 #: they read), and those modules' imports within the package; a test checks the list is closed.
 KERNEL_SOURCES = ("_jit.py", "_kernels.py", "_kernels5.py", "_fastcsv.py", "_jsontext.py",
-                  "models.py", "_units.py", "_threads.py")
+                  "_checks.py", "models.py", "_units.py", "_threads.py")
 _SOURCE_HASH: str | None = None
 
 

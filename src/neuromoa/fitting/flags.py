@@ -181,10 +181,10 @@ def dependency(cov: np.ndarray, free: np.ndarray) -> np.ndarray:
         return np.zeros(n)
     if n < COMPILED_MIN_CURVES:
         return _dependency_numpy(cov, idx)
-    from neuromoa.fitting._checks import _max_dependency
+    from neuromoa.fitting._checks import _max_dependency_native
 
     out = np.empty(n)
-    _max_dependency(np.ascontiguousarray(cov, np.float64), idx, out)
+    _max_dependency_native(np.ascontiguousarray(cov, np.float64), idx, out)
     return out
 
 
@@ -235,10 +235,10 @@ def runs_test_4pl(x: np.ndarray, y: np.ndarray, offsets: np.ndarray, params: np.
                          np.where(p[3] > 0, 0.0, np.where(p[3] < 0, 1.0, 0.5)))
             resid = np.where(np.repeat(rows, counts), y - (p[0] + (p[1] - p[0]) * f), np.nan)
         return runs_test(x, resid, offsets)
-    from neuromoa.fitting._checks import _runs_counts_4pl
+    from neuromoa.fitting._checks import _runs_counts_4pl_native
 
     n1, n2, runs = (np.zeros(n, np.int64) for _ in range(3))
-    _runs_counts_4pl(np.ascontiguousarray(x, np.float64), np.ascontiguousarray(y, np.float64),
+    _runs_counts_4pl_native(np.ascontiguousarray(x, np.float64), np.ascontiguousarray(y, np.float64),
                      np.ascontiguousarray(offsets, np.int64),
                      np.ascontiguousarray(params[:, :4], np.float64),
                      np.ascontiguousarray(rows, np.bool_), n1, n2, runs)
