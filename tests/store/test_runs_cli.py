@@ -13,20 +13,6 @@ from neuromoa.cli.main import _register_all, app
 from neuromoa.store import Store
 
 
-def write_test_abf(path: Path) -> Path:
-    """Three sweeps of an inward current step (pA) with noise, written as ABF1 by pyabf."""
-    import numpy as np
-    from pyabf.abfWriter import writeABF1
-
-    rate = 20000.0
-    t = np.arange(int(0.2 * rate)) / rate
-    rng = np.random.default_rng(0)
-    sweeps = [np.where((t > 0.05) & (t < 0.15), -200.0 * (k + 1), 0.0) +
-              rng.normal(0, 2.0, t.size) for k in range(3)]
-    writeABF1(np.asarray(sweeps), str(path), rate, units="pA")
-    return path
-
-
 @pytest.fixture
 def cli(store_url, tmp_path, monkeypatch):
     monkeypatch.setenv("NEUROMOA_DB_URL", store_url)
@@ -96,13 +82,13 @@ def test_bad_fit_input_stores_nothing(cli, tmp_path, store_url):
     assert Store(store_url, blob_dir=tmp_path / "blobs").count_runs() == 0
 
 
-def test_assay_and_ephys_store_and_rerun(cli, tmp_path, store_url):
+def test_assay_and_ephys_store_and_rerun(cli, tmp_path, store_url, write_step_abf):
     plate = tmp_path / "plate.csv"
     assert cli("assay", "simulate", "uptake", "--target", "SERT", "--seed", "3", "--out",
                str(plate)).exit_code == 0
     res = cli("assay", "analyze", "uptake", str(plate), "--store")
     assert res.exit_code == 0, res.output
-    abf = write_test_abf(tmp_path / "rec.abf")
+    abf = write_step_abf(tmp_path / "rec.abf")
     res = cli("ephys", "analyze", str(abf), "--baseline", "0,0.04", "--window", "0.05,0.15",
               "--store")
     assert res.exit_code == 0, res.output

@@ -52,25 +52,13 @@ def write_plate_csv(path: Path) -> Path:
     return path
 
 
-def write_abf(path: Path) -> Path:
-    from pyabf.abfWriter import writeABF1
-
-    rate = 20000.0
-    t = np.arange(int(0.2 * rate)) / rate
-    rng = np.random.default_rng(0)
-    sweeps = [np.where((t > 0.05) & (t < 0.15), -200.0 * (k + 1), 0.0) +
-              rng.normal(0, 2.0, t.size) for k in range(3)]
-    writeABF1(np.asarray(sweeps), str(path), rate, units="pA")
-    return path
-
-
 @pytest.fixture(scope="session")
-def inputs(tmp_path_factory) -> dict[str, Path]:
+def inputs(tmp_path_factory, write_step_abf) -> dict[str, Path]:
     d = tmp_path_factory.mktemp("inputs")
     return {"curves": write_curves_csv(d / "curves.csv"),
             "xss": write_curves_csv(d / "xss.csv", (XSS, "B")),
             "plate": write_plate_csv(d / "plate.csv"),
-            "abf": write_abf(d / "rec.abf")}
+            "abf": write_step_abf(d / "rec.abf")}
 
 
 @pytest.fixture

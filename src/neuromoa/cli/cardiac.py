@@ -183,14 +183,8 @@ def checks(as_json: bool = typer.Option(False, "--json", help="Print one JSON ob
     if as_json:
         print_json({"checks": frame.to_dict(orient="records")})
         return
-    t = Table(title="cardiac model vs published")
-    for c in ("check", "quantity", "model", "published", "range", "within", "confidence"):
-        t.add_column(c)
-    for _, r in frame.iterrows():
-        t.add_row(r["check"], r["quantity"], f"{r['model']:.4g}", f"{r['published']:.4g}",
-                  f"{r['low']:.4g}-{r['high']:.4g} {r['unit']}", "yes" if r["within"] else "NO",
-                  r["confidence"])
-    console.print(t)
+    console.print(_checks_table(frame, "cardiac model vs published", "quantity", "confidence",
+                                ".4g"))
 
 
 @app.command("channels")
@@ -210,17 +204,24 @@ def channel_checks_cmd(
     if as_json:
         print_json({"checks": frame.to_dict(orient="records"), "plus30_stability": stab})
         return
-    t = Table(title="channel models vs published (the flagship compound's channel data)")
-    for c in ("check", "protocol", "model", "published", "range", "within", "role"):
-        t.add_column(c)
-    for _, r in frame.iterrows():
-        t.add_row(r["check"], r["protocol"], f"{r['model']:.3g}", f"{r['published']:.3g}",
-                  f"{r['low']:.3g}-{r['high']:.3g} {r['unit']}", "yes" if r["within"] else "NO",
-                  r["role"])
-    console.print(t)
+    console.print(_checks_table(frame, "channel models vs published (the flagship compound's "
+                                "channel data)", "protocol", "role", ".3g"))
     if stab is not None:
         console.print(f"+30 mV, 5 Hz, 1 uM: use-dependent block {100 * stab['mean']:.1f}% "
                       f"(spread {stab['spread_points']:.2f} points over {len(stab['seeds'])} seeds)")
+
+
+def _checks_table(frame, title: str, second: str, last: str, fmt: str) -> Table:
+    """A model-vs-published table: check, ``second``, model, published, range, within, ``last``
+    (numbers with the format spec ``fmt``)."""
+    t = Table(title=title)
+    for c in ("check", second, "model", "published", "range", "within", last):
+        t.add_column(c)
+    for _, r in frame.iterrows():
+        t.add_row(r["check"], r[second], f"{r['model']:{fmt}}", f"{r['published']:{fmt}}",
+                  f"{r['low']:{fmt}}-{r['high']:{fmt}} {r['unit']}", "yes" if r["within"] else "NO",
+                  r[last])
+    return t
 
 
 def _parse_block(text: str | None) -> dict[str, float]:

@@ -352,6 +352,15 @@ class NativeKernel:
         _ENGINES.append(engine)
         return addr
 
+    def _load_file(self, ll: Any, path: Path) -> Any:
+        """The ctypes function from a cached object file, or None when the file is damaged
+        (then it is compiled again)."""
+        try:
+            symbol, _, obj = path.read_bytes().partition(b"\n")
+            return self._ctypes_proto()(self._load_object(ll, obj, symbol.decode()))
+        except Exception:  # noqa: BLE001 - a damaged or foreign file: compile again
+            return None
+
     def _resolve(self) -> Any:
         """The ctypes function, or None (use the numba dispatcher)."""
         with self._lock:
@@ -370,15 +379,10 @@ class NativeKernel:
             dirs = _cache_dirs()
             for d in dirs:
                 path = d / fname
-                if path.is_file():
-                    try:
-                        data = path.read_bytes()
-                        symbol, _, obj = data.partition(b"\n")
-                        self._fn = self._ctypes_proto()(self._load_object(ll, obj,
-                                                                          symbol.decode()))
-                        return self._fn
-                    except Exception:  # noqa: BLE001 - a damaged file: compile again
-                        pass
+                fn = self._load_file(ll, path) if path.is_file() else None
+                if fn is not None:
+                    self._fn = fn
+                    return fn
             try:
                 cf, obj, symbol = self._compile()
             except Exception:  # noqa: BLE001 - the numba dispatcher will raise what is wrong

@@ -18,6 +18,7 @@ NWB: Rübel O et al. The Neurodata Without Borders ecosystem. *eLife* 2022;11:e7
 
 from __future__ import annotations
 
+import abc
 import csv
 import io
 import math
@@ -164,13 +165,14 @@ def recording_format(path: str | Path) -> str:
                         file=file)
 
 
-class RecordingFile:
+class RecordingFile(abc.ABC):
     """An opened recording: :attr:`info` and :meth:`sweep`. Use :func:`open_recording`."""
 
     info: RecordingInfo
 
-    def sweep(self, index: int, channel: int = 0) -> Sweep:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abc.abstractmethod
+    def sweep(self, index: int, channel: int = 0) -> Sweep:
+        """One sweep of one channel, in SI units (each file format implements it)."""
 
     def check_sweep(self, index: int, channel: int) -> None:
         """Raise :class:`InputError` naming the file if the sweep or channel is not in it."""
@@ -530,15 +532,10 @@ def read_concentration_map(path: str | Path) -> pd.DataFrame:
                                 file=file, row=lineno)
         value = r[conc_i].strip().replace(",", ".") if delim != "," else r[conc_i].strip()
         text_q = value if header_unit is None else f"{value} {header_unit}"
-        if header_unit is None and value not in ("0", "0.0"):
-            try:
-                float(value)
-            except ValueError:
-                pass
-            else:
-                raise DataFileError(f"concentration {value!r} has no unit; write '{value} uM' or "
-                                    "name the column 'concentration_uM'", file=file, row=lineno,
-                                    field=header[conc_i])
+        if header_unit is None and value not in ("0", "0.0") and _is_plain_number(value):
+            raise DataFileError(f"concentration {value!r} has no unit; write '{value} uM' or "
+                                "name the column 'concentration_uM'", file=file, row=lineno,
+                                field=header[conc_i])
         try:
             conc = 0.0 if value in ("0", "0.0") else as_molar(text_q, what="concentration")
         except InputError as exc:
@@ -578,3 +575,12 @@ def _parse_sweeps(text: str, file: str, row: int, col: str) -> list[int]:
                                 "low-high", file=file, row=row, field=col)
         out.extend(range(lo, hi + 1))
     return out
+
+
+def _is_plain_number(text: str) -> bool:
+    """True when ``text`` is a bare number (so a unit is missing)."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
