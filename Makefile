@@ -31,9 +31,10 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/lint-imports
 
-# the suite on every core (pytest-xdist; tests use tmp_path and free ports, never fixed names)
+# the suite on every core (pytest-xdist; tests use tmp_path and free ports, never fixed names;
+# --dist loadfile keeps a file's tests on one worker, in order: the browser tests build on each other)
 test: lint
-	$(BIN)/python -m pytest -q -m "not readme_long" -n auto
+	$(BIN)/python -m pytest -q -m "not readme_long" -n auto --dist loadfile
 
 # The README's long command blocks (benchmarks, full reports): minutes each, so not in `make test`.
 test-readme: $(VENV)/.installed-test
